@@ -1,0 +1,41 @@
+package org.carelane.api;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * CareLane slicing service. Mutators validate first and change nothing on error
+ * ({@link PolicyException} names the field).
+ */
+public interface CareLaneService {
+
+    Optional<SlicePolicy> policy();
+
+    /** Profile in force now (override or schedule). */
+    Profile activeProfile();
+
+    Optional<ProfileOverride> override();
+
+    /** Replaces the whole policy (netcfg). */
+    void applyPolicy(SlicePolicy policy, String user, String source);
+
+    /** Changes one slice's rates in one profile. */
+    void setRates(String slice, Profile profile, SliceRates rates, String user, String source);
+
+    void setSchedule(PeakSchedule schedule, String user, String source);
+
+    void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source);
+
+    /** @return true if an override was removed */
+    boolean clearOverride(String user, String source);
+
+    /** Per-device view of what is installed. */
+    ObjectNode status();
+
+    List<SliceStats> stats();
+
+    List<AuditEntry> audit(int max);
+}

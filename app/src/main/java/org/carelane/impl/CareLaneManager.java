@@ -1,0 +1,539 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.AuditEntry;
+import org.carelane.api.CareLaneService;
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.DeviceUplink;
+import org.carelane.api.InstalledMeter;
+import org.carelane.api.PeakSchedule;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.ProfileOverride;
+import org.carelane.api.SliceDefinition;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceRates;
+import org.carelane.api.SliceStats;
+import org.carelane.config.CareLaneConfig;
+import org.carelane.policy.FlowCompiler;
+import org.carelane.policy.PolicyCodec;
+import org.carelane.policy.PolicyValidator;
+import org.carelane.policy.ScheduleCalculator;
+import org.onosproject.core.ApplicationId;
+import org.onosproject.core.CoreService;
+import org.onosproject.mastership.MastershipEvent;
+import org.onosproject.mastership.MastershipListener;
+import org.onosproject.mastership.MastershipService;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.device.DeviceEvent;
+import org.onosproject.net.device.DeviceListener;
+import org.onosproject.net.device.DeviceService;
+import org.onosproject.net.config.ConfigFactory;
+import org.onosproject.net.config.NetworkConfigEvent;
+import org.onosproject.net.config.NetworkConfigListener;
+import org.onosproject.net.config.NetworkConfigRegistry;
+import org.onosproject.net.config.basics.SubjectFactories;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowRuleService;
+import org.onosproject.net.meter.Band;
+import org.onosproject.net.meter.Meter;
+import org.onosproject.net.meter.MeterId;
+import org.onosproject.net.meter.MeterService;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.slf4j.Logger;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static org.slf4j.LoggerFactory.getLogger;
+
+/**
+ * CareLane: slices WAN traffic with meters, DSCP marks and queues, switching profile
+ * on the peak schedule. Each node programs the devices it is master of.
+ */
+@Component(immediate = true, service = CareLaneService.class)
+public class CareLaneManager implements CareLaneService {
+    public static final String APP_NAME = "org.carelane.app";
+    /** Re-check at least this often, so that wall-clock steps (NTP) are caught. */
+    static final Duration MAX_SLEEP = Duration.ofSeconds(30);
+    private static final long PROGRAM_TIMEOUT_S = 30;
+
+    private final Logger log = getLogger(getClass());
+
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected CoreService coreService;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected NetworkConfigRegistry configRegistry;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected FlowRuleService flowRuleService;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected MeterService meterService;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected MastershipService mastershipService;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected DeviceService deviceService;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected CareLaneStore store;
+
+    private final ConfigFactory<ApplicationId, CareLaneConfig> configFactory =
+            new ConfigFactory<>(SubjectFactories.APP_SUBJECT_FACTORY, CareLaneConfig.class, CareLaneConfig.KEY) {
+                @Override
+                public CareLaneConfig createConfig() {
+                    return new CareLaneConfig();
+                }
+            };
+    private final NetworkConfigListener configListener = new InternalConfigListener();
+    private final DeviceListener deviceListener = new InternalDeviceListener();
+    private final MastershipListener mastershipListener = new InternalMastershipListener();
+
+    private Clock clock = Clock.systemUTC();
+    private ApplicationId appId;
+    private SliceProgrammer programmer;
+    private ScheduledExecutorService executor;
+    private ScheduledFuture<?> nextCheck;
+    private volatile Profile appliedProfile;
+
+    @Activate
+    protected void activate() {
+        appId = coreService.registerApplication(APP_NAME);
+        programmer = new SliceProgrammer(appId, flowRuleService, meterService, store);
+        executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
+        configRegistry.registerConfigFactory(configFactory);
+        configRegistry.addListener(configListener);
+        deviceService.addListener(deviceListener);
+        mastershipService.addListener(mastershipListener);
+        runAndWait(() -> {
+            loadConfig("activate");
+            reconcile();
+        });
+        log.info("CareLane started");
+    }
+
+    @Deactivate
+    protected void deactivate() {
+        mastershipService.removeListener(mastershipListener);
+        deviceService.removeListener(deviceListener);
+        configRegistry.removeListener(configListener);
+        configRegistry.unregisterConfigFactory(configFactory);
+        runAndWait(this::removeEverything);
+        executor.shutdownNow();
+        log.info("CareLane stopped");
+    }
+
+    /** For tests and the OVS harness: the time source of the schedule. */
+    public void setClock(Clock clock) {
+        this.clock = clock;
+    }
+
+    public ApplicationId appId() {
+        return appId;
+    }
+
+    // ---- service -------------------------------------------------------
+
+    @Override
+    public Optional<SlicePolicy> policy() {
+        return store.policy();
+    }
+
+    @Override
+    public Profile activeProfile() {
+        return store.policy().map(p -> ScheduleCalculator.effective(p.schedule(), liveOverride(), clock.instant()))
+                .orElse(Profile.OFF_PEAK);
+    }
+
+    @Override
+    public Optional<ProfileOverride> override() {
+        return liveOverride();
+    }
+
+    @Override
+    public void applyPolicy(SlicePolicy policy, String user, String source) {
+        PolicyValidator.validate(policy);
+        change(user, source, "replace-policy", policy);
+    }
+
+    @Override
+    public void setRates(String slice, Profile profile, SliceRates rates, String user, String source) {
+        SlicePolicy current = requirePolicy();
+        SliceDefinition def = current.slice(slice)
+                .orElseThrow(() -> new PolicyException("slice", "unknown slice '" + slice + "'"));
+        if (def.drop()) {
+            throw new PolicyException("slice", "slice '" + slice + "' drops traffic and has no rates");
+        }
+        if (rates.maxKbps() <= 0) {
+            throw new PolicyException("maxKbps", "must be positive, got " + rates.maxKbps());
+        }
+        if (rates.minKbps() < 0) {
+            throw new PolicyException("minKbps", "must not be negative, got " + rates.minKbps());
+        }
+        if (rates.minKbps() > rates.maxKbps()) {
+            throw new PolicyException("minKbps", "must not exceed maxKbps (" + rates.minKbps() + " > "
+                    + rates.maxKbps() + ")");
+        }
+        SlicePolicy next = current.withSlice(def.withRates(profile, rates));
+        try {
+            PolicyValidator.validateCapacity(next, profile);
+        } catch (PolicyException e) {
+            String field = e.field().endsWith("minKbps") ? "minKbps" : "maxKbps";
+            throw new PolicyException(field, e.reason());
+        }
+        change(user, source, "set-rate " + slice + " " + profile.jsonName(), next);
+    }
+
+    @Override
+    public void setSchedule(PeakSchedule schedule, String user, String source) {
+        change(user, source, "set-schedule", requirePolicy().withSchedule(schedule));
+    }
+
+    @Override
+    public void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source) {
+        if (!expiresAt.isAfter(clock.instant())) {
+            throw new PolicyException("expiresAt", "must be in the future");
+        }
+        ProfileOverride next = new ProfileOverride(profile, expiresAt, user, reason);
+        runAndWait(() -> {
+            String before = liveOverride().map(Object::toString).orElse(null);
+            store.setOverride(next);
+            audit(user, source, "set-override", before, next.toString());
+            reconcile();
+        });
+    }
+
+    @Override
+    public boolean clearOverride(String user, String source) {
+        boolean[] removed = new boolean[1];
+        runAndWait(() -> {
+            Optional<ProfileOverride> before = store.override();
+            removed[0] = before.isPresent();
+            if (removed[0]) {
+                store.clearOverride();
+                audit(user, source, "clear-override", before.get().toString(), null);
+                reconcile();
+            }
+        });
+        return removed[0];
+    }
+
+    @Override
+    public ObjectNode status() {
+        ObjectNode root = PolicyCodec.mapper().createObjectNode();
+        root.put("activeProfile", activeProfile().jsonName());
+        root.put("appliedProfile", appliedProfile == null ? null : appliedProfile.jsonName());
+        root.put("time", clock.instant().toString());
+        liveOverride().ifPresent(o -> root.putObject("override").put("profile", o.profile().jsonName())
+                .put("expiresAt", o.expiresAt().toString()).put("user", o.user()));
+        store.policy().ifPresent(p -> root.put("nextChange",
+                ScheduleCalculator.nextChange(p.schedule(), liveOverride(), clock.instant()).toString()));
+        Map<DeviceId, List<FlowEntry>> flows = flowsByDevice();
+        ArrayNode devices = root.putArray("devices");
+        Set<DeviceId> ids = new java.util.TreeSet<>(java.util.Comparator.comparing(DeviceId::toString));
+        store.policy().ifPresent(p -> p.devices().forEach(d -> ids.add(d.deviceId())));
+        ids.addAll(store.devicesWithMeters());
+        for (DeviceId id : ids) {
+            ObjectNode d = devices.addObject();
+            d.put("deviceId", id.toString());
+            d.put("available", deviceService.isAvailable(id));
+            d.put("master", mastershipService.isLocalMaster(id));
+            List<FlowEntry> entries = flows.getOrDefault(id, List.of());
+            d.put("flowRules", entries.size());
+            d.put("flowRulesAdded", entries.stream().filter(e -> e.state() == FlowEntry.FlowEntryState.ADDED)
+                    .count());
+            ObjectNode meters = d.putObject("meters");
+            store.installedMeters(id).forEach((slice, m) -> {
+                Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
+                meters.putObject(slice).put("meterId", m.meterId()).put("rateKbps", m.rateKbps())
+                        .put("burstKbits", m.burstKbits())
+                        .put("state", live == null ? "UNKNOWN" : live.state().name());
+            });
+        }
+        return root;
+    }
+
+    @Override
+    public List<SliceStats> stats() {
+        Optional<SlicePolicy> policy = store.policy();
+        if (policy.isEmpty()) {
+            return List.of();
+        }
+        Map<Integer, String> sliceByPriority = new HashMap<>();
+        policy.get().slices().forEach(s -> sliceByPriority.put(FlowCompiler.BASE_PRIORITY + s.priority(), s.name()));
+        Map<String, long[]> counters = new HashMap<>();
+        policy.get().slices().forEach(s -> counters.put(s.name(), new long[6]));
+        for (FlowEntry e : flowRuleService.getFlowEntriesById(appId)) {
+            long[] c = counters.get(sliceByPriority.get(e.priority()));
+            if (c != null) {
+                c[0] += e.bytes();
+                c[1] += e.packets();
+                c[4]++;
+            }
+        }
+        for (DeviceId id : store.devicesWithMeters()) {
+            store.installedMeters(id).forEach((slice, m) -> {
+                long[] c = counters.get(slice);
+                Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
+                if (c == null) {
+                    return;
+                }
+                c[5]++;
+                if (live != null) {
+                    for (Band b : live.bands()) {
+                        c[2] += b.bytes();
+                        c[3] += b.packets();
+                    }
+                }
+            });
+        }
+        List<SliceStats> out = new ArrayList<>();
+        policy.get().slices().forEach(s -> {
+            long[] c = counters.get(s.name());
+            out.add(new SliceStats(s.name(), c[0], c[1], c[2], c[3], (int) c[4], (int) c[5]));
+        });
+        return out;
+    }
+
+    @Override
+    public List<AuditEntry> audit(int max) {
+        return store.audit(max);
+    }
+
+    // ---- scheduling and programming --------------------------------------
+
+    /** Re-evaluates the profile; reprograms when it changed. Runs on the CareLane thread. */
+    void evaluate() {
+        Instant now = clock.instant();
+        Optional<ProfileOverride> stored = store.override();
+        if (stored.isPresent() && !stored.get().activeAt(now)) {
+            store.clearOverride();
+            audit(stored.get().user(), "schedule", "override-expired", stored.get().toString(), null);
+        }
+        Profile target = activeProfile();
+        if (store.policy().isPresent() && target != appliedProfile) {
+            audit("carelane", "schedule", "profile-change",
+                    appliedProfile == null ? null : appliedProfile.jsonName(), target.jsonName());
+            reconcile();
+        } else {
+            scheduleNextCheck();
+        }
+    }
+
+    /** Milliseconds until the next evaluation: the next boundary or override expiry, capped. */
+    long nextCheckDelayMillis() {
+        Instant now = clock.instant();
+        Instant next = store.policy()
+                .map(p -> ScheduleCalculator.nextChange(p.schedule(), liveOverride(), now))
+                .orElse(now.plus(MAX_SLEEP));
+        long millis = Duration.between(now, next).toMillis();
+        return Math.max(1, Math.min(millis, MAX_SLEEP.toMillis()));
+    }
+
+    private void scheduleNextCheck() {
+        if (nextCheck != null) {
+            nextCheck.cancel(false);
+        }
+        if (!executor.isShutdown()) {
+            nextCheck = executor.schedule(this::evaluateSafely, nextCheckDelayMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void evaluateSafely() {
+        try {
+            evaluate();
+        } catch (RuntimeException e) {
+            log.error("CareLane schedule evaluation failed", e);
+            scheduleNextCheck();
+        }
+    }
+
+    /** Programs every mastered device to the policy and profile in force now. */
+    private void reconcile() {
+        Optional<SlicePolicy> policy = store.policy();
+        Profile profile = activeProfile();
+        List<CompletableFuture<Void>> work = new ArrayList<>();
+        Set<DeviceId> wanted = new HashSet<>();
+        if (policy.isPresent()) {
+            for (DeviceUplink d : policy.get().devices()) {
+                wanted.add(d.deviceId());
+                if (mastershipService.isLocalMaster(d.deviceId())) {
+                    work.add(programmer.program(policy.get(), profile, d));
+                }
+            }
+        }
+        for (DeviceId stale : store.devicesWithMeters()) {
+            if (!wanted.contains(stale) && mastershipService.isLocalMaster(stale)) {
+                work.add(programmer.clear(stale));
+            }
+        }
+        await(work);
+        appliedProfile = policy.isPresent() ? profile : null;
+        scheduleNextCheck();
+    }
+
+    private void removeEverything() {
+        List<CompletableFuture<Void>> work = new ArrayList<>();
+        store.devicesWithMeters().forEach(id -> work.add(programmer.clear(id)));
+        await(work);
+        flowRuleService.removeFlowRulesById(appId);
+    }
+
+    private void change(String user, String source, String action, SlicePolicy next) {
+        runAndWait(() -> {
+            Optional<SlicePolicy> before = store.policy();
+            if (before.isPresent() && before.get().equals(next)) {
+                return;
+            }
+            store.setPolicy(next);
+            audit(user, source, action, before.map(p -> PolicyCodec.encode(p).toString()).orElse(null),
+                    PolicyCodec.encode(next).toString());
+            reconcile();
+        });
+    }
+
+    private void loadConfig(String source) {
+        CareLaneConfig cfg = configRegistry.getConfig(appId, CareLaneConfig.class);
+        if (cfg == null) {
+            return;
+        }
+        try {
+            SlicePolicy next = cfg.policy();
+            Optional<SlicePolicy> before = store.policy();
+            if (before.isPresent() && before.get().equals(next)) {
+                return;
+            }
+            store.setPolicy(next);
+            audit("netcfg", "netcfg", "replace-policy (" + source + ")",
+                    before.map(p -> PolicyCodec.encode(p).toString()).orElse(null),
+                    PolicyCodec.encode(next).toString());
+        } catch (PolicyException e) {
+            log.error("CareLane netcfg rejected, previous policy stays in force: {}", e.getMessage());
+            audit("netcfg", "netcfg", "rejected-config", null, e.getMessage());
+        }
+    }
+
+    private Optional<ProfileOverride> liveOverride() {
+        Instant now = clock.instant();
+        return store.override().filter(o -> o.activeAt(now));
+    }
+
+    private SlicePolicy requirePolicy() {
+        return store.policy().orElseThrow(() -> new PolicyException("policy",
+                "no CareLane policy configured; push the netcfg first"));
+    }
+
+    private void audit(String user, String source, String action, String before, String after) {
+        store.appendAudit(new AuditEntry(0, clock.instant(), user, source, action, before, after));
+    }
+
+    private Map<DeviceId, List<FlowEntry>> flowsByDevice() {
+        Map<DeviceId, List<FlowEntry>> out = new HashMap<>();
+        for (FlowEntry e : flowRuleService.getFlowEntriesById(appId)) {
+            out.computeIfAbsent(e.deviceId(), k -> new ArrayList<>()).add(e);
+        }
+        return out;
+    }
+
+    private void await(List<CompletableFuture<Void>> work) {
+        try {
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get(PROGRAM_TIMEOUT_S, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.error("CareLane programming incomplete: {}", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs on the single CareLane thread, so that changes never interleave. */
+    private void runAndWait(Runnable task) {
+        if (Thread.currentThread().getName().equals("carelane")) {
+            task.run();
+            return;
+        }
+        try {
+            executor.submit(task).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Runs {@link #evaluate()} now on the CareLane thread (tests, harness). */
+    public void evaluateNow() {
+        runAndWait(this::evaluate);
+    }
+
+    private class InternalConfigListener implements NetworkConfigListener {
+        @Override
+        public boolean isRelevant(NetworkConfigEvent event) {
+            return event.configClass().equals(CareLaneConfig.class);
+        }
+
+        @Override
+        public void event(NetworkConfigEvent event) {
+            switch (event.type()) {
+                case CONFIG_ADDED:
+                case CONFIG_UPDATED:
+                    executor.execute(() -> {
+                        loadConfig(event.type().name());
+                        reconcile();
+                    });
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private class InternalDeviceListener implements DeviceListener {
+        @Override
+        public void event(DeviceEvent event) {
+            DeviceId id = event.subject().id();
+            boolean ours = store.policy().flatMap(p -> p.device(id)).isPresent();
+            if (ours && (event.type() == DeviceEvent.Type.DEVICE_ADDED
+                    || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED)
+                    && deviceService.isAvailable(id)) {
+                executor.execute(CareLaneManager.this::reconcile);
+            }
+        }
+    }
+
+    private class InternalMastershipListener implements MastershipListener {
+        @Override
+        public void event(MastershipEvent event) {
+            if (event.type() == MastershipEvent.Type.MASTER_CHANGED
+                    && mastershipService.isLocalMaster(event.subject())) {
+                executor.execute(CareLaneManager.this::reconcile);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CareLaneManager{" + Objects.toString(appId) + "}";
+    }
+}

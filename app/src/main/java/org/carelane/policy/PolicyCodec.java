@@ -1,0 +1,351 @@
+package org.carelane.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.ClassifierRule;
+import org.carelane.api.DeviceUplink;
+import org.carelane.api.PeakSchedule;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceDefinition;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceRates;
+import org.onlab.packet.IpPrefix;
+import org.onosproject.net.ConnectPoint;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.PortNumber;
+
+import java.time.DayOfWeek;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import static org.carelane.policy.JsonFields.convert;
+import static org.carelane.policy.JsonFields.integer;
+import static org.carelane.policy.JsonFields.list;
+import static org.carelane.policy.JsonFields.object;
+import static org.carelane.policy.JsonFields.optInteger;
+import static org.carelane.policy.JsonFields.optText;
+import static org.carelane.policy.JsonFields.path;
+import static org.carelane.policy.JsonFields.present;
+import static org.carelane.policy.JsonFields.text;
+
+/**
+ * Reads and writes the CareLane policy JSON (the netcfg "carelane" block).
+ * Parsing validates too: a returned policy is always safe to program.
+ */
+public final class PolicyCodec {
+    public static final int DEFAULT_BURST_MS = 100;
+    public static final long MAX_KBPS = 100_000_000L;
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private PolicyCodec() {
+    }
+
+    /** Parses and validates a policy. */
+    public static SlicePolicy parse(JsonNode root) {
+        object(root, "(root)");
+        int burstMs = (int) (present(root, "burstMs") ? integer(root, "burstMs", "burstMs", 1, 10_000)
+                : DEFAULT_BURST_MS);
+        PeakSchedule schedule = present(root, "schedule")
+                ? parseSchedule(root.get("schedule"), "schedule") : PeakSchedule.nhsLunchtime();
+        List<DeviceUplink> devices = list(root, "devices", "devices", PolicyCodec::parseDevice);
+        Map<String, List<IpPrefix>> prefixLists = parsePrefixLists(root);
+        List<SliceDefinition> slices = list(root, "slices", "slices", PolicyCodec::parseSlice);
+        SlicePolicy policy = new SlicePolicy(devices, prefixLists, slices, schedule, burstMs);
+        PolicyValidator.validate(policy);
+        return policy;
+    }
+
+    /** Parses a schedule object on its own (REST PUT /schedule). */
+    public static PeakSchedule parseSchedule(JsonNode node, String at) {
+        object(node, at);
+        String zoneText = optText(node, "zone", path(at, "zone"));
+        ZoneId zone = zoneText == null ? ZoneId.of("Europe/London")
+                : convert(path(at, "zone"), zoneText, ZoneId::of);
+        LocalTime start = convert(path(at, "peakStart"), text(node, "peakStart", path(at, "peakStart")),
+                LocalTime::parse);
+        LocalTime end = convert(path(at, "peakEnd"), text(node, "peakEnd", path(at, "peakEnd")),
+                LocalTime::parse);
+        if (!end.isAfter(start)) {
+            throw new PolicyException(path(at, "peakEnd"), "must be after peakStart");
+        }
+        Set<DayOfWeek> days = EnumSet.range(DayOfWeek.MONDAY, DayOfWeek.FRIDAY);
+        if (present(node, "days")) {
+            days = EnumSet.noneOf(DayOfWeek.class);
+            days.addAll(list(node, "days", path(at, "days"), item -> parseDay(item.node(), item.path())));
+        }
+        return new PeakSchedule(zone, start, end, days);
+    }
+
+    private static DayOfWeek parseDay(JsonNode node, String at) {
+        String text = node.isTextual() ? node.asText().trim().toUpperCase(Locale.ROOT) : "";
+        for (DayOfWeek day : DayOfWeek.values()) {
+            if (!text.isEmpty() && day.name().startsWith(text) && text.length() >= 3) {
+                return day;
+            }
+        }
+        throw new PolicyException(at, "must be a day such as MON or MONDAY, got " + node);
+    }
+
+    private static DeviceUplink parseDevice(JsonFields.Item item) {
+        String at = item.path();
+        JsonNode node = object(item.node(), at);
+        DeviceId id = convert(path(at, "deviceId"), text(node, "deviceId", path(at, "deviceId")),
+                PolicyCodec::deviceId);
+        long uplink = integer(node, "uplinkKbps", path(at, "uplinkKbps"), 1, MAX_KBPS);
+        String output = optText(node, "output", path(at, "output"));
+        PortNumber port = output == null || output.equalsIgnoreCase("NORMAL") ? PortNumber.NORMAL
+                : convert(path(at, "output"), output, PolicyCodec::portNumber);
+        return new DeviceUplink(id, uplink, port);
+    }
+
+    private static Map<String, List<IpPrefix>> parsePrefixLists(JsonNode root) {
+        Map<String, List<IpPrefix>> out = new LinkedHashMap<>();
+        if (!present(root, "prefixLists")) {
+            return out;
+        }
+        JsonNode lists = object(root.get("prefixLists"), "prefixLists");
+        Iterator<Map.Entry<String, JsonNode>> it = lists.fields();
+        while (it.hasNext()) {
+            Map.Entry<String, JsonNode> e = it.next();
+            out.put(e.getKey(), list(lists, e.getKey(), "prefixLists." + e.getKey(),
+                    item -> prefix(item.node(), item.path())));
+        }
+        return out;
+    }
+
+    private static SliceDefinition parseSlice(JsonFields.Item item) {
+        String at = item.path();
+        JsonNode node = object(item.node(), at);
+        String name = text(node, "name", path(at, "name"));
+        int priority = (int) integer(node, "priority", path(at, "priority"), 0, 1000);
+        String action = optText(node, "action", path(at, "action"));
+        boolean drop = action != null && action.equalsIgnoreCase("drop");
+        if (action != null && !drop && !action.equalsIgnoreCase("forward")) {
+            throw new PolicyException(path(at, "action"), "must be 'forward' or 'drop'");
+        }
+        Integer dscp = present(node, "dscp") ? dscpField(node.get("dscp"), path(at, "dscp")) : null;
+        Long queue = optInteger(node, "queue", path(at, "queue"), 0, 0xFFFF_FFFEL);
+        List<ClassifierRule> rules = list(node, "rules", path(at, "rules"), PolicyCodec::parseRule);
+        if (rules.isEmpty()) {
+            throw new PolicyException(path(at, "rules"), "needs at least one rule (use {} to match all IPv4)");
+        }
+        Map<Profile, SliceRates> rates = new EnumMap<>(Profile.class);
+        if (!drop) {
+            JsonNode ratesNode = object(node.get("rates"), path(at, "rates"));
+            for (Profile p : Profile.values()) {
+                String rp = path(at, "rates." + p.jsonName());
+                rates.put(p, parseRates(ratesNode.get(p.jsonName()), rp));
+            }
+        }
+        return new SliceDefinition(name, priority, drop, dscp, queue, rules, rates);
+    }
+
+    /** Parses {maxKbps, minKbps}; maxKbps must be positive and minKbps not above it. */
+    public static SliceRates parseRates(JsonNode node, String at) {
+        object(node, at);
+        long max = integer(node, "maxKbps", path(at, "maxKbps"), 1, MAX_KBPS);
+        long min = present(node, "minKbps") ? integer(node, "minKbps", path(at, "minKbps"), 0, MAX_KBPS) : 0;
+        if (min > max) {
+            throw new PolicyException(path(at, "minKbps"), "must not exceed maxKbps (" + min + " > " + max + ")");
+        }
+        return new SliceRates(max, min);
+    }
+
+    private static ClassifierRule parseRule(JsonFields.Item item) {
+        String at = item.path();
+        JsonNode node = object(item.node(), at);
+        List<IpPrefix> src = list(node, "srcPrefixes", path(at, "srcPrefixes"), i -> prefix(i.node(), i.path()));
+        List<IpPrefix> dst = list(node, "dstPrefixes", path(at, "dstPrefixes"), i -> prefix(i.node(), i.path()));
+        Integer proto = present(node, "ipProto") ? protocol(node.get("ipProto"), path(at, "ipProto")) : null;
+        Long srcPort = optInteger(node, "srcPort", path(at, "srcPort"), 1, 65535);
+        Long dstPort = optInteger(node, "dstPort", path(at, "dstPort"), 1, 65535);
+        Integer dscp = present(node, "dscp") ? dscpField(node.get("dscp"), path(at, "dscp")) : null;
+        String ingressText = optText(node, "ingress", path(at, "ingress"));
+        ConnectPoint ingress = ingressText == null ? null
+                : convert(path(at, "ingress"), ingressText, PolicyCodec::connectPoint);
+        return new ClassifierRule(src, dst,
+                optText(node, "srcPrefixList", path(at, "srcPrefixList")),
+                optText(node, "dstPrefixList", path(at, "dstPrefixList")),
+                proto, srcPort == null ? null : srcPort.intValue(), dstPort == null ? null : dstPort.intValue(),
+                dscp, ingress);
+    }
+
+    private static IpPrefix prefix(JsonNode node, String at) {
+        if (!node.isTextual()) {
+            throw new PolicyException(at, "must be an IPv4 prefix string such as 10.0.0.0/8");
+        }
+        IpPrefix prefix = convert(at, node.asText().trim(), PolicyCodec::ipv4Prefix);
+        return prefix;
+    }
+
+    private static IpPrefix ipv4Prefix(String text) {
+        IpPrefix prefix;
+        try {
+            prefix = IpPrefix.valueOf(text.contains("/") ? text : text + "/32");
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("is not a valid IPv4 prefix: '" + text + "'");
+        }
+        if (!prefix.isIp4()) {
+            throw new IllegalArgumentException("only IPv4 prefixes are supported: '" + text + "'");
+        }
+        return prefix;
+    }
+
+    private static int protocol(JsonNode node, String at) {
+        if (node.isTextual()) {
+            switch (node.asText().trim().toLowerCase(Locale.ROOT)) {
+                case "tcp": return 6;
+                case "udp": return 17;
+                case "icmp": return 1;
+                default: throw new PolicyException(at, "must be tcp, udp, icmp or 0..255");
+            }
+        }
+        if (node.isIntegralNumber() && node.asInt() >= 0 && node.asInt() <= 255) {
+            return node.asInt();
+        }
+        throw new PolicyException(at, "must be tcp, udp, icmp or 0..255");
+    }
+
+    private static int dscpField(JsonNode node, String at) {
+        if (!node.isTextual() && !node.isIntegralNumber()) {
+            throw new PolicyException(at, "must be 0..63 or a PHB name such as EF, AF41, CS1, LE");
+        }
+        return convert(at, node.asText(), Dscp::parse);
+    }
+
+    private static DeviceId deviceId(String text) {
+        if (!text.contains(":")) {
+            throw new IllegalArgumentException("must be a device URI such as of:0000000000000001");
+        }
+        return DeviceId.deviceId(text);
+    }
+
+    private static PortNumber portNumber(String text) {
+        try {
+            long port = Long.parseLong(text);
+            if (port < 1 || port > 0xFFFFFF00L) {
+                throw new IllegalArgumentException("must be NORMAL or a port number, got '" + text + "'");
+            }
+            return PortNumber.portNumber(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("must be NORMAL or a port number, got '" + text + "'");
+        }
+    }
+
+    private static ConnectPoint connectPoint(String text) {
+        int slash = text.lastIndexOf('/');
+        if (slash < 1 || !text.contains(":")) {
+            throw new IllegalArgumentException("must be device/port such as of:0000000000000001/3");
+        }
+        return new ConnectPoint(deviceId(text.substring(0, slash)), portNumber(text.substring(slash + 1)));
+    }
+
+    /** Writes a policy back to the JSON form that {@link #parse} reads. */
+    public static ObjectNode encode(SlicePolicy policy) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("burstMs", policy.burstMs());
+        root.set("schedule", encodeSchedule(policy.schedule()));
+        ArrayNode devices = root.putArray("devices");
+        for (DeviceUplink d : policy.devices()) {
+            devices.addObject().put("deviceId", d.deviceId().toString())
+                    .put("uplinkKbps", d.uplinkKbps())
+                    .put("output", d.output().equals(PortNumber.NORMAL) ? "NORMAL"
+                            : Long.toString(d.output().toLong()));
+        }
+        ObjectNode lists = root.putObject("prefixLists");
+        policy.prefixLists().forEach((name, prefixes) -> {
+            ArrayNode arr = lists.putArray(name);
+            prefixes.forEach(p -> arr.add(p.toString()));
+        });
+        ArrayNode slices = root.putArray("slices");
+        policy.slices().forEach(s -> slices.add(encodeSlice(s)));
+        return root;
+    }
+
+    public static ObjectNode encodeSchedule(PeakSchedule schedule) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("zone", schedule.zone().getId());
+        node.put("peakStart", schedule.start().toString());
+        node.put("peakEnd", schedule.end().toString());
+        ArrayNode days = node.putArray("days");
+        schedule.days().stream().sorted().forEach(d -> days.add(d.name().substring(0, 3)));
+        return node;
+    }
+
+    public static ObjectNode encodeSlice(SliceDefinition s) {
+        ObjectNode node = MAPPER.createObjectNode();
+        node.put("name", s.name());
+        node.put("priority", s.priority());
+        node.put("action", s.drop() ? "drop" : "forward");
+        if (s.dscp() != null) {
+            node.put("dscp", s.dscp());
+        }
+        if (s.queueId() != null) {
+            node.put("queue", s.queueId());
+        }
+        ArrayNode rules = node.putArray("rules");
+        s.rules().forEach(r -> rules.add(encodeRule(r)));
+        if (!s.drop()) {
+            ObjectNode rates = node.putObject("rates");
+            s.rates().forEach((p, r) -> rates.putObject(p.jsonName())
+                    .put("maxKbps", r.maxKbps()).put("minKbps", r.minKbps()));
+        }
+        return node;
+    }
+
+    private static ObjectNode encodeRule(ClassifierRule r) {
+        ObjectNode node = MAPPER.createObjectNode();
+        if (!r.srcPrefixes().isEmpty()) {
+            ArrayNode a = node.putArray("srcPrefixes");
+            r.srcPrefixes().forEach(p -> a.add(p.toString()));
+        }
+        if (!r.dstPrefixes().isEmpty()) {
+            ArrayNode a = node.putArray("dstPrefixes");
+            r.dstPrefixes().forEach(p -> a.add(p.toString()));
+        }
+        putIfSet(node, "srcPrefixList", r.srcPrefixList());
+        putIfSet(node, "dstPrefixList", r.dstPrefixList());
+        putIfSet(node, "ipProto", r.ipProto());
+        putIfSet(node, "srcPort", r.srcPort());
+        putIfSet(node, "dstPort", r.dstPort());
+        putIfSet(node, "dscp", r.dscp());
+        putIfSet(node, "ingress", r.ingress() == null ? null : r.ingress().toString());
+        return node;
+    }
+
+    private static void putIfSet(ObjectNode node, String field, Object value) {
+        if (value instanceof Integer) {
+            node.put(field, (Integer) value);
+        } else if (value != null) {
+            node.put(field, value.toString());
+        }
+    }
+
+    /** Parses a JSON string; malformed JSON is a PolicyException on field "(body)". */
+    public static JsonNode readTree(String json) {
+        try {
+            JsonNode node = MAPPER.readTree(json);
+            if (node == null || node.isMissingNode()) {
+                throw new PolicyException("(body)", "is empty");
+            }
+            return node;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new PolicyException("(body)", "is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    public static ObjectMapper mapper() {
+        return MAPPER;
+    }
+}

@@ -1,0 +1,122 @@
+package org.carelane.store;
+
+import org.carelane.api.AuditEntry;
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.InstalledMeter;
+import org.carelane.api.ProfileOverride;
+import org.carelane.api.SlicePolicy;
+import org.carelane.policy.PolicyCodec;
+import org.onosproject.net.DeviceId;
+import org.onosproject.store.serializers.KryoNamespaces;
+import org.onosproject.store.service.AtomicCounter;
+import org.onosproject.store.service.ConsistentMap;
+import org.onosproject.store.service.Serializer;
+import org.onosproject.store.service.StorageService;
+import org.onosproject.store.service.Versioned;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** CareLane state in ONOS ConsistentMaps, shared by the cluster. */
+@Component(immediate = true, service = CareLaneStore.class)
+public class DistributedCareLaneStore implements CareLaneStore {
+    /** Audit entries kept; older ones are trimmed. */
+    public static final int AUDIT_CAPACITY = 2000;
+    private static final String POLICY = "policy";
+    private static final String OVERRIDE = "override";
+
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected StorageService storageService;
+
+    private ConsistentMap<String, String> state;
+    private ConsistentMap<String, String> meters;
+    private ConsistentMap<Long, String> auditLog;
+    private AtomicCounter auditSeq;
+
+    @Activate
+    protected void activate() {
+        Serializer serializer = Serializer.using(KryoNamespaces.BASIC);
+        state = storageService.<String, String>consistentMapBuilder()
+                .withName("carelane-state").withSerializer(serializer).build();
+        meters = storageService.<String, String>consistentMapBuilder()
+                .withName("carelane-meters").withSerializer(serializer).build();
+        auditLog = storageService.<Long, String>consistentMapBuilder()
+                .withName("carelane-audit").withSerializer(serializer).build();
+        auditSeq = storageService.atomicCounterBuilder().withName("carelane-audit-seq").build()
+                .asAtomicCounter();
+    }
+
+    @Override
+    public Optional<SlicePolicy> policy() {
+        return value(state.get(POLICY)).map(json -> PolicyCodec.parse(PolicyCodec.readTree(json)));
+    }
+
+    @Override
+    public void setPolicy(SlicePolicy policy) {
+        state.put(POLICY, PolicyCodec.encode(policy).toString());
+    }
+
+    @Override
+    public Optional<ProfileOverride> override() {
+        return value(state.get(OVERRIDE)).map(StoreCodec::override);
+    }
+
+    @Override
+    public void setOverride(ProfileOverride override) {
+        state.put(OVERRIDE, StoreCodec.override(override));
+    }
+
+    @Override
+    public void clearOverride() {
+        state.remove(OVERRIDE);
+    }
+
+    @Override
+    public Map<String, InstalledMeter> installedMeters(DeviceId device) {
+        return value(meters.get(device.toString())).map(StoreCodec::meters).orElse(Map.of());
+    }
+
+    @Override
+    public List<DeviceId> devicesWithMeters() {
+        return meters.keySet().stream().map(DeviceId::deviceId).sorted(Comparator.comparing(DeviceId::toString))
+                .toList();
+    }
+
+    @Override
+    public void setInstalledMeters(DeviceId device, Map<String, InstalledMeter> installed) {
+        if (installed.isEmpty()) {
+            meters.remove(device.toString());
+        } else {
+            meters.put(device.toString(), StoreCodec.meters(installed));
+        }
+    }
+
+    @Override
+    public AuditEntry appendAudit(AuditEntry entry) {
+        long seq = auditSeq.incrementAndGet();
+        AuditEntry stored = new AuditEntry(seq, entry.time(), entry.user(), entry.source(), entry.action(),
+                entry.before(), entry.after());
+        auditLog.put(seq, StoreCodec.audit(stored));
+        auditLog.remove(seq - AUDIT_CAPACITY);
+        return stored;
+    }
+
+    @Override
+    public List<AuditEntry> audit(int max) {
+        List<AuditEntry> out = new ArrayList<>();
+        auditLog.values().forEach(v -> out.add(StoreCodec.audit(v.value())));
+        out.sort(Comparator.comparingLong(AuditEntry::seq));
+        return out.subList(Math.max(0, out.size() - max), out.size());
+    }
+
+    private static Optional<String> value(Versioned<String> versioned) {
+        return Optional.ofNullable(versioned).map(Versioned::value);
+    }
+}
