@@ -16,6 +16,7 @@ import org.onosproject.net.flow.FlowRuleOperations;
 import org.onosproject.net.flow.FlowRuleOperationsContext;
 import org.onosproject.net.flow.FlowRuleService;
 import org.onosproject.net.flow.FlowId;
+import org.onosproject.net.flow.TrafficTreatment;
 import org.onosproject.net.meter.Band;
 import org.onosproject.net.meter.DefaultBand;
 import org.onosproject.net.meter.DefaultMeterRequest;
@@ -173,7 +174,7 @@ public final class SliceProgrammer {
             FlowEntry old = existing.get(fid);
             if (old == null) {
                 ops.add(rule);
-            } else if (!old.treatment().equals(rule.treatment())) {
+            } else if (!sameTreatment(old.treatment(), rule.treatment())) {
                 ops.modify(rule);
             }
         });
@@ -200,6 +201,11 @@ public final class SliceProgrammer {
             }
         }));
         return done;
+    }
+
+    /** DefaultTrafficTreatment.equals ignores meters in ONOS 2.7, so compare them too. */
+    static boolean sameTreatment(TrafficTreatment a, TrafficTreatment b) {
+        return a.equals(b) && a.meters().equals(b.meters()) && a.allInstructions().equals(b.allInstructions());
     }
 
     private static Map<String, MeterId> meterIds(Map<String, InstalledMeter> installed) {

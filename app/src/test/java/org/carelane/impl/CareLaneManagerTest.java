@@ -1,0 +1,291 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.AuditEntry;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceRates;
+import org.carelane.api.SliceStats;
+import org.carelane.policy.FlowCompiler;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.meter.Band;
+import org.onosproject.net.meter.Meter;
+import org.onosproject.net.meter.MeterId;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CareLaneManagerTest {
+    private static final DeviceId GW = DeviceId.deviceId("of:0000000000000001");
+    private static final Instant WED_MORNING = Instant.parse("2026-01-14T09:00:00Z");
+    private static final Instant WED_NOON = Instant.parse("2026-01-14T12:00:00Z");
+    private CareLaneTestBed bed;
+
+    @AfterEach
+    void tearDown() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    private CareLaneTestBed start(Instant at) {
+        bed = new CareLaneTestBed(at, SampleConfig.hospital());
+        return bed;
+    }
+
+    /** Meter rate of each slice on the gateway, as found in MeterService through the flow rules. */
+    private Map<String, Long> meterRatesBySlice() {
+        Map<Integer, String> byPriority = bed.manager.policy().orElseThrow().slices().stream()
+                .collect(Collectors.toMap(s -> FlowCompiler.BASE_PRIORITY + s.priority(), s -> s.name()));
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (FlowEntry e : bed.flows.devices(GW)) {
+            e.treatment().meters().forEach(mi -> {
+                Meter m = bed.meters.getMeter(GW, mi.meterId());
+                assertTrue(m != null, "flow references missing meter " + mi.meterId());
+                out.put(byPriority.get(e.priority()), m.bands().iterator().next().rate());
+            });
+        }
+        return out;
+    }
+
+    private void assertExactlyOneMeterPerSlice() {
+        List<Meter> live = List.copyOf(bed.meters.getMeters(GW));
+        assertEquals(3, live.size(), "clinical, social and default each have one meter: " + live);
+        Set<MeterId> referenced = new HashSet<>();
+        bed.flows.devices(GW).forEach(e -> e.treatment().meters().forEach(m -> referenced.add(m.meterId())));
+        assertEquals(live.stream().map(Meter::id).collect(Collectors.toSet()), referenced);
+    }
+
+    @Test
+    void activationProgramsOffPeakSlices() {
+        start(WED_MORNING);
+        assertEquals(Profile.OFF_PEAK, bed.manager.activeProfile());
+        assertEquals(6, bed.flows.devices(GW).size());
+        assertEquals(Map.of("clinical", 20000L, "default", 20000L, "social", 15000L), meterRatesBySlice());
+        assertExactlyOneMeterPerSlice();
+        Band band = bed.meters.getMeters(GW).iterator().next().bands().iterator().next();
+        assertEquals(Band.Type.DROP, band.type());
+        assertTrue(band.burst() >= 120, "TCP-friendly burst");
+    }
+
+    @Test
+    void profileSwitchesAtBoundaryWithinOneSecondOnRealTimer() throws Exception {
+        start(WED_NOON.minusMillis(400));
+        assertEquals(15000L, meterRatesBySlice().get("social"));
+        long delay = bed.manager.nextCheckDelayMillis();
+        assertTrue(delay <= 400 && delay > 0, "next check is at the boundary, got " + delay + " ms");
+        bed.clock.startTicking();
+        long deadline = System.nanoTime() + Duration.ofMillis(1400).toNanos();
+        while (System.nanoTime() < deadline && !meterRatesBySlice().get("social").equals(4000L)) {
+            Thread.sleep(20);
+        }
+        assertEquals(4000L, meterRatesBySlice().get("social"), "peak social cap applied within 1 s");
+        assertExactlyOneMeterPerSlice();
+        assertTrue(bed.manager.audit(10).stream().anyMatch(a -> a.action().equals("profile-change")
+                && "peak".equals(a.after())));
+    }
+
+    @Test
+    void lunchtimeEndsAtTwoOClock() {
+        start(WED_NOON.plusSeconds(60));
+        assertEquals(4000L, meterRatesBySlice().get("social"));
+        bed.clock.set(Instant.parse("2026-01-14T14:00:00Z"));
+        bed.manager.evaluateNow();
+        assertEquals(15000L, meterRatesBySlice().get("social"));
+        assertEquals(Profile.OFF_PEAK, bed.manager.activeProfile());
+    }
+
+    @Test
+    void rateChangeSwapsMeterWithoutLeakOrTrafficGap() {
+        start(WED_MORNING);
+        List<FlowEntry> before = bed.flows.devices(GW);
+        int removesBefore = bed.flows.removes;
+        for (int i = 1; i <= 50; i++) {
+            bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(5000 + i * 100, 0), "alice", "rest");
+            assertEquals(5000L + i * 100, meterRatesBySlice().get("social"));
+            assertExactlyOneMeterPerSlice();
+        }
+        assertEquals(removesBefore, bed.flows.removes, "flows are modified in place, never removed");
+        assertEquals(before.stream().map(FlowEntry::id).collect(Collectors.toSet()),
+                bed.flows.devices(GW).stream().map(FlowEntry::id).collect(Collectors.toSet()));
+        assertEquals(3, bed.meters.submits - bed.meters.withdraws, "no meter leaked");
+        assertTrue(bed.meters.getMeters(GW).stream().allMatch(m -> m.id().id() <= 4), "meter ids recycled");
+    }
+
+    @Test
+    void rateChangeForInactiveProfileDoesNotTouchTheSwitch() {
+        start(WED_MORNING);
+        int submits = bed.meters.submits;
+        bed.manager.setRates("social", Profile.PEAK, new SliceRates(3000, 0), "alice", "rest");
+        assertEquals(submits, bed.meters.submits);
+        assertEquals(3000, bed.manager.policy().orElseThrow().slice("social").orElseThrow()
+                .rates(Profile.PEAK).maxKbps());
+    }
+
+    @Test
+    void badRateChangesAreRejectedAndChangeNothing() {
+        start(WED_MORNING);
+        var policy = bed.manager.policy().orElseThrow();
+        int audit = bed.manager.audit(1000).size();
+        int ops = bed.meters.submits + bed.flows.adds + bed.flows.modifies;
+        assertEquals("slice", assertThrows(PolicyException.class, () -> bed.manager.setRates("gaming",
+                Profile.PEAK, new SliceRates(10, 0), "u", "rest")).field());
+        assertEquals("maxKbps", assertThrows(PolicyException.class, () -> bed.manager.setRates("social",
+                Profile.PEAK, new SliceRates(0, 0), "u", "rest")).field());
+        assertEquals("minKbps", assertThrows(PolicyException.class, () -> bed.manager.setRates("social",
+                Profile.PEAK, new SliceRates(1000, -1), "u", "rest")).field());
+        assertEquals("minKbps", assertThrows(PolicyException.class, () -> bed.manager.setRates("social",
+                Profile.PEAK, new SliceRates(1000, 2000), "u", "rest")).field());
+        PolicyException over = assertThrows(PolicyException.class, () -> bed.manager.setRates("social",
+                Profile.PEAK, new SliceRates(10000, 8000), "u", "rest"));
+        assertEquals("minKbps", over.field());
+        assertTrue(over.getMessage().contains("uplink capacity"), over.getMessage());
+        assertEquals("maxKbps", assertThrows(PolicyException.class, () -> bed.manager.setRates("social",
+                Profile.PEAK, new SliceRates(30000, 0), "u", "rest")).field());
+        assertEquals("slice", assertThrows(PolicyException.class, () -> bed.manager.setRates("blocked",
+                Profile.PEAK, new SliceRates(1000, 0), "u", "rest")).field());
+        assertEquals(policy, bed.manager.policy().orElseThrow());
+        assertEquals(audit, bed.manager.audit(1000).size());
+        assertEquals(ops, bed.meters.submits + bed.flows.adds + bed.flows.modifies);
+    }
+
+    @Test
+    void invalidNetcfgKeepsPreviousPolicyInForce() {
+        start(WED_MORNING);
+        var policy = bed.manager.policy().orElseThrow();
+        List<FlowEntry> flows = bed.flows.devices(GW);
+        ObjectNode bad = SampleConfig.hospital();
+        ((ObjectNode) bad.get("slices").get(1).get("rates").get("offPeak")).put("minKbps", 19500);
+        bed.netcfg.push(bad);
+        bed.manager.evaluateNow();
+        assertEquals(policy, bed.manager.policy().orElseThrow());
+        assertEquals(flows, bed.flows.devices(GW));
+        AuditEntry last = bed.manager.audit(1).get(0);
+        assertEquals("rejected-config", last.action());
+        assertTrue(last.after().startsWith("slices[3].rates.offPeak.minKbps"), last.after());
+    }
+
+    @Test
+    void netcfgUpdateReprogramsAndIsAudited() {
+        start(WED_MORNING);
+        ObjectNode next = SampleConfig.hospital();
+        ((ObjectNode) next.get("slices").get(2).get("rates").get("offPeak")).put("maxKbps", 12000);
+        bed.netcfg.push(next);
+        bed.manager.evaluateNow();
+        assertEquals(12000L, meterRatesBySlice().get("social"));
+        assertExactlyOneMeterPerSlice();
+        assertEquals("netcfg", bed.manager.audit(1).get(0).source());
+    }
+
+    @Test
+    void meterFailureMidwayRollsBackWithoutLeak() {
+        start(WED_MORNING);
+        Map<String, Long> rates = meterRatesBySlice();
+        ObjectNode next = SampleConfig.hospital();
+        ((ObjectNode) next.get("slices").get(1).get("rates").get("offPeak")).put("maxKbps", 19000);
+        ((ObjectNode) next.get("slices").get(2).get("rates").get("offPeak")).put("maxKbps", 12000);
+        bed.meters.tableSize = 4;   // room for one new meter, not two
+        bed.netcfg.push(next);
+        bed.manager.evaluateNow();
+        assertEquals(rates, meterRatesBySlice(), "switch keeps the old meters");
+        assertExactlyOneMeterPerSlice();
+        bed.meters.tableSize = Integer.MAX_VALUE;
+        bed.manager.setOverride(Profile.OFF_PEAK, WED_MORNING.plusSeconds(60), "ops", "retry", "cli");
+        assertEquals(12000L, meterRatesBySlice().get("social"), "a later reconcile converges");
+        assertExactlyOneMeterPerSlice();
+    }
+
+    @Test
+    void overrideAppliesAndExpires() {
+        start(WED_MORNING);
+        bed.manager.setOverride(Profile.PEAK, WED_MORNING.plus(Duration.ofMinutes(10)), "ops", "drill", "rest");
+        assertEquals(Profile.PEAK, bed.manager.activeProfile());
+        assertEquals(4000L, meterRatesBySlice().get("social"));
+        assertThrows(PolicyException.class, () -> bed.manager.setOverride(Profile.PEAK,
+                WED_MORNING.minusSeconds(1), "ops", null, "rest"));
+        bed.clock.advance(Duration.ofMinutes(10));
+        bed.manager.evaluateNow();
+        assertEquals(Profile.OFF_PEAK, bed.manager.activeProfile());
+        assertEquals(15000L, meterRatesBySlice().get("social"));
+        assertTrue(bed.manager.override().isEmpty());
+        assertTrue(bed.manager.audit(5).stream().anyMatch(a -> a.action().equals("override-expired")));
+    }
+
+    @Test
+    void clearOverrideReturnsToSchedule() {
+        start(WED_NOON.plusSeconds(5));
+        bed.manager.setOverride(Profile.OFF_PEAK, WED_NOON.plusSeconds(3600), "ops", null, "cli");
+        assertEquals(15000L, meterRatesBySlice().get("social"));
+        assertTrue(bed.manager.clearOverride("ops", "cli"));
+        assertFalse(bed.manager.clearOverride("ops", "cli"));
+        assertEquals(4000L, meterRatesBySlice().get("social"));
+    }
+
+    @Test
+    void deviceDroppedFromPolicyIsCleaned() {
+        ObjectNode two = SampleConfig.hospital();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) two.get("devices")).addObject()
+                .put("deviceId", "of:0000000000000002").put("uplinkKbps", 20000);
+        bed = new CareLaneTestBed(WED_MORNING, two);
+        DeviceId other = DeviceId.deviceId("of:0000000000000002");
+        assertEquals(3, bed.meters.getMeters(other).size());
+        bed.netcfg.push(SampleConfig.hospital());
+        bed.manager.evaluateNow();
+        assertEquals(0, bed.meters.getMeters(other).size());
+        assertEquals(0, bed.flows.devices(other).size());
+        assertEquals(6, bed.flows.devices(GW).size());
+    }
+
+    @Test
+    void deactivationRemovesEverything() {
+        start(WED_NOON.plusSeconds(5));
+        assertFalse(bed.flows.devices(GW).isEmpty());
+        bed.close();
+        assertEquals(0, bed.flows.getFlowRuleCount());
+        assertEquals(0, bed.meters.getAllMeters().size());
+        assertEquals(bed.meters.submits, bed.meters.withdraws);
+    }
+
+    @Test
+    void statsSumFlowCountersPerSlice() {
+        start(WED_MORNING);
+        FlowEntry social = bed.flows.devices(GW).stream()
+                .filter(e -> e.priority() == FlowCompiler.BASE_PRIORITY + 200).findFirst().orElseThrow();
+        bed.flows.setCounters(social.id(), 10, 15000);
+        SliceStats s = bed.manager.stats().stream().filter(x -> x.slice().equals("social")).findFirst()
+                .orElseThrow();
+        assertEquals(15000, s.bytes());
+        assertEquals(10, s.packets());
+        assertEquals(2, s.flowRules());
+        assertEquals(1, s.meters());
+    }
+
+    @Test
+    void statusShowsInstalledMetersAndFlows() {
+        start(WED_MORNING);
+        ObjectNode status = bed.manager.status();
+        assertEquals("offPeak", status.get("activeProfile").asText());
+        assertEquals("2026-01-14T12:00:00Z", status.get("nextChange").asText());
+        var dev = status.get("devices").get(0);
+        assertEquals(GW.toString(), dev.get("deviceId").asText());
+        assertEquals(6, dev.get("flowRules").asInt());
+        assertEquals(15000, dev.get("meters").get("social").get("rateKbps").asLong());
+        assertEquals("ADDED", dev.get("meters").get("social").get("state").asText());
+        assertNull(status.get("override"));
+    }
+}

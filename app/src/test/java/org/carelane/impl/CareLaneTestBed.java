@@ -1,0 +1,67 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.carelane.store.DistributedCareLaneStore;
+import org.carelane.store.TestStores;
+import org.carelane.testing.FakeNetworkConfig;
+import org.carelane.testing.MutableClock;
+import org.carelane.testing.RecordingFlowRuleService;
+import org.carelane.testing.RecordingMeterService;
+import org.onosproject.TestApplicationId;
+import org.onosproject.core.ApplicationId;
+import org.onosproject.core.CoreServiceAdapter;
+import org.onosproject.mastership.MastershipServiceAdapter;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.MastershipRole;
+import org.onosproject.net.device.DeviceServiceAdapter;
+
+import java.time.Instant;
+
+/**
+ * The real CareLaneManager and store, wired to in-memory ONOS services. Used by the
+ * unit tests and by the OVS harness that exports the produced rules and meters.
+ */
+public final class CareLaneTestBed implements AutoCloseable {
+    public final RecordingFlowRuleService flows = new RecordingFlowRuleService();
+    public final RecordingMeterService meters = new RecordingMeterService();
+    public final FakeNetworkConfig netcfg = new FakeNetworkConfig();
+    public final MutableClock clock;
+    public final DistributedCareLaneStore store = TestStores.newStore();
+    public final CareLaneManager manager = new CareLaneManager();
+    private boolean active;
+
+    public CareLaneTestBed(Instant start, JsonNode carelaneBlock) {
+        clock = new MutableClock(start);
+        netcfg.preload(carelaneBlock);
+        ApplicationId appId = new TestApplicationId(CareLaneManager.APP_NAME);
+        manager.coreService = new CoreServiceAdapter() {
+            @Override
+            public ApplicationId registerApplication(String name) {
+                return appId;
+            }
+        };
+        manager.configRegistry = netcfg;
+        manager.flowRuleService = flows;
+        manager.meterService = meters;
+        manager.mastershipService = new MastershipServiceAdapter() {
+            @Override
+            public MastershipRole getLocalRole(DeviceId deviceId) {
+                return MastershipRole.MASTER;
+            }
+        };
+        manager.deviceService = new DeviceServiceAdapter();
+        manager.store = store;
+        manager.setClock(clock);
+        manager.activate();
+        active = true;
+    }
+
+    /** Deactivates the app, as "onos-app deactivate" would. */
+    @Override
+    public void close() {
+        if (active) {
+            active = false;
+            manager.deactivate();
+        }
+    }
+}

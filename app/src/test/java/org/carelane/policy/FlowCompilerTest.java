@@ -1,0 +1,129 @@
+package org.carelane.policy;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.SlicePolicy;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.Test;
+import org.onlab.packet.IpPrefix;
+import org.onosproject.TestApplicationId;
+import org.onosproject.net.PortNumber;
+import org.onosproject.net.flow.FlowRule;
+import org.onosproject.net.flow.criteria.Criterion;
+import org.onosproject.net.flow.criteria.IPCriterion;
+import org.onosproject.net.flow.criteria.IPProtocolCriterion;
+import org.onosproject.net.flow.criteria.PortCriterion;
+import org.onosproject.net.flow.instructions.Instruction;
+import org.onosproject.net.flow.instructions.Instructions;
+import org.onosproject.net.flow.instructions.L2ModificationInstruction;
+import org.onosproject.net.flow.instructions.L3ModificationInstruction;
+import org.onosproject.net.meter.MeterId;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FlowCompilerTest {
+    private static final TestApplicationId APP = new TestApplicationId("org.carelane.app");
+    private static final Map<String, MeterId> METERS = Map.of(
+            "clinical", MeterId.meterId(1), "social", MeterId.meterId(2), "default", MeterId.meterId(3));
+
+    private static List<FlowRule> compile(ObjectNode block) {
+        SlicePolicy p = PolicyCodec.parse(block);
+        return FlowCompiler.compile(p, p.devices().get(0), METERS, APP);
+    }
+
+    private static List<FlowRule> atPriority(List<FlowRule> rules, int slicePriority) {
+        return rules.stream().filter(r -> r.priority() == FlowCompiler.BASE_PRIORITY + slicePriority)
+                .collect(Collectors.toList());
+    }
+
+    @Test
+    void clinicalGetsMeterEfMarkQueueAndNormalOutput() {
+        List<FlowRule> clinical = atPriority(compile(SampleConfig.hospital()), 800);
+        assertEquals(2, clinical.size(), "one rule per direction of the nhs-clinical list");
+        FlowRule r = clinical.get(0);
+        assertEquals(IpPrefix.valueOf("10.100.0.0/24"),
+                ((IPCriterion) r.selector().getCriterion(Criterion.Type.IPV4_DST)).ip());
+        List<Instruction> all = r.treatment().allInstructions();
+        assertEquals(MeterId.meterId(1), r.treatment().meters().iterator().next().meterId());
+        assertTrue(all.stream().anyMatch(i -> i instanceof L3ModificationInstruction.ModDscpInstruction
+                && ((L3ModificationInstruction.ModDscpInstruction) i).dscp() == Dscp.EF));
+        assertTrue(all.stream().anyMatch(i -> i instanceof Instructions.SetQueueInstruction
+                && ((Instructions.SetQueueInstruction) i).queueId() == 0));
+        assertEquals(PortNumber.NORMAL, ((Instructions.OutputInstruction) r.treatment().immediate().stream()
+                .filter(i -> i.type() == Instruction.Type.OUTPUT).findFirst().orElseThrow()).port());
+        assertEquals(0, r.tableId());
+        assertTrue(r.isPermanent());
+    }
+
+    @Test
+    void everyRuleOutranksReactiveForwarding() {
+        compile(SampleConfig.hospital()).forEach(r -> assertTrue(r.priority() > 10));
+    }
+
+    @Test
+    void blockedDropsWithoutMeter() {
+        List<FlowRule> blocked = atPriority(compile(SampleConfig.hospital()), 900);
+        assertEquals(1, blocked.size());
+        assertTrue(blocked.get(0).treatment().allInstructions().stream()
+                .noneMatch(i -> i.type() == Instruction.Type.OUTPUT), "no output means drop");
+        assertTrue(blocked.get(0).treatment().meters().isEmpty());
+    }
+
+    @Test
+    void defaultMatchesAllIpv4() {
+        List<FlowRule> def = atPriority(compile(SampleConfig.hospital()), 100);
+        assertEquals(1, def.size());
+        assertEquals(1, def.get(0).selector().criteria().size(), "eth_type only");
+    }
+
+    @Test
+    void portWithoutProtocolExpandsToTcpAndUdp() {
+        ObjectNode block = SampleConfig.hospital();
+        ((ArrayNode) block.get("slices").get(1).get("rules")).addObject()
+                .put("dstPort", 443).putArray("dstPrefixes").add("10.50.0.0/16");
+        List<FlowRule> clinical = atPriority(compile(block), 800);
+        assertEquals(4, clinical.size());
+        List<Integer> protos = clinical.stream()
+                .map(r -> (IPProtocolCriterion) r.selector().getCriterion(Criterion.Type.IP_PROTO))
+                .filter(c -> c != null).map(c -> (int) c.protocol()).sorted().collect(Collectors.toList());
+        assertEquals(List.of(6, 17), protos);
+        assertTrue(clinical.stream().anyMatch(r -> r.selector().getCriterion(Criterion.Type.TCP_DST) != null));
+        assertTrue(clinical.stream().anyMatch(r -> r.selector().getCriterion(Criterion.Type.UDP_DST) != null));
+    }
+
+    @Test
+    void ingressRuleAppliesOnlyOnItsDevice() {
+        ObjectNode block = SampleConfig.hospital();
+        ((ArrayNode) block.get("devices")).addObject().put("deviceId", "of:0000000000000002")
+                .put("uplinkKbps", 20000);
+        ((ArrayNode) block.get("slices").get(1).get("rules")).addObject()
+                .put("ingress", "of:0000000000000002/7").put("dscp", "AF41");
+        SlicePolicy p = PolicyCodec.parse(block);
+        List<FlowRule> dev1 = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP), 800);
+        List<FlowRule> dev2 = atPriority(FlowCompiler.compile(p, p.devices().get(1), METERS, APP), 800);
+        assertEquals(2, dev1.size());
+        assertEquals(3, dev2.size());
+        FlowRule ingress = dev2.stream().filter(r -> r.selector().getCriterion(Criterion.Type.IN_PORT) != null)
+                .findFirst().orElseThrow();
+        assertEquals(PortNumber.portNumber(7),
+                ((PortCriterion) ingress.selector().getCriterion(Criterion.Type.IN_PORT)).port());
+        assertTrue(ingress.selector().getCriterion(Criterion.Type.IP_DSCP) != null);
+    }
+
+    @Test
+    void fixedOutputPortIsHonoured() {
+        ObjectNode block = SampleConfig.hospital();
+        ((ObjectNode) block.get("devices").get(0)).put("output", "3");
+        FlowRule r = atPriority(compile(block), 200).get(0);
+        assertEquals(PortNumber.portNumber(3), ((Instructions.OutputInstruction) r.treatment().immediate().stream()
+                .filter(i -> i.type() == Instruction.Type.OUTPUT).findFirst().orElseThrow()).port());
+        assertNull(r.selector().getCriterion(Criterion.Type.IN_PORT));
+        assertTrue(r.treatment().immediate().stream().noneMatch(i -> i instanceof L2ModificationInstruction));
+    }
+}

@@ -1,0 +1,166 @@
+package org.carelane.policy;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.SlicePolicy;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.LocalTime;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PolicyCodecTest {
+
+    @Test
+    void sampleConfigParsesWithPhbMarks() {
+        SlicePolicy p = PolicyCodec.parse(SampleConfig.hospital());
+        assertEquals(4, p.slices().size());
+        assertEquals(Dscp.EF, p.slice("clinical").orElseThrow().dscp());
+        assertEquals(Dscp.CS1, p.slice("social").orElseThrow().dscp());
+        assertTrue(p.slice("blocked").orElseThrow().drop());
+        assertEquals(4000, p.slice("social").orElseThrow().rates(Profile.PEAK).maxKbps());
+        assertEquals(LocalTime.NOON, p.schedule().start());
+        assertEquals(20000, p.devices().get(0).uplinkKbps());
+    }
+
+    @Test
+    void encodeThenParseIsIdentity() {
+        SlicePolicy p = PolicyCodec.parse(SampleConfig.hospital());
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p)));
+    }
+
+    private static PolicyException reject(Consumer<ObjectNode> edit) {
+        ObjectNode block = SampleConfig.hospital();
+        edit.accept(block);
+        return assertThrows(PolicyException.class, () -> PolicyCodec.parse(block));
+    }
+
+    private static ObjectNode slice(ObjectNode block, int i) {
+        return (ObjectNode) block.get("slices").get(i);
+    }
+
+    @Test
+    void malformedPrefixNamesTheField() {
+        PolicyException e = reject(b -> ((ArrayNode) b.get("prefixLists").get("internet")).add("10.300.0.0/16"));
+        assertEquals("prefixLists.internet[1]", e.field());
+    }
+
+    @Test
+    void ipv6PrefixIsRejected() {
+        PolicyException e = reject(b -> ((ArrayNode) b.get("prefixLists").get("internet")).add("2001:db8::/32"));
+        assertTrue(e.getMessage().contains("only IPv4"), e.getMessage());
+    }
+
+    @Test
+    void minAboveMaxIsRejected() {
+        PolicyException e = reject(b -> ((ObjectNode) slice(b, 2).get("rates").get("peak")).put("minKbps", 5000));
+        assertEquals("slices[2].rates.peak.minKbps", e.field());
+    }
+
+    @Test
+    void zeroMaxIsRejected() {
+        PolicyException e = reject(b -> ((ObjectNode) slice(b, 2).get("rates").get("offPeak")).put("maxKbps", 0));
+        assertEquals("slices[2].rates.offPeak.maxKbps", e.field());
+    }
+
+    @Test
+    void reservationsAboveUplinkAreRejected() {
+        PolicyException e = reject(b -> ((ObjectNode) slice(b, 3).get("rates").get("peak")).put("minKbps", 6000));
+        assertEquals("slices[3].rates.peak.minKbps", e.field());
+        assertTrue(e.getMessage().contains("above uplink capacity 20000"), e.getMessage());
+    }
+
+    @Test
+    void maxAboveUplinkIsRejected() {
+        PolicyException e = reject(b -> ((ObjectNode) slice(b, 1).get("rates").get("peak")).put("maxKbps", 25000));
+        assertEquals("slices[1].rates.peak.maxKbps", e.field());
+    }
+
+    @Test
+    void unknownPrefixListIsRejected() {
+        PolicyException e = reject(b -> ((ObjectNode) slice(b, 1).get("rules").get(0)).put("dstPrefixList", "nope"));
+        assertEquals("slices[1].rules[0].dstPrefixList", e.field());
+    }
+
+    @Test
+    void duplicateSliceNameAndPriorityAreRejected() {
+        assertEquals("slices[3].name", reject(b -> slice(b, 3).put("name", "social")).field());
+        assertEquals("slices[3].priority", reject(b -> slice(b, 3).put("priority", 200)).field());
+    }
+
+    @Test
+    void portsNeedTcpOrUdp() {
+        PolicyException e = reject(b -> ((ObjectNode) slice(b, 1).get("rules").get(0))
+                .put("ipProto", "icmp").put("dstPort", 443));
+        assertEquals("slices[1].rules[0].ipProto", e.field());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "dscp, 64, slices[1].dscp",
+        "dscp, XX9, slices[1].dscp",
+        "queue, -1, slices[1].queue",
+        "priority, 5000, slices[1].priority",
+        "action, shape, slices[1].action",
+    })
+    void badSliceFieldsAreNamed(String field, String value, String path) {
+        PolicyException e = reject(b -> {
+            try {
+                slice(b, 1).put(field, Long.parseLong(value));
+            } catch (NumberFormatException nfe) {
+                slice(b, 1).put(field, value);
+            }
+        });
+        assertEquals(path, e.field());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "zone, Europe/Cardiff, schedule.zone",
+        "peakStart, 25:00, schedule.peakStart",
+        "peakEnd, 11:00, schedule.peakEnd",
+    })
+    void badScheduleFieldsAreNamed(String field, String value, String path) {
+        assertEquals(path, reject(b -> ((ObjectNode) b.get("schedule")).put(field, value)).field());
+    }
+
+    @Test
+    void badDevicesAreNamed() {
+        assertEquals("devices[0].deviceId", reject(b -> ((ObjectNode) b.get("devices").get(0))
+                .put("deviceId", "switch1")).field());
+        assertEquals("devices[0].uplinkKbps", reject(b -> ((ObjectNode) b.get("devices").get(0))
+                .put("uplinkKbps", -5)).field());
+        assertEquals("devices[0].output", reject(b -> ((ObjectNode) b.get("devices").get(0))
+                .put("output", "FLOOD")).field());
+    }
+
+    @Test
+    void malformedJsonIsABodyError() {
+        PolicyException e = assertThrows(PolicyException.class, () -> PolicyCodec.readTree("{\"slices\": ["));
+        assertEquals("(body)", e.field());
+    }
+
+    @Test
+    void dscpNamesFollowPhbConventions() {
+        assertEquals(46, Dscp.parse("ef"));
+        assertEquals(34, Dscp.parse("AF41"));
+        assertEquals(8, Dscp.parse("CS1"));
+        assertEquals(1, Dscp.parse("LE"));
+        assertEquals(0xb8, Dscp.tos(46));
+        assertThrows(IllegalArgumentException.class, () -> Dscp.parse("64"));
+    }
+
+    @Test
+    void burstIsTimeAtRateWithAFloor() {
+        assertEquals(400, RateMath.burstKbits(4000, 100));
+        assertEquals(RateMath.MIN_BURST_KBITS, RateMath.burstKbits(64, 100));
+    }
+}

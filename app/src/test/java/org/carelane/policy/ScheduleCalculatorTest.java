@@ -1,0 +1,85 @@
+package org.carelane.policy;
+
+import org.carelane.api.PeakSchedule;
+import org.carelane.api.Profile;
+import org.carelane.api.ProfileOverride;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.time.Instant;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class ScheduleCalculatorTest {
+    private static final PeakSchedule LUNCH = PeakSchedule.nhsLunchtime();
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        // Winter (GMT = UTC): Wednesday 2026-01-14
+        "2026-01-14T11:59:59Z, OFF_PEAK",
+        "2026-01-14T12:00:00Z, PEAK",
+        "2026-01-14T13:59:59Z, PEAK",
+        "2026-01-14T14:00:00Z, OFF_PEAK",
+        // Summer (BST = UTC+1): Wednesday 2026-07-15, peak is 11:00-13:00 UTC
+        "2026-07-15T10:59:59Z, OFF_PEAK",
+        "2026-07-15T11:00:00Z, PEAK",
+        "2026-07-15T12:59:59Z, PEAK",
+        "2026-07-15T13:00:00Z, OFF_PEAK",
+        // Weekend lunchtime is off-peak
+        "2026-07-18T11:30:00Z, OFF_PEAK",
+        "2026-01-18T12:30:00Z, OFF_PEAK",
+        // Spring DST week: clocks go forward Sunday 2026-03-29
+        "2026-03-27T12:00:00Z, PEAK",
+        "2026-03-27T11:30:00Z, OFF_PEAK",
+        "2026-03-30T11:00:00Z, PEAK",
+        "2026-03-30T13:00:00Z, OFF_PEAK",
+        "2026-03-30T12:59:59Z, PEAK",
+        // Autumn DST week: clocks go back Sunday 2026-10-25
+        "2026-10-23T11:00:00Z, PEAK",
+        "2026-10-23T13:00:00Z, OFF_PEAK",
+        "2026-10-26T11:30:00Z, OFF_PEAK",
+        "2026-10-26T12:00:00Z, PEAK",
+        "2026-10-26T13:30:00Z, PEAK",
+        "2026-10-26T14:00:00Z, OFF_PEAK",
+    })
+    void lunchtimeFollowsLondonWallClock(String instant, Profile expected) {
+        assertEquals(expected, ScheduleCalculator.scheduled(LUNCH, Instant.parse(instant)));
+    }
+
+    @ParameterizedTest(name = "after {0} next boundary is {1}")
+    @CsvSource({
+        "2026-01-14T09:00:00Z, 2026-01-14T12:00:00Z",
+        "2026-01-14T12:00:00Z, 2026-01-14T14:00:00Z",
+        "2026-01-14T14:00:00Z, 2026-01-15T12:00:00Z",
+        // Friday afternoon -> Monday noon
+        "2026-01-16T15:00:00Z, 2026-01-19T12:00:00Z",
+        // Across the spring change: Friday in GMT, Monday in BST
+        "2026-03-27T14:00:00Z, 2026-03-30T11:00:00Z",
+        // Across the autumn change: Friday in BST, Monday in GMT
+        "2026-10-23T13:00:00Z, 2026-10-26T12:00:00Z",
+    })
+    void nextBoundaryIsExact(String now, String expected) {
+        assertEquals(Instant.parse(expected), ScheduleCalculator.nextBoundary(LUNCH, Instant.parse(now)));
+    }
+
+    @Test
+    void overrideWinsUntilItExpires() {
+        Instant noon = Instant.parse("2026-01-14T12:30:00Z");
+        Optional<ProfileOverride> o = Optional.of(new ProfileOverride(Profile.OFF_PEAK,
+                noon.plusSeconds(600), "ops", "incident"));
+        assertEquals(Profile.OFF_PEAK, ScheduleCalculator.effective(LUNCH, o, noon));
+        assertEquals(Profile.OFF_PEAK, ScheduleCalculator.effective(LUNCH, o, noon.plusSeconds(599)));
+        assertEquals(Profile.PEAK, ScheduleCalculator.effective(LUNCH, o, noon.plusSeconds(600)));
+        assertEquals(noon.plusSeconds(600), ScheduleCalculator.nextChange(LUNCH, o, noon));
+    }
+
+    @Test
+    void overrideBeyondBoundaryDoesNotHideTheBoundary() {
+        Instant morning = Instant.parse("2026-01-14T10:00:00Z");
+        Optional<ProfileOverride> o = Optional.of(new ProfileOverride(Profile.PEAK,
+                Instant.parse("2026-01-14T18:00:00Z"), "ops", null));
+        assertEquals(Instant.parse("2026-01-14T12:00:00Z"), ScheduleCalculator.nextChange(LUNCH, o, morning));
+    }
+}

@@ -1,0 +1,37 @@
+package org.carelane.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The shipped sample netcfg (topologies/carelane-netcfg.json). */
+public final class SampleConfig {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private SampleConfig() {
+    }
+
+    /** The "carelane" block of a netcfg file. */
+    public static ObjectNode block(Path netcfg) {
+        try {
+            JsonNode root = MAPPER.readTree(Files.readString(netcfg));
+            return (ObjectNode) root.path("apps").path("org.carelane.app").path("carelane");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fresh mutable copy of the hospital sample block. */
+    public static ObjectNode hospital() {
+        Path file = Path.of("..", "topologies", "carelane-netcfg.json");
+        if (!Files.exists(file)) {
+            file = Path.of("topologies", "carelane-netcfg.json");
+        }
+        return block(file);
+    }
+}
