@@ -1,0 +1,83 @@
+package org.carelane.harness;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.DeviceUplink;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceDefinition;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceRates;
+import org.carelane.impl.CareLaneTestBed;
+import org.carelane.policy.FlowCompiler;
+import org.carelane.policy.PolicyCodec;
+import org.carelane.testing.SampleConfig;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.meter.Meter;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * Runs the real CareLaneManager on a netcfg file at a chosen instant and writes, per
+ * device, the meters and flow rules it produced as ovs-ofctl lines, plus the queue plan
+ * (slice, DSCP, min/max) that the tc htb emulation of set_queue needs.
+ *
+ * <p>Usage: OvsExport NETCFG.json AT(ISO instant) OUT.json
+ */
+public final class OvsExport {
+    private OvsExport() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: OvsExport NETCFG.json AT(ISO-8601 instant) OUT.json");
+            System.exit(2);
+        }
+        Instant at = Instant.parse(args[1]);
+        try (CareLaneTestBed bed = new CareLaneTestBed(at, SampleConfig.block(Path.of(args[0])))) {
+            ObjectNode out = export(bed);
+            Files.writeString(Path.of(args[2]), out.toPrettyString());
+            System.out.printf("exported profile %s at %s: %d devices%n", out.get("profile").asText(), at,
+                    out.get("devices").size());
+        }
+    }
+
+    static ObjectNode export(CareLaneTestBed bed) {
+        SlicePolicy policy = bed.manager.policy().orElseThrow(() -> new IllegalStateException("no policy"));
+        Profile profile = bed.manager.activeProfile();
+        ObjectNode root = PolicyCodec.mapper().createObjectNode();
+        root.put("profile", profile.jsonName());
+        root.put("time", bed.clock.instant().toString());
+        ArrayNode queues = root.putArray("queues");
+        for (SliceDefinition s : policy.slices()) {
+            ObjectNode q = queues.addObject().put("slice", s.name()).put("drop", s.drop())
+                    .put("priority", FlowCompiler.BASE_PRIORITY + s.priority());
+            if (s.dscp() != null) {
+                q.put("dscp", s.dscp());
+            }
+            if (s.queueId() != null) {
+                q.put("queue", s.queueId());
+            }
+            SliceRates r = s.rates(profile);
+            if (r != null) {
+                q.put("minKbps", r.minKbps()).put("maxKbps", r.maxKbps());
+            }
+        }
+        ArrayNode devices = root.putArray("devices");
+        for (DeviceUplink d : policy.devices()) {
+            ObjectNode dev = devices.addObject().put("deviceId", d.deviceId().toString())
+                    .put("dpid", d.deviceId().uri().getSchemeSpecificPart())
+                    .put("uplinkKbps", d.uplinkKbps());
+            ArrayNode meters = dev.putArray("meters");
+            for (Meter m : bed.meters.getMeters(d.deviceId())) {
+                meters.add(OvsOfctl.meter(m));
+            }
+            ArrayNode flows = dev.putArray("flows");
+            for (FlowEntry e : bed.flows.devices(d.deviceId())) {
+                flows.add(OvsOfctl.flow(e));
+            }
+        }
+        return root;
+    }
+}

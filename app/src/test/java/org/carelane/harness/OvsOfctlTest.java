@@ -1,0 +1,43 @@
+package org.carelane.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.carelane.impl.CareLaneTestBed;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OvsOfctlTest {
+
+    @Test
+    void peakExportCarriesMetersMarksQueuesAndDrop() {
+        try (CareLaneTestBed bed = new CareLaneTestBed(Instant.parse("2026-01-14T12:30:00Z"),
+                SampleConfig.hospital())) {
+            JsonNode out = OvsExport.export(bed);
+            assertEquals("peak", out.get("profile").asText());
+            JsonNode dev = out.get("devices").get(0);
+            assertEquals("0000000000000001", dev.get("dpid").asText());
+            List<String> meters = new ArrayList<>();
+            dev.get("meters").forEach(m -> meters.add(m.asText()));
+            assertTrue(meters.contains("meter=2,kbps,burst,stats,bands=type=drop,rate=4000,burst_size=400"),
+                    meters.toString());
+            List<String> flows = new ArrayList<>();
+            dev.get("flows").forEach(f -> flows.add(f.asText()));
+            assertTrue(flows.stream().anyMatch(f -> f.matches(
+                    "table=0,priority=1800,cookie=0x[0-9a-f]+,dl_type=0x800,nw_dst=10.100.0.0/24,"
+                            + "actions=meter:1,set_field:46->ip_dscp,set_queue:0,NORMAL")), flows.toString());
+            assertTrue(flows.stream().anyMatch(f -> f.matches(
+                    "table=0,priority=1900,cookie=0x[0-9a-f]+,dl_type=0x800,nw_dst=10.200.0.66/32,actions=drop")),
+                    flows.toString());
+            assertTrue(flows.stream().anyMatch(f -> f.endsWith("actions=meter:2,set_field:8->ip_dscp,set_queue:2,NORMAL")));
+            JsonNode social = out.get("queues").get(2);
+            assertEquals("social", social.get("slice").asText());
+            assertEquals(4000, social.get("maxKbps").asLong());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the real CareLane manager on a netcfg file at an instant and writes the OpenFlow
+# meters/flows it produced (ovs-ofctl syntax) plus the queue plan, as JSON.
+#   scripts/export-rules.sh NETCFG.json 2026-01-14T12:30:00Z OUT.json
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cpfile="$root/app/target/test-classpath.txt"
+if [ ! -s "$cpfile" ] || [ ! -d "$root/app/target/test-classes/org/carelane/harness" ]; then
+  (cd "$root" && mvn -q -pl app test-compile && cd app && \
+   mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile")
+fi
+exec java @"$root/scripts/jvm-opens.args" -cp "$root/app/target/test-classes:$root/app/target/classes:$(cat "$cpfile")" \
+  org.carelane.harness.OvsExport "$@"
