@@ -37,11 +37,11 @@ class HospitalTopo(Topo):
         acc1 = self.addSwitch('acc1', dpid='0000000000000003')
         acc2 = self.addSwitch('acc2', dpid='0000000000000004')
         wan = self.addSwitch(UPLINK_PEER, dpid='00000000000000ff')
-        self.addLink(acc1, core)
-        self.addLink(acc2, core)
-        self.addLink(core, gw)
         # port 1 of gw faces the WAN: the bottleneck the slices share.
         self.addLink(gw, wan, port1=1, bw=uplink_mbps)
+        self.addLink(core, gw)
+        self.addLink(acc1, core)
+        self.addLink(acc2, core)
         for name, (ip, sw) in SITE_HOSTS.items():
             self.addLink(self.addHost(name, ip=ip + '/8'), sw)
         for name, ip in WAN_HOSTS.items():

@@ -1,0 +1,224 @@
+#!/usr/bin/python3
+"""Lunchtime congestion on the hospital topology: no slicing vs off-peak vs peak CareLane.
+
+Same offered load in every mode:
+  social   8 TCP streams from staff1-4 to social1, 7.5 Mbit/s each = 3x the 20 Mbit/s uplink
+  clinical one bulk TCP transfer clin1 -> nhs1 plus 2 Mbit/s constant-rate UDP clin2 -> nhs1
+  RTT      ping clin2 -> nhs1 every 200 ms
+Writes mininet-tests/results/lunchtime.json and lunchtime.png.
+
+    sudo /usr/bin/python3 mininet-tests/lunchtime.py [--duration 20] [--modes none,offPeak,peak]
+"""
+import argparse
+import json
+import re
+import statistics
+import time
+from pathlib import Path
+
+import carelane_ovs as ovs
+from hospital import GATEWAY, UPLINK_PEER, HospitalTopo, WAN_HOSTS
+
+RESULTS = Path(__file__).resolve().parent / 'results'
+NETCFG = ovs.ROOT / 'topologies' / 'carelane-netcfg.json'
+UPLINK_KBPS = 20000
+SOCIAL_STREAM_MBPS = 7.5
+SOCIAL_STREAMS = 8
+UDP_MBPS = 2.0
+WARMUP_S = 3
+
+
+def percentile(values, p):
+    if not values:
+        return None
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def rx_bytes(host):
+    return int(host.cmd(f'cat /sys/class/net/{host.defaultIntf()}/statistics/rx_bytes').strip())
+
+
+def iperf_json(proc):
+    out, _ = proc.communicate()
+    try:
+        return json.loads(out)
+    except json.JSONDecodeError:
+        return {'error': out[-500:].decode(errors='replace') if isinstance(out, bytes) else out[-500:]}
+
+
+def tcp_goodput_mbps(result):
+    return result.get('end', {}).get('sum_received', {}).get('bits_per_second', 0) / 1e6
+
+
+def udp_stats(result):
+    end = result.get('end', {})
+    s = end.get('sum_received') or end.get('sum', {})
+    sent = end.get('sum_sent') or end.get('sum', {})
+    lost = s.get('lost_percent', sent.get('lost_percent', 100.0))
+    rate = s.get('bits_per_second', 0) / 1e6
+    if 'sum_received' not in end:
+        rate = sent.get('bits_per_second', 0) / 1e6 * (1 - lost / 100.0)
+    return rate, lost
+
+
+def run_load(net, duration):
+    """Runs the offered load once; returns per-slice figures."""
+    h = {name: net.get(name) for name in ['clin1', 'clin2', 'staff1', 'staff2', 'staff3', 'staff4',
+                                          'nhs1', 'social1']}
+    servers = [h['nhs1'].popen(['iperf3', '-s', '-p', '5201']), h['nhs1'].popen(['iperf3', '-s', '-p', '5202'])]
+    for i in range(1, 5):
+        servers.append(h['social1'].popen(['iperf3', '-s', '-p', str(5300 + i)]))
+    time.sleep(1)
+    nhs, social = WAN_HOSTS['nhs1'], WAN_HOSTS['social1']
+    common = ['-t', str(duration), '-O', str(WARMUP_S), '-J']
+    clients = {
+        'clinical_tcp': h['clin1'].popen(['iperf3', '-c', nhs, '-p', '5201'] + common),
+        'clinical_udp': h['clin2'].popen(['iperf3', '-c', nhs, '-p', '5202', '-u', '-b', f'{UDP_MBPS}M',
+                                          '-l', '1200'] + common),
+    }
+    per_host = SOCIAL_STREAMS // 4
+    for i in range(1, 5):
+        clients[f'social{i}'] = h[f'staff{i}'].popen(
+            ['iperf3', '-c', social, '-p', str(5300 + i), '-P', str(per_host),
+             '-b', f'{SOCIAL_STREAM_MBPS}M'] + common)
+    pings = int((duration - WARMUP_S) / 0.2)
+    ping = h['clin2'].popen(['ping', '-n', '-i', '0.2', '-c', str(pings), '-W', '1', nhs])
+    time.sleep(WARMUP_S + 1)
+    t0, b0 = time.time(), rx_bytes(h['social1'])
+    for elapsed in range(WARMUP_S + 1, duration - 1, 5):
+        ovs.log(f'  load running: {elapsed}/{duration} s')
+        time.sleep(min(5, duration - 1 - elapsed))
+    t1, b1 = time.time(), rx_bytes(h['social1'])
+    results = {k: iperf_json(p) for k, p in clients.items()}
+    ping_out = ping.communicate()[0].decode(errors="replace")
+    for s in servers:
+        s.terminate()
+        s.wait()
+    rtts = [float(m) for m in re.findall(r'time=([\d.]+) ms', ping_out)]
+    udp_rate, udp_loss = udp_stats(results['clinical_udp'])
+    tcp = tcp_goodput_mbps(results['clinical_tcp'])
+    social_goodput = sum(tcp_goodput_mbps(results[f'social{i}']) for i in range(1, 5))
+    errors = {k: r['error'] for k, r in results.items() if 'error' in r}
+    return {
+        'clinical_goodput_mbps': round(tcp + udp_rate, 3),
+        'clinical_tcp_goodput_mbps': round(tcp, 3),
+        'clinical_udp_goodput_mbps': round(udp_rate, 3),
+        'clinical_udp_loss_percent': round(udp_loss, 3),
+        'social_goodput_mbps': round(social_goodput, 3),
+        'social_wire_rate_mbps': round((b1 - b0) * 8 / (t1 - t0) / 1e6, 3),
+        'rtt_ms': {'p50': percentile(rtts, 50), 'p90': percentile(rtts, 90), 'p99': percentile(rtts, 99),
+                   'samples': len(rtts), 'sent': pings,
+                   'loss_percent': round(100.0 * (pings - len(rtts)) / pings, 2)},
+        'iperf_errors': errors,
+    }
+
+
+def blocked_reachable(net):
+    return '1 received' in net.get('staff1').cmd(f'ping -n -c 1 -W 1 {WAN_HOSTS["bad1"]}')
+
+
+def run_mode(mode, duration):
+    """mode: 'none' (no slicing), 'offPeak' or 'peak' (CareLane rules for that profile)."""
+    ovs.log(f'== mode {mode}: building hospital topology (userspace OVS)')
+    plan = None if mode == 'none' else ovs.export_rules(NETCFG, mode)
+    net = ovs.build_net(HospitalTopo())
+    try:
+        gw = net.get(GATEWAY)
+        for sw in net.switches:
+            if sw is gw and plan:
+                ovs.program_device(sw, plan['devices'][0])
+            else:
+                ovs.normal_forwarding(sw)
+        uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
+        ovs.configure_bottleneck(uplink, UPLINK_KBPS, plan['queues'] if plan else None)
+        ovs.log(f'   gateway programmed: {len(plan["devices"][0]["flows"]) if plan else 0} CareLane flows, '
+                f'{len(plan["devices"][0]["meters"]) if plan else 0} meters; htb on {uplink}')
+        reach = net.get('clin1').cmd(f'ping -n -c 2 -W 1 {WAN_HOSTS["nhs1"]}')
+        if ' 0 received' in reach:
+            raise RuntimeError(f'no connectivity clin1 -> nhs1 in mode {mode}:\n{reach}')
+        blocked = blocked_reachable(net)
+        ovs.log(f'   running {duration} s of lunchtime load')
+        result = run_load(net, duration)
+        result['blocked_site_reachable'] = blocked
+        result['profile'] = mode
+        if plan:
+            q = {x['slice']: x for x in plan['queues']}
+            result['social_meter_kbps'] = q['social']['maxKbps']
+            result['clinical_reservation_kbps'] = q['clinical']['minKbps']
+            result['meter_stats'] = ovs.meter_stats(gw)
+        result['tc_stats'] = ovs.tc_class_stats(uplink)
+        ovs.log(f'   clinical {result["clinical_goodput_mbps"]:.2f} Mbit/s '
+                f'(udp loss {result["clinical_udp_loss_percent"]:.1f}%), social wire '
+                f'{result["social_wire_rate_mbps"]:.2f} Mbit/s, rtt p50/p99 '
+                f'{result["rtt_ms"]["p50"]}/{result["rtt_ms"]["p99"]} ms')
+        return result
+    finally:
+        ovs.stop_net(net)
+
+
+def plot(report, path):
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    modes = list(report['modes'])
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.5))
+    x = range(len(modes))
+    clin = [report['modes'][m]['clinical_goodput_mbps'] for m in modes]
+    soc = [report['modes'][m]['social_wire_rate_mbps'] for m in modes]
+    axes[0].bar([i - 0.2 for i in x], clin, 0.4, label='clinical goodput', color='tab:green')
+    axes[0].bar([i + 0.2 for i in x], soc, 0.4, label='social (wire rate)', color='tab:red')
+    axes[0].axhline(15, ls='--', color='tab:green', lw=1, label='clinical reservation (peak)')
+    axes[0].axhline(4, ls=':', color='tab:red', lw=1, label='social meter (peak)')
+    axes[0].set_xticks(list(x), modes)
+    axes[0].set_ylabel('Mbit/s')
+    axes[0].set_title('Per-slice rate on the 20 Mbit/s uplink')
+    axes[0].legend(fontsize=7)
+    axes[1].bar(x, [report['modes'][m]['clinical_udp_loss_percent'] for m in modes], color='tab:orange')
+    axes[1].set_xticks(list(x), modes)
+    axes[1].set_ylabel('%')
+    axes[1].set_title('Clinical constant-rate UDP loss')
+    for key, off in (('p50', -0.25), ('p90', 0), ('p99', 0.25)):
+        axes[2].bar([i + off for i in x], [report['modes'][m]['rtt_ms'][key] or 0 for m in modes], 0.25,
+                    label=key)
+    axes[2].set_xticks(list(x), modes)
+    axes[2].set_ylabel('ms')
+    axes[2].set_title('Clinical RTT (ping)')
+    axes[2].legend(fontsize=7)
+    fig.suptitle('CareLane lunchtime congestion: no slicing vs off-peak vs peak profile')
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+
+
+def run_scenario(duration=20, modes=('none', 'offPeak', 'peak')):
+    ovs.ensure_ovs()
+    RESULTS.mkdir(exist_ok=True)
+    report = {'uplink_kbps': UPLINK_KBPS, 'duration_s': duration, 'warmup_s': WARMUP_S,
+              'offered': {'social_streams': SOCIAL_STREAMS, 'social_mbps': SOCIAL_STREAMS * SOCIAL_STREAM_MBPS,
+                          'clinical': 'bulk TCP + %.1f Mbit/s UDP' % UDP_MBPS},
+              'modes': {}}
+    for mode in modes:
+        report['modes'][mode] = run_mode(mode, duration)
+    (RESULTS / 'lunchtime.json').write_text(json.dumps(report, indent=2))
+    plot(report, RESULTS / 'lunchtime.png')
+    ovs.log(f'report: {RESULTS / "lunchtime.json"} and {RESULTS / "lunchtime.png"}')
+    return report
+
+
+def print_table(report):
+    print(f'\n{"mode":<9} {"clinical Mb/s":>13} {"udp loss %":>10} {"social Mb/s":>11} '
+          f'{"rtt p50":>8} {"rtt p99":>8} {"blocked?":>8}')
+    for mode, r in report['modes'].items():
+        print(f'{mode:<9} {r["clinical_goodput_mbps"]:>13.2f} {r["clinical_udp_loss_percent"]:>10.2f} '
+              f'{r["social_wire_rate_mbps"]:>11.2f} {r["rtt_ms"]["p50"] or 0:>8.1f} '
+              f'{r["rtt_ms"]["p99"] or 0:>8.1f} {"reach" if r["blocked_site_reachable"] else "dropped":>8}')
+
+
+if __name__ == '__main__':
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--duration', type=int, default=20)
+    ap.add_argument('--modes', default='none,offPeak,peak')
+    args = ap.parse_args()
+    print_table(run_scenario(args.duration, tuple(args.modes.split(','))))
