@@ -1,0 +1,337 @@
+package org.carelane.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.AuditEntry;
+import org.carelane.api.CareLaneService;
+import org.carelane.api.PeakSchedule;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceDefinition;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceRates;
+import org.carelane.api.SliceStats;
+import org.carelane.policy.PolicyCodec;
+import org.carelane.policy.ScheduleCalculator;
+import org.onosproject.rest.AbstractWebResource;
+
+import javax.ws.rs.DELETE;
+import javax.ws.rs.DefaultValue;
+import javax.ws.rs.GET;
+import javax.ws.rs.POST;
+import javax.ws.rs.PUT;
+import javax.ws.rs.Path;
+import javax.ws.rs.PathParam;
+import javax.ws.rs.Produces;
+import javax.ws.rs.QueryParam;
+import javax.ws.rs.core.Context;
+import javax.ws.rs.core.MediaType;
+import javax.ws.rs.core.Response;
+import javax.ws.rs.core.SecurityContext;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * CareLane REST API: slices, bandwidth, schedule, override, status, stats and audit.
+ */
+@Path("")
+@Produces(MediaType.APPLICATION_JSON)
+public class CareLaneWebResource extends AbstractWebResource {
+    static final String SOURCE = "rest";
+    private static final long MAX_OVERRIDE_MINUTES = 7 * 24 * 60;
+    private static final int MAX_AUDIT = 1000;
+
+    @Context
+    private SecurityContext security;
+
+    private final CareLaneService injected;
+
+    /** Used by Jersey inside ONOS: the service comes from the OSGi registry. */
+    public CareLaneWebResource() {
+        this(null);
+    }
+
+    /** Used by tests and embedders. */
+    public CareLaneWebResource(CareLaneService service) {
+        this.injected = service;
+    }
+
+    private CareLaneService service() {
+        return injected != null ? injected : get(CareLaneService.class);
+    }
+
+    /**
+     * Lists the slices with the rates of the active profile.
+     *
+     * @return 200 OK with the slices
+     */
+    @GET
+    @Path("slices")
+    public Response getSlices() {
+        return handle(() -> {
+            Profile active = service().activeProfile();
+            ObjectNode root = mapper().createObjectNode().put("activeProfile", active.jsonName());
+            ArrayNode slices = root.putArray("slices");
+            service().policy().ifPresent(p -> p.slices().forEach(s -> slices.add(sliceJson(s, active))));
+            return ok(root);
+        });
+    }
+
+    /**
+     * Shows one slice.
+     *
+     * @param name slice name
+     * @return 200 OK, or 404 when there is no such slice
+     */
+    @GET
+    @Path("slices/{name}")
+    public Response getSlice(@PathParam("name") String name) {
+        return handle(() -> {
+            Optional<SliceDefinition> slice = service().policy().flatMap(p -> p.slice(name));
+            if (slice.isEmpty()) {
+                return error(Response.Status.NOT_FOUND, "name", "unknown slice '" + name + "'");
+            }
+            return ok(sliceJson(slice.get(), service().activeProfile()));
+        });
+    }
+
+    /**
+     * Changes a slice's bandwidth in one profile.
+     *
+     * @param name slice name
+     * @param body {"profile": "peak", "maxKbps": 4000, "minKbps": 0}
+     * @return 200 OK with the slice, or 400 {error, field}
+     * @onos.rsModel CareLaneBandwidth
+     */
+    @PUT
+    @Path("slices/{name}/bandwidth")
+    public Response setBandwidth(@PathParam("name") String name, String body) {
+        return handle(() -> {
+            JsonNode req = RequestBodies.object(body, Set.of("profile", "maxKbps", "minKbps"));
+            SlicePolicy policy = service().policy().orElseThrow(() ->
+                    new PolicyException("policy", "no CareLane policy configured"));
+            SliceDefinition slice = policy.slice(name).orElseThrow(() ->
+                    new PolicyException("slice", "unknown slice '" + name + "'"));
+            Profile profile = RequestBodies.profile(req, "profile");
+            long max = RequestBodies.kbps(req, "maxKbps", true, 0);
+            SliceRates current = slice.rates(profile);
+            long min = RequestBodies.kbps(req, "minKbps", false, current == null ? 0 : current.minKbps());
+            service().setRates(name, profile, new SliceRates(max, min), user(), SOURCE);
+            SliceDefinition updated = service().policy().flatMap(p -> p.slice(name)).orElseThrow();
+            return ok(sliceJson(updated, service().activeProfile()));
+        });
+    }
+
+    /**
+     * Shows the peak schedule, the active profile and the next change.
+     *
+     * @return 200 OK
+     */
+    @GET
+    @Path("schedule")
+    public Response getSchedule() {
+        return handle(() -> {
+            SlicePolicy policy = requirePolicy();
+            ObjectNode root = PolicyCodec.encodeSchedule(policy.schedule());
+            root.put("activeProfile", service().activeProfile().jsonName());
+            root.put("nextChange", ScheduleCalculator.nextChange(policy.schedule(), service().override(),
+                    Instant.now()).toString());
+            return ok(root);
+        });
+    }
+
+    /**
+     * Replaces the peak schedule.
+     *
+     * @param body {"zone": "Europe/London", "peakStart": "12:00", "peakEnd": "14:00", "days": ["MON"]}
+     * @return 200 OK with the schedule, or 400 {error, field}
+     * @onos.rsModel CareLaneSchedule
+     */
+    @PUT
+    @Path("schedule")
+    public Response setSchedule(String body) {
+        return handle(() -> {
+            JsonNode req = RequestBodies.object(body, Set.of("zone", "peakStart", "peakEnd", "days"));
+            PeakSchedule schedule = PolicyCodec.parseSchedule(req, "");
+            requirePolicy();
+            service().setSchedule(schedule, user(), SOURCE);
+            return getSchedule();
+        });
+    }
+
+    /**
+     * Shows the manual override, if any.
+     *
+     * @return 200 OK with the override, or 404 when none is active
+     */
+    @GET
+    @Path("override")
+    public Response getOverride() {
+        return handle(() -> service().override()
+                .map(o -> ok(mapper().createObjectNode().put("profile", o.profile().jsonName())
+                        .put("expiresAt", o.expiresAt().toString()).put("user", o.user()).put("reason", o.reason())))
+                .orElseGet(() -> error(Response.Status.NOT_FOUND, "override", "no override is active")));
+    }
+
+    /**
+     * Forces a profile until an expiry.
+     *
+     * @param body {"profile": "offPeak", "expiresAt": "2026-01-14T13:00:00Z"} or
+     *             {"profile": "peak", "durationMinutes": 30, "reason": "..."}
+     * @return 201 Created with the override, or 400 {error, field}
+     * @onos.rsModel CareLaneOverride
+     */
+    @POST
+    @Path("override")
+    public Response setOverride(String body) {
+        return handle(() -> {
+            JsonNode req = RequestBodies.object(body, Set.of("profile", "expiresAt", "durationMinutes", "reason"));
+            Profile profile = RequestBodies.profile(req, "profile");
+            Instant expiry = expiry(req);
+            String reason = RequestBodies.optText(req, "reason", 200);
+            requirePolicy();
+            service().setOverride(profile, expiry, user(), reason, SOURCE);
+            Response current = getOverride();
+            return Response.status(Response.Status.CREATED).entity(current.getEntity())
+                    .type(MediaType.APPLICATION_JSON).build();
+        });
+    }
+
+    /**
+     * Removes the manual override; the schedule applies again.
+     *
+     * @return 200 OK with {"removed": true|false}
+     */
+    @DELETE
+    @Path("override")
+    public Response clearOverride() {
+        return handle(() -> ok(mapper().createObjectNode().put("removed", service().clearOverride(user(), SOURCE))));
+    }
+
+    /**
+     * Active profile and, per device, the installed flow rules and meters.
+     *
+     * @return 200 OK
+     */
+    @GET
+    @Path("status")
+    public Response getStatus() {
+        return handle(() -> ok(service().status()));
+    }
+
+    /**
+     * Per-slice bytes, packets and meter drops.
+     *
+     * @return 200 OK
+     */
+    @GET
+    @Path("stats")
+    public Response getStats() {
+        return handle(() -> {
+            ObjectNode root = mapper().createObjectNode();
+            ArrayNode slices = root.putArray("slices");
+            for (SliceStats s : service().stats()) {
+                slices.addObject().put("slice", s.slice()).put("bytes", s.bytes()).put("packets", s.packets())
+                        .put("meterDropBytes", s.meterDropBytes()).put("meterDropPackets", s.meterDropPackets())
+                        .put("flowRules", s.flowRules()).put("meters", s.meters());
+            }
+            return ok(root);
+        });
+    }
+
+    /**
+     * Audit trail of changes, oldest first.
+     *
+     * @param limit how many of the newest entries (1..1000)
+     * @return 200 OK
+     */
+    @GET
+    @Path("audit")
+    public Response getAudit(@QueryParam("limit") @DefaultValue("100") String limit) {
+        return handle(() -> {
+            int max;
+            try {
+                max = Integer.parseInt(limit);
+            } catch (NumberFormatException e) {
+                throw new PolicyException("limit", "must be a whole number 1.." + MAX_AUDIT);
+            }
+            if (max < 1 || max > MAX_AUDIT) {
+                throw new PolicyException("limit", "must be a whole number 1.." + MAX_AUDIT);
+            }
+            ObjectNode root = mapper().createObjectNode();
+            ArrayNode entries = root.putArray("entries");
+            for (AuditEntry a : service().audit(max)) {
+                entries.addObject().put("seq", a.seq()).put("time", a.time().toString()).put("user", a.user())
+                        .put("source", a.source()).put("action", a.action()).put("before", a.before())
+                        .put("after", a.after());
+            }
+            return ok(root);
+        });
+    }
+
+    private Instant expiry(JsonNode req) {
+        boolean hasAt = req.hasNonNull("expiresAt");
+        boolean hasDuration = req.hasNonNull("durationMinutes");
+        if (hasAt == hasDuration) {
+            throw new PolicyException("expiresAt", "give exactly one of expiresAt or durationMinutes");
+        }
+        if (hasDuration) {
+            JsonNode d = req.get("durationMinutes");
+            if (!d.isIntegralNumber() || d.asLong() < 1 || d.asLong() > MAX_OVERRIDE_MINUTES) {
+                throw new PolicyException("durationMinutes", "must be a whole number 1.." + MAX_OVERRIDE_MINUTES);
+            }
+            return Instant.now().plus(Duration.ofMinutes(d.asLong()));
+        }
+        JsonNode at = req.get("expiresAt");
+        try {
+            Instant instant = Instant.parse(at.asText());
+            if (!at.isTextual() || instant.isAfter(Instant.now().plus(Duration.ofMinutes(MAX_OVERRIDE_MINUTES)))) {
+                throw new PolicyException("expiresAt", "must be an ISO-8601 instant within 7 days");
+            }
+            return instant;
+        } catch (DateTimeParseException e) {
+            throw new PolicyException("expiresAt", "must be an ISO-8601 instant such as 2026-01-14T13:00:00Z");
+        }
+    }
+
+    private ObjectNode sliceJson(SliceDefinition s, Profile active) {
+        ObjectNode node = PolicyCodec.encodeSlice(s);
+        SliceRates r = s.rates(active);
+        if (r != null) {
+            node.putObject("active").put("profile", active.jsonName()).put("maxKbps", r.maxKbps())
+                    .put("minKbps", r.minKbps());
+        }
+        return node;
+    }
+
+    private SlicePolicy requirePolicy() {
+        return service().policy().orElseThrow(() -> new PolicyException("policy", "no CareLane policy configured"));
+    }
+
+    private String user() {
+        return security != null && security.getUserPrincipal() != null
+                ? security.getUserPrincipal().getName() : "anonymous";
+    }
+
+    private Response handle(Supplier<Response> action) {
+        try {
+            return action.get();
+        } catch (PolicyException e) {
+            return error(Response.Status.BAD_REQUEST, e.field(), e.reason());
+        }
+    }
+
+    private Response ok(ObjectNode node) {
+        return Response.ok(node.toString(), MediaType.APPLICATION_JSON).build();
+    }
+
+    private Response error(Response.Status status, String field, String message) {
+        ObjectNode node = mapper().createObjectNode().put("error", message).put("field", field);
+        return Response.status(status).entity(node.toString()).type(MediaType.APPLICATION_JSON).build();
+    }
+}
