@@ -14,6 +14,9 @@ public interface CareLaneService {
 
     Optional<SlicePolicy> policy();
 
+    /** The time as the app's schedule sees it. */
+    Instant now();
+
     /** Profile in force now (override or schedule). */
     Profile activeProfile();
 

@@ -158,6 +158,11 @@ public class CareLaneManager implements CareLaneService {
     }
 
     @Override
+    public Instant now() {
+        return clock.instant();
+    }
+
+    @Override
     public Profile activeProfile() {
         return store.policy().map(p -> ScheduleCalculator.effective(p.schedule(), liveOverride(), clock.instant()))
                 .orElse(Profile.OFF_PEAK);

@@ -140,7 +140,7 @@ public class CareLaneWebResource extends AbstractWebResource {
             ObjectNode root = PolicyCodec.encodeSchedule(policy.schedule());
             root.put("activeProfile", service().activeProfile().jsonName());
             root.put("nextChange", ScheduleCalculator.nextChange(policy.schedule(), service().override(),
-                    Instant.now()).toString());
+                    service().now()).toString());
             return ok(root);
         });
     }
@@ -285,12 +285,12 @@ public class CareLaneWebResource extends AbstractWebResource {
             if (!d.isIntegralNumber() || d.asLong() < 1 || d.asLong() > MAX_OVERRIDE_MINUTES) {
                 throw new PolicyException("durationMinutes", "must be a whole number 1.." + MAX_OVERRIDE_MINUTES);
             }
-            return Instant.now().plus(Duration.ofMinutes(d.asLong()));
+            return service().now().plus(Duration.ofMinutes(d.asLong()));
         }
         JsonNode at = req.get("expiresAt");
         try {
             Instant instant = Instant.parse(at.asText());
-            if (!at.isTextual() || instant.isAfter(Instant.now().plus(Duration.ofMinutes(MAX_OVERRIDE_MINUTES)))) {
+            if (!at.isTextual() || instant.isAfter(service().now().plus(Duration.ofMinutes(MAX_OVERRIDE_MINUTES)))) {
                 throw new PolicyException("expiresAt", "must be an ISO-8601 instant within 7 days");
             }
             return instant;

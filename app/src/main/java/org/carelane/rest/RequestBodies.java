@@ -10,12 +10,21 @@ import java.util.Set;
 
 /** Strict parsing of REST bodies: unknown fields and wrong types are 400s naming the field. */
 final class RequestBodies {
+    static final int MAX_BODY_CHARS = 16 * 1024;
+    static final int MAX_DEPTH = 16;
+
     private RequestBodies() {
     }
 
     static JsonNode object(String body, Set<String> allowed) {
         if (body == null || body.isBlank()) {
             throw new PolicyException("(body)", "a JSON object is required");
+        }
+        if (body.length() > MAX_BODY_CHARS) {
+            throw new PolicyException("(body)", "is larger than " + MAX_BODY_CHARS + " characters");
+        }
+        if (nesting(body) > MAX_DEPTH) {
+            throw new PolicyException("(body)", "nests deeper than " + MAX_DEPTH + " levels");
         }
         JsonNode node = PolicyCodec.readTree(body);
         if (!node.isObject()) {
@@ -29,6 +38,30 @@ final class RequestBodies {
             }
         }
         return node;
+    }
+
+    /** Deepest bracket nesting outside strings; parsing deeper bodies risks the stack. */
+    static int nesting(String body) {
+        int depth = 0;
+        int max = 0;
+        boolean inString = false;
+        for (int i = 0; i < body.length(); i++) {
+            char c = body.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' || c == '[') {
+                max = Math.max(max, ++depth);
+            } else if (c == '}' || c == ']') {
+                depth--;
+            }
+        }
+        return max;
     }
 
     static Profile profile(JsonNode node, String field) {
