@@ -1,0 +1,155 @@
+package org.carelane.cli;
+
+import org.carelane.api.CareLaneService;
+import org.carelane.api.PeakSchedule;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.ProfileOverride;
+import org.carelane.api.SliceDefinition;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceRates;
+import org.carelane.api.SliceStats;
+import org.carelane.policy.PolicyCodec;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the carelane-* Karaf commands do, free of Karaf so that it can be tested.
+ * Every method returns the lines to print; bad input throws PolicyException naming the field.
+ */
+public final class CliOperations {
+    public static final String SOURCE = "cli";
+    private static final long MAX_OVERRIDE_MINUTES = 7 * 24 * 60;
+    private final CareLaneService service;
+    private final String user;
+
+    public CliOperations(CareLaneService service, String user) {
+        this.service = service;
+        this.user = user;
+    }
+
+    public List<String> slices(String only) {
+        SlicePolicy policy = requirePolicy();
+        Profile active = service.activeProfile();
+        List<String> out = new ArrayList<>();
+        out.add("active profile: " + active.jsonName());
+        out.add(String.format("%-10s %5s %-7s %5s %5s %18s %18s", "slice", "prio", "action", "dscp", "queue",
+                "peak max/min kbps", "offPeak max/min"));
+        for (SliceDefinition s : policy.slices()) {
+            if (only != null && !only.equals(s.name())) {
+                continue;
+            }
+            out.add(String.format("%-10s %5d %-7s %5s %5s %18s %18s", s.name(), s.priority(),
+                    s.drop() ? "drop" : "forward", s.dscp() == null ? "-" : s.dscp(),
+                    s.queueId() == null ? "-" : s.queueId(), rates(s, Profile.PEAK), rates(s, Profile.OFF_PEAK)));
+        }
+        if (only != null && policy.slice(only).isEmpty()) {
+            throw new PolicyException("slice", "unknown slice '" + only + "'");
+        }
+        return out;
+    }
+
+    public List<String> setRate(String slice, String profileText, String maxText, String minText) {
+        Profile profile = profile(profileText);
+        long max = number("maxKbps", maxText);
+        SliceDefinition def = requirePolicy().slice(slice)
+                .orElseThrow(() -> new PolicyException("slice", "unknown slice '" + slice + "'"));
+        SliceRates current = def.rates(profile);
+        long min = minText == null ? (current == null ? 0 : current.minKbps()) : number("minKbps", minText);
+        service.setRates(slice, profile, new SliceRates(max, min), user, SOURCE);
+        return List.of(String.format("%s %s: maxKbps=%d minKbps=%d (active profile %s)", slice,
+                profile.jsonName(), max, min, service.activeProfile().jsonName()));
+    }
+
+    public List<String> schedule(String zone, String start, String end, String days) {
+        SlicePolicy policy = requirePolicy();
+        if (start != null || end != null || zone != null || days != null) {
+            PeakSchedule current = policy.schedule();
+            var node = PolicyCodec.encodeSchedule(current);
+            if (zone != null) {
+                node.put("zone", zone);
+            }
+            if (start != null) {
+                node.put("peakStart", start);
+            }
+            if (end != null) {
+                node.put("peakEnd", end);
+            }
+            if (days != null) {
+                var arr = node.putArray("days");
+                for (String d : days.split(",")) {
+                    arr.add(d.trim());
+                }
+            }
+            service.setSchedule(PolicyCodec.parseSchedule(node, "schedule"), user, SOURCE);
+            policy = requirePolicy();
+        }
+        PeakSchedule s = policy.schedule();
+        return List.of(String.format("peak %s-%s %s %s", s.start(), s.end(),
+                        PolicyCodec.encodeSchedule(s).get("days").toString().replace("\"", ""), s.zone()),
+                "active profile: " + service.activeProfile().jsonName());
+    }
+
+    public List<String> override(String profileText, String minutesText, String reason, boolean clear) {
+        if (clear) {
+            return List.of(service.clearOverride(user, SOURCE) ? "override removed" : "no override was active");
+        }
+        if (profileText != null) {
+            Profile profile = profile(profileText);
+            if (minutesText == null) {
+                throw new PolicyException("minutes", "is required with a profile");
+            }
+            long minutes = number("minutes", minutesText);
+            if (minutes < 1 || minutes > MAX_OVERRIDE_MINUTES) {
+                throw new PolicyException("minutes", "must be 1.." + MAX_OVERRIDE_MINUTES);
+            }
+            requirePolicy();
+            Instant expiry = service.now().plus(Duration.ofMinutes(minutes));
+            service.setOverride(profile, expiry, user, reason, SOURCE);
+        }
+        Optional<ProfileOverride> o = service.override();
+        return List.of(o.map(x -> String.format("override %s until %s by %s%s", x.profile().jsonName(),
+                x.expiresAt(), x.user(), x.reason() == null ? "" : " (" + x.reason() + ")"))
+                .orElse("no override; schedule in force"), "active profile: " + service.activeProfile().jsonName());
+    }
+
+    public List<String> stats() {
+        List<String> out = new ArrayList<>();
+        out.add(String.format("%-10s %14s %12s %14s %12s %6s %6s", "slice", "bytes", "packets", "meterDropBytes",
+                "dropPackets", "flows", "meters"));
+        for (SliceStats s : service.stats()) {
+            out.add(String.format("%-10s %14d %12d %14d %12d %6d %6d", s.slice(), s.bytes(), s.packets(),
+                    s.meterDropBytes(), s.meterDropPackets(), s.flowRules(), s.meters()));
+        }
+        return out;
+    }
+
+    private static String rates(SliceDefinition s, Profile p) {
+        SliceRates r = s.rates(p);
+        return r == null ? "-" : r.maxKbps() + "/" + r.minKbps();
+    }
+
+    private SlicePolicy requirePolicy() {
+        return service.policy().orElseThrow(() -> new PolicyException("policy", "no CareLane policy configured"));
+    }
+
+    private static Profile profile(String text) {
+        try {
+            return Profile.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new PolicyException("profile", e.getMessage());
+        }
+    }
+
+    private static long number(String field, String text) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new PolicyException(field, "must be a whole number, got '" + text + "'");
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package org.carelane.cli;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import java.util.List;
+
+/** Shows, sets or clears the manual profile override. */
+@Service
+@Command(scope = "onos", name = "carelane-override",
+        description = "Forces a profile for some minutes, or clears the override")
+public class OverrideCommand extends CareLaneCommand {
+    @Argument(index = 0, name = "profile", description = "peak or offPeak", required = false)
+    @Completion(ProfileCompleter.class)
+    String profile = null;
+
+    @Argument(index = 1, name = "minutes", description = "How long, 1..10080 minutes", required = false)
+    String minutes = null;
+
+    @Option(name = "--reason", description = "Why, for the audit trail")
+    String reason = null;
+
+    @Option(name = "--clear", description = "Remove the override; the schedule applies again")
+    boolean clear = false;
+
+    @Override
+    protected List<String> run(CliOperations ops) {
+        return ops.override(profile, minutes, reason, clear);
+    }
+}

@@ -1,0 +1,34 @@
+package org.carelane.cli;
+
+import org.apache.karaf.shell.api.action.Argument;
+import org.apache.karaf.shell.api.action.Command;
+import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.lifecycle.Service;
+
+import java.util.List;
+
+/** Changes a slice's bandwidth in one profile. */
+@Service
+@Command(scope = "onos", name = "carelane-set-rate",
+        description = "Sets a slice's max (meter) and min (reserved) kbit/s in a profile")
+public class SetRateCommand extends CareLaneCommand {
+    @Argument(index = 0, name = "slice", description = "Slice name", required = true)
+    @Completion(SliceNameCompleter.class)
+    String slice = null;
+
+    @Argument(index = 1, name = "profile", description = "peak or offPeak", required = true)
+    @Completion(ProfileCompleter.class)
+    String profile = null;
+
+    @Argument(index = 2, name = "maxKbps", description = "Meter rate, kbit/s", required = true)
+    String maxKbps = null;
+
+    @Argument(index = 3, name = "minKbps", description = "Reserved rate, kbit/s (default: unchanged)",
+            required = false)
+    String minKbps = null;
+
+    @Override
+    protected List<String> run(CliOperations ops) {
+        return ops.setRate(slice, profile, maxKbps, minKbps);
+    }
+}

@@ -1,0 +1,99 @@
+package org.carelane.cli;
+
+import org.carelane.api.AuditEntry;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.impl.CareLaneTestBed;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CliOperationsTest {
+    private CareLaneTestBed bed;
+    private CliOperations cli;
+
+    @BeforeEach
+    void setUp() {
+        bed = new CareLaneTestBed(Instant.parse("2026-01-14T09:00:00Z"), SampleConfig.hospital());
+        cli = new CliOperations(bed.manager, "bob");
+    }
+
+    @AfterEach
+    void tearDown() {
+        bed.close();
+    }
+
+    @Test
+    void slicesTableShowsBothProfiles() {
+        List<String> out = cli.slices(null);
+        assertEquals("active profile: offPeak", out.get(0));
+        assertTrue(out.stream().anyMatch(l -> l.matches("social\\s+200 forward\\s+8\\s+2\\s+4000/4000\\s+15000/0")),
+                String.join("\n", out));
+        assertEquals(3, cli.slices("clinical").size());
+        assertEquals("slice", assertThrows(PolicyException.class, () -> cli.slices("gaming")).field());
+    }
+
+    @Test
+    void setRateChangesTheMeterAndAuditsTheCliUser() {
+        List<String> out = cli.setRate("social", "offPeak", "9000", null);
+        assertEquals("social offPeak: maxKbps=9000 minKbps=0 (active profile offPeak)", out.get(0));
+        assertTrue(bed.meters.getAllMeters().stream()
+                .anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+        AuditEntry last = bed.manager.audit(1).get(0);
+        assertEquals("bob", last.user());
+        assertEquals("cli", last.source());
+    }
+
+    @Test
+    void setRateRejectsBadInputNamingTheField() {
+        var before = bed.manager.policy().orElseThrow();
+        assertEquals("maxKbps", assertThrows(PolicyException.class,
+                () -> cli.setRate("social", "peak", "lots", null)).field());
+        assertEquals("profile", assertThrows(PolicyException.class,
+                () -> cli.setRate("social", "evening", "100", null)).field());
+        assertEquals("slice", assertThrows(PolicyException.class,
+                () -> cli.setRate("gaming", "peak", "100", null)).field());
+        assertEquals("minKbps", assertThrows(PolicyException.class,
+                () -> cli.setRate("social", "peak", "100", "200")).field());
+        assertEquals(before, bed.manager.policy().orElseThrow());
+    }
+
+    @Test
+    void scheduleShowsAndChanges() {
+        assertEquals("peak 12:00-14:00 [MON,TUE,WED,THU,FRI] Europe/London", cli.schedule(null, null, null, null)
+                .get(0));
+        List<String> out = cli.schedule(null, "08:00", "10:00", "MON,WED");
+        assertEquals("peak 08:00-10:00 [MON,WED] Europe/London", out.get(0));
+        assertEquals("active profile: peak", out.get(1));
+        assertEquals("schedule.peakEnd", assertThrows(PolicyException.class,
+                () -> cli.schedule(null, "11:00", "09:00", null)).field());
+    }
+
+    @Test
+    void overrideSetShowAndClear() {
+        List<String> out = cli.override("peak", "45", "MRI backlog", false);
+        assertEquals("override peak until 2026-01-14T09:45:00Z by bob (MRI backlog)", out.get(0));
+        assertEquals(Profile.PEAK, bed.manager.activeProfile());
+        assertEquals("override removed", cli.override(null, null, null, true).get(0));
+        assertEquals("no override was active", cli.override(null, null, null, true).get(0));
+        assertEquals("minutes", assertThrows(PolicyException.class,
+                () -> cli.override("peak", "0", null, false)).field());
+        assertEquals("minutes", assertThrows(PolicyException.class,
+                () -> cli.override("peak", null, null, false)).field());
+    }
+
+    @Test
+    void statsListsEverySlice() {
+        List<String> out = cli.stats();
+        assertEquals(5, out.size());
+        assertTrue(out.get(2).startsWith("clinical"));
+    }
+}
