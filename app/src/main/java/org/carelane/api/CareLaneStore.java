@@ -13,6 +13,8 @@ public interface CareLaneStore {
 
     void setPolicy(SlicePolicy policy);
 
+    void clearPolicy();
+
     Optional<ProfileOverride> override();
 
     void setOverride(ProfileOverride override);

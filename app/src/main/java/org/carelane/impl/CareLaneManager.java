@@ -380,7 +380,8 @@ public class CareLaneManager implements CareLaneService {
         if (policy.isPresent()) {
             for (DeviceUplink d : policy.get().devices()) {
                 wanted.add(d.deviceId());
-                if (mastershipService.isLocalMaster(d.deviceId())) {
+                // Offline devices are programmed when they connect (device listener).
+                if (mastershipService.isLocalMaster(d.deviceId()) && deviceService.isAvailable(d.deviceId())) {
                     work.add(programmer.program(policy.get(), profile, d));
                 }
             }
@@ -393,6 +394,17 @@ public class CareLaneManager implements CareLaneService {
         await(work);
         appliedProfile = policy.isPresent() ? profile : null;
         scheduleNextCheck();
+    }
+
+    /** The netcfg block was removed: stop slicing and remove what was installed. */
+    private void removePolicy() {
+        Optional<SlicePolicy> before = store.policy();
+        if (before.isEmpty()) {
+            return;
+        }
+        store.clearPolicy();
+        audit("netcfg", "netcfg", "remove-policy", PolicyCodec.encode(before.get()).toString(), null);
+        reconcile();
     }
 
     private void removeEverything() {
@@ -507,6 +519,9 @@ public class CareLaneManager implements CareLaneService {
                         loadConfig(event.type().name());
                         reconcile();
                     });
+                    break;
+                case CONFIG_REMOVED:
+                    executor.execute(CareLaneManager.this::removePolicy);
                     break;
                 default:
                     break;

@@ -64,6 +64,11 @@ public class DistributedCareLaneStore implements CareLaneStore {
     }
 
     @Override
+    public void clearPolicy() {
+        state.remove(POLICY);
+    }
+
+    @Override
     public Optional<ProfileOverride> override() {
         return value(state.get(OVERRIDE)).map(StoreCodec::override);
     }

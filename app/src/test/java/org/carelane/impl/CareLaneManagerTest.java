@@ -255,6 +255,31 @@ class CareLaneManagerTest {
     }
 
     @Test
+    void removingTheNetcfgBlockRemovesEverything() {
+        start(WED_MORNING);
+        bed.netcfg.remove();
+        bed.manager.evaluateNow();
+        assertTrue(bed.manager.policy().isEmpty());
+        assertEquals(0, bed.flows.getFlowRuleCount());
+        assertEquals(0, bed.meters.getAllMeters().size());
+        assertEquals("remove-policy", bed.manager.audit(1).get(0).action());
+    }
+
+    @Test
+    void offlineDeviceIsProgrammedWhenItConnects() {
+        bed = new CareLaneTestBed(WED_MORNING, null);
+        bed.offline.add(GW);
+        bed.netcfg.push(SampleConfig.hospital());
+        bed.manager.evaluateNow();
+        assertEquals(0, bed.flows.getFlowRuleCount(), "nothing is sent to an unavailable device");
+        bed.offline.clear();
+        bed.fireDeviceAvailable(GW);
+        bed.manager.evaluateNow();
+        assertEquals(6, bed.flows.devices(GW).size());
+        assertExactlyOneMeterPerSlice();
+    }
+
+    @Test
     void deactivationRemovesEverything() {
         start(WED_NOON.plusSeconds(5));
         assertFalse(bed.flows.devices(GW).isEmpty());

@@ -14,6 +14,12 @@ import org.onosproject.mastership.MastershipServiceAdapter;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.MastershipRole;
 import org.onosproject.net.device.DeviceServiceAdapter;
+import org.onosproject.net.device.DeviceEvent;
+import org.onosproject.net.device.DeviceListener;
+import org.onosproject.net.Device;
+import org.onosproject.net.DefaultDevice;
+import org.onosproject.net.provider.ProviderId;
+import org.onlab.packet.ChassisId;
 
 import java.time.Instant;
 
@@ -28,6 +34,9 @@ public final class CareLaneTestBed implements AutoCloseable {
     public final MutableClock clock;
     public final DistributedCareLaneStore store = TestStores.newStore();
     public final CareLaneManager manager = new CareLaneManager();
+    /** Devices that DeviceService reports unavailable. */
+    public final java.util.Set<DeviceId> offline = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.List<DeviceListener> deviceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean active;
 
     public CareLaneTestBed(Instant start, JsonNode carelaneBlock) {
@@ -49,11 +58,29 @@ public final class CareLaneTestBed implements AutoCloseable {
                 return MastershipRole.MASTER;
             }
         };
-        manager.deviceService = new DeviceServiceAdapter();
+        manager.deviceService = new DeviceServiceAdapter() {
+            @Override
+            public boolean isAvailable(DeviceId deviceId) {
+                return !offline.contains(deviceId);
+            }
+
+            @Override
+            public void addListener(DeviceListener listener) {
+                deviceListeners.add(listener);
+            }
+        };
         manager.store = store;
         manager.setClock(clock);
         manager.activate();
         active = true;
+    }
+
+    /** Delivers DEVICE_AVAILABILITY_CHANGED as ONOS does when a switch connects. */
+    public void fireDeviceAvailable(DeviceId id) {
+        Device device = new DefaultDevice(new ProviderId("of", "test"), id, Device.Type.SWITCH, "ovs", "3.1",
+                "3.1", "1", new ChassisId(1));
+        DeviceEvent event = new DeviceEvent(DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED, device);
+        deviceListeners.forEach(l -> l.event(event));
     }
 
     /** Deactivates the app, as "onos-app deactivate" would. */

@@ -34,6 +34,14 @@ public class FakeNetworkConfig extends NetworkConfigRegistryAdapter {
         listeners.stream().filter(l -> l.isRelevant(event)).forEach(l -> l.event(event));
     }
 
+    /** Removes the block and fires CONFIG_REMOVED. */
+    public void remove() {
+        block = null;
+        NetworkConfigEvent event = new NetworkConfigEvent(NetworkConfigEvent.Type.CONFIG_REMOVED, subject,
+                factory.configClass());
+        listeners.stream().filter(l -> l.isRelevant(event)).forEach(l -> l.event(event));
+    }
+
     @Override
     public void registerConfigFactory(ConfigFactory configFactory) {
         this.factory = configFactory;
