@@ -42,14 +42,18 @@ public final class OvsOfctl {
 
     /** One line of "ovs-ofctl -O OpenFlow13 add-flows BR FILE". */
     public static String flow(FlowRule r) {
+        return "cookie=0x" + Long.toHexString(r.id().value()) + "," + match(r) + ",actions=" + actions(r);
+    }
+
+    /** Table, priority and match: what "mod-flows --strict" and "del-flows --strict" select on. */
+    public static String match(FlowRule r) {
         List<String> match = new ArrayList<>();
         match.add("table=" + r.tableId());
         match.add("priority=" + r.priority());
-        match.add("cookie=0x" + Long.toHexString(r.id().value()));
         for (Criterion c : r.selector().criteria()) {
             match.add(criterion(c));
         }
-        return String.join(",", match) + ",actions=" + actions(r);
+        return String.join(",", match);
     }
 
     private static String criterion(Criterion c) {

@@ -29,10 +29,10 @@ class OvsOfctlTest {
             List<String> flows = new ArrayList<>();
             dev.get("flows").forEach(f -> flows.add(f.asText()));
             assertTrue(flows.stream().anyMatch(f -> f.matches(
-                    "table=0,priority=1800,cookie=0x[0-9a-f]+,dl_type=0x800,nw_dst=10.100.0.0/24,"
+                    "cookie=0x[0-9a-f]+,table=0,priority=1800,dl_type=0x800,nw_dst=10.100.0.0/24,"
                             + "actions=meter:1,set_field:46->ip_dscp,set_queue:0,NORMAL")), flows.toString());
             assertTrue(flows.stream().anyMatch(f -> f.matches(
-                    "table=0,priority=1900,cookie=0x[0-9a-f]+,dl_type=0x800,nw_dst=10.200.0.66/32,actions=drop")),
+                    "cookie=0x[0-9a-f]+,table=0,priority=1900,dl_type=0x800,nw_dst=10.200.0.66/32,actions=drop")),
                     flows.toString());
             assertTrue(flows.stream().anyMatch(f -> f.endsWith("actions=meter:2,set_field:8->ip_dscp,set_queue:2,NORMAL")));
             JsonNode social = out.get("queues").get(2);

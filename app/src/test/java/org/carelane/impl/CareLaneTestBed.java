@@ -28,8 +28,8 @@ import java.time.Instant;
  * unit tests and by the OVS harness that exports the produced rules and meters.
  */
 public final class CareLaneTestBed implements AutoCloseable {
-    public final RecordingFlowRuleService flows = new RecordingFlowRuleService();
-    public final RecordingMeterService meters = new RecordingMeterService();
+    public final RecordingFlowRuleService flows;
+    public final RecordingMeterService meters;
     public final FakeNetworkConfig netcfg = new FakeNetworkConfig();
     public final MutableClock clock;
     public final DistributedCareLaneStore store = TestStores.newStore();
@@ -40,6 +40,14 @@ public final class CareLaneTestBed implements AutoCloseable {
     private boolean active;
 
     public CareLaneTestBed(Instant start, JsonNode carelaneBlock) {
+        this(start, carelaneBlock, new RecordingFlowRuleService(), new RecordingMeterService());
+    }
+
+    /** With services of the caller's, e.g. ones that also program a real switch. */
+    public CareLaneTestBed(Instant start, JsonNode carelaneBlock, RecordingFlowRuleService flows,
+                           RecordingMeterService meters) {
+        this.flows = flows;
+        this.meters = meters;
         clock = new MutableClock(start);
         netcfg.preload(carelaneBlock);
         ApplicationId appId = new TestApplicationId(CareLaneManager.APP_NAME);

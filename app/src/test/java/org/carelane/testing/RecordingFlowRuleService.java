@@ -35,6 +35,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         for (Set<FlowRuleOperation> stage : ops.stages()) {
             for (FlowRuleOperation op : stage) {
                 FlowRule rule = op.rule();
+                try {
+                    onOperation(op);
+                } catch (RuntimeException e) {
+                    ops.callback().onError(ops);
+                    return;
+                }
                 switch (op.type()) {
                     case ADD:
                         adds++;
@@ -56,6 +62,10 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         ops.callback().onSuccess(ops);
     }
 
+    /** Hook run before each operation is recorded; throwing fails the batch. */
+    protected void onOperation(FlowRuleOperation op) {
+    }
+
     @Override
     public synchronized void applyFlowRules(FlowRule... rules) {
         for (FlowRule r : rules) {
@@ -74,7 +84,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
 
     @Override
     public synchronized void removeFlowRulesById(ApplicationId appId) {
-        entries.values().removeIf(e -> e.appId() == appId.id());
+        List<FlowEntry> mine = new ArrayList<>();
+        entries.values().stream().filter(e -> e.appId() == appId.id()).forEach(mine::add);
+        for (FlowEntry e : mine) {
+            onOperation(new FlowRuleOperation(e, FlowRuleOperation.Type.REMOVE));
+            entries.remove(e.id());
+        }
     }
 
     @Override

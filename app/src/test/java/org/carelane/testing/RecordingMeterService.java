@@ -45,10 +45,24 @@ public class RecordingMeterService extends MeterServiceAdapter {
         DefaultMeter meter = (DefaultMeter) DefaultMeter.builder()
                 .forDevice(request.deviceId()).fromApp(request.appId()).withId(MeterId.meterId(id))
                 .withUnit(request.unit()).withBands(request.bands()).burst().build();
+        try {
+            onInstall(meter);
+        } catch (RuntimeException e) {
+            request.context().ifPresent(c -> c.onError(request, MeterFailReason.UNKNOWN));
+            return null;
+        }
         meter.setState(MeterState.ADDED);
         table.put(id, meter);
         request.context().ifPresent(c -> c.onSuccess(request));
         return meter;
+    }
+
+    /** Hook run when a meter is allocated; throwing fails the request. */
+    protected void onInstall(Meter meter) {
+    }
+
+    /** Hook run when a meter is withdrawn. */
+    protected void onRemove(DeviceId deviceId, MeterId meterId) {
     }
 
     @Override
@@ -57,6 +71,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
         if (table == null || table.remove(meterId.id()) == null) {
             throw new AssertionError("withdraw of unknown meter " + meterId + " on " + request.deviceId());
         }
+        onRemove(request.deviceId(), meterId);
         withdraws++;
     }
 

@@ -1,0 +1,46 @@
+package org.carelane.harness;
+
+import org.onosproject.net.DeviceId;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs ovs-ofctl -O OpenFlow13 against the bridge that stands for an ONOS device. */
+final class OvsSwitches {
+    private final Map<DeviceId, String> bridges;
+
+    OvsSwitches(Map<DeviceId, String> bridges) {
+        this.bridges = Map.copyOf(bridges);
+    }
+
+    /** Runs "ovs-ofctl -O OpenFlow13 COMMAND BRIDGE ARGS..."; throws with stderr on failure. */
+    void ofctl(DeviceId device, String command, String... args) {
+        String bridge = bridges.get(device);
+        if (bridge == null) {
+            throw new IllegalStateException("no bridge for " + device);
+        }
+        List<String> cmd = new ArrayList<>(List.of("ovs-ofctl", "-O", "OpenFlow13"));
+        if (command.endsWith("--strict")) {
+            cmd.add("--strict");
+            command = command.substring(0, command.length() - " --strict".length());
+        }
+        cmd.add(command);
+        cmd.add(bridge);
+        cmd.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", cmd) + ": " + out.trim());
+            }
+            System.out.println("ovs: " + String.join(" ", cmd.subList(3, cmd.size())));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
