@@ -5,6 +5,7 @@ import org.carelane.rest.CareLaneWebResource;
 import org.carelane.testing.RecordingFlowRuleService;
 import org.carelane.testing.RecordingMeterService;
 import org.carelane.testing.SampleConfig;
+import org.carelane.testing.UserSecurityContext;
 import org.glassfish.jersey.jdkhttp.JdkHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.onosproject.net.DeviceId;
@@ -14,13 +15,11 @@ import org.onosproject.net.meter.MeterId;
 
 import javax.ws.rs.container.ContainerRequestFilter;
 import javax.ws.rs.core.Response;
-import javax.ws.rs.core.SecurityContext;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.Principal;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
@@ -86,28 +85,7 @@ public final class OvsLiveHarness {
                         .header("WWW-Authenticate", "Basic realm=\"karaf\"").build());
                 return;
             }
-            String name = user;
-            ctx.setSecurityContext(new SecurityContext() {
-                @Override
-                public Principal getUserPrincipal() {
-                    return () -> name;
-                }
-
-                @Override
-                public boolean isUserInRole(String role) {
-                    return true;
-                }
-
-                @Override
-                public boolean isSecure() {
-                    return false;
-                }
-
-                @Override
-                public String getAuthenticationScheme() {
-                    return BASIC_AUTH;
-                }
-            });
+            ctx.setSecurityContext(new UserSecurityContext(user));
         };
     }
 

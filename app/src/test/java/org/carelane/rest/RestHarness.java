@@ -1,6 +1,7 @@
 package org.carelane.rest;
 
 import org.carelane.api.CareLaneService;
+import org.carelane.testing.UserSecurityContext;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.glassfish.jersey.test.JerseyTest;
 
@@ -9,8 +10,6 @@ import javax.ws.rs.container.ContainerRequestFilter;
 import javax.ws.rs.core.Application;
 import javax.ws.rs.core.MediaType;
 import javax.ws.rs.core.Response;
-import javax.ws.rs.core.SecurityContext;
-import java.security.Principal;
 
 /** In-memory Jersey container serving the real resource, with a basic-auth user. */
 final class RestHarness extends JerseyTest {
@@ -30,27 +29,7 @@ final class RestHarness extends JerseyTest {
     }
 
     private static Application application(CareLaneService service, String user) {
-        ContainerRequestFilter auth = ctx -> ctx.setSecurityContext(new SecurityContext() {
-            @Override
-            public Principal getUserPrincipal() {
-                return () -> user;
-            }
-
-            @Override
-            public boolean isUserInRole(String role) {
-                return true;
-            }
-
-            @Override
-            public boolean isSecure() {
-                return false;
-            }
-
-            @Override
-            public String getAuthenticationScheme() {
-                return BASIC_AUTH;
-            }
-        });
+        ContainerRequestFilter auth = ctx -> ctx.setSecurityContext(new UserSecurityContext(user));
         return new ResourceConfig().register(new CareLaneWebResource(service)).register(auth);
     }
 
