@@ -15,6 +15,22 @@ public interface CareLaneStore {
 
     void clearPolicy();
 
+    /**
+     * Atomically replaces the policy with {@code change.apply(current)}, retrying if another
+     * node changed it meanwhile. Exceptions from {@code change} propagate and change nothing.
+     *
+     * @return the policy before and after; both equal if there was nothing to change
+     * @throws PolicyException when there is no policy
+     */
+    PolicyUpdate updatePolicy(java.util.function.UnaryOperator<SlicePolicy> change);
+
+    /** Result of {@link #updatePolicy}. */
+    record PolicyUpdate(SlicePolicy before, SlicePolicy after) {
+        public boolean changed() {
+            return !before.equals(after);
+        }
+    }
+
     Optional<ProfileOverride> override();
 
     void setOverride(ProfileOverride override);

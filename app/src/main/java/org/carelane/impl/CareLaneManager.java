@@ -78,6 +78,7 @@ public class CareLaneManager implements CareLaneService {
     /** Re-check at least this often, so that wall-clock steps (NTP) are caught. */
     static final Duration MAX_SLEEP = Duration.ofSeconds(30);
     private static final long PROGRAM_TIMEOUT_S = 30;
+    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
     private final Logger log = getLogger(getClass());
 
@@ -181,12 +182,6 @@ public class CareLaneManager implements CareLaneService {
 
     @Override
     public void setRates(String slice, Profile profile, SliceRates rates, String user, String source) {
-        SlicePolicy current = requirePolicy();
-        SliceDefinition def = current.slice(slice)
-                .orElseThrow(() -> new PolicyException("slice", "unknown slice '" + slice + "'"));
-        if (def.drop()) {
-            throw new PolicyException("slice", "slice '" + slice + "' drops traffic and has no rates");
-        }
         if (rates.maxKbps() <= 0) {
             throw new PolicyException("maxKbps", "must be positive, got " + rates.maxKbps());
         }
@@ -197,19 +192,25 @@ public class CareLaneManager implements CareLaneService {
             throw new PolicyException("minKbps", "must not exceed maxKbps (" + rates.minKbps() + " > "
                     + rates.maxKbps() + ")");
         }
-        SlicePolicy next = current.withSlice(def.withRates(profile, rates));
-        try {
-            PolicyValidator.validateCapacity(next, profile);
-        } catch (PolicyException e) {
-            String field = e.field().endsWith("minKbps") ? "minKbps" : "maxKbps";
-            throw new PolicyException(field, e.reason());
-        }
-        change(user, source, "set-rate " + slice + " " + profile.jsonName(), next);
+        update(user, source, "set-rate " + slice + " " + profile.jsonName(), current -> {
+            SliceDefinition def = current.slice(slice)
+                    .orElseThrow(() -> new PolicyException("slice", "unknown slice '" + slice + "'"));
+            if (def.drop()) {
+                throw new PolicyException("slice", "slice '" + slice + "' drops traffic and has no rates");
+            }
+            SlicePolicy next = current.withSlice(def.withRates(profile, rates));
+            try {
+                PolicyValidator.validateCapacity(next, profile);
+            } catch (PolicyException e) {
+                throw new PolicyException(e.field().endsWith("minKbps") ? "minKbps" : "maxKbps", e.reason());
+            }
+            return next;
+        });
     }
 
     @Override
     public void setSchedule(PeakSchedule schedule, String user, String source) {
-        change(user, source, "set-schedule", requirePolicy().withSchedule(schedule));
+        update(user, source, "set-schedule", current -> current.withSchedule(schedule));
     }
 
     @Override
@@ -366,8 +367,11 @@ public class CareLaneManager implements CareLaneService {
         try {
             evaluate();
         } catch (RuntimeException e) {
-            log.error("CareLane schedule evaluation failed", e);
-            scheduleNextCheck();
+            log.error("CareLane schedule evaluation failed; retrying in {}", RETRY_AFTER_FAILURE, e);
+            if (!executor.isShutdown()) {
+                nextCheck = executor.schedule(this::evaluateSafely, RETRY_AFTER_FAILURE.toMillis(),
+                        TimeUnit.MILLISECONDS);
+            }
         }
     }
 
@@ -414,6 +418,18 @@ public class CareLaneManager implements CareLaneService {
         flowRuleService.removeFlowRulesById(appId);
     }
 
+    /** Read-modify-write of the policy, atomic across the cluster, then reprogram and audit. */
+    private void update(String user, String source, String action, java.util.function.UnaryOperator<SlicePolicy> f) {
+        runAndWait(() -> {
+            CareLaneStore.PolicyUpdate u = store.updatePolicy(f);
+            if (u.changed()) {
+                audit(user, source, action, PolicyCodec.encode(u.before()).toString(),
+                        PolicyCodec.encode(u.after()).toString());
+                reconcile();
+            }
+        });
+    }
+
     private void change(String user, String source, String action, SlicePolicy next) {
         runAndWait(() -> {
             Optional<SlicePolicy> before = store.policy();
@@ -451,11 +467,6 @@ public class CareLaneManager implements CareLaneService {
     private Optional<ProfileOverride> liveOverride() {
         Instant now = clock.instant();
         return store.override().filter(o -> o.activeAt(now));
-    }
-
-    private SlicePolicy requirePolicy() {
-        return store.policy().orElseThrow(() -> new PolicyException("policy",
-                "no CareLane policy configured; push the netcfg first"));
     }
 
     private void audit(String user, String source, String action, String before, String after) {

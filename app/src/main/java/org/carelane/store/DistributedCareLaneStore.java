@@ -3,6 +3,7 @@ package org.carelane.store;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.InstalledMeter;
+import org.carelane.api.PolicyException;
 import org.carelane.api.ProfileOverride;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.PolicyCodec;
@@ -23,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** CareLane state in ONOS ConsistentMaps, shared by the cluster. */
 @Component(immediate = true, service = CareLaneStore.class)
@@ -61,6 +63,22 @@ public class DistributedCareLaneStore implements CareLaneStore {
     @Override
     public void setPolicy(SlicePolicy policy) {
         state.put(POLICY, PolicyCodec.encode(policy).toString());
+    }
+
+    @Override
+    public PolicyUpdate updatePolicy(UnaryOperator<SlicePolicy> change) {
+        while (true) {
+            Versioned<String> current = state.get(POLICY);
+            if (current == null) {
+                throw new PolicyException("policy", "no CareLane policy configured; push the netcfg first");
+            }
+            SlicePolicy before = PolicyCodec.parse(PolicyCodec.readTree(current.value()));
+            SlicePolicy after = change.apply(before);
+            if (after.equals(before)
+                    || state.replace(POLICY, current.version(), PolicyCodec.encode(after).toString())) {
+                return new PolicyUpdate(before, after);
+            }
+        }
     }
 
     @Override

@@ -1,0 +1,92 @@
+package org.carelane.store;
+
+import org.carelane.api.AuditEntry;
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.InstalledMeter;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.ProfileOverride;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceRates;
+import org.carelane.policy.PolicyCodec;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.Test;
+import org.onosproject.net.DeviceId;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DistributedCareLaneStoreTest {
+    private final DistributedCareLaneStore store = TestStores.newStore();
+    private final SlicePolicy sample = PolicyCodec.parse(SampleConfig.hospital());
+
+    private static SlicePolicy withSocialMax(SlicePolicy p, long max) {
+        return p.withSlice(p.slice("social").orElseThrow().withRates(Profile.OFF_PEAK, new SliceRates(max, 0)));
+    }
+
+    @Test
+    void updateRetriesWhenAnotherNodeWroteInBetween() {
+        store.setPolicy(sample);
+        AtomicInteger calls = new AtomicInteger();
+        CareLaneStore.PolicyUpdate u = store.updatePolicy(p -> {
+            if (calls.getAndIncrement() == 0) {
+                // another node changes the default slice between our read and our write
+                store.setPolicy(p.withSlice(p.slice("default").orElseThrow()
+                        .withRates(Profile.OFF_PEAK, new SliceRates(18000, 2000))));
+            }
+            return withSocialMax(p, 9000);
+        });
+        assertEquals(2, calls.get(), "the stale write was refused and retried");
+        SlicePolicy now = store.policy().orElseThrow();
+        assertEquals(9000, now.slice("social").orElseThrow().rates(Profile.OFF_PEAK).maxKbps());
+        assertEquals(18000, now.slice("default").orElseThrow().rates(Profile.OFF_PEAK).maxKbps(),
+                "the other node's change survives");
+        assertTrue(u.changed());
+    }
+
+    @Test
+    void failedUpdateChangesNothing() {
+        store.setPolicy(sample);
+        assertThrows(PolicyException.class, () -> store.updatePolicy(p -> {
+            throw new PolicyException("maxKbps", "nope");
+        }));
+        assertEquals(sample, store.policy().orElseThrow());
+        store.clearPolicy();
+        assertEquals("policy", assertThrows(PolicyException.class, () -> store.updatePolicy(p -> p)).field());
+    }
+
+    @Test
+    void valuesRoundTrip() {
+        ProfileOverride o = new ProfileOverride(Profile.PEAK, Instant.parse("2026-01-14T13:00:00Z"), "ops", null);
+        store.setOverride(o);
+        assertEquals(o, store.override().orElseThrow());
+        DeviceId d = DeviceId.deviceId("of:0000000000000001");
+        Map<String, InstalledMeter> m = Map.of("social", new InstalledMeter(2, 4000, 400));
+        store.setInstalledMeters(d, m);
+        assertEquals(m, store.installedMeters(d));
+        assertEquals(List.of(d), store.devicesWithMeters());
+        store.setInstalledMeters(d, Map.of());
+        assertTrue(store.devicesWithMeters().isEmpty());
+        store.clearOverride();
+        assertFalse(store.override().isPresent());
+    }
+
+    @Test
+    void auditIsSequencedAndTrimmed() {
+        for (int i = 0; i < DistributedCareLaneStore.AUDIT_CAPACITY + 5; i++) {
+            store.appendAudit(new AuditEntry(0, Instant.EPOCH, "u", "rest", "a" + i, null, "x"));
+        }
+        List<AuditEntry> all = store.audit(Integer.MAX_VALUE);
+        assertEquals(DistributedCareLaneStore.AUDIT_CAPACITY, all.size());
+        assertEquals(6, all.get(0).seq());
+        assertEquals("a" + (DistributedCareLaneStore.AUDIT_CAPACITY + 4), all.get(all.size() - 1).action());
+        assertEquals(3, store.audit(3).size());
+    }
+}
