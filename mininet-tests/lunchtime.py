@@ -86,6 +86,17 @@ def run_load(net, duration):
              '-b', f'{SOCIAL_STREAM_MBPS}M'] + common)
     pings = int((duration - WARMUP_S) / 0.2)
     ping = h['clin2'].popen(['ping', '-n', '-i', '0.2', '-c', str(pings), '-W', '1', nhs])
+    try:
+        return measure(h, servers, clients, ping, pings, duration)
+    finally:
+        for p in servers + list(clients.values()) + [ping]:
+            if p.poll() is None:   # only if a run aborted: clean up by PID
+                p.kill()
+                p.wait()
+
+
+def measure(h, servers, clients, ping, pings, duration):
+    """Samples the social wire rate mid-run, then collects the clients' reports."""
     time.sleep(WARMUP_S + 1)
     t0, b0 = time.time(), rx_bytes(h['social1'])
     for elapsed in range(WARMUP_S + 1, duration - 1, 5):
