@@ -1,6 +1,5 @@
 package org.carelane.config;
 
-import org.carelane.api.PolicyException;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.PolicyCodec;
 import org.onosproject.core.ApplicationId;
@@ -17,13 +16,16 @@ public class CareLaneConfig extends Config<ApplicationId> {
         return PolicyCodec.parse(node());
     }
 
+    /**
+     * Validates the block. Rather than returning false, it throws the PolicyException:
+     * ONOS's config store wraps it in InvalidConfigException, whose message then names
+     * the field in the reply to "onos-netcfg" or POST /onos/v1/network/configuration.
+     *
+     * @throws PolicyException naming the offending field
+     */
     @Override
     public boolean isValid() {
-        try {
-            policy();
-            return true;
-        } catch (PolicyException e) {
-            return false;
-        }
+        policy();
+        return true;
     }
 }
