@@ -22,9 +22,6 @@ public interface CareLaneService {
 
     Optional<ProfileOverride> override();
 
-    /** Replaces the whole policy (netcfg). */
-    void applyPolicy(SlicePolicy policy, String user, String source);
-
     /** Changes one slice's rates in one profile. */
     void setRates(String slice, Profile profile, SliceRates rates, String user, String source);
 

@@ -175,12 +175,6 @@ public class CareLaneManager implements CareLaneService {
     }
 
     @Override
-    public void applyPolicy(SlicePolicy policy, String user, String source) {
-        PolicyValidator.validate(policy);
-        change(user, source, "replace-policy", policy);
-    }
-
-    @Override
     public void setRates(String slice, Profile profile, SliceRates rates, String user, String source) {
         if (rates.maxKbps() <= 0) {
             throw new PolicyException("maxKbps", "must be positive, got " + rates.maxKbps());
@@ -430,17 +424,15 @@ public class CareLaneManager implements CareLaneService {
         });
     }
 
-    private void change(String user, String source, String action, SlicePolicy next) {
-        runAndWait(() -> {
-            Optional<SlicePolicy> before = store.policy();
-            if (before.isPresent() && before.get().equals(next)) {
-                return;
-            }
-            store.setPolicy(next);
-            audit(user, source, action, before.map(p -> PolicyCodec.encode(p).toString()).orElse(null),
-                    PolicyCodec.encode(next).toString());
-            reconcile();
-        });
+    /** Stores a whole new policy and audits it; no-op if it equals the current one. */
+    private void replacePolicy(SlicePolicy next, String user, String source, String action) {
+        Optional<SlicePolicy> before = store.policy();
+        if (before.isPresent() && before.get().equals(next)) {
+            return;
+        }
+        store.setPolicy(next);
+        audit(user, source, action, before.map(p -> PolicyCodec.encode(p).toString()).orElse(null),
+                PolicyCodec.encode(next).toString());
     }
 
     private void loadConfig(String source) {
@@ -449,15 +441,7 @@ public class CareLaneManager implements CareLaneService {
             return;
         }
         try {
-            SlicePolicy next = cfg.policy();
-            Optional<SlicePolicy> before = store.policy();
-            if (before.isPresent() && before.get().equals(next)) {
-                return;
-            }
-            store.setPolicy(next);
-            audit("netcfg", "netcfg", "replace-policy (" + source + ")",
-                    before.map(p -> PolicyCodec.encode(p).toString()).orElse(null),
-                    PolicyCodec.encode(next).toString());
+            replacePolicy(cfg.policy(), "netcfg", "netcfg", "replace-policy (" + source + ")");
         } catch (PolicyException e) {
             log.error("CareLane netcfg rejected, previous policy stays in force: {}", e.getMessage());
             audit("netcfg", "netcfg", "rejected-config", null, e.getMessage());
