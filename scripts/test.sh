@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 echo "== Java tests (JUnit 5)"
-mvn -B -ntp test
+mvn -B -ntp verify
 echo "== Benchmark: policy compile, 1,000 devices x 200 rules"
 scripts/benchmark.sh 1000 200 4
 echo "== Mininet acceptance tests (userspace OVS)"

@@ -6,7 +6,6 @@ import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.DeviceUplink;
-import org.carelane.api.InstalledMeter;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
@@ -499,7 +498,7 @@ public class CareLaneManager implements CareLaneService {
         runAndWait(this::evaluate);
     }
 
-    private class InternalConfigListener implements NetworkConfigListener {
+    private final class InternalConfigListener implements NetworkConfigListener {
         @Override
         public boolean isRelevant(NetworkConfigEvent event) {
             return event.configClass().equals(CareLaneConfig.class);
@@ -524,7 +523,7 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    private class InternalDeviceListener implements DeviceListener {
+    private final class InternalDeviceListener implements DeviceListener {
         @Override
         public void event(DeviceEvent event) {
             DeviceId id = event.subject().id();
@@ -537,7 +536,7 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    private class InternalMastershipListener implements MastershipListener {
+    private final class InternalMastershipListener implements MastershipListener {
         @Override
         public void event(MastershipEvent event) {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED

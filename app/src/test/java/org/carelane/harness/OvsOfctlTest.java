@@ -34,7 +34,8 @@ class OvsOfctlTest {
             assertTrue(flows.stream().anyMatch(f -> f.matches(
                     "cookie=0x[0-9a-f]+,table=0,priority=1900,dl_type=0x800,nw_dst=10.200.0.66/32,actions=drop")),
                     flows.toString());
-            assertTrue(flows.stream().anyMatch(f -> f.endsWith("actions=meter:2,set_field:8->ip_dscp,set_queue:2,NORMAL")));
+            assertTrue(flows.stream().anyMatch(f ->
+                    f.endsWith("actions=meter:2,set_field:8->ip_dscp,set_queue:2,NORMAL")));
             JsonNode social = out.get("queues").get(2);
             assertEquals("social", social.get("slice").asText());
             assertEquals(4000, social.get("maxKbps").asLong());
