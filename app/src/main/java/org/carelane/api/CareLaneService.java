@@ -29,7 +29,7 @@ public interface CareLaneService {
 
     void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source);
 
-    /** @return true if an override was removed */
+    /** Removes the override, if any. @return true if one was removed */
     boolean clearOverride(String user, String source);
 
     /** Per-device view of what is installed. */

@@ -22,7 +22,7 @@ public final class PolicyValidator {
     private PolicyValidator() {
     }
 
-    /** @throws PolicyException naming the first offending field */
+    /** Checks names, priorities, prefix lists, ports and capacity. @throws PolicyException naming the field */
     public static void validate(SlicePolicy policy) {
         Set<Object> devices = new HashSet<>();
         for (int i = 0; i < policy.devices().size(); i++) {

@@ -132,8 +132,8 @@ class CareLaneManagerTest {
         List<FlowEntry> before = bed.flows.devices(GW);
         int removesBefore = bed.flows.removes;
         for (int i = 1; i <= 50; i++) {
-            bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(5000 + i * 100, 0), "alice", "rest");
-            assertEquals(5000L + i * 100, meterRatesBySlice().get("social"));
+            bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(5000L + i * 100L, 0), "alice", "rest");
+            assertEquals(5000L + i * 100L, meterRatesBySlice().get("social"));
             assertExactlyOneMeterPerSlice();
         }
         assertEquals(removesBefore, bed.flows.removes, "flows are modified in place, never removed");

@@ -13,13 +13,8 @@ import javax.ws.rs.core.Response;
 
 /** In-memory Jersey container serving the real resource, with a basic-auth user. */
 final class RestHarness extends JerseyTest {
-    private final CareLaneService service;
-    private final String user;
-
     private RestHarness(CareLaneService service, String user) {
         super(application(service, user));
-        this.service = service;
-        this.user = user;
     }
 
     static RestHarness start(CareLaneService service, String user) throws Exception {
