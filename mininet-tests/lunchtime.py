@@ -4,6 +4,7 @@
 Same offered load in every mode:
   social   8 TCP streams from staff1-4 to social1, 7.5 Mbit/s each = 3x the 20 Mbit/s uplink
   clinical one bulk TCP transfer clin1 -> nhs1 plus 2 Mbit/s constant-rate UDP clin2 -> nhs1
+  business one 0.5 Mbit/s TCP flow staff4 -> biz1 (default slice)
   RTT      ping clin2 -> nhs1 every 200 ms
 Writes mininet-tests/results/lunchtime.json and lunchtime.png.
 
@@ -25,6 +26,7 @@ UPLINK_KBPS = 20000
 SOCIAL_STREAM_MBPS = 7.5
 SOCIAL_STREAMS = 8
 UDP_MBPS = 2.0
+BUSINESS_MBPS = 0.5
 WARMUP_S = 3
 
 
@@ -35,6 +37,10 @@ def percentile(values, p):
     k = (len(ordered) - 1) * p / 100.0
     lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def rounded(value):
+    return None if value is None else round(value, 2)
 
 
 def rx_bytes(host):
@@ -67,10 +73,11 @@ def udp_stats(result):
 def run_load(net, duration):
     """Runs the offered load once; returns per-slice figures."""
     h = {name: net.get(name) for name in ['clin1', 'clin2', 'staff1', 'staff2', 'staff3', 'staff4',
-                                          'nhs1', 'social1']}
+                                          'nhs1', 'social1', 'biz1']}
     servers = [h['nhs1'].popen(['iperf3', '-s', '-p', '5201']), h['nhs1'].popen(['iperf3', '-s', '-p', '5202'])]
     for i in range(1, 5):
         servers.append(h['social1'].popen(['iperf3', '-s', '-p', str(5300 + i)]))
+    servers.append(h['biz1'].popen(['iperf3', '-s', '-p', '5501']))
     time.sleep(1)
     nhs, social = WAN_HOSTS['nhs1'], WAN_HOSTS['social1']
     common = ['-t', str(duration), '-O', str(WARMUP_S), '-J']
@@ -79,6 +86,8 @@ def run_load(net, duration):
         'clinical_udp': h['clin2'].popen(['iperf3', '-c', nhs, '-p', '5202', '-u', '-b', f'{UDP_MBPS}M',
                                           '-l', '1200'] + common),
     }
+    clients['business'] = h['staff4'].popen(['iperf3', '-c', WAN_HOSTS['biz1'], '-p', '5501',
+                                             '-b', f'{BUSINESS_MBPS}M'] + common)
     per_host = SOCIAL_STREAMS // 4
     for i in range(1, 5):
         clients[f'social{i}'] = h[f'staff{i}'].popen(
@@ -119,8 +128,10 @@ def measure(h, servers, clients, ping, pings, duration):
         'clinical_udp_goodput_mbps': round(udp_rate, 3),
         'clinical_udp_loss_percent': round(udp_loss, 3),
         'social_goodput_mbps': round(social_goodput, 3),
+        'default_goodput_mbps': round(tcp_goodput_mbps(results['business']), 3),
         'social_wire_rate_mbps': round((b1 - b0) * 8 / (t1 - t0) / 1e6, 3),
-        'rtt_ms': {'p50': percentile(rtts, 50), 'p90': percentile(rtts, 90), 'p99': percentile(rtts, 99),
+        'rtt_ms': {'p50': rounded(percentile(rtts, 50)), 'p90': rounded(percentile(rtts, 90)),
+                   'p99': rounded(percentile(rtts, 99)),
                    'samples': len(rtts), 'sent': pings,
                    'loss_percent': round(100.0 * (pings - len(rtts)) / pings, 2)},
         'iperf_errors': errors,
@@ -179,14 +190,16 @@ def plot(report, path):
     x = range(len(modes))
     clin = [report['modes'][m]['clinical_goodput_mbps'] for m in modes]
     soc = [report['modes'][m]['social_wire_rate_mbps'] for m in modes]
-    axes[0].bar([i - 0.2 for i in x], clin, 0.4, label='clinical goodput', color='tab:green')
-    axes[0].bar([i + 0.2 for i in x], soc, 0.4, label='social (wire rate)', color='tab:red')
+    dflt = [report['modes'][m]['default_goodput_mbps'] for m in modes]
+    axes[0].bar([i - 0.27 for i in x], clin, 0.27, label='clinical goodput', color='tab:green')
+    axes[0].bar(list(x), soc, 0.27, label='social (wire rate)', color='tab:red')
+    axes[0].bar([i + 0.27 for i in x], dflt, 0.27, label='default goodput', color='tab:blue')
     axes[0].axhline(15, ls='--', color='tab:green', lw=1, label='clinical reservation (peak)')
     axes[0].axhline(4, ls=':', color='tab:red', lw=1, label='social meter (peak)')
     axes[0].set_xticks(list(x), modes)
     axes[0].set_ylabel('Mbit/s')
     axes[0].set_title('Per-slice rate on the 20 Mbit/s uplink')
-    axes[0].legend(fontsize=7)
+    axes[0].legend(fontsize=7, loc='upper center', bbox_to_anchor=(0.5, -0.08), ncol=3)
     axes[1].bar(x, [report['modes'][m]['clinical_udp_loss_percent'] for m in modes], color='tab:orange')
     axes[1].set_xticks(list(x), modes)
     axes[1].set_ylabel('%')
@@ -208,7 +221,8 @@ def run_scenario(duration=20, modes=('none', 'offPeak', 'peak')):
     RESULTS.mkdir(exist_ok=True)
     report = {'uplink_kbps': UPLINK_KBPS, 'duration_s': duration, 'warmup_s': WARMUP_S,
               'offered': {'social_streams': SOCIAL_STREAMS, 'social_mbps': SOCIAL_STREAMS * SOCIAL_STREAM_MBPS,
-                          'clinical': 'bulk TCP + %.1f Mbit/s UDP' % UDP_MBPS},
+                          'clinical': 'bulk TCP + %.1f Mbit/s UDP' % UDP_MBPS,
+                          'default_mbps': BUSINESS_MBPS},
               'modes': {}}
     for mode in modes:
         report['modes'][mode] = run_mode(mode, duration)
@@ -219,11 +233,11 @@ def run_scenario(duration=20, modes=('none', 'offPeak', 'peak')):
 
 
 def print_table(report):
-    print(f'\n{"mode":<9} {"clinical Mb/s":>13} {"udp loss %":>10} {"social Mb/s":>11} '
+    print(f'\n{"mode":<9} {"clinical Mb/s":>13} {"udp loss %":>10} {"social Mb/s":>11} {"default Mb/s":>12} '
           f'{"rtt p50":>8} {"rtt p99":>8} {"blocked?":>8}')
     for mode, r in report['modes'].items():
         print(f'{mode:<9} {r["clinical_goodput_mbps"]:>13.2f} {r["clinical_udp_loss_percent"]:>10.2f} '
-              f'{r["social_wire_rate_mbps"]:>11.2f} {r["rtt_ms"]["p50"] or 0:>8.1f} '
+              f'{r["social_wire_rate_mbps"]:>11.2f} {r["default_goodput_mbps"]:>12.2f} {r["rtt_ms"]["p50"] or 0:>8.1f} '
               f'{r["rtt_ms"]["p99"] or 0:>8.1f} {"reach" if r["blocked_site_reachable"] else "dropped":>8}')
 
 

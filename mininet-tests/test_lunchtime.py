@@ -41,6 +41,11 @@ def test_off_peak_lifts_the_lunchtime_social_cap(report):
     assert off['clinical_goodput_mbps'] >= 0.95 * off['clinical_reservation_kbps'] / 1000
 
 
+def test_default_slice_keeps_its_business_traffic(report):
+    for mode in ('offPeak', 'peak'):
+        assert report['modes'][mode]['default_goodput_mbps'] >= 0.9 * lunchtime.BUSINESS_MBPS, report['modes'][mode]
+
+
 def test_blocked_slice_drops_only_when_sliced(report):
     assert report['modes']['none']['blocked_site_reachable']
     assert not report['modes']['peak']['blocked_site_reachable']

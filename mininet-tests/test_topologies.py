@@ -22,7 +22,7 @@ def test_hospital_topology_shape():
     assert topo.nodeInfo('gw')['dpid'] == '0000000000000001'   # of:0000000000000001 in the netcfg
     uplink = link_between(topo, 'gw', 'wan')
     assert uplink['bw'] == 20 and uplink['port1'] == 1
-    assert {'clin1', 'clin2', 'nhs1', 'social1', 'bad1'} <= set(topo.hosts())
+    assert {'clin1', 'clin2', 'nhs1', 'social1', 'bad1', 'biz1'} <= set(topo.hosts())
     assert load('hospital.py', 'hospital', 50).links(withInfo=True)   # --topo hospital,50
 
 

@@ -23,6 +23,7 @@ WAN_HOSTS = {
     'nhs1': '10.100.0.10',      # clinical server (nhs-clinical prefix list)
     'social1': '10.200.0.10',   # social media / web (internet prefix list)
     'bad1': '10.200.0.66',      # blocked site
+    'biz1': '10.150.0.10',      # business system: in no prefix list, so the default slice
 }
 GATEWAY = 'gw'
 UPLINK_PEER = 'wan'
