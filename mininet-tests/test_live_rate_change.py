@@ -128,6 +128,13 @@ def test_rest_rate_changes_keep_traffic_flowing_and_deactivation_cleans_ovs():
         code, audit = curl('GET', 'audit?limit=5')
         assert [e['user'] for e in audit['entries'] if e['source'] == 'rest'] == ['onos', 'onos']
         assert curl('GET', 'slices')[0] == 200
+        time.sleep(1.5)   # one more stats poll after the load
+        code, stats = curl('GET', 'stats')
+        by_slice = {s['slice']: s for s in stats['slices']}
+        ovs.log(f'stats: {by_slice}')
+        assert by_slice['social']['bytes'] > 0 and by_slice['social']['meterDropPackets'] > 0, stats
+        assert by_slice['clinical']['bytes'] > 1_000_000, stats
+        assert by_slice['clinical']['meterDropPackets'] == 0, stats
         unauth = subprocess.run(['curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', f'{BASE}/slices'],
                                 capture_output=True, text=True).stdout
         assert unauth == '401'

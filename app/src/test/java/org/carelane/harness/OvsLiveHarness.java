@@ -9,6 +9,7 @@ import org.carelane.testing.UserSecurityContext;
 import org.glassfish.jersey.jdkhttp.JdkHttpServerFactory;
 import org.glassfish.jersey.server.ResourceConfig;
 import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.FlowId;
 import org.onosproject.net.flow.FlowRuleOperation;
 import org.onosproject.net.meter.Meter;
 import org.onosproject.net.meter.MeterId;
@@ -24,6 +25,11 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Stands in for ONOS plus its OpenFlow provider: the real CareLaneManager runs with flow
@@ -51,6 +57,9 @@ public final class OvsLiveHarness {
         CareLaneTestBed bed = new CareLaneTestBed(Instant.parse(args[1]), SampleConfig.block(Path.of(args[0])),
                 new OvsFlowRules(ovs), new OvsMeters(ovs));
         bed.clock.startTicking();
+        ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor();
+        poller.scheduleWithFixedDelay(() -> pollCounters(ovs, (OvsFlowRules) bed.flows, (OvsMeters) bed.meters),
+                1, 1, TimeUnit.SECONDS);
         var server = JdkHttpServerFactory.createHttpServer(
                 URI.create("http://127.0.0.1:" + Integer.parseInt(args[2]) + "/onos/carelane/"),
                 new ResourceConfig().register(new CareLaneWebResource(bed.manager)).register(basicAuth()));
@@ -61,11 +70,36 @@ public final class OvsLiveHarness {
                 // run until stdin closes
             }
         }
+        poller.shutdownNow();
         server.stop(0);
         bed.close();
         System.out.println("STOPPED");
         System.out.flush();
         System.exit(0);   // Jersey leaves non-daemon threads behind
+    }
+
+    private static final Pattern FLOW_STATS = Pattern.compile("cookie=0x([0-9a-f]+),.*?n_packets=(\\d+), n_bytes=(\\d+)");
+    private static final Pattern METER_STATS = Pattern.compile(
+            "meter:(\\d+) .*?packet_in_count:(\\d+) byte_in_count:(\\d+).*?\\n\\s*0: packet_count:(\\d+) byte_count:(\\d+)");
+
+    /** What the OpenFlow provider's stats polling does: switch counters into the ONOS services. */
+    static void pollCounters(OvsSwitches ovs, OvsFlowRules flows, OvsMeters meters) {
+        try {
+            for (DeviceId device : ovs.bridges().keySet()) {
+                Matcher f = FLOW_STATS.matcher(ovs.query(device, "dump-flows"));
+                while (f.find()) {
+                    flows.setCounters(FlowId.valueOf(Long.parseUnsignedLong(f.group(1), 16)),
+                            Long.parseLong(f.group(2)), Long.parseLong(f.group(3)));
+                }
+                Matcher m = METER_STATS.matcher(ovs.query(device, "meter-stats"));
+                while (m.find()) {
+                    meters.setCounters(device, Long.parseLong(m.group(1)), Long.parseLong(m.group(2)),
+                            Long.parseLong(m.group(3)), Long.parseLong(m.group(4)), Long.parseLong(m.group(5)));
+                }
+            }
+        } catch (IllegalStateException e) {
+            System.out.println("stats poll failed: " + e.getMessage());
+        }
     }
 
     /** ONOS-style basic auth with the default onos/rocks account. */

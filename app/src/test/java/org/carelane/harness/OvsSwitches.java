@@ -16,8 +16,22 @@ final class OvsSwitches {
         this.bridges = Map.copyOf(bridges);
     }
 
-    /** Runs "ovs-ofctl -O OpenFlow13 COMMAND BRIDGE ARGS..."; throws with stderr on failure. */
+    /** Runs "ovs-ofctl -O OpenFlow13 COMMAND BRIDGE ARGS..." and logs it; throws with stderr on failure. */
     void ofctl(DeviceId device, String command, String... args) {
+        run(device, command, args);
+        System.out.println("ovs: " + command + " " + bridges.get(device) + " " + String.join(" ", args));
+    }
+
+    /** Runs a read-only ovs-ofctl command and returns its output. */
+    String query(DeviceId device, String command) {
+        return run(device, command);
+    }
+
+    Map<DeviceId, String> bridges() {
+        return bridges;
+    }
+
+    private String run(DeviceId device, String command, String... args) {
         String bridge = bridges.get(device);
         if (bridge == null) {
             throw new IllegalStateException("no bridge for " + device);
@@ -36,7 +50,7 @@ final class OvsSwitches {
             if (p.waitFor() != 0) {
                 throw new IllegalStateException(String.join(" ", cmd) + ": " + out.trim());
             }
-            System.out.println("ovs: " + String.join(" ", cmd.subList(3, cmd.size())));
+            return out;
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {

@@ -119,6 +119,9 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     /** Replaces an entry by one with counters, as a stats poll would. */
     public synchronized void setCounters(FlowId id, long packets, long bytes) {
         FlowEntry e = entries.get(id);
+        if (e == null) {
+            return;
+        }
         entries.put(id, new DefaultFlowEntry(e, FlowEntry.FlowEntryState.ADDED, 1, packets, bytes));
     }
 }
