@@ -13,7 +13,16 @@ public interface CareLaneStore {
 
     void setPolicy(SlicePolicy policy);
 
-    void clearPolicy();
+    /**
+     * Replaces the policy unless it is already equal, atomically across the cluster, so that
+     * only one node sees a change for the same netcfg update.
+     *
+     * @return before (null if there was none) and after
+     */
+    PolicyUpdate replacePolicy(SlicePolicy next);
+
+    /** Removes the policy. @return the removed policy, if this call removed it */
+    Optional<SlicePolicy> clearPolicy();
 
     /**
      * Atomically replaces the policy with {@code change.apply(current)}, retrying if another
@@ -24,18 +33,31 @@ public interface CareLaneStore {
      */
     PolicyUpdate updatePolicy(java.util.function.UnaryOperator<SlicePolicy> change);
 
-    /** Result of {@link #updatePolicy}. */
+    /** Result of a policy update; {@code before} is null when there was no policy. */
     record PolicyUpdate(SlicePolicy before, SlicePolicy after) {
         public boolean changed() {
-            return !before.equals(after);
+            return before == null || !before.equals(after);
         }
     }
+
+    /**
+     * Records the cluster-wide profile in force.
+     *
+     * @return true for the one caller that changed it, so that a profile change is audited once
+     */
+    boolean recordProfile(Profile profile);
+
+    /** The profile last recorded by {@link #recordProfile}. */
+    Optional<Profile> recordedProfile();
 
     Optional<ProfileOverride> override();
 
     void setOverride(ProfileOverride override);
 
     void clearOverride();
+
+    /** Removes the override only if it is still {@code expected}. @return true if this call removed it */
+    boolean clearOverride(ProfileOverride expected);
 
     /** Meters installed on a device, by slice name. */
     Map<String, InstalledMeter> installedMeters(DeviceId device);

@@ -54,7 +54,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -323,14 +322,16 @@ public class CareLaneManager implements CareLaneService {
     void evaluate() {
         Instant now = clock.instant();
         Optional<ProfileOverride> stored = store.override();
-        if (stored.isPresent() && !stored.get().activeAt(now)) {
-            store.clearOverride();
+        if (stored.isPresent() && !stored.get().activeAt(now) && store.clearOverride(stored.get())) {
             audit(stored.get().user(), "schedule", "override-expired", stored.get().toString(), null);
         }
         Profile target = activeProfile();
         if (store.policy().isPresent() && target != appliedProfile) {
-            audit("carelane", "schedule", "profile-change",
-                    appliedProfile == null ? null : appliedProfile.jsonName(), target.jsonName());
+            Optional<Profile> before = store.recordedProfile();
+            if (store.recordProfile(target)) {   // one node of the cluster audits the change
+                audit("carelane", "schedule", "profile-change", before.map(Profile::jsonName).orElse(null),
+                        target.jsonName());
+            }
             reconcile();
         } else {
             scheduleNextCheck();
@@ -395,12 +396,8 @@ public class CareLaneManager implements CareLaneService {
 
     /** The netcfg block was removed: stop slicing and remove what was installed. */
     private void removePolicy() {
-        Optional<SlicePolicy> before = store.policy();
-        if (before.isEmpty()) {
-            return;
-        }
-        store.clearPolicy();
-        audit("netcfg", "netcfg", "remove-policy", PolicyCodec.encode(before.get()).toString(), null);
+        store.clearPolicy().ifPresent(before ->
+                audit("netcfg", "netcfg", "remove-policy", PolicyCodec.encode(before).toString(), null));
         reconcile();
     }
 
@@ -423,15 +420,13 @@ public class CareLaneManager implements CareLaneService {
         });
     }
 
-    /** Stores a whole new policy and audits it; no-op if it equals the current one. */
+    /** Stores a whole new policy and audits it, once per cluster; no-op if it equals the current one. */
     private void replacePolicy(SlicePolicy next, String user, String source, String action) {
-        Optional<SlicePolicy> before = store.policy();
-        if (before.isPresent() && before.get().equals(next)) {
-            return;
+        CareLaneStore.PolicyUpdate u = store.replacePolicy(next);
+        if (u.changed()) {
+            audit(user, source, action, u.before() == null ? null : PolicyCodec.encode(u.before()).toString(),
+                    PolicyCodec.encode(next).toString());
         }
-        store.setPolicy(next);
-        audit(user, source, action, before.map(p -> PolicyCodec.encode(p).toString()).orElse(null),
-                PolicyCodec.encode(next).toString());
     }
 
     private void loadConfig(String source) {
@@ -544,10 +539,5 @@ public class CareLaneManager implements CareLaneService {
                 executor.execute(CareLaneManager.this::reconcile);
             }
         }
-    }
-
-    @Override
-    public String toString() {
-        return "CareLaneManager{" + Objects.toString(appId) + "}";
     }
 }

@@ -106,8 +106,8 @@ public final class SliceProgrammer {
     /** Removes every rule and meter CareLane installed on a device. */
     public CompletableFuture<Void> clear(DeviceId id) {
         List<FlowRule> mine = new ArrayList<>();
-        for (FlowEntry e : flowRules.getFlowEntriesById(appId)) {
-            if (e.deviceId().equals(id)) {
+        for (FlowEntry e : flowRules.getFlowEntries(id)) {
+            if (e.appId() == appId.id()) {
                 mine.add(e);
             }
         }
@@ -162,8 +162,8 @@ public final class SliceProgrammer {
 
     private CompletableFuture<Void> applyFlows(DeviceId id, List<FlowRule> desired) {
         Map<FlowId, FlowEntry> existing = new HashMap<>();
-        for (FlowEntry e : flowRules.getFlowEntriesById(appId)) {
-            if (e.deviceId().equals(id)) {
+        for (FlowEntry e : flowRules.getFlowEntries(id)) {
+            if (e.appId() == appId.id()) {
                 existing.put(e.id(), e);
             }
         }

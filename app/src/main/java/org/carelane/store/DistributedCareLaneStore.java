@@ -4,6 +4,7 @@ import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.InstalledMeter;
 import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.PolicyCodec;
@@ -33,6 +34,7 @@ public class DistributedCareLaneStore implements CareLaneStore {
     public static final int AUDIT_CAPACITY = 2000;
     private static final String POLICY = "policy";
     private static final String OVERRIDE = "override";
+    private static final String PROFILE = "profile";
 
     @Reference(cardinality = ReferenceCardinality.MANDATORY)
     protected StorageService storageService;
@@ -41,6 +43,11 @@ public class DistributedCareLaneStore implements CareLaneStore {
     private ConsistentMap<String, String> meters;
     private ConsistentMap<Long, String> auditLog;
     private AtomicCounter auditSeq;
+    /** The last policy parsed, with the JSON it came from: reads are frequent, changes rare. */
+    private volatile ParsedPolicy parsed;
+
+    private record ParsedPolicy(String json, SlicePolicy policy) {
+    }
 
     @Activate
     protected void activate() {
@@ -57,7 +64,17 @@ public class DistributedCareLaneStore implements CareLaneStore {
 
     @Override
     public Optional<SlicePolicy> policy() {
-        return value(state.get(POLICY)).map(json -> PolicyCodec.parse(PolicyCodec.readTree(json)));
+        return value(state.get(POLICY)).map(this::parse);
+    }
+
+    private SlicePolicy parse(String json) {
+        ParsedPolicy last = parsed;
+        if (last != null && last.json().equals(json)) {
+            return last.policy();
+        }
+        SlicePolicy policy = PolicyCodec.parse(PolicyCodec.readTree(json));
+        parsed = new ParsedPolicy(json, policy);
+        return policy;
     }
 
     @Override
@@ -72,7 +89,7 @@ public class DistributedCareLaneStore implements CareLaneStore {
             if (current == null) {
                 throw new PolicyException("policy", "no CareLane policy configured; push the netcfg first");
             }
-            SlicePolicy before = PolicyCodec.parse(PolicyCodec.readTree(current.value()));
+            SlicePolicy before = parse(current.value());
             SlicePolicy after = change.apply(before);
             if (after.equals(before)
                     || state.replace(POLICY, current.version(), PolicyCodec.encode(after).toString())) {
@@ -82,8 +99,52 @@ public class DistributedCareLaneStore implements CareLaneStore {
     }
 
     @Override
-    public void clearPolicy() {
-        state.remove(POLICY);
+    public PolicyUpdate replacePolicy(SlicePolicy next) {
+        String json = PolicyCodec.encode(next).toString();
+        while (true) {
+            Versioned<String> current = state.get(POLICY);
+            if (current == null) {
+                if (state.putIfAbsent(POLICY, json) == null) {
+                    return new PolicyUpdate(null, next);
+                }
+                continue;
+            }
+            SlicePolicy before = parse(current.value());
+            if (before.equals(next) || state.replace(POLICY, current.version(), json)) {
+                return new PolicyUpdate(before, next);
+            }
+        }
+    }
+
+    @Override
+    public Optional<SlicePolicy> clearPolicy() {
+        return value(state.remove(POLICY)).map(this::parse);
+    }
+
+    @Override
+    public boolean recordProfile(Profile profile) {
+        while (true) {
+            Versioned<String> current = state.get(PROFILE);
+            if (current == null) {
+                if (state.putIfAbsent(PROFILE, profile.jsonName()) == null) {
+                    return true;
+                }
+            } else if (current.value().equals(profile.jsonName())) {
+                return false;
+            } else if (state.replace(PROFILE, current.version(), profile.jsonName())) {
+                return true;
+            }
+        }
+    }
+
+    @Override
+    public Optional<Profile> recordedProfile() {
+        return value(state.get(PROFILE)).map(Profile::parse);
+    }
+
+    @Override
+    public boolean clearOverride(ProfileOverride expected) {
+        return state.remove(OVERRIDE, StoreCodec.override(expected));
     }
 
     @Override

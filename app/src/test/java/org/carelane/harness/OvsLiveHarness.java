@@ -78,9 +78,10 @@ public final class OvsLiveHarness {
         System.exit(0);   // Jersey leaves non-daemon threads behind
     }
 
-    private static final Pattern FLOW_STATS = Pattern.compile("cookie=0x([0-9a-f]+),.*?n_packets=(\\d+), n_bytes=(\\d+)");
-    private static final Pattern METER_STATS = Pattern.compile(
-            "meter:(\\d+) .*?packet_in_count:(\\d+) byte_in_count:(\\d+).*?\\n\\s*0: packet_count:(\\d+) byte_count:(\\d+)");
+    private static final Pattern FLOW_STATS =
+            Pattern.compile("cookie=0x([0-9a-f]+),.*?n_packets=(\\d+), n_bytes=(\\d+)");
+    private static final Pattern METER_STATS = Pattern.compile("meter:(\\d+) .*?packet_in_count:(\\d+) "
+            + "byte_in_count:(\\d+).*?\\n\\s*0: packet_count:(\\d+) byte_count:(\\d+)");
 
     /** What the OpenFlow provider's stats polling does: switch counters into the ONOS services. */
     static void pollCounters(OvsSwitches ovs, OvsFlowRules flows, OvsMeters meters) {

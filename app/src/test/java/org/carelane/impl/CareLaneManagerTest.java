@@ -315,6 +315,40 @@ class CareLaneManagerTest {
     }
 
     @Test
+    void twoNodeClusterProgramsEachDeviceOnceAndAuditsOnce() {
+        ObjectNode two = SampleConfig.hospital();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) two.get("devices")).addObject()
+                .put("deviceId", "of:0000000000000002").put("uplinkKbps", 20000);
+        DeviceId other = DeviceId.deviceId("of:0000000000000002");
+        var shared = org.carelane.store.TestStores.newStore();
+        try (CareLaneTestBed a = new CareLaneTestBed(WED_NOON.minusSeconds(1), two,
+                new org.carelane.testing.RecordingFlowRuleService(), new org.carelane.testing.RecordingMeterService(),
+                shared, GW::equals);
+             CareLaneTestBed b = new CareLaneTestBed(WED_NOON.minusSeconds(1), two,
+                new org.carelane.testing.RecordingFlowRuleService(), new org.carelane.testing.RecordingMeterService(),
+                shared, other::equals)) {
+            assertEquals(6, a.flows.devices(GW).size());
+            assertEquals(0, a.flows.devices(other).size(), "node A is not master of device 2");
+            assertEquals(6, b.flows.devices(other).size());
+            assertEquals(0, b.flows.devices(GW).size());
+            long netcfgAudits = shared.audit(100).stream().filter(e -> e.source().equals("netcfg")).count();
+            assertEquals(1, netcfgAudits, "both nodes loaded the netcfg, one audit entry");
+            a.clock.set(WED_NOON);
+            b.clock.set(WED_NOON);
+            a.manager.evaluateNow();
+            b.manager.evaluateNow();
+            assertEquals(1, shared.audit(100).stream().filter(e -> e.action().equals("profile-change")
+                    && "peak".equals(e.after())).count(), "one node audits the schedule change");
+            assertEquals(4000L, a.meters.getMeters(GW).stream().mapToLong(m -> m.bands().iterator().next().rate())
+                    .min().orElseThrow());
+            assertEquals(4000L, b.meters.getMeters(other).stream()
+                    .mapToLong(m -> m.bands().iterator().next().rate()).min().orElseThrow());
+            assertEquals(3, shared.installedMeters(GW).size());
+            assertEquals(3, shared.installedMeters(other).size());
+        }
+    }
+
+    @Test
     void deactivationRemovesEverything() {
         start(WED_NOON.plusSeconds(5));
         assertFalse(bed.flows.devices(GW).isEmpty());

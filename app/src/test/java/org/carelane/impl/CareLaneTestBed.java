@@ -32,7 +32,7 @@ public final class CareLaneTestBed implements AutoCloseable {
     public final RecordingMeterService meters;
     public final FakeNetworkConfig netcfg = new FakeNetworkConfig();
     public final MutableClock clock;
-    public final DistributedCareLaneStore store = TestStores.newStore();
+    public final DistributedCareLaneStore store;
     public final CareLaneManager manager = new CareLaneManager();
     /** Devices that DeviceService reports unavailable. */
     public final java.util.Set<DeviceId> offline = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -46,8 +46,19 @@ public final class CareLaneTestBed implements AutoCloseable {
     /** With services of the caller's, e.g. ones that also program a real switch. */
     public CareLaneTestBed(Instant start, JsonNode carelaneBlock, RecordingFlowRuleService flows,
                            RecordingMeterService meters) {
+        this(start, carelaneBlock, flows, meters, TestStores.newStore(), d -> true);
+    }
+
+    /**
+     * One node of a cluster: the store is shared with the other nodes, and this node is
+     * master only of the devices {@code masterOf} accepts.
+     */
+    public CareLaneTestBed(Instant start, JsonNode carelaneBlock, RecordingFlowRuleService flows,
+                           RecordingMeterService meters, DistributedCareLaneStore sharedStore,
+                           java.util.function.Predicate<DeviceId> masterOf) {
         this.flows = flows;
         this.meters = meters;
+        this.store = sharedStore;
         clock = new MutableClock(start);
         netcfg.preload(carelaneBlock);
         ApplicationId appId = new TestApplicationId(CareLaneManager.APP_NAME);
@@ -63,7 +74,7 @@ public final class CareLaneTestBed implements AutoCloseable {
         manager.mastershipService = new MastershipServiceAdapter() {
             @Override
             public MastershipRole getLocalRole(DeviceId deviceId) {
-                return MastershipRole.MASTER;
+                return masterOf.test(deviceId) ? MastershipRole.MASTER : MastershipRole.STANDBY;
             }
         };
         manager.deviceService = new DeviceServiceAdapter() {
