@@ -38,10 +38,8 @@ def run(cmd, check=True):
 
 
 def ensure_ovs():
-    """Starts ovsdb-server and ovs-vswitchd with ovs-ctl if they are not running."""
-    if subprocess.run(['ovs-vsctl', '--timeout=3', 'show'], capture_output=True).returncode != 0:
-        log('starting Open vSwitch with ovs-ctl')
-        run(['/usr/share/openvswitch/scripts/ovs-ctl', 'start', '--system-id=random'])
+    """Starts ovsdb-server and ovs-vswitchd (scripts/start-ovs.sh) if they are not running."""
+    run([ROOT / 'scripts' / 'start-ovs.sh'])
 
 
 def export_rules(netcfg, profile):
