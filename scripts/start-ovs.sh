@@ -7,7 +7,7 @@ if ! ovs-vsctl --timeout=3 show >/dev/null 2>&1; then
   if ! "$ctl" start --system-id=random; then
     echo "start-ovs: no openvswitch kernel module; starting ovs-vswitchd for the userspace datapath"
     "$ctl" --no-ovs-vswitchd start --system-id=random
-    ovs-vswitchd --pidfile --detach --log-file
+    ovs-vswitchd --pidfile --detach --log-file -vconsole:off
   fi
 fi
 ovs-vsctl --timeout=5 show >/dev/null
