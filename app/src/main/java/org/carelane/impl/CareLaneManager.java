@@ -163,7 +163,11 @@ public class CareLaneManager implements CareLaneService {
 
     @Override
     public Profile activeProfile() {
-        return store.policy().map(p -> ScheduleCalculator.effective(p.schedule(), liveOverride(), clock.instant()))
+        return profileAt(clock.instant());
+    }
+
+    private Profile profileAt(Instant at) {
+        return store.policy().map(p -> ScheduleCalculator.effective(p.schedule(), overrideAt(at), at))
                 .orElse(Profile.OFF_PEAK);
     }
 
@@ -325,7 +329,7 @@ public class CareLaneManager implements CareLaneService {
         if (stored.isPresent() && !stored.get().activeAt(now) && store.clearOverride(stored.get())) {
             audit(stored.get().user(), "schedule", "override-expired", stored.get().toString(), null);
         }
-        Profile target = activeProfile();
+        Profile target = profileAt(now);
         if (store.policy().isPresent() && target != appliedProfile) {
             Optional<Profile> before = store.recordedProfile();
             if (store.recordProfile(target)) {   // one node of the cluster audits the change
@@ -334,26 +338,37 @@ public class CareLaneManager implements CareLaneService {
             }
             reconcile();
         } else {
-            scheduleNextCheck();
+            scheduleNextCheck(now);
         }
     }
 
-    /** Milliseconds until the next evaluation: the next boundary or override expiry, capped. */
+    /** Milliseconds until the next evaluation, if the profile was decided now. */
     long nextCheckDelayMillis() {
-        Instant now = clock.instant();
+        return nextCheckDelayMillis(clock.instant());
+    }
+
+    /**
+     * Milliseconds from now until the first change after {@code decidedAt} (the instant the
+     * profile in force was decided): the next boundary or override expiry, capped at
+     * {@link #MAX_SLEEP}. Rounded up, so that the timer never fires before the boundary, and
+     * 1 ms if that change has already passed while the decision was being applied.
+     */
+    long nextCheckDelayMillis(Instant decidedAt) {
         Instant next = store.policy()
-                .map(p -> ScheduleCalculator.nextChange(p.schedule(), liveOverride(), now))
-                .orElse(now.plus(MAX_SLEEP));
-        long millis = Duration.between(now, next).toMillis();
+                .map(p -> ScheduleCalculator.nextChange(p.schedule(), overrideAt(decidedAt), decidedAt))
+                .orElse(decidedAt.plus(MAX_SLEEP));
+        long nanos = Duration.between(clock.instant(), next).toNanos();
+        long millis = (nanos + 999_999) / 1_000_000;
         return Math.max(1, Math.min(millis, MAX_SLEEP.toMillis()));
     }
 
-    private void scheduleNextCheck() {
+    private void scheduleNextCheck(Instant decidedAt) {
         if (nextCheck != null) {
             nextCheck.cancel(false);
         }
         if (!executor.isShutdown()) {
-            nextCheck = executor.schedule(this::evaluateSafely, nextCheckDelayMillis(), TimeUnit.MILLISECONDS);
+            nextCheck = executor.schedule(this::evaluateSafely, nextCheckDelayMillis(decidedAt),
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -371,8 +386,9 @@ public class CareLaneManager implements CareLaneService {
 
     /** Programs every mastered device to the policy and profile in force now. */
     private void reconcile() {
+        Instant decidedAt = clock.instant();
         Optional<SlicePolicy> policy = store.policy();
-        Profile profile = activeProfile();
+        Profile profile = profileAt(decidedAt);
         List<CompletableFuture<Void>> work = new ArrayList<>();
         Set<DeviceId> wanted = new HashSet<>();
         if (policy.isPresent()) {
@@ -391,7 +407,7 @@ public class CareLaneManager implements CareLaneService {
         }
         await(work);
         appliedProfile = policy.isPresent() ? profile : null;
-        scheduleNextCheck();
+        scheduleNextCheck(decidedAt);
     }
 
     /** The netcfg block was removed: stop slicing and remove what was installed. */
@@ -443,8 +459,11 @@ public class CareLaneManager implements CareLaneService {
     }
 
     private Optional<ProfileOverride> liveOverride() {
-        Instant now = clock.instant();
-        return store.override().filter(o -> o.activeAt(now));
+        return overrideAt(clock.instant());
+    }
+
+    private Optional<ProfileOverride> overrideAt(Instant at) {
+        return store.override().filter(o -> o.activeAt(at));
     }
 
     private void audit(String user, String source, String action, String before, String after) {

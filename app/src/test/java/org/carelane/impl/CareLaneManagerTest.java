@@ -98,6 +98,20 @@ class CareLaneManagerTest {
     }
 
     @Test
+    void timerNeverFiresEarlyNorMissesABoundaryCrossedWhileDeciding() {
+        start(WED_NOON.minusSeconds(60));
+        // Seen on a loaded machine: decided off-peak at 11:59:59.999490746, scheduled at
+        // 12:00:00.000043; the next boundary from the scheduling instant was 14:00 (30 s sleep).
+        Instant decidedAt = Instant.parse("2026-01-14T11:59:59.999490746Z");
+        bed.clock.set(Instant.parse("2026-01-14T12:00:00.000043048Z"));
+        assertEquals(1, bed.manager.nextCheckDelayMillis(decidedAt), "re-evaluate at once");
+        bed.clock.set(decidedAt);
+        assertEquals(1, bed.manager.nextCheckDelayMillis(decidedAt), "0.5 us rounds up, not down to 0");
+        bed.clock.set(WED_NOON.minusNanos(400_000_500L));
+        assertEquals(401, bed.manager.nextCheckDelayMillis(), "rounded up so the timer fires after 12:00");
+    }
+
+    @Test
     void realTimerSwitchesProfileAtTheBoundary() throws Exception {
         start(WED_NOON.minusMillis(400));
         assertEquals(15000L, meterRatesBySlice().get("social"));
