@@ -205,7 +205,7 @@ public final class SliceProgrammer {
 
     /** DefaultTrafficTreatment.equals ignores meters in ONOS 2.7, so compare them too. */
     static boolean sameTreatment(TrafficTreatment a, TrafficTreatment b) {
-        return a.equals(b) && a.meters().equals(b.meters()) && a.allInstructions().equals(b.allInstructions());
+        return a.equals(b) && a.meters().equals(b.meters());
     }
 
     private static Map<String, MeterId> meterIds(Map<String, InstalledMeter> installed) {

@@ -84,34 +84,36 @@ public class DistributedCareLaneStore implements CareLaneStore {
 
     @Override
     public PolicyUpdate updatePolicy(UnaryOperator<SlicePolicy> change) {
-        while (true) {
-            Versioned<String> current = state.get(POLICY);
-            if (current == null) {
+        return compareAndSetPolicy(before -> {
+            if (before == null) {
                 throw new PolicyException("policy", "no CareLane policy configured; push the netcfg first");
             }
-            SlicePolicy before = parse(current.value());
-            SlicePolicy after = change.apply(before);
-            if (after.equals(before)
-                    || state.replace(POLICY, current.version(), PolicyCodec.encode(after).toString())) {
-                return new PolicyUpdate(before, after);
-            }
-        }
+            return change.apply(before);
+        });
     }
 
     @Override
     public PolicyUpdate replacePolicy(SlicePolicy next) {
-        String json = PolicyCodec.encode(next).toString();
+        return compareAndSetPolicy(before -> next);
+    }
+
+    /**
+     * Writes {@code change.apply(current)} (current is null when there is no policy) only if
+     * no other node wrote in between, retrying otherwise; equal policies are not rewritten.
+     */
+    private PolicyUpdate compareAndSetPolicy(UnaryOperator<SlicePolicy> change) {
         while (true) {
             Versioned<String> current = state.get(POLICY);
-            if (current == null) {
-                if (state.putIfAbsent(POLICY, json) == null) {
-                    return new PolicyUpdate(null, next);
-                }
-                continue;
+            SlicePolicy before = current == null ? null : parse(current.value());
+            SlicePolicy after = change.apply(before);
+            if (after.equals(before)) {
+                return new PolicyUpdate(before, after);
             }
-            SlicePolicy before = parse(current.value());
-            if (before.equals(next) || state.replace(POLICY, current.version(), json)) {
-                return new PolicyUpdate(before, next);
+            String json = PolicyCodec.encode(after).toString();
+            boolean written = current == null ? state.putIfAbsent(POLICY, json) == null
+                    : state.replace(POLICY, current.version(), json);
+            if (written) {
+                return new PolicyUpdate(before, after);
             }
         }
     }
