@@ -25,6 +25,10 @@ public interface CareLaneService {
     /** Changes one slice's rates in one profile. */
     void setRates(String slice, Profile profile, SliceRates rates, String user, String source);
 
+    /** Changes one slice's max rate in one profile; an empty {@code minKbps} keeps the current reservation. */
+    void setRates(String slice, Profile profile, long maxKbps, java.util.OptionalLong minKbps, String user,
+                  String source);
+
     void setSchedule(PeakSchedule schedule, String user, String source);
 
     void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source);

@@ -16,6 +16,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * What the carelane-* Karaf commands do, free of Karaf so that it can be tested.
@@ -56,13 +57,14 @@ public final class CliOperations {
     public List<String> setRate(String slice, String profileText, String maxText, String minText) {
         Profile profile = profile(profileText);
         long max = number("maxKbps", maxText);
-        SliceDefinition def = requirePolicy().slice(slice)
-                .orElseThrow(() -> new PolicyException("slice", "unknown slice '" + slice + "'"));
-        SliceRates current = def.rates(profile);
-        long min = minText == null ? (current == null ? 0 : current.minKbps()) : number("minKbps", minText);
-        service.setRates(slice, profile, new SliceRates(max, min), user, SOURCE);
+        if (requirePolicy().slice(slice).isEmpty()) {   // checked before the reservation, as before
+            throw new PolicyException("slice", "unknown slice '" + slice + "'");
+        }
+        OptionalLong min = minText == null ? OptionalLong.empty() : OptionalLong.of(number("minKbps", minText));
+        service.setRates(slice, profile, max, min, user, SOURCE);
+        SliceRates now = requirePolicy().slice(slice).orElseThrow().rates(profile);
         return List.of(String.format("%s %s: maxKbps=%d minKbps=%d (active profile %s)", slice,
-                profile.jsonName(), max, min, service.activeProfile().jsonName()));
+                profile.jsonName(), now.maxKbps(), now.minKbps(), service.activeProfile().jsonName()));
     }
 
     public List<String> schedule(String zone, String start, String end, String days) {

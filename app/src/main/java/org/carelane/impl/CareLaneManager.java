@@ -55,6 +55,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -178,15 +179,17 @@ public class CareLaneManager implements CareLaneService {
 
     @Override
     public void setRates(String slice, Profile profile, SliceRates rates, String user, String source) {
-        if (rates.maxKbps() <= 0) {
-            throw new PolicyException("maxKbps", "must be positive, got " + rates.maxKbps());
+        setRates(slice, profile, rates.maxKbps(), OptionalLong.of(rates.minKbps()), user, source);
+    }
+
+    @Override
+    public void setRates(String slice, Profile profile, long maxKbps, OptionalLong minKbps, String user,
+                         String source) {
+        if (maxKbps <= 0) {
+            throw new PolicyException("maxKbps", "must be positive, got " + maxKbps);
         }
-        if (rates.minKbps() < 0) {
-            throw new PolicyException("minKbps", "must not be negative, got " + rates.minKbps());
-        }
-        if (rates.minKbps() > rates.maxKbps()) {
-            throw new PolicyException("minKbps", "must not exceed maxKbps (" + rates.minKbps() + " > "
-                    + rates.maxKbps() + ")");
+        if (minKbps.isPresent() && minKbps.getAsLong() < 0) {
+            throw new PolicyException("minKbps", "must not be negative, got " + minKbps.getAsLong());
         }
         update(user, source, "set-rate " + slice + " " + profile.jsonName(), current -> {
             SliceDefinition def = current.slice(slice)
@@ -194,7 +197,12 @@ public class CareLaneManager implements CareLaneService {
             if (def.drop()) {
                 throw new PolicyException("slice", "slice '" + slice + "' drops traffic and has no rates");
             }
-            SlicePolicy next = current.withSlice(def.withRates(profile, rates));
+            // Read inside the atomic update, so a concurrent reservation change is not overwritten.
+            long min = minKbps.orElse(def.rates(profile) == null ? 0 : def.rates(profile).minKbps());
+            if (min > maxKbps) {
+                throw new PolicyException("minKbps", "must not exceed maxKbps (" + min + " > " + maxKbps + ")");
+            }
+            SlicePolicy next = current.withSlice(def.withRates(profile, new SliceRates(maxKbps, min)));
             try {
                 PolicyValidator.validateCapacity(next, profile);
             } catch (PolicyException e) {
@@ -363,12 +371,15 @@ public class CareLaneManager implements CareLaneService {
     }
 
     private void scheduleNextCheck(Instant decidedAt) {
+        scheduleCheck(nextCheckDelayMillis(decidedAt));
+    }
+
+    private void scheduleCheck(long delayMillis) {
         if (nextCheck != null) {
             nextCheck.cancel(false);
         }
         if (!executor.isShutdown()) {
-            nextCheck = executor.schedule(this::evaluateSafely, nextCheckDelayMillis(decidedAt),
-                    TimeUnit.MILLISECONDS);
+            nextCheck = executor.schedule(this::evaluateSafely, delayMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -377,10 +388,7 @@ public class CareLaneManager implements CareLaneService {
             evaluate();
         } catch (RuntimeException e) {
             log.error("CareLane schedule evaluation failed; retrying in {}", RETRY_AFTER_FAILURE, e);
-            if (!executor.isShutdown()) {
-                nextCheck = executor.schedule(this::evaluateSafely, RETRY_AFTER_FAILURE.toMillis(),
-                        TimeUnit.MILLISECONDS);
-            }
+            scheduleCheck(RETRY_AFTER_FAILURE.toMillis());
         }
     }
 
@@ -427,10 +435,7 @@ public class CareLaneManager implements CareLaneService {
     /** Read-modify-write of the policy, atomic across the cluster, then reprogram and audit. */
     private void update(String user, String source, String action, java.util.function.UnaryOperator<SlicePolicy> f) {
         runAndWait(() -> {
-            CareLaneStore.PolicyUpdate u = store.updatePolicy(f);
-            if (u.changed()) {
-                audit(user, source, action, PolicyCodec.encode(u.before()).toString(),
-                        PolicyCodec.encode(u.after()).toString());
+            if (auditIfChanged(store.updatePolicy(f), user, source, action)) {
                 reconcile();
             }
         });
@@ -438,11 +443,15 @@ public class CareLaneManager implements CareLaneService {
 
     /** Stores a whole new policy and audits it, once per cluster; no-op if it equals the current one. */
     private void replacePolicy(SlicePolicy next, String user, String source, String action) {
-        CareLaneStore.PolicyUpdate u = store.replacePolicy(next);
+        auditIfChanged(store.replacePolicy(next), user, source, action);
+    }
+
+    private boolean auditIfChanged(CareLaneStore.PolicyUpdate u, String user, String source, String action) {
         if (u.changed()) {
             audit(user, source, action, u.before() == null ? null : PolicyCodec.encode(u.before()).toString(),
-                    PolicyCodec.encode(next).toString());
+                    PolicyCodec.encode(u.after()).toString());
         }
+        return u.changed();
     }
 
     private void loadConfig(String source) {

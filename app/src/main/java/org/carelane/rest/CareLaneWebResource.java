@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -119,9 +120,9 @@ public class CareLaneWebResource extends AbstractWebResource {
                     new PolicyException("slice", "unknown slice '" + name + "'"));
             Profile profile = RequestBodies.profile(req, "profile");
             long max = RequestBodies.kbps(req, "maxKbps", true, 0);
-            SliceRates current = slice.rates(profile);
-            long min = RequestBodies.kbps(req, "minKbps", false, current == null ? 0 : current.minKbps());
-            service().setRates(name, profile, new SliceRates(max, min), user(), SOURCE);
+            OptionalLong min = req.hasNonNull("minKbps")
+                    ? OptionalLong.of(RequestBodies.kbps(req, "minKbps", true, 0)) : OptionalLong.empty();
+            service().setRates(slice.name(), profile, max, min, user(), SOURCE);
             SliceDefinition updated = service().policy().flatMap(p -> p.slice(name)).orElseThrow();
             return ok(sliceJson(updated, service().activeProfile()));
         });
