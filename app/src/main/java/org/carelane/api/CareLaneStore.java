@@ -4,6 +4,7 @@ import org.onosproject.net.DeviceId;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** Cluster-wide CareLane state. */
@@ -34,9 +35,48 @@ public interface CareLaneStore {
     PolicyUpdate updatePolicy(java.util.function.UnaryOperator<SlicePolicy> change);
 
     /** Result of a policy update; {@code before} is null when there was no policy. */
-    record PolicyUpdate(SlicePolicy before, SlicePolicy after) {
+    final class PolicyUpdate {
+        private final SlicePolicy before;
+        private final SlicePolicy after;
+
+        public PolicyUpdate(SlicePolicy before, SlicePolicy after) {
+            this.before = before;
+            this.after = after;
+        }
+
+        public SlicePolicy before() {
+            return before;
+        }
+
+        public SlicePolicy after() {
+            return after;
+        }
+
         public boolean changed() {
             return before == null || !before.equals(after);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof PolicyUpdate)) {
+                return false;
+            }
+            PolicyUpdate other = (PolicyUpdate) o;
+            return Objects.equals(before, other.before)
+                    && Objects.equals(after, other.after);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(before, after);
+        }
+
+        @Override
+        public String toString() {
+            return "PolicyUpdate[before=" + before + ", after=" + after + "]";
         }
     }
 

@@ -2,29 +2,65 @@ package org.carelane.api;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A traffic slice: what it matches and how it is treated.
- *
- * @param name     unique slice name (clinical, default, social, blocked...)
- * @param priority larger wins where classifiers overlap (0..1000)
- * @param drop     true for the blocked slice: matching traffic is dropped
- * @param dscp     DSCP value written on matching packets, or null to keep it
- * @param queueId  egress queue selected with set_queue, or null
- * @param rules    classifier rules, OR-ed together
- * @param rates    per-profile rates; empty for a drop slice
  */
-public record SliceDefinition(String name,
-                              int priority,
-                              boolean drop,
-                              Integer dscp,
-                              Long queueId,
-                              List<ClassifierRule> rules,
-                              Map<Profile, SliceRates> rates) {
+public final class SliceDefinition {
+    /** Unique slice name (clinical, default, social, blocked...). */
+    private final String name;
+    /** Larger wins where classifiers overlap (0..1000). */
+    private final int priority;
+    /** True for the blocked slice: matching traffic is dropped. */
+    private final boolean drop;
+    /** DSCP value written on matching packets, or null to keep it. */
+    private final Integer dscp;
+    /** Egress queue selected with set_queue, or null. */
+    private final Long queueId;
+    /** Classifier rules, OR-ed together. */
+    private final List<ClassifierRule> rules;
+    /** Per-profile rates; empty for a drop slice. */
+    private final Map<Profile, SliceRates> rates;
 
-    public SliceDefinition {
-        rules = List.copyOf(rules);
-        rates = Map.copyOf(rates);
+    public SliceDefinition(String name, int priority, boolean drop, Integer dscp, Long queueId,
+                            List<ClassifierRule> rules, Map<Profile, SliceRates> rates) {
+        this.rules = List.copyOf(rules);
+        this.rates = Map.copyOf(rates);
+
+        this.name = name;
+        this.priority = priority;
+        this.drop = drop;
+        this.dscp = dscp;
+        this.queueId = queueId;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public boolean drop() {
+        return drop;
+    }
+
+    public Integer dscp() {
+        return dscp;
+    }
+
+    public Long queueId() {
+        return queueId;
+    }
+
+    public List<ClassifierRule> rules() {
+        return rules;
+    }
+
+    public Map<Profile, SliceRates> rates() {
+        return rates;
     }
 
     /** Rates in the given profile. */
@@ -38,5 +74,34 @@ public record SliceDefinition(String name,
         copy.putAll(rates);
         copy.put(profile, newRates);
         return new SliceDefinition(name, priority, drop, dscp, queueId, rules, copy);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof SliceDefinition)) {
+            return false;
+        }
+        SliceDefinition other = (SliceDefinition) o;
+        return Objects.equals(name, other.name)
+                && priority == other.priority
+                && drop == other.drop
+                && Objects.equals(dscp, other.dscp)
+                && Objects.equals(queueId, other.queueId)
+                && Objects.equals(rules, other.rules)
+                && Objects.equals(rates, other.rates);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, priority, drop, dscp, queueId, rules, rates);
+    }
+
+    @Override
+    public String toString() {
+        return "SliceDefinition[name=" + name + ", priority=" + priority + ", drop=" + drop + ", dscp=" + dscp
+                + ", queueId=" + queueId + ", rules=" + rules + ", rates=" + rates + "]";
     }
 }

@@ -5,6 +5,7 @@ import org.carelane.api.PolicyException;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /** Typed reads from JSON that fail with a {@link PolicyException} naming the field path. */
@@ -86,6 +87,44 @@ final class JsonFields {
     }
 
     /** One array element and its path. */
-    record Item(JsonNode node, String path) {
+    static final class Item {
+        private final JsonNode node;
+        private final String path;
+
+        Item(JsonNode node, String path) {
+            this.node = node;
+            this.path = path;
+        }
+
+        public JsonNode node() {
+            return node;
+        }
+
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof Item)) {
+                return false;
+            }
+            Item other = (Item) o;
+            return Objects.equals(node, other.node)
+                    && Objects.equals(path, other.path);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(node, path);
+        }
+
+        @Override
+        public String toString() {
+            return "Item[node=" + node + ", path=" + path + "]";
+        }
     }
 }

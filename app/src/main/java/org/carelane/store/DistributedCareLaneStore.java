@@ -24,8 +24,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /** CareLane state in ONOS ConsistentMaps, shared by the cluster. */
 @Component(immediate = true, service = CareLaneStore.class)
@@ -46,7 +48,45 @@ public class DistributedCareLaneStore implements CareLaneStore {
     /** The last policy parsed, with the JSON it came from: reads are frequent, changes rare. */
     private volatile ParsedPolicy parsed;
 
-    private record ParsedPolicy(String json, SlicePolicy policy) {
+    private static final class ParsedPolicy {
+        private final String json;
+        private final SlicePolicy policy;
+
+        ParsedPolicy(String json, SlicePolicy policy) {
+            this.json = json;
+            this.policy = policy;
+        }
+
+        public String json() {
+            return json;
+        }
+
+        public SlicePolicy policy() {
+            return policy;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (this == o) {
+                return true;
+            }
+            if (!(o instanceof ParsedPolicy)) {
+                return false;
+            }
+            ParsedPolicy other = (ParsedPolicy) o;
+            return Objects.equals(json, other.json)
+                    && Objects.equals(policy, other.policy);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(json, policy);
+        }
+
+        @Override
+        public String toString() {
+            return "ParsedPolicy[json=" + json + ", policy=" + policy + "]";
+        }
     }
 
     @Activate
@@ -172,7 +212,7 @@ public class DistributedCareLaneStore implements CareLaneStore {
     @Override
     public List<DeviceId> devicesWithMeters() {
         return meters.keySet().stream().map(DeviceId::deviceId).sorted(Comparator.comparing(DeviceId::toString))
-                .toList();
+                .collect(Collectors.toList());
     }
 
     @Override
