@@ -1,14 +1,12 @@
-"""Programs Mininet's userspace OVS with the meters and flow rules the CareLane app produced.
+"""Mininet on userspace OVS for the acceptance tests, and the queue emulation.
 
-The ONOS-facing code runs for real in Java (scripts/export-rules.sh); this module only
-pushes its output with ovs-ofctl -O OpenFlow13 and emulates set_queue, which the
-userspace datapath ignores, with tc htb classes plus u32 filters on the DSCP the app marks.
+The gateway is programmed by a real ONOS (onos_testbed.py); the other switches are plain L2
+switches. The userspace datapath ignores set_queue, so the uplink's priority queues are
+emulated with tc htb classes plus u32 filters on the DSCP that CareLane marks.
+Hosts get static ARP entries: see README, "Non-IP traffic".
 """
-import json
-import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,8 +18,6 @@ from mininet.net import Mininet  # noqa: E402
 from mininet.node import OVSSwitch  # noqa: E402
 
 OFCTL = ['ovs-ofctl', '-O', 'OpenFlow13']
-# Instants in the sample schedule: a Wednesday at 12:30 and at 09:00, Europe/London.
-PROFILE_INSTANTS = {'peak': '2026-01-14T12:30:00Z', 'offPeak': '2026-01-14T09:00:00Z'}
 LEAF_QUEUE_PACKETS = 64
 MIN_HTB_KBPS = 8
 
@@ -40,16 +36,6 @@ def run(cmd, check=True):
 def ensure_ovs():
     """Starts ovsdb-server and ovs-vswitchd (scripts/start-ovs.sh) if they are not running."""
     run([ROOT / 'scripts' / 'start-ovs.sh'])
-
-
-def export_rules(netcfg, profile):
-    """The app's meters, flows and queue plan for a profile, from the real Java code."""
-    out = Path(tempfile.mkdtemp(prefix='carelane-')) / f'{profile}.json'
-    run([ROOT / 'scripts' / 'export-rules.sh', netcfg, PROFILE_INSTANTS[profile], out])
-    data = json.loads(out.read_text())
-    if data['profile'] != profile:
-        raise RuntimeError(f'expected profile {profile}, app chose {data["profile"]}')
-    return data
 
 
 class UserSpaceOVS(OVSSwitch):
@@ -74,6 +60,7 @@ def build_net(topo):
     for host in net.hosts:
         for intf in host.intfList():
             host.cmd(f'ethtool -K {intf} tx off')
+    net.staticArp()   # ONOS punts ARP to itself and no forwarding app answers it
     return net
 
 
@@ -88,21 +75,8 @@ def stop_net(net):
 
 
 def normal_forwarding(switch):
-    """Table-miss NORMAL: stands in for org.onosproject.fwd at priority 10 and below."""
+    """A plain L2 switch: one table-miss NORMAL flow (the LAN and WAN switches are not CareLane's)."""
     run(OFCTL + ['add-flow', switch.name, 'table=0,priority=0,actions=NORMAL'])
-
-
-def program_device(switch, device):
-    """Installs the app's meters, then its flows (flows reference meters)."""
-    for meter in device['meters']:
-        run(OFCTL + ['add-meter', switch.name, meter])
-    with tempfile.NamedTemporaryFile('w', suffix='.flows', delete=False) as f:
-        f.write('\n'.join(device['flows']) + '\n')
-    try:
-        run(OFCTL + ['add-flows', switch.name, f.name])
-    finally:
-        os.unlink(f.name)
-    normal_forwarding(switch)
 
 
 def htb_plan(uplink_kbps, queues):

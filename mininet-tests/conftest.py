@@ -7,7 +7,32 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / 'topologies'))
 
+import onos_testbed as onos  # noqa: E402
+
 
 def pytest_sessionstart(session):
     if os.geteuid() != 0:
         pytest.exit('Mininet tests need root (network namespaces, OVS, tc)', returncode=2)
+
+
+@pytest.fixture(scope='session')
+def onos_carelane():
+    """A fresh real ONOS 2.7.0 with CareLane installed from the .oar and the hospital netcfg.
+
+    Without the test bed the ONOS tests are skipped, except under CI=true, where they fail.
+    """
+    why = onos.missing()
+    if why:
+        if os.environ.get('CI') == 'true':
+            pytest.fail(f'CI=true and {why}', pytrace=False)
+        pytest.skip(f'{why}; these tests run CareLane in a real ONOS 2.7.0')
+    try:
+        onos.start_with_carelane(onos.ROOT / 'topologies' / 'carelane-netcfg.json')
+    except onos.OnosError as e:
+        onos.stop()
+        pytest.fail(f'ONOS test bed did not come up with CareLane:\n{e}', pytrace=False)
+    yield onos
+    errors = onos.carelane_log_errors()
+    onos.stop()
+    if errors:
+        print('\nkaraf.log ERROR lines from CareLane:\n' + '\n'.join(errors))

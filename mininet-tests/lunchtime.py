@@ -1,6 +1,10 @@
 #!/usr/bin/python3
 """Lunchtime congestion on the hospital topology: no slicing vs off-peak vs peak CareLane.
 
+The gateway is programmed by CareLane running in a real ONOS 2.7.0 (the test bed at
+../shared/onos-testbed). "none" is the same gateway as a plain L2 switch, not under ONOS;
+then it is handed to ONOS, and the profile is chosen with CareLane's override REST API.
+
 Same offered load in every mode:
   social   8 TCP streams from staff1-4 to social1, 7.5 Mbit/s each = 3x the 20 Mbit/s uplink
   clinical one bulk TCP transfer clin1 -> nhs1 plus 2 Mbit/s constant-rate UDP clin2 -> nhs1
@@ -18,7 +22,8 @@ import time
 from pathlib import Path
 
 import carelane_ovs as ovs
-from hospital import GATEWAY, UPLINK_PEER, HospitalTopo, WAN_HOSTS
+import onos_testbed as onos
+from hospital import GATEWAY, GATEWAY_DEVICE, UPLINK_PEER, HospitalTopo, WAN_HOSTS
 
 RESULTS = Path(__file__).resolve().parent / 'results'
 NETCFG = ovs.ROOT / 'topologies' / 'carelane-netcfg.json'
@@ -142,43 +147,56 @@ def blocked_reachable(net):
     return '1 received' in net.get('staff1').cmd(f'ping -n -c 1 -W 1 {WAN_HOSTS["bad1"]}')
 
 
-def run_mode(mode, duration):
-    """mode: 'none' (no slicing), 'offPeak' or 'peak' (CareLane rules for that profile)."""
-    ovs.log(f'== mode {mode}: building hospital topology (userspace OVS)')
-    plan = None if mode == 'none' else ovs.export_rules(NETCFG, mode)
-    net = ovs.build_net(HospitalTopo())
-    try:
-        gw = net.get(GATEWAY)
-        for sw in net.switches:
-            if sw is gw and plan:
-                ovs.program_device(sw, plan['devices'][0])
-            else:
-                ovs.normal_forwarding(sw)
-        uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
-        ovs.configure_bottleneck(uplink, UPLINK_KBPS, plan['queues'] if plan else None)
-        ovs.log(f'   gateway programmed: {len(plan["devices"][0]["flows"]) if plan else 0} CareLane flows, '
-                f'{len(plan["devices"][0]["meters"]) if plan else 0} meters; htb on {uplink}')
-        reach = net.get('clin1').cmd(f'ping -n -c 2 -W 1 {WAN_HOSTS["nhs1"]}')
-        if ' 0 received' in reach:
-            raise RuntimeError(f'no connectivity clin1 -> nhs1 in mode {mode}:\n{reach}')
-        blocked = blocked_reachable(net)
-        ovs.log(f'   running {duration} s of lunchtime load')
-        result = run_load(net, duration)
-        result['blocked_site_reachable'] = blocked
-        result['profile'] = mode
-        if plan:
-            q = {x['slice']: x for x in plan['queues']}
-            result['social_meter_kbps'] = q['social']['maxKbps']
-            result['clinical_reservation_kbps'] = q['clinical']['minKbps']
-            result['meter_stats'] = ovs.meter_stats(gw)
-        result['tc_stats'] = ovs.tc_class_stats(uplink)
-        ovs.log(f'   clinical {result["clinical_goodput_mbps"]:.2f} Mbit/s '
-                f'(udp loss {result["clinical_udp_loss_percent"]:.1f}%), social wire '
-                f'{result["social_wire_rate_mbps"]:.2f} Mbit/s, rtt p50/p99 '
-                f'{result["rtt_ms"]["p50"]}/{result["rtt_ms"]["p99"]} ms')
-        return result
-    finally:
-        ovs.stop_net(net)
+def apply_mode(net, mode):
+    """Sets the gateway up for a mode; returns the seconds until the switch carried it."""
+    gw = net.get(GATEWAY)
+    uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
+    if mode == 'none':
+        onos.disconnect(gw.name)
+        ovs.configure_bottleneck(uplink, UPLINK_KBPS, None)
+        ovs.log('   gateway is a plain L2 switch (no controller); one htb class on the uplink')
+        return None
+    if not onos.controlled(gw.name):
+        onos.ofctl('del-flows', gw.name)
+        onos.connect(gw.name)
+    t0 = time.time()
+    onos.set_profile(mode, reason=f'lunchtime scenario: {mode}')
+    onos.wait_programmed(gw.name, GATEWAY_DEVICE, mode)
+    took = time.time() - t0
+    plan = onos.queue_plan(mode)
+    ovs.configure_bottleneck(uplink, UPLINK_KBPS, plan)
+    ovs.log(f'   ONOS programmed the gateway for {mode} in {took:.1f} s: '
+            f'{len(onos.carelane_flows(gw.name, onos.app_id()))} CareLane flows, '
+            f'meters {sorted(onos.switch_meters(gw.name).values())} kbps; htb on {uplink}')
+    return took
+
+
+def run_mode(net, mode, duration):
+    """mode: 'none' (no slicing), 'offPeak' or 'peak' (CareLane in ONOS, that profile)."""
+    ovs.log(f'== mode {mode}')
+    gw = net.get(GATEWAY)
+    uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
+    took = apply_mode(net, mode)
+    reach = net.get('clin1').cmd(f'ping -n -c 2 -W 1 {WAN_HOSTS["nhs1"]}')
+    if ' 0 received' in reach:
+        raise RuntimeError(f'no connectivity clin1 -> nhs1 in mode {mode}:\n{reach}\n{onos.ofctl("dump-flows", gw.name)}')
+    blocked = blocked_reachable(net)
+    ovs.log(f'   running {duration} s of lunchtime load')
+    result = run_load(net, duration)
+    result['blocked_site_reachable'] = blocked
+    result['profile'] = mode
+    if mode != 'none':
+        q = {x['slice']: x for x in onos.queue_plan(mode)}
+        result['social_meter_kbps'] = q['social']['maxKbps']
+        result['clinical_reservation_kbps'] = q['clinical']['minKbps']
+        result['programmed_after_s'] = round(took, 2)
+        result['meter_stats'] = ovs.meter_stats(gw)
+    result['tc_stats'] = ovs.tc_class_stats(uplink)
+    ovs.log(f'   clinical {result["clinical_goodput_mbps"]:.2f} Mbit/s '
+            f'(udp loss {result["clinical_udp_loss_percent"]:.1f}%), social wire '
+            f'{result["social_wire_rate_mbps"]:.2f} Mbit/s, rtt p50/p99 '
+            f'{result["rtt_ms"]["p50"]}/{result["rtt_ms"]["p99"]} ms')
+    return result
 
 
 def plot(report, path):
@@ -216,16 +234,28 @@ def plot(report, path):
     fig.savefig(path, dpi=100)
 
 
-def run_scenario(duration=20, modes=('none', 'offPeak', 'peak')):
+def run_scenario(duration=20, modes=('none', 'offPeak', 'peak'), onos_running=False):
+    """Runs the modes on one hospital network. Boots ONOS with CareLane unless onos_running."""
     ovs.ensure_ovs()
     RESULTS.mkdir(exist_ok=True)
     report = {'uplink_kbps': UPLINK_KBPS, 'duration_s': duration, 'warmup_s': WARMUP_S,
+              'controller': 'ONOS 2.7.0 (Java 11) with CareLane from the .oar',
               'offered': {'social_streams': SOCIAL_STREAMS, 'social_mbps': SOCIAL_STREAMS * SOCIAL_STREAM_MBPS,
                           'clinical': 'bulk TCP + %.1f Mbit/s UDP' % UDP_MBPS,
                           'default_mbps': BUSINESS_MBPS},
               'modes': {}}
-    for mode in modes:
-        report['modes'][mode] = run_mode(mode, duration)
+    if not onos_running:
+        onos.start_with_carelane(NETCFG)
+    net = ovs.build_net(HospitalTopo())
+    try:
+        for sw in net.switches:
+            ovs.normal_forwarding(sw)
+        for mode in modes:
+            report['modes'][mode] = run_mode(net, mode, duration)
+    finally:
+        ovs.stop_net(net)
+        if not onos_running:
+            onos.stop()
     (RESULTS / 'lunchtime.json').write_text(json.dumps(report, indent=2))
     plot(report, RESULTS / 'lunchtime.png')
     ovs.log(f'report: {RESULTS / "lunchtime.json"} and {RESULTS / "lunchtime.png"}')

@@ -1,4 +1,4 @@
-"""Acceptance: the lunchtime scenario on real OVS with the app's own rules and meters."""
+"""Acceptance: the lunchtime scenario, with a real ONOS running CareLane programming the gateway."""
 import os
 
 import pytest
@@ -9,8 +9,8 @@ DURATION = int(os.environ.get('CARELANE_LOAD_SECONDS', '20'))
 
 
 @pytest.fixture(scope='module')
-def report():
-    return lunchtime.run_scenario(DURATION)
+def report(onos_carelane):
+    return lunchtime.run_scenario(DURATION, onos_running=True)
 
 
 def test_peak_clinical_goodput_meets_95_percent_of_reservation(report):
@@ -53,5 +53,6 @@ def test_blocked_slice_drops_only_when_sliced(report):
 
 
 def test_report_files_written(report):
+    assert report['controller'].startswith('ONOS 2.7.0')
     assert (lunchtime.RESULTS / 'lunchtime.json').stat().st_size > 0
     assert (lunchtime.RESULTS / 'lunchtime.png').stat().st_size > 10_000

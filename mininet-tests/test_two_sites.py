@@ -1,4 +1,4 @@
-"""Two sites on a shared regional link: both gateways take the app's rules and keep connectivity."""
+"""Two sites on a shared regional link: ONOS programs both gateways from one netcfg."""
 import re
 import time
 
@@ -6,27 +6,32 @@ import carelane_ovs as ovs
 from two_sites import BOTTLENECK, TwoSitesTopo
 
 NETCFG = ovs.ROOT / 'topologies' / 'two-sites-netcfg.json'
+GATEWAYS = {'gwA': 'of:0000000000000001', 'gwB': 'of:0000000000000002'}
 
 
-def test_two_sites_peak_rules_program_both_gateways_and_cap_social():
+def test_two_sites_peak_rules_program_both_gateways_and_cap_social(onos_carelane):
+    onos = onos_carelane
     ovs.ensure_ovs()
-    plan = ovs.export_rules(NETCFG, 'peak')
-    by_dpid = {d['dpid']: d for d in plan['devices']}
+    code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
+    assert code == 200, body
     net = ovs.build_net(TwoSitesTopo())
     try:
         for sw in net.switches:
-            if sw.dpid in by_dpid:
-                ovs.program_device(sw, by_dpid[sw.dpid])
-            else:
-                ovs.normal_forwarding(sw)
+            ovs.normal_forwarding(sw)
+        for gw in GATEWAYS:
+            onos.ofctl('del-flows', gw)
+            onos.connect(gw)
+        onos.set_profile('peak', reason='two sites test')
+        for gw, device_id in GATEWAYS.items():
+            onos.wait_programmed(gw, device_id, 'peak')
         reg, hub = net.get(BOTTLENECK), net.get('hub')
-        ovs.configure_bottleneck(reg.connectionsTo(hub)[0][0].name, 20000, plan['queues'])
+        ovs.configure_bottleneck(reg.connectionsTo(hub)[0][0].name, 20000, onos.queue_plan('peak'))
         for src, dst in (('clinA', '10.100.0.10'), ('clinB', '10.100.0.10'), ('staffA', '10.200.0.10'),
                          ('staffB', '10.200.0.10'), ('clinA', '10.2.1.11')):
             out = net.get(src).cmd(f'ping -n -c 2 -W 1 {dst}')
             assert ' 0 received' not in out, f'{src} -> {dst}\n{out}'
-        for gw in ('gwA', 'gwB'):
-            flows = ovs.dump_flows(net.get(gw))
+        for gw in GATEWAYS:
+            flows = onos.ofctl('dump-flows', gw)
             assert 'meter:' in flows and 'set_field:46->ip_dscp' in flows, flows
         # Social from site A alone is capped by site A's 2 Mbit/s meter.
         social1 = net.get('social1')
@@ -42,3 +47,4 @@ def test_two_sites_peak_rules_program_both_gateways_and_cap_social():
         assert re.search(r'packet_count:[1-9]', stats), stats
     finally:
         ovs.stop_net(net)
+        onos.push_netcfg(onos.netcfg_for(onos.ROOT / 'topologies' / 'carelane-netcfg.json'))

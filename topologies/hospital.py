@@ -26,6 +26,7 @@ WAN_HOSTS = {
     'biz1': '10.150.0.10',      # business system: in no prefix list, so the default slice
 }
 GATEWAY = 'gw'
+GATEWAY_DEVICE = 'of:0000000000000001'   # as in topologies/carelane-netcfg.json
 UPLINK_PEER = 'wan'
 
 

@@ -4,6 +4,8 @@ import java.util.Objects;
 
 /**
  * Counters of one slice summed over the programmed devices.
+ * Meter drops are not included: ONOS 2.7.0 keeps no meter band counters
+ * (DistributedMeterStore.updateMeterState copies only packets and bytes seen).
  */
 public final class SliceStats {
     private final String slice;
@@ -11,20 +13,13 @@ public final class SliceStats {
     private final long bytes;
     /** Packets matched by the slice's flow rules. */
     private final long packets;
-    /** Bytes dropped by the slice meters' bands. */
-    private final long meterDropBytes;
-    /** Packets dropped by the slice meters' bands. */
-    private final long meterDropPackets;
     private final int flowRules;
     private final int meters;
 
-    public SliceStats(String slice, long bytes, long packets, long meterDropBytes, long meterDropPackets,
-                       int flowRules, int meters) {
+    public SliceStats(String slice, long bytes, long packets, int flowRules, int meters) {
         this.slice = slice;
         this.bytes = bytes;
         this.packets = packets;
-        this.meterDropBytes = meterDropBytes;
-        this.meterDropPackets = meterDropPackets;
         this.flowRules = flowRules;
         this.meters = meters;
     }
@@ -39,14 +34,6 @@ public final class SliceStats {
 
     public long packets() {
         return packets;
-    }
-
-    public long meterDropBytes() {
-        return meterDropBytes;
-    }
-
-    public long meterDropPackets() {
-        return meterDropPackets;
     }
 
     public int flowRules() {
@@ -66,24 +53,18 @@ public final class SliceStats {
             return false;
         }
         SliceStats other = (SliceStats) o;
-        return Objects.equals(slice, other.slice)
-                && bytes == other.bytes
-                && packets == other.packets
-                && meterDropBytes == other.meterDropBytes
-                && meterDropPackets == other.meterDropPackets
-                && flowRules == other.flowRules
-                && meters == other.meters;
+        return Objects.equals(slice, other.slice) && bytes == other.bytes && packets == other.packets
+                && flowRules == other.flowRules && meters == other.meters;
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(slice, bytes, packets, meterDropBytes, meterDropPackets, flowRules, meters);
+        return Objects.hash(slice, bytes, packets, flowRules, meters);
     }
 
     @Override
     public String toString() {
         return "SliceStats[slice=" + slice + ", bytes=" + bytes + ", packets=" + packets
-                + ", meterDropBytes=" + meterDropBytes + ", meterDropPackets=" + meterDropPackets
                 + ", flowRules=" + flowRules + ", meters=" + meters + "]";
     }
 }

@@ -121,11 +121,10 @@ public final class CliOperations {
 
     public List<String> stats() {
         List<String> out = new ArrayList<>();
-        out.add(String.format("%-10s %14s %12s %14s %12s %6s %6s", "slice", "bytes", "packets", "meterDropBytes",
-                "dropPackets", "flows", "meters"));
+        out.add(String.format("%-10s %14s %12s %6s %6s", "slice", "bytes", "packets", "flows", "meters"));
         for (SliceStats s : service.stats()) {
-            out.add(String.format("%-10s %14d %12d %14d %12d %6d %6d", s.slice(), s.bytes(), s.packets(),
-                    s.meterDropBytes(), s.meterDropPackets(), s.flowRules(), s.meters()));
+            out.add(String.format("%-10s %14d %12d %6d %6d", s.slice(), s.bytes(), s.packets(), s.flowRules(),
+                    s.meters()));
         }
         return out;
     }

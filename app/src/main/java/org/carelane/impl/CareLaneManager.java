@@ -35,7 +35,6 @@ import org.onosproject.net.config.NetworkConfigRegistry;
 import org.onosproject.net.config.basics.SubjectFactories;
 import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.flow.FlowRuleService;
-import org.onosproject.net.meter.Band;
 import org.onosproject.net.meter.Meter;
 import org.onosproject.net.meter.MeterId;
 import org.onosproject.net.meter.MeterService;
@@ -290,35 +289,27 @@ public class CareLaneManager implements CareLaneService {
         Map<Integer, String> sliceByPriority = new HashMap<>();
         policy.get().slices().forEach(s -> sliceByPriority.put(FlowCompiler.BASE_PRIORITY + s.priority(), s.name()));
         Map<String, long[]> counters = new HashMap<>();
-        policy.get().slices().forEach(s -> counters.put(s.name(), new long[6]));
+        policy.get().slices().forEach(s -> counters.put(s.name(), new long[4]));
         for (FlowEntry e : flowRuleService.getFlowEntriesById(appId)) {
             long[] c = counters.get(sliceByPriority.get(e.priority()));
             if (c != null) {
                 c[0] += e.bytes();
                 c[1] += e.packets();
-                c[4]++;
+                c[2]++;
             }
         }
         for (DeviceId id : store.devicesWithMeters()) {
-            store.installedMeters(id).forEach((slice, m) -> {
+            store.installedMeters(id).keySet().forEach(slice -> {
                 long[] c = counters.get(slice);
-                Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
-                if (c == null) {
-                    return;
-                }
-                c[5]++;
-                if (live != null) {
-                    for (Band b : live.bands()) {
-                        c[2] += b.bytes();
-                        c[3] += b.packets();
-                    }
+                if (c != null) {
+                    c[3]++;
                 }
             });
         }
         List<SliceStats> out = new ArrayList<>();
         policy.get().slices().forEach(s -> {
             long[] c = counters.get(s.name());
-            out.add(new SliceStats(s.name(), c[0], c[1], c[2], c[3], (int) c[4], (int) c[5]));
+            out.add(new SliceStats(s.name(), c[0], c[1], (int) c[2], (int) c[3]));
         });
         return out;
     }

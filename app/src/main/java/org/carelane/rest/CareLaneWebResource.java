@@ -238,7 +238,6 @@ public class CareLaneWebResource extends AbstractWebResource {
             ArrayNode slices = root.putArray("slices");
             for (SliceStats s : service().stats()) {
                 slices.addObject().put("slice", s.slice()).put("bytes", s.bytes()).put("packets", s.packets())
-                        .put("meterDropBytes", s.meterDropBytes()).put("meterDropPackets", s.meterDropPackets())
                         .put("flowRules", s.flowRules()).put("meters", s.meters());
             }
             return ok(root);

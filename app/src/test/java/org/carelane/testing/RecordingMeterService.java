@@ -1,7 +1,6 @@
 package org.carelane.testing;
 
 import org.onosproject.net.DeviceId;
-import org.onosproject.net.meter.DefaultBand;
 import org.onosproject.net.meter.DefaultMeter;
 import org.onosproject.net.meter.Meter;
 import org.onosproject.net.meter.MeterFailReason;
@@ -74,21 +73,6 @@ public class RecordingMeterService extends MeterServiceAdapter {
         }
         onRemove(request.deviceId(), meterId);
         withdraws++;
-    }
-
-    /** Sets what a meter stats reply reported: packets/bytes in, and dropped by its band. */
-    public synchronized void setCounters(DeviceId deviceId, long meterId, long packetsIn, long bytesIn,
-                                         long bandPackets, long bandBytes) {
-        TreeMap<Long, Meter> table = meters.get(deviceId);
-        DefaultMeter m = table == null ? null : (DefaultMeter) table.get(meterId);
-        if (m == null) {
-            return;
-        }
-        m.setProcessedPackets(packetsIn);
-        m.setProcessedBytes(bytesIn);
-        DefaultBand band = (DefaultBand) m.bands().iterator().next();
-        band.setPackets(bandPackets);
-        band.setBytes(bandBytes);
     }
 
     @Override

@@ -1,0 +1,345 @@
+"""A real ONOS 2.7.0 for the acceptance tests: the test bed kit at ../shared/onos-testbed.
+
+Boots ONOS on Java 11 (the kit's setup.sh and start.sh), installs CareLane's .oar through
+ONOS's applications REST API and checks what ONOS does not: that the bundle is Active, that
+its components are ACTIVE and that /onos/carelane answers. ONOS reports an app ACTIVE even
+when its bundle failed to resolve.
+
+Environment: CARELANE_ONOS_DIR (default /tmp/carelane-onos) is where ONOS is staged;
+CARELANE_TESTBED overrides the kit's path.
+"""
+import base64
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+KIT = Path(os.environ.get('CARELANE_TESTBED', ROOT.parent / 'shared' / 'onos-testbed'))
+DIR = Path(os.environ.get('CARELANE_ONOS_DIR', '/tmp/carelane-onos'))
+KARAF_LOG = DIR / 'onos-2.7.0' / 'apache-karaf-4.2.9' / 'data' / 'log' / 'karaf.log'
+REST = 'http://127.0.0.1:8181'
+CONTROLLER = 'tcp:127.0.0.1:6653'
+APP = 'org.carelane.app'
+COMPONENTS = ('org.carelane.impl.CareLaneManager', 'org.carelane.store.DistributedCareLaneStore')
+ANSI = re.compile(r'\x1b\[[0-9;]*m')
+AUTH = 'Basic ' + base64.b64encode(b'onos:rocks').decode()
+
+
+class OnosError(RuntimeError):
+    """ONOS did not boot, or CareLane did not come up in it; the message carries the log tail."""
+
+
+def log(msg):
+    print(f'[{time.strftime("%H:%M:%S")}] {msg}', flush=True)
+
+
+def missing():
+    """Why the test bed cannot run here, or None."""
+    if not (KIT / 'setup.sh').exists():
+        return f'no ONOS test bed at {KIT}: provide the ONOS 2.7.0 kit there (or set CARELANE_TESTBED)'
+    if os.geteuid() != 0:
+        return 'the ONOS test bed needs root'
+    return None
+
+
+def oar():
+    found = sorted((ROOT / 'app' / 'target').glob('*.oar'))
+    if not found:
+        raise OnosError('no .oar in app/target: run mvn package first')
+    return found[-1]
+
+
+def rest(method, path, body=None, auth=AUTH, data=None, content_type='application/json', timeout=30):
+    """(status, parsed JSON or text) of one ONOS REST call; never raises on HTTP errors."""
+    headers = {}
+    if auth:
+        headers['Authorization'] = auth
+    if body is not None:
+        data = json.dumps(body).encode()
+    if data is not None:
+        headers['Content-Type'] = content_type
+    req = urllib.request.Request(REST + path, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            code, text = resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        code, text = e.code, e.read().decode(errors='replace')
+    try:
+        return code, json.loads(text) if text.strip() else None
+    except json.JSONDecodeError:
+        return code, text
+
+
+def cli(command):
+    """An ONOS CLI command over ssh, colours stripped. Karaf prints only into a pipe here."""
+    res = subprocess.run([str(KIT / 'cli.sh'), str(DIR), command], capture_output=True, text=True, timeout=90)
+    return ANSI.sub('', res.stdout)
+
+
+def log_tail(lines=60):
+    try:
+        return '\n'.join(KARAF_LOG.read_text(errors='replace').splitlines()[-lines:])
+    except OSError:
+        console = DIR / 'onos-console.log'
+        return console.read_text(errors='replace')[-4000:] if console.exists() else '(no ONOS log)'
+
+
+def carelane_log_errors():
+    """ERROR lines of karaf.log that come from CareLane's bundle or mention it."""
+    if not KARAF_LOG.exists():
+        return []
+    return [line for line in KARAF_LOG.read_text(errors='replace').splitlines()
+            if '| ERROR' in line and 'carelane' in line.lower()]
+
+
+def running():
+    pid = DIR / 'onos.pid'
+    return pid.exists() and Path(f'/proc/{pid.read_text().strip()}').exists()
+
+
+def _run_kit(script, *args, timeout):
+    t0 = time.time()
+    res = subprocess.run([str(KIT / script), *map(str, args)], capture_output=True, text=True, timeout=timeout)
+    if res.returncode != 0:
+        raise OnosError(f'{script} failed ({res.returncode}):\n{res.stdout[-3000:]}\n{res.stderr[-3000:]}')
+    return time.time() - t0, res.stdout
+
+
+def boot():
+    """Stages a fresh ONOS (no state from earlier runs) and starts it; returns seconds taken."""
+    if running():
+        stop()
+    DIR.mkdir(parents=True, exist_ok=True)
+    log(f'ONOS: staging a fresh ONOS 2.7.0 in {DIR} (the first run fetches ~150 bundles)')
+    took, _ = _run_kit('setup.sh', DIR, timeout=900)
+    log(f'ONOS: staged in {took:.0f} s; booting on Java 11')
+    took, out = _run_kit('start.sh', DIR, timeout=400)
+    log(f'ONOS: up in {took:.0f} s ({out.strip().splitlines()[-1]})')
+    return took
+
+
+def stop():
+    if running():
+        _run_kit('stop.sh', DIR, timeout=120)
+        log('ONOS: stopped')
+
+
+def install_app(path=None, timeout=90):
+    """Installs and activates the .oar via REST, then waits until it really runs."""
+    path = path or oar()
+    code, body = rest('POST', '/onos/v1/applications?activate=true', data=Path(path).read_bytes(),
+                      content_type='application/octet-stream')
+    if code not in (200, 201, 409):
+        raise OnosError(f'installing {path.name}: HTTP {code} {body}')
+    if code == 409:
+        activate_app()
+    wait_app_running(timeout)
+    log(f'ONOS: {path.name} installed; bundle Active, components ACTIVE, /onos/carelane answers')
+
+
+def activate_app(timeout=90):
+    code, body = rest('POST', f'/onos/v1/applications/{APP}/active')
+    if code != 200:
+        raise OnosError(f'activating {APP}: HTTP {code} {body}')
+    wait_app_running(timeout)
+
+
+def deactivate_app(timeout=60):
+    code, body = rest('DELETE', f'/onos/v1/applications/{APP}/active')
+    if code not in (200, 204):
+        raise OnosError(f'deactivating {APP}: HTTP {code} {body}')
+    wait_until(lambda: rest('GET', '/onos/carelane/status')[0] == 404, timeout, 'CareLane REST to go away')
+
+
+def app_state():
+    """What ONOS and Karaf say about CareLane: app state, bundle state, component states, REST."""
+    _, app = rest('GET', f'/onos/v1/applications/{APP}')
+    bundles = cli('bundle:list -s | grep carelane-app')
+    bundle = re.search(r'^\s*\d+\s*[│|]\s*(\w+)\s*[│|].*carelane-app', bundles, re.M)
+    components = {}
+    for name in COMPONENTS:
+        m = re.search(r'State:\s*(\w+)', cli(f'scr:info {name} | grep State'))
+        components[name] = m.group(1) if m else None
+    return {'app': app.get('state') if isinstance(app, dict) else None,
+            'bundle': bundle.group(1) if bundle else None,
+            'components': components,
+            'rest': rest('GET', '/onos/carelane/status')[0]}
+
+
+def wait_app_running(timeout=90):
+    state = {}
+
+    def ready():
+        state.update(app_state())
+        return (state['bundle'] == 'Active' and state['rest'] == 200
+                and all(s == 'ACTIVE' for s in state['components'].values()))
+    try:
+        wait_until(ready, timeout, 'CareLane bundle Active, components ACTIVE, REST 200', interval=2)
+    except OnosError as e:
+        raise OnosError(f'{e}; last seen {state}\n{log_tail()}') from None
+
+
+def wait_until(predicate, timeout, what, interval=0.5):
+    deadline = time.time() + timeout
+    while True:
+        if predicate():
+            return
+        if time.time() > deadline:
+            raise OnosError(f'timed out after {timeout} s waiting for {what}')
+        time.sleep(interval)
+
+
+def push_netcfg(netcfg):
+    """POSTs a netcfg document (dict); returns (status, body)."""
+    return rest('POST', '/onos/v1/network/configuration', netcfg)
+
+
+def netcfg_for(path, device_ids=None):
+    """A netcfg file, with device ids renamed by the mapping given."""
+    text = Path(path).read_text()
+    for old, new in (device_ids or {}).items():
+        text = text.replace(old, new)
+    return json.loads(text)
+
+
+def device_available(device_id):
+    code, body = rest('GET', '/onos/v1/devices/' + device_id.replace(':', '%3A'))
+    return code == 200 and body.get('available') is True
+
+
+def connect(bridge, timeout=30):
+    """Hands an OVS bridge to ONOS (OpenFlow 1.3, fail-mode secure) and waits until it is available."""
+    subprocess.run(['ovs-vsctl', 'set', 'bridge', bridge, 'fail-mode=secure', 'protocols=OpenFlow13',
+                    '--', 'set-controller', bridge, CONTROLLER], check=True)
+    dpid = subprocess.run(['ovs-vsctl', 'get', 'bridge', bridge, 'datapath-id'], capture_output=True,
+                          text=True, check=True).stdout.strip().strip('"')
+    device_id = 'of:' + dpid
+    wait_until(lambda: device_available(device_id), timeout, f'{device_id} available in ONOS')
+    return device_id
+
+
+def controlled(bridge):
+    """True if the bridge has ONOS as its controller."""
+    out = subprocess.run(['ovs-vsctl', 'get-controller', bridge], capture_output=True, text=True).stdout
+    return CONTROLLER in out
+
+
+def app_id():
+    _, body = rest('GET', f'/onos/v1/applications/{APP}')
+    return body['id']
+
+
+def ofctl(*args):
+    return subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', *args], capture_output=True, text=True).stdout
+
+
+def carelane_flows(bridge, appid):
+    """Flows on the switch whose cookie carries CareLane's ONOS application id (top 16 bits),
+    without their counters."""
+    out = []
+    for line in ofctl('dump-flows', bridge).splitlines():
+        m = re.search(r'cookie=0x([0-9a-f]+)', line)
+        if m and int(m.group(1), 16) >> 48 == appid:
+            out.append(re.sub(r' (duration|n_packets|n_bytes|idle_age|hard_age)=[^,]*,', '', line.strip()))
+    return out
+
+
+def switch_meters(bridge):
+    """{meter id: rate kbps} on the switch."""
+    found = re.findall(r'meter=(\d+) kbps burst (?:stats )?bands=\s*type=drop rate=(\d+)', ofctl('dump-meters', bridge))
+    return {int(m): int(r) for m, r in found}
+
+
+def band_drops(bridge):
+    """{meter id: packets dropped by its band}, read at the switch (ONOS 2.7.0 keeps no band counters)."""
+    found = re.findall(r'meter:(\d+) .*?bands:\s*0: packet_count:(\d+)', ofctl('meter-stats', bridge), re.S)
+    return {int(m): int(p) for m, p in found}
+
+
+def status():
+    code, body = rest('GET', '/onos/carelane/status')
+    if code != 200:
+        raise OnosError(f'/onos/carelane/status: HTTP {code} {body}')
+    return body
+
+
+def expected_rates(profile):
+    """{slice: maxKbps} of the forwarding slices in a profile, from CareLane's REST API."""
+    _, body = rest('GET', '/onos/carelane/slices')
+    return {s['name']: s['rates'][profile]['maxKbps'] for s in body['slices'] if s.get('action') != 'drop'}
+
+
+def wait_programmed(bridge, device_id, profile, timeout=60):
+    """Waits until the switch itself carries the profile: every flow rule CareLane reports for
+    the device is on the switch, one meter per forwarding slice at the profile's rates, and
+    every meter those flows use exists. Returns the seconds waited."""
+    appid = app_id()
+    rates = sorted(expected_rates(profile).values())
+    seen = {}
+
+    def done():
+        st = status()
+        dev = next((d for d in st['devices'] if d['deviceId'] == device_id), {})
+        mine = carelane_flows(bridge, appid)
+        on_switch = switch_meters(bridge)
+        used = {int(m) for f in mine for m in re.findall(r'meter:(\d+)', f)}
+        seen.update(applied=st.get('appliedProfile'), reported=dev.get('flowRules'), on_switch=len(mine),
+                    meters=on_switch)
+        return (st.get('appliedProfile') == profile and dev.get('flowRules', 0) > 0
+                and len(mine) == dev['flowRules'] and sorted(on_switch.values()) == rates
+                and used <= set(on_switch))
+    t0 = time.time()
+    try:
+        wait_until(done, timeout, f'{device_id} programmed for {profile}')
+    except OnosError as e:
+        raise OnosError(f'{e}; last seen {seen}\n{ofctl("dump-flows", bridge)}\n{log_tail(30)}') from None
+    return time.time() - t0
+
+
+def disconnect(bridge):
+    """Takes a bridge away from ONOS and makes it a plain L2 switch again (no CareLane state)."""
+    subprocess.run(['ovs-vsctl', 'del-controller', bridge], check=True)
+    ofctl('del-flows', bridge)
+    ofctl('del-meters', bridge)
+    ofctl('add-flow', bridge, 'table=0,priority=0,actions=NORMAL')
+
+
+def start_with_carelane(netcfg_path):
+    """Fresh ONOS, CareLane installed from the .oar, the netcfg pushed."""
+    boot()
+    install_app()
+    code, body = push_netcfg(netcfg_for(netcfg_path))
+    if code != 200:
+        raise OnosError(f'netcfg {netcfg_path}: HTTP {code} {body}')
+
+
+def queue_plan(profile):
+    """The slices' queues for the tc emulation, from what CareLane itself reports over REST."""
+    _, body = rest('GET', '/onos/carelane/slices')
+    plan = []
+    for s in body['slices']:
+        if s.get('action') == 'drop':
+            plan.append({'slice': s['name'], 'drop': True})
+            continue
+        entry = {'slice': s['name'], 'minKbps': s['rates'][profile]['minKbps'],
+                 'maxKbps': s['rates'][profile]['maxKbps']}
+        if 'queue' in s:
+            entry['queue'] = s['queue']
+        if 'dscp' in s:
+            entry['dscp'] = s['dscp']
+        plan.append(entry)
+    return plan
+
+
+def set_profile(profile, minutes=120, reason='acceptance test'):
+    """Forces a profile with CareLane's override API (the schedule itself runs on ONOS's clock)."""
+    code, body = rest('POST', '/onos/carelane/override',
+                      {'profile': profile, 'durationMinutes': minutes, 'reason': reason})
+    if code not in (200, 201):
+        raise OnosError(f'override {profile}: HTTP {code} {body}')
+    return body

@@ -1,0 +1,183 @@
+"""CareLane in a real ONOS driving the hospital gateway: rate changes over REST while traffic
+flows, a switch reconnect, deactivation, and how non-IP traffic is handled."""
+import json
+import re
+import subprocess
+import time
+
+import pytest
+
+import carelane_ovs as ovs
+import lunchtime
+from hospital import GATEWAY, GATEWAY_DEVICE, UPLINK_PEER, HospitalTopo, WAN_HOSTS
+
+LOAD_S = 40
+
+
+@pytest.fixture(scope='module')
+def site(onos_carelane):
+    onos = onos_carelane
+    ovs.ensure_ovs()
+    net = ovs.build_net(HospitalTopo())
+    try:
+        for sw in net.switches:
+            ovs.normal_forwarding(sw)
+        gw = net.get(GATEWAY)
+        onos.ofctl('del-flows', gw.name)
+        onos.connect(gw.name)
+        onos.set_profile('peak', reason='control tests')
+        took = onos.wait_programmed(gw.name, GATEWAY_DEVICE, 'peak')
+        ovs.log(f'gateway programmed by ONOS for peak in {took:.1f} s')
+        uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
+        ovs.configure_bottleneck(uplink, lunchtime.UPLINK_KBPS, onos.queue_plan('peak'))
+        yield net
+    finally:
+        ovs.stop_net(net)
+
+
+def rate_mbps(host, seconds):
+    b0 = lunchtime.rx_bytes(host)
+    time.sleep(seconds)
+    return (lunchtime.rx_bytes(host) - b0) * 8 / seconds / 1e6
+
+
+def put_rate(onos, slice_name, body):
+    t0 = time.time()
+    code, reply = onos.rest('PUT', f'/onos/carelane/slices/{slice_name}/bandwidth', body)
+    return code, reply, time.time() - t0
+
+
+def test_arp_is_left_to_onos_so_the_topology_uses_static_arp(onos_carelane, site):
+    """ONOS's host provider punts ARP to the controller and no forwarding app answers it, so
+    ARP does not cross the gateway; hosts carry static neighbours and IPv4 flows."""
+    onos = onos_carelane
+    flows = onos.ofctl('dump-flows', GATEWAY)
+    assert re.search(r'priority=40000,arp actions=CONTROLLER', flows), flows
+    assert not [f for f in onos.carelane_flows(GATEWAY, onos.app_id()) if 'arp' in f]
+    clin1 = site.get('clin1')
+    arping = clin1.cmd(f'arping -c 2 -w 3 -I {clin1.defaultIntf()} {WAN_HOSTS["nhs1"]}')
+    assert re.search(r'Received 0 response', arping), arping
+    assert 'PERMANENT' in clin1.cmd(f'ip neigh show {WAN_HOSTS["nhs1"]}')
+    assert ' 0% packet loss' in clin1.cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["nhs1"]}')
+
+
+def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, site):
+    onos = onos_carelane
+    nhs1, social1 = site.get('nhs1'), site.get('social1')
+    servers = [nhs1.popen(['iperf3', '-s', '-p', '5202'])]
+    servers += [social1.popen(['iperf3', '-s', '-p', str(5300 + i)]) for i in range(1, 5)]
+    time.sleep(1)
+    udp = site.get('clin2').popen(['iperf3', '-c', WAN_HOSTS['nhs1'], '-p', '5202', '-u', '-b', '2M',
+                                   '-l', '1200', '-t', str(LOAD_S), '-J'])
+    social = [site.get(f'staff{i}').popen(['iperf3', '-c', WAN_HOSTS['social1'], '-p', str(5300 + i),
+                                           '-P', '2', '-b', '7.5M', '-t', str(LOAD_S)]) for i in range(1, 5)]
+    ping = site.get('clin1').popen(['ping', '-n', '-i', '0.1', '-c', str((LOAD_S - 2) * 10), '-W', '1',
+                                    WAN_HOSTS['nhs1']])
+    try:
+        time.sleep(4)
+        before = rate_mbps(social1, 7)
+        ovs.log(f'social before change: {before:.2f} Mbit/s')
+
+        code, body, answered = put_rate(onos, 'social', {'profile': 'peak', 'maxKbps': 2000, 'minKbps': 2000})
+        assert code == 200, body
+        on_switch = answered + onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
+        ovs.log(f'social -> 2000 kbps: REST answered in {answered:.2f} s, on the switch after {on_switch:.2f} s')
+        time.sleep(2)
+        after = rate_mbps(social1, 8)
+        ovs.log(f'social after change: {after:.2f} Mbit/s')
+
+        code, body, _ = put_rate(onos, 'clinical', {'profile': 'peak', 'maxKbps': 18000})
+        assert code == 200, body
+        onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
+        code, body, _ = put_rate(onos, 'social', {'profile': 'peak', 'maxKbps': 0})
+        assert code == 400 and body['field'] == 'maxKbps', body
+
+        udp_result = json.loads(udp.communicate()[0])
+        ping_out = ping.communicate()[0].decode()
+    finally:
+        for p in social + [udp, ping]:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        for s in servers:
+            s.terminate()
+            s.wait()
+    _, loss = lunchtime.udp_stats(udp_result)
+    received = int(re.search(r'(\d+) received', ping_out).group(1))
+    sent = int(re.search(r'(\d+) packets transmitted', ping_out).group(1))
+    ovs.log(f'clinical UDP loss across both meter swaps: {loss:.3f}%, ping {received}/{sent}')
+
+    assert before <= 1.05 * 4.0 and after <= 1.05 * 2.0, (before, after)
+    assert after >= 0.8 * 2.0 and before >= 1.5 * after, (before, after)
+    assert loss < 0.5, udp_result['end']
+    assert received >= sent - 1, ping_out
+    assert sorted(onos.switch_meters(GATEWAY).values()) == [2000, 18000, 20000]
+    st = onos.status()
+    installed = {k: v['rateKbps'] for k, v in st['devices'][0]['meters'].items()}
+    assert installed == {'clinical': 18000, 'social': 2000, 'default': 20000}, st
+    code, audit = onos.rest('GET', '/onos/carelane/audit?limit=5')
+    assert [e['user'] for e in audit['entries'] if e['source'] == 'rest'][:2] == ['onos', 'onos'], audit
+
+    # ONOS polls flow stats every 5 s. It keeps no meter band counters, so drops are read at the switch.
+    def counted():
+        by_slice = {s['slice']: s for s in onos.rest('GET', '/onos/carelane/stats')[1]['slices']}
+        return by_slice['social']['bytes'] > 1_000_000 and by_slice['clinical']['bytes'] > 1_000_000
+    onos.wait_until(counted, 15, 'per-slice stats from the switch counters')
+    by_slice = {s['slice']: s for s in onos.rest('GET', '/onos/carelane/stats')[1]['slices']}
+    ovs.log(f'stats: {by_slice}')
+    assert by_slice['social']['meters'] == 1 and by_slice['social']['flowRules'] == 2, by_slice
+    meter_of = {name: m['meterId'] for name, m in onos.status()['devices'][0]['meters'].items()}
+    drops = onos.band_drops(GATEWAY)
+    assert drops[meter_of['social']] > 0 and drops[meter_of['clinical']] == 0, (meter_of, drops)
+    assert onos.rest('GET', '/onos/carelane/slices', auth=None)[0] == 401
+
+    for name, rates in (('social', {'maxKbps': 4000, 'minKbps': 4000}), ('clinical', {'maxKbps': 20000})):
+        assert put_rate(onos, name, dict(rates, profile='peak'))[0] == 200
+    onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
+
+
+def test_switch_reconnect_brings_rules_and_meters_back(onos_carelane, site):
+    onos = onos_carelane
+    before = sorted(onos.carelane_flows(GATEWAY, onos.app_id()))
+    try:
+        # The control channel drops: OVS keeps its tables, ONOS marks the device unavailable.
+        # (del-controller would not do: OVS flushes a bridge's flows when its last controller goes.)
+        subprocess.run(['ovs-vsctl', 'set-controller', GATEWAY, 'tcp:127.0.0.1:6699'], check=True)
+        onos.wait_until(lambda: not onos.device_available(GATEWAY_DEVICE), 30, 'device unavailable')
+        assert sorted(onos.carelane_flows(GATEWAY, onos.app_id())) == before
+        onos.connect(GATEWAY)
+        took = onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+        ovs.log(f'reconnect with tables kept: in sync {took:.1f} s after the device was back')
+
+        # The switch restarts with empty tables while disconnected.
+        subprocess.run(['ovs-vsctl', 'set-controller', GATEWAY, 'tcp:127.0.0.1:6699'], check=True)
+        onos.wait_until(lambda: not onos.device_available(GATEWAY_DEVICE), 30, 'device unavailable')
+        onos.ofctl('del-flows', GATEWAY)
+        onos.ofctl('del-meters', GATEWAY)
+        t0 = time.time()
+        onos.connect(GATEWAY)
+        took = time.time() - t0 + onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+        ovs.log(f'reconnect with empty tables: rules and meters back after {took:.1f} s')
+        assert sorted(onos.carelane_flows(GATEWAY, onos.app_id())) == before
+        assert ' 0% packet loss' in site.get('clin1').cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["nhs1"]}')
+        assert ' 0 received' in site.get('staff1').cmd(f'ping -n -c 2 -W 1 {WAN_HOSTS["bad1"]}')
+    finally:
+        if not onos.controlled(GATEWAY):
+            onos.connect(GATEWAY)
+
+
+def test_deactivation_leaves_no_carelane_flow_or_meter_and_reactivation_restores(onos_carelane, site):
+    onos = onos_carelane
+    appid = onos.app_id()
+    onos.deactivate_app()
+    try:
+        onos.wait_until(lambda: not onos.carelane_flows(GATEWAY, appid) and not onos.switch_meters(GATEWAY), 30,
+                        'no CareLane flow or meter on the switch')
+    except onos.OnosError as e:
+        raise AssertionError(f'{e}: {onos.carelane_flows(GATEWAY, appid)} {onos.switch_meters(GATEWAY)}') from None
+    assert onos.rest('GET', '/onos/carelane/status')[0] == 404
+    onos.activate_app()
+    profile = onos.status()['activeProfile']
+    took = onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, profile, timeout=60)
+    ovs.log(f'reactivated: {profile} back on the switch after {took:.1f} s')
+    assert onos.carelane_log_errors() == []
