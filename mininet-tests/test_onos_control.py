@@ -73,6 +73,9 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
                                            '-P', '2', '-b', '7.5M', '-t', str(LOAD_S)]) for i in range(1, 5)]
     ping = site.get('clin1').popen(['ping', '-n', '-i', '0.1', '-c', str((LOAD_S - 2) * 10), '-W', '1',
                                     WAN_HOSTS['nhs1']])
+    # The blocked site sits inside social's /16: it must stay dropped through every change.
+    blocked = site.get('staff1').popen(['ping', '-n', '-i', '0.05', '-c', str((LOAD_S - 4) * 20), '-W', '1',
+                                        WAN_HOSTS['bad1']])
     try:
         time.sleep(4)
         before = rate_mbps(social1, 7)
@@ -94,8 +97,9 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
 
         udp_result = json.loads(udp.communicate()[0])
         ping_out = ping.communicate()[0].decode()
+        blocked_out = blocked.communicate()[0].decode()
     finally:
-        for p in social + [udp, ping]:
+        for p in social + [udp, ping, blocked]:
             if p.poll() is None:
                 p.kill()
             p.wait()
@@ -106,6 +110,10 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
     received = int(re.search(r'(\d+) received', ping_out).group(1))
     sent = int(re.search(r'(\d+) packets transmitted', ping_out).group(1))
     ovs.log(f'clinical UDP loss across both meter swaps: {loss:.3f}%, ping {received}/{sent}')
+    blocked_answers = int(re.search(r'(\d+) received', blocked_out).group(1))
+    blocked_sent = int(re.search(r'(\d+) packets transmitted', blocked_out).group(1))
+    ovs.log(f'blocked site during the changes: {blocked_answers} answers to {blocked_sent} pings (every 50 ms)')
+    assert blocked_answers == 0, blocked_out
 
     assert before <= 1.05 * 4.0 and after <= 1.05 * 2.0, (before, after)
     assert after >= 0.8 * 2.0 and before >= 1.5 * after, (before, after)

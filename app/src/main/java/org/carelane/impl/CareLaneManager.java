@@ -287,11 +287,12 @@ public class CareLaneManager implements CareLaneService {
             return List.of();
         }
         Map<Integer, String> sliceByPriority = new HashMap<>();
-        policy.get().slices().forEach(s -> sliceByPriority.put(FlowCompiler.BASE_PRIORITY + s.priority(), s.name()));
+        policy.get().slices().forEach(s -> sliceByPriority.put(s.priority(), s.name()));
         Map<String, long[]> counters = new HashMap<>();
         policy.get().slices().forEach(s -> counters.put(s.name(), new long[4]));
         for (FlowEntry e : flowRuleService.getFlowEntriesById(appId)) {
-            long[] c = counters.get(sliceByPriority.get(e.priority()));
+            long[] c = FlowCompiler.inBand(e.priority())
+                    ? counters.get(sliceByPriority.get(FlowCompiler.slicePriority(e.priority()))) : null;
             if (c != null) {
                 c[0] += e.bytes();
                 c[1] += e.packets();

@@ -29,10 +29,14 @@ import org.onosproject.net.meter.MeterService;
 import org.slf4j.Logger;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -41,10 +45,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import static org.slf4j.LoggerFactory.getLogger;
 
 /**
- * Programs one device make-before-break: new meters first, then flow rules that
- * point at them (modified in place, so traffic keeps flowing), then the old meters
- * are withdrawn. MeterService has no modify, so a rate change is a meter swap;
- * unchanged meters are reused, so each slice keeps exactly one meter per device.
+ * Programs one device make-before-break: new meters first, then a new generation of flow
+ * rules that points at them (in the other priority band, see {@link FlowCompiler}), then the
+ * old rules and meters are removed. MeterService has no modify, so a rate change is a meter
+ * swap; unchanged meters are reused, so each slice keeps exactly one meter per device.
  */
 public final class SliceProgrammer {
     private final Logger log = getLogger(getClass());
@@ -81,7 +85,7 @@ public final class SliceProgrammer {
             }
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
-                .thenCompose(v -> applyFlows(id, FlowCompiler.compile(policy, device, meterIds(next), appId)))
+                .thenCompose(v -> applyFlows(id, policy, device, meterIds(next)))
                 .handle((v, error) -> {
                     if (error != null) {
                         // Keep the old policy: withdraw only what this attempt created.
@@ -160,31 +164,56 @@ public final class SliceProgrammer {
         meters.withdraw(request, MeterId.meterId(m.meterId()));
     }
 
-    private CompletableFuture<Void> applyFlows(DeviceId id, List<FlowRule> desired) {
-        Map<FlowId, FlowEntry> existing = new HashMap<>();
+    /**
+     * Brings the device's flow rules to {@code policy}. If anything differs, the whole new rule
+     * set goes into the band not in use and the old rules are then removed. Adds run highest
+     * priority first and removes lowest priority first, one stage (ONOS waits for the switch's
+     * barrier reply) per priority, so a packet always meets either its old or its new rule.
+     * No MODIFY: ONOS sends it non-strict, and OVS would rewrite every narrower rule too.
+     */
+    private CompletableFuture<Void> applyFlows(DeviceId id, SlicePolicy policy, DeviceUplink device,
+                                               Map<String, MeterId> meterIds) {
+        List<FlowEntry> existing = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
             if (e.appId() == appId.id()) {
-                existing.put(e.id(), e);
+                existing.add(e);
             }
         }
+        // A first programming goes into the first band; an interrupted swap counts as the higher band.
+        int inUse = existing.isEmpty() ? FlowCompiler.ALTERNATE_BASE_PRIORITY
+                : FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
+        if (!existing.isEmpty() && sameRules(existing, FlowCompiler.compile(policy, device, meterIds, appId, inUse))) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<FlowRule> next = FlowCompiler.compile(policy, device, meterIds, appId, FlowCompiler.otherBand(inUse));
+        Set<FlowId> nextIds = new HashSet<>();
+        next.forEach(r -> nextIds.add(r.id()));
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-        Map<FlowId, FlowRule> wanted = new LinkedHashMap<>();
-        desired.forEach(r -> wanted.put(r.id(), r));
-        wanted.forEach((fid, rule) -> {
-            FlowEntry old = existing.get(fid);
-            if (old == null) {
-                ops.add(rule);
-            } else if (!sameTreatment(old.treatment(), rule.treatment())) {
-                ops.modify(rule);
-            }
+        TreeMap<Integer, List<FlowRule>> adds = new TreeMap<>(Comparator.reverseOrder());
+        next.forEach(r -> adds.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
+        adds.values().forEach(stage -> {
+            stage.forEach(ops::add);
+            ops.newStage();
         });
-        ops.newStage();
-        existing.forEach((fid, e) -> {
-            if (!wanted.containsKey(fid)) {
-                ops.remove(e);
-            }
+        TreeMap<Integer, List<FlowRule>> removes = new TreeMap<>();
+        existing.stream().filter(e -> !nextIds.contains(e.id()))
+                .forEach(e -> removes.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(e));
+        removes.values().forEach(stage -> {
+            stage.forEach(ops::remove);
+            ops.newStage();
         });
         return execute(ops);
+    }
+
+    /** True if the device already has exactly these rules, meters included. */
+    private static boolean sameRules(List<FlowEntry> existing, List<FlowRule> wanted) {
+        if (existing.size() != wanted.size()) {
+            return false;
+        }
+        Map<FlowId, FlowEntry> byId = new HashMap<>();
+        existing.forEach(e -> byId.put(e.id(), e));
+        return wanted.stream().allMatch(r -> byId.containsKey(r.id())
+                && sameTreatment(byId.get(r.id()).treatment(), r.treatment()));
     }
 
     private CompletableFuture<Void> execute(FlowRuleOperations.Builder ops) {

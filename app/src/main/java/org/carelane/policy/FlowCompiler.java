@@ -25,11 +25,17 @@ import java.util.Map;
 
 /**
  * Translates slices into OpenFlow 1.3 flow rules for one device, in table 0.
- * Priorities sit at {@link #BASE_PRIORITY} + slice priority, above
- * org.onosproject.fwd (priority 10), so classified IPv4 never reaches fwd's rules.
+ * Priorities sit at a band base + slice priority, above org.onosproject.fwd (priority 10),
+ * so classified IPv4 never reaches fwd's rules. There are two bands: a change installs the
+ * new rules in the band not in use and then removes the old ones, so that no rule is ever
+ * modified (ONOS sends MODIFY as a non-strict OpenFlow modify).
  */
 public final class FlowCompiler {
+    /** The first band, used by a device's first programming. */
     public static final int BASE_PRIORITY = 1000;
+    /** The second band; slice priorities (0..1000) keep the bands apart. */
+    public static final int ALTERNATE_BASE_PRIORITY = 3000;
+    private static final int BAND_WIDTH = 1000;
     private static final int TCP = 6;
     private static final int UDP = 17;
 
@@ -43,10 +49,20 @@ public final class FlowCompiler {
      */
     public static List<FlowRule> compile(SlicePolicy policy, DeviceUplink device,
                                          Map<String, MeterId> meters, ApplicationId appId) {
+        return compile(policy, device, meters, appId, BASE_PRIORITY);
+    }
+
+    /**
+     * Flow rules of one device in the band starting at {@code bandBase}.
+     *
+     * @param meters meter of each non-drop slice on this device, by slice name
+     */
+    public static List<FlowRule> compile(SlicePolicy policy, DeviceUplink device,
+                                         Map<String, MeterId> meters, ApplicationId appId, int bandBase) {
         // Distinct selectors per priority: duplicates would be one OpenFlow entry anyway.
         Map<Integer, Map<TrafficSelector, FlowRule>> byPriority = new LinkedHashMap<>();
         for (SliceDefinition slice : policy.slices()) {
-            int priority = BASE_PRIORITY + slice.priority();
+            int priority = bandBase + slice.priority();
             TrafficTreatment treatment = treatment(slice, device, meters.get(slice.name()));
             Map<TrafficSelector, FlowRule> rules = byPriority.computeIfAbsent(priority, p -> new LinkedHashMap<>());
             for (ClassifierRule rule : slice.rules()) {
@@ -66,6 +82,27 @@ public final class FlowCompiler {
         List<FlowRule> out = new ArrayList<>();
         byPriority.values().forEach(m -> out.addAll(m.values()));
         return out;
+    }
+
+    /** The band base of a CareLane flow priority. */
+    public static int bandBase(int flowPriority) {
+        return flowPriority >= ALTERNATE_BASE_PRIORITY ? ALTERNATE_BASE_PRIORITY : BASE_PRIORITY;
+    }
+
+    /** The other band. */
+    public static int otherBand(int bandBase) {
+        return bandBase == BASE_PRIORITY ? ALTERNATE_BASE_PRIORITY : BASE_PRIORITY;
+    }
+
+    /** The slice priority a CareLane flow priority stands for, in either band. */
+    public static int slicePriority(int flowPriority) {
+        return flowPriority - bandBase(flowPriority);
+    }
+
+    /** True if the priority lies in one of CareLane's bands. */
+    public static boolean inBand(int flowPriority) {
+        int offset = flowPriority - bandBase(flowPriority);
+        return offset >= 0 && offset <= BAND_WIDTH;
     }
 
     /** Treatment of a slice: drop, or meter, DSCP, queue and output. */

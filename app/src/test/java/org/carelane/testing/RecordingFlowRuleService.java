@@ -3,22 +3,35 @@ package org.carelane.testing;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.flow.DefaultFlowEntry;
+import org.onosproject.net.flow.DefaultFlowRule;
 import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.flow.FlowId;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleOperation;
 import org.onosproject.net.flow.FlowRuleOperations;
 import org.onosproject.net.flow.FlowRuleServiceAdapter;
+import org.onosproject.net.flow.TrafficTreatment;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** FlowRuleService that keeps rules in memory as ADDED entries and counts operations. */
+/**
+ * FlowRuleService that keeps ONOS's view of the rules (entries, ADDED at once) and, apart
+ * from it, what the switch holds. The switch side follows ONOS 2.7.0 with OVS:
+ * ADD replaces only the rule with the same match and priority, REMOVE is strict
+ * (FlowModBuilderVer13.buildFlowDel builds OFFlowDeleteStrict), and MODIFY is not strict
+ * (buildFlowMod builds a plain OFFlowModify): OVS gives the new actions to every rule whose
+ * match is equal or narrower, at any priority, while ONOS's store keeps the old ones.
+ * Stages run in order, as FlowRuleManager does once the switch answered the barrier.
+ */
 public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     private final Map<FlowId, FlowEntry> entries = new LinkedHashMap<>();
+    private final Map<FlowId, FlowRule> switchRules = new LinkedHashMap<>();
+    private final List<Runnable> stageListeners = new ArrayList<>();
     public int adds;
     public int modifies;
     public int removes;
@@ -45,6 +58,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                     case ADD:
                         adds++;
                         entries.put(rule.id(), new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.ADDED));
+                        switchRules.put(rule.id(), rule);
                         break;
                     case MODIFY:
                         if (!entries.containsKey(rule.id())) {
@@ -52,14 +66,42 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                         }
                         modifies++;
                         entries.put(rule.id(), new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.ADDED));
+                        modifyNonStrict(rule);
                         break;
                     default:
                         removes++;
                         entries.remove(rule.id());
+                        switchRules.remove(rule.id());
                 }
             }
+            stageListeners.forEach(Runnable::run);
         }
         ops.callback().onSuccess(ops);
+    }
+
+    private void modifyNonStrict(FlowRule mod) {
+        for (Map.Entry<FlowId, FlowRule> e : switchRules.entrySet()) {
+            FlowRule r = e.getValue();
+            if (r.deviceId().equals(mod.deviceId()) && r.tableId() == mod.tableId()
+                    && Probe.narrowerOrEqual(r.selector(), mod.selector())) {
+                e.setValue(DefaultFlowRule.builder().forDevice(r.deviceId()).forTable(r.tableId())
+                        .withSelector(r.selector()).withTreatment(mod.treatment()).withPriority(r.priority())
+                        .withCookie(r.id().value()).makePermanent().build());
+            }
+        }
+    }
+
+    /** Runs after every stage has reached the switch. */
+    public synchronized void onStage(Runnable listener) {
+        stageListeners.add(listener);
+    }
+
+    /** The treatment the switch gives a packet: its highest-priority matching rule's, or null. */
+    public synchronized TrafficTreatment switchTreatment(DeviceId deviceId, Probe packet) {
+        return switchRules.values().stream()
+                .filter(r -> r.deviceId().equals(deviceId) && packet.matches(r.selector()))
+                .max(Comparator.comparingInt(FlowRule::priority))
+                .map(FlowRule::treatment).orElse(null);
     }
 
     /** Hook run before each operation is recorded; throwing fails the batch. */
@@ -71,6 +113,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         for (FlowRule r : rules) {
             adds++;
             entries.put(r.id(), new DefaultFlowEntry(r, FlowEntry.FlowEntryState.ADDED));
+            switchRules.put(r.id(), r);
         }
     }
 
@@ -79,6 +122,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         for (FlowRule r : rules) {
             removes++;
             entries.remove(r.id());
+            switchRules.remove(r.id());
         }
     }
 
@@ -89,6 +133,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         for (FlowEntry e : mine) {
             onOperation(new FlowRuleOperation(e, FlowRuleOperation.Type.REMOVE));
             entries.remove(e.id());
+            switchRules.remove(e.id());
         }
     }
 

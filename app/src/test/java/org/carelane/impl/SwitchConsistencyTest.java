@@ -1,0 +1,155 @@
+package org.carelane.impl;
+
+import org.carelane.api.Profile;
+import org.carelane.api.SliceRates;
+import org.carelane.policy.FlowCompiler;
+import org.carelane.testing.Probe;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.DefaultTrafficTreatment;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowRule;
+import org.onosproject.net.flow.FlowRuleOperations;
+import org.onosproject.net.flow.TrafficTreatment;
+import org.onosproject.net.flow.instructions.Instruction;
+import org.onosproject.net.flow.instructions.L3ModificationInstruction;
+import org.onosproject.net.flow.instructions.L3ModificationInstruction.ModDscpInstruction;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every change reaches the switch without a packet ever taking another slice's actions:
+ * after every stage of every change, each probe packet meets its own slice's rule (old or
+ * new), and every meter a rule on the switch uses exists.
+ */
+class SwitchConsistencyTest {
+    private static final DeviceId GW = DeviceId.deviceId("of:0000000000000001");
+    private static final Instant WED_MORNING = Instant.parse("2026-01-14T09:00:00Z");
+    /** One packet per slice of the sample config, with the slice it belongs to. */
+    private static final Map<String, Probe> PROBES = new LinkedHashMap<>();
+
+    static {
+        PROBES.put("blocked", new Probe("10.1.2.21", "10.200.0.66", 1));
+        PROBES.put("clinical", new Probe("10.1.1.11", "10.100.0.10", 17));
+        PROBES.put("social", new Probe("10.1.2.21", "10.200.0.10", 6));
+        PROBES.put("default", new Probe("10.1.2.21", "10.150.0.10", 6));
+    }
+
+    private CareLaneTestBed bed;
+    private final List<String> violations = new ArrayList<>();
+    private int stagesSeen;
+
+    @AfterEach
+    void tearDown() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    private void start() {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        bed.flows.onStage(this::checkSwitch);
+        checkSwitch();
+    }
+
+    /** The slice whose actions a treatment carries: its DSCP mark, or "blocked" for drop. */
+    private static String sliceOf(TrafficTreatment t) {
+        if (t == null) {
+            return "no rule";
+        }
+        for (Instruction i : t.immediate()) {
+            if (i instanceof ModDscpInstruction
+                    && ((L3ModificationInstruction) i).subtype() == L3ModificationInstruction.L3SubType.IP_DSCP) {
+                switch (((ModDscpInstruction) i).dscp()) {
+                    case 46:
+                        return "clinical";
+                    case 8:
+                        return "social";
+                    case 0:
+                        return "default";
+                    default:
+                        return "dscp " + ((ModDscpInstruction) i).dscp();
+                }
+            }
+        }
+        return t.allInstructions().stream().anyMatch(i -> i.type() == Instruction.Type.OUTPUT) ? "unmarked"
+                : "blocked";
+    }
+
+    private void checkSwitch() {
+        stagesSeen++;
+        PROBES.forEach((slice, packet) -> {
+            TrafficTreatment t = bed.flows.switchTreatment(GW, packet);
+            if (!slice.equals(sliceOf(t))) {
+                violations.add("stage " + stagesSeen + ": " + packet + " (" + slice + ") took " + sliceOf(t));
+            }
+            if (t != null) {
+                t.meters().forEach(m -> {
+                    if (bed.meters.getMeter(GW, m.meterId()) == null) {
+                        violations.add("stage " + stagesSeen + ": rule for " + slice + " uses missing " + m);
+                    }
+                });
+            }
+        });
+    }
+
+    @Test
+    void rateChangesProfileSwitchesAndOverridesNeverMistreatAPacket() {
+        start();
+        int before = stagesSeen;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        bed.manager.setRates("default", Profile.OFF_PEAK, new SliceRates(18000, 2000), "alice", "rest");
+        bed.clock.set(Instant.parse("2026-01-14T12:00:00Z"));
+        bed.manager.evaluateNow();
+        assertEquals(Profile.PEAK, bed.manager.activeProfile());
+        bed.manager.setOverride(Profile.OFF_PEAK, Instant.parse("2026-01-14T13:00:00Z"), "bob", "test", "rest");
+        bed.clock.set(Instant.parse("2026-01-14T13:00:01Z"));
+        bed.manager.evaluateNow();
+        assertEquals(Profile.PEAK, bed.manager.activeProfile(), "the override expired");
+
+        assertEquals(List.of(), violations);
+        assertTrue(stagesSeen - before >= 5 * 2, "each change ran staged adds and removes: " + stagesSeen);
+        assertEquals(0, bed.flows.modifies, "no MODIFY: ONOS sends it non-strict");
+        assertEquals(6, bed.flows.devices(GW).size(), "one generation of rules is left");
+        assertEquals(3, bed.meters.getMeters(GW).size());
+    }
+
+    @Test
+    void netcfgChangeThatMovesAPrefixBetweenSlicesNeverMistreatsAPacket() {
+        start();
+        var cfg = SampleConfig.hospital();
+        cfg.with("prefixLists").putArray("blocked-sites").add("10.200.0.66/32").add("10.150.0.0/24");
+        bed.netcfg.push(cfg);
+        bed.manager.evaluateNow();
+        // Moving between slices, a packet may meet its old or its new slice, and nothing else.
+        assertTrue(violations.stream().allMatch(v -> v.contains("(default) took blocked")), violations.toString());
+        assertEquals("blocked", sliceOf(bed.flows.switchTreatment(GW, PROBES.get("default"))));
+        assertEquals(0, bed.flows.modifies);
+    }
+
+    @Test
+    void theDoubleModelsOnosNonStrictModify() {
+        start();
+        FlowEntry social = bed.flows.devices(GW).stream()
+                .filter(e -> e.priority() == FlowCompiler.BASE_PRIORITY + 200).findFirst().orElseThrow();
+        FlowRule rewritten = org.onosproject.net.flow.DefaultFlowRule.builder().forDevice(GW).forTable(0)
+                .withSelector(social.selector()).withPriority(social.priority()).fromApp(bed.manager.appId())
+                .withTreatment(DefaultTrafficTreatment.builder().setIpDscp((byte) 8).setOutput(
+                        org.onosproject.net.PortNumber.NORMAL).build())
+                .makePermanent().build();
+        bed.flows.apply(FlowRuleOperations.builder().modify(rewritten).build());
+        assertEquals("social", sliceOf(bed.flows.switchTreatment(GW, PROBES.get("blocked"))),
+                "OVS gives the /32 inside social's /16 social's actions");
+        assertTrue(bed.flows.devices(GW).stream().anyMatch(e -> sliceOf(e.treatment()).equals("blocked")),
+                "while ONOS's store still holds the drop rule");
+    }
+}
