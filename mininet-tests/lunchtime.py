@@ -229,7 +229,7 @@ def plot(report, path):
     axes[2].set_ylabel('ms')
     axes[2].set_title('Clinical RTT (ping)')
     axes[2].legend(fontsize=7)
-    fig.suptitle('CareLane lunchtime congestion: no slicing vs off-peak vs peak profile')
+    fig.suptitle('CareLane in ONOS 2.7.0, lunchtime congestion: no slicing vs off-peak vs peak profile')
     fig.tight_layout()
     fig.savefig(path, dpi=100)
 
