@@ -219,7 +219,10 @@ def connect(bridge, timeout=30):
     dpid = subprocess.run(['ovs-vsctl', 'get', 'bridge', bridge, 'datapath-id'], capture_output=True,
                           text=True, check=True).stdout.strip().strip('"')
     device_id = 'of:' + dpid
-    wait_until(lambda: device_available(device_id), timeout, f'{device_id} available in ONOS')
+    try:
+        wait_until(lambda: device_available(device_id), timeout, f'{device_id} available in ONOS')
+    except OnosError as e:
+        raise OnosError(f'{e}\n{log_tail(40)}') from None
     return device_id
 
 
@@ -289,8 +292,10 @@ def wait_programmed(bridge, device_id, profile, timeout=60):
         on_switch = switch_meters(bridge)
         used = {int(m) for f in mine for m in re.findall(r'meter:(\d+)', f)}
         seen.update(applied=st.get('appliedProfile'), reported=dev.get('flowRules'), on_switch=len(mine),
-                    meters=on_switch)
+                    meters=on_switch, sync=dev.get('sync'))
         return (st.get('appliedProfile') == profile and dev.get('flowRules', 0) > 0
+                and dev.get('sync', {}).get('state') == 'IN_SYNC'
+                and dev['sync'].get('policyVersion') == st.get('policyVersion')
                 and len(mine) == dev['flowRules'] and sorted(on_switch.values()) == rates
                 and used <= set(on_switch))
     t0 = time.time()

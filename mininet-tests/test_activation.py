@@ -3,6 +3,7 @@
 ONOS reports an app ACTIVE even when its bundle failed to resolve, so this checks Karaf's
 bundle and component states and CareLane's own REST API, not the app state alone.
 """
+import base64
 import re
 import subprocess
 
@@ -39,3 +40,17 @@ def test_netcfg_reaches_the_app_and_bad_netcfg_is_refused_naming_the_field(onos_
 
 def test_no_errors_from_carelane_in_karaf_log(onos_carelane):
     assert onos_carelane.carelane_log_errors() == []
+
+
+def test_a_viewer_reads_and_gets_403_for_changes(onos_carelane):
+    """ONOS's AuthorizationFilter (CareLaneWebApplication extends AbstractWebApplication)."""
+    onos = onos_carelane
+    guest = 'Basic ' + base64.b64encode(b'guest:guest').decode()   # ONOS's viewer-only user
+    assert onos.rest('GET', '/onos/carelane/slices', auth=guest)[0] == 200
+    before = onos.rest('GET', '/onos/carelane/slices')[1]
+    code, body = onos.rest('PUT', '/onos/carelane/slices/social/bandwidth',
+                           {'profile': 'peak', 'maxKbps': 1000}, auth=guest)
+    assert code == 403 and 'insufficient privilege' in body['message'], (code, body)
+    code, body = onos.rest('POST', '/onos/carelane/override', {'profile': 'peak', 'durationMinutes': 5}, auth=guest)
+    assert code == 403, (code, body)
+    assert onos.rest('GET', '/onos/carelane/slices')[1] == before

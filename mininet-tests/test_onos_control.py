@@ -82,7 +82,8 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
         ovs.log(f'social before change: {before:.2f} Mbit/s')
 
         code, body, answered = put_rate(onos, 'social', {'profile': 'peak', 'maxKbps': 2000, 'minKbps': 2000})
-        assert code == 200, body
+        assert code == 200 and body['policyVersion'] > 0, body
+        assert answered < 1.5, f'the change is answered promptly, not after the meter poll: {answered:.2f} s'
         on_switch = answered + onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
         ovs.log(f'social -> 2000 kbps: REST answered in {answered:.2f} s, on the switch after {on_switch:.2f} s')
         time.sleep(2)

@@ -14,6 +14,9 @@ public interface CareLaneService {
 
     Optional<SlicePolicy> policy();
 
+    /** Version of the stored policy; /status shows, per device, the version it is in sync with. */
+    long policyVersion();
+
     /** The time as the app's schedule sees it. */
     Instant now();
 

@@ -14,6 +14,9 @@ public interface CareLaneStore {
 
     void setPolicy(SlicePolicy policy);
 
+    /** Cluster-wide version of the stored policy; it grows with every change (0 when there is none). */
+    long policyVersion();
+
     /**
      * Replaces the policy unless it is already equal, atomically across the cluster, so that
      * only one node sees a change for the same netcfg update.

@@ -57,6 +57,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -75,7 +76,10 @@ public class CareLaneManager implements CareLaneService {
     public static final String APP_NAME = "org.carelane.app";
     /** Re-check at least this often, so that wall-clock steps (NTP) are caught. */
     static final Duration MAX_SLEEP = Duration.ofSeconds(30);
-    private static final long PROGRAM_TIMEOUT_S = 30;
+    /** An attempt on a device that has not finished by then fails and is retried. */
+    static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a change waits for the devices before it answers; they go on in the background. */
+    static final Duration PROMPT = Duration.ofMillis(750);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
     private final Logger log = getLogger(getClass());
@@ -108,15 +112,24 @@ public class CareLaneManager implements CareLaneService {
 
     private Clock clock = Clock.systemUTC();
     private ApplicationId appId;
-    private SliceProgrammer programmer;
+    private volatile SliceProgrammer programmer;
+    private volatile Duration programTimeout = PROGRAM_TIMEOUT;
     private ScheduledExecutorService executor;
     private ScheduledFuture<?> nextCheck;
     private volatile Profile appliedProfile;
+    private final DeviceSyncTracker sync = new DeviceSyncTracker();
+    private final RetiredCounters retired = new RetiredCounters();
+    // The maps below are touched only on the CareLane thread.
+    /** Devices with an attempt in flight. */
+    private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
+    /** Devices whose policy changed during their attempt: they go again when it ends. */
+    private final Set<DeviceId> dirty = new HashSet<>();
+    private final Map<DeviceId, ScheduledFuture<?>> retries = new HashMap<>();
 
     @Activate
     protected void activate() {
         appId = coreService.registerApplication(APP_NAME);
-        programmer = new SliceProgrammer(appId, flowRuleService, meterService, store);
+        programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout, retired);
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
         configRegistry.registerConfigFactory(configFactory);
         configRegistry.addListener(configListener);
@@ -145,6 +158,12 @@ public class CareLaneManager implements CareLaneService {
         this.clock = clock;
     }
 
+    /** For tests: how long an attempt on a device may take before it fails and is retried. */
+    void setProgramTimeout(Duration timeout) {
+        programTimeout = timeout;
+        programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, timeout, retired);
+    }
+
     public ApplicationId appId() {
         return appId;
     }
@@ -154,6 +173,11 @@ public class CareLaneManager implements CareLaneService {
     @Override
     public Optional<SlicePolicy> policy() {
         return store.policy();
+    }
+
+    @Override
+    public long policyVersion() {
+        return store.policyVersion();
     }
 
     @Override
@@ -228,6 +252,7 @@ public class CareLaneManager implements CareLaneService {
             audit(user, source, "set-override", before, next.toString());
             reconcile();
         });
+        awaitSettled(PROMPT);
     }
 
     @Override
@@ -242,6 +267,7 @@ public class CareLaneManager implements CareLaneService {
                 reconcile();
             }
         });
+        awaitSettled(PROMPT);
         return removed[0];
     }
 
@@ -251,6 +277,7 @@ public class CareLaneManager implements CareLaneService {
         root.put("activeProfile", activeProfile().jsonName());
         root.put("appliedProfile", appliedProfile == null ? null : appliedProfile.jsonName());
         root.put("time", clock.instant().toString());
+        root.put("policyVersion", store.policyVersion());
         liveOverride().ifPresent(o -> root.putObject("override").put("profile", o.profile().jsonName())
                 .put("expiresAt", o.expiresAt().toString()).put("user", o.user()));
         store.policy().ifPresent(p -> root.put("nextChange",
@@ -265,6 +292,7 @@ public class CareLaneManager implements CareLaneService {
             d.put("deviceId", id.toString());
             d.put("available", deviceService.isAvailable(id));
             d.put("master", mastershipService.isLocalMaster(id));
+            sync.get(id).ifPresent(e -> e.writeTo(d.putObject("sync")));
             List<FlowEntry> entries = flows.getOrDefault(id, List.of());
             d.put("flowRules", entries.size());
             d.put("flowRulesAdded", entries.stream().filter(e -> e.state() == FlowEntry.FlowEntryState.ADDED)
@@ -298,6 +326,13 @@ public class CareLaneManager implements CareLaneService {
                 c[1] += e.packets();
                 c[2]++;
             }
+        }
+        for (DeviceId id : retired.devices()) {
+            sliceByPriority.forEach((priority, slice) -> {
+                long[] r = retired.of(id, priority);
+                counters.get(slice)[0] += r[0];
+                counters.get(slice)[1] += r[1];
+            });
         }
         for (DeviceId id : store.devicesWithMeters()) {
             store.installedMeters(id).keySet().forEach(slice -> {
@@ -384,30 +419,124 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    /** Programs every mastered device to the policy and profile in force now. */
+    /**
+     * Starts bringing every device this node masters to the policy and profile in force now.
+     * Does not wait: each device's attempt ends in {@link #attemptEnded}.
+     */
     private void reconcile() {
         Instant decidedAt = clock.instant();
         Optional<SlicePolicy> policy = store.policy();
-        Profile profile = profileAt(decidedAt);
-        List<CompletableFuture<Void>> work = new ArrayList<>();
         Set<DeviceId> wanted = new HashSet<>();
         if (policy.isPresent()) {
             for (DeviceUplink d : policy.get().devices()) {
                 wanted.add(d.deviceId());
-                // Offline devices are programmed when they connect (device listener).
-                if (mastershipService.isLocalMaster(d.deviceId()) && deviceService.isAvailable(d.deviceId())) {
-                    work.add(programmer.program(policy.get(), profile, d));
-                }
+                program(d.deviceId());
             }
         }
         for (DeviceId stale : store.devicesWithMeters()) {
             if (!wanted.contains(stale) && mastershipService.isLocalMaster(stale)) {
-                work.add(programmer.clear(stale));
+                cancelRetry(stale);
+                sync.forget(stale);
+                retired.forget(stale);
+                CompletableFuture<Void> unused = programmer.clear(stale).whenComplete((v, e) -> {
+                    if (e != null) {
+                        log.warn("CareLane could not clear {}: {}", stale, e.getMessage());
+                    }
+                });
             }
         }
-        await(work);
-        appliedProfile = policy.isPresent() ? profile : null;
+        appliedProfile = policy.isPresent() ? profileAt(decidedAt) : null;
         scheduleNextCheck(decidedAt);
+    }
+
+    /** One attempt to bring a device to the policy in force; runs on the CareLane thread. */
+    private void program(DeviceId id) {
+        cancelRetry(id);
+        if (inFlight.containsKey(id)) {
+            dirty.add(id);
+            return;
+        }
+        Optional<SlicePolicy> policy = store.policy();
+        Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));
+        if (device.isEmpty() || !mastershipService.isLocalMaster(id)) {
+            sync.forget(id);
+            return;
+        }
+        Instant now = clock.instant();
+        Profile profile = profileAt(now);
+        long version = store.policyVersion();
+        if (!deviceService.isAvailable(id)) {
+            // Programmed when it connects (device listener).
+            sync.waiting(id, profile, version, now, "device not available");
+            return;
+        }
+        sync.pending(id, profile, version, now);
+        CompletableFuture<Void> attempt;
+        try {
+            attempt = programmer.program(policy.get(), profile, device.get());
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        inFlight.put(id, attempt);
+        CompletableFuture<Void> unused =
+                attempt.whenComplete((v, error) -> onCareLaneThread(() -> attemptEnded(id, profile, version, error)));
+    }
+
+    private void attemptEnded(DeviceId id, Profile profile, long version, Throwable error) {
+        inFlight.remove(id);
+        if (dirty.remove(id)) {
+            program(id);
+            return;
+        }
+        Instant now = clock.instant();
+        if (error == null) {
+            sync.inSync(id, profile, version, now);
+            return;
+        }
+        String reason = rootMessage(error);
+        Duration delay = sync.failed(id, profile, version, now, reason);
+        log.warn("CareLane could not program {} ({}); previous rules kept, retrying in {}", id, reason, delay);
+        if (!executor.isShutdown()) {
+            retries.put(id, executor.schedule(() -> program(id), delay.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    private void cancelRetry(DeviceId id) {
+        ScheduledFuture<?> retry = retries.remove(id);
+        if (retry != null) {
+            retry.cancel(false);
+        }
+    }
+
+    /** The reason behind the wrappers of a failed attempt. */
+    private String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null && (t instanceof CompletionException || t instanceof ProgrammingException)) {
+            t = t.getCause();
+        }
+        if (t instanceof TimeoutException) {
+            return "timed out after " + programTimeout.toMillis() + " ms";
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    /** Waits up to {@code limit} until no attempt is in flight; the rest goes on in the background. */
+    private void awaitSettled(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!sync.settled() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void onCareLaneThread(Runnable task) {
+        if (!executor.isShutdown()) {
+            executor.execute(task);
+        }
     }
 
     /** The netcfg block was removed: stop slicing and remove what was installed. */
@@ -418,6 +547,8 @@ public class CareLaneManager implements CareLaneService {
     }
 
     private void removeEverything() {
+        new ArrayList<>(retries.keySet()).forEach(this::cancelRetry);
+        await(new ArrayList<>(inFlight.values()));
         List<CompletableFuture<Void>> work = new ArrayList<>();
         store.devicesWithMeters().forEach(id -> work.add(programmer.clear(id)));
         await(work);
@@ -431,6 +562,7 @@ public class CareLaneManager implements CareLaneService {
                 reconcile();
             }
         });
+        awaitSettled(PROMPT);
     }
 
     /** Stores a whole new policy and audits it, once per cluster; no-op if it equals the current one. */
@@ -481,9 +613,10 @@ public class CareLaneManager implements CareLaneService {
 
     private void await(List<CompletableFuture<Void>> work) {
         try {
-            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new)).get(PROGRAM_TIMEOUT_S, TimeUnit.SECONDS);
+            CompletableFuture.allOf(work.toArray(CompletableFuture[]::new))
+                    .get(PROGRAM_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            log.error("CareLane programming incomplete: {}", e.getMessage());
+            log.warn("CareLane clean-up incomplete: {}", e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -543,10 +676,10 @@ public class CareLaneManager implements CareLaneService {
         public void event(DeviceEvent event) {
             DeviceId id = event.subject().id();
             boolean ours = store.policy().flatMap(p -> p.device(id)).isPresent();
+            // Connected: program it. Disconnected: shown as waiting until it is back.
             if (ours && (event.type() == DeviceEvent.Type.DEVICE_ADDED
-                    || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED)
-                    && deviceService.isAvailable(id)) {
-                executor.execute(CareLaneManager.this::reconcile);
+                    || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED)) {
+                onCareLaneThread(() -> program(id));
             }
         }
     }
@@ -554,9 +687,9 @@ public class CareLaneManager implements CareLaneService {
     private final class InternalMastershipListener implements MastershipListener {
         @Override
         public void event(MastershipEvent event) {
-            if (event.type() == MastershipEvent.Type.MASTER_CHANGED
-                    && mastershipService.isLocalMaster(event.subject())) {
-                executor.execute(CareLaneManager.this::reconcile);
+            if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
+                DeviceId id = event.subject();
+                onCareLaneThread(() -> program(id));
             }
         }
     }

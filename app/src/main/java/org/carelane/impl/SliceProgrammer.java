@@ -26,9 +26,10 @@ import org.onosproject.net.meter.MeterFailReason;
 import org.onosproject.net.meter.MeterId;
 import org.onosproject.net.meter.MeterRequest;
 import org.onosproject.net.meter.MeterService;
-import org.slf4j.Logger;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,10 +40,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-
-import static org.slf4j.LoggerFactory.getLogger;
+import java.util.function.Consumer;
 
 /**
  * Programs one device make-before-break: new meters first, then a new generation of flow
@@ -50,19 +51,26 @@ import static org.slf4j.LoggerFactory.getLogger;
  * old rules and meters are removed. MeterService has no modify, so a rate change is a meter
  * swap; unchanged meters are reused, so each slice keeps exactly one meter per device.
  */
-public final class SliceProgrammer {
-    private final Logger log = getLogger(getClass());
+final class SliceProgrammer {
     private final ApplicationId appId;
     private final FlowRuleService flowRules;
     private final MeterService meters;
     private final CareLaneStore store;
+    private final Duration timeout;
+    private final RetiredCounters retired;
 
-    public SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters,
-                           CareLaneStore store) {
+    /**
+     * @param timeout an attempt not finished by then fails, and what it created is withdrawn
+     * @param retired where the counters of replaced rules are kept
+     */
+    SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters,
+                    CareLaneStore store, Duration timeout, RetiredCounters retired) {
         this.appId = appId;
         this.flowRules = flowRules;
         this.meters = meters;
         this.store = store;
+        this.timeout = timeout;
+        this.retired = retired;
     }
 
     /** Brings a device to the policy in the given profile. */
@@ -70,6 +78,8 @@ public final class SliceProgrammer {
         DeviceId id = device.deviceId();
         Map<String, InstalledMeter> current = store.installedMeters(id);
         Map<String, InstalledMeter> next = new ConcurrentHashMap<>();
+        // Every meter this attempt submitted, confirmed or not: what a failure must withdraw.
+        List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
         for (SliceDefinition slice : policy.slices()) {
             if (slice.drop()) {
@@ -80,22 +90,29 @@ public final class SliceProgrammer {
             InstalledMeter existing = current.get(slice.name());
             if (existing != null && existing.rateKbps() == rate && existing.burstKbits() == burst) {
                 next.put(slice.name(), existing);
-            } else {
-                submitted.add(submitMeter(id, rate, burst).thenAccept(m -> next.put(slice.name(), m)));
+                continue;
             }
+            CompletableFuture<InstalledMeter> meter;
+            try {
+                meter = submitMeter(id, rate, burst, created::add);
+            } catch (IllegalArgumentException e) {
+                // ONOS 2.7.0's MeterManager.submit throws when it has no meter id for the device:
+                // an OpenFlow 1.0 switch, no meter support, or a full meter table.
+                meter = CompletableFuture.failedFuture(new IllegalStateException(
+                        "no meter for slice " + slice.name() + ": " + e.getMessage(), e));
+            }
+            submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
                 .thenCompose(v -> applyFlows(id, policy, device, meterIds(next)))
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handle((v, error) -> {
                     if (error != null) {
                         // Keep the old policy: withdraw only what this attempt created.
-                        next.forEach((slice, m) -> {
-                            if (!m.equals(current.get(slice))) {
-                                withdraw(id, m);
-                            }
-                        });
-                        log.error("CareLane could not program {}; previous policy kept", id, error);
-                        throw new IllegalStateException("programming " + id + " failed", error);
+                        synchronized (created) {
+                            created.forEach(m -> withdraw(id, m));
+                        }
+                        throw new ProgrammingException(id, error);
                     }
                     store.setInstalledMeters(id, new LinkedHashMap<>(next));
                     current.forEach((slice, old) -> {
@@ -124,7 +141,8 @@ public final class SliceProgrammer {
         });
     }
 
-    private CompletableFuture<InstalledMeter> submitMeter(DeviceId id, long rateKbps, long burstKbits) {
+    private CompletableFuture<InstalledMeter> submitMeter(DeviceId id, long rateKbps, long burstKbits,
+                                                          Consumer<InstalledMeter> onSubmitted) {
         CompletableFuture<InstalledMeter> done = new CompletableFuture<>();
         // The context may fire inside submit(), before submit() has returned the meter id.
         AtomicReference<Meter> meter = new AtomicReference<>();
@@ -150,7 +168,11 @@ public final class SliceProgrammer {
                         done.completeExceptionally(new IllegalStateException("meter on " + id + ": " + reason));
                     }
                 }).add();
-        meter.set(meters.submit(request));
+        Meter submitted = meters.submit(request);
+        if (submitted != null) {
+            onSubmitted.accept(new InstalledMeter(submitted.id().id(), rateKbps, burstKbits));
+        }
+        meter.set(submitted);
         completeIfReady.run();
         return done;
     }
@@ -195,14 +217,15 @@ public final class SliceProgrammer {
             stage.forEach(ops::add);
             ops.newStage();
         });
-        TreeMap<Integer, List<FlowRule>> removes = new TreeMap<>();
+        TreeMap<Integer, List<FlowEntry>> removes = new TreeMap<>();
         existing.stream().filter(e -> !nextIds.contains(e.id()))
                 .forEach(e -> removes.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(e));
         removes.values().forEach(stage -> {
             stage.forEach(ops::remove);
             ops.newStage();
         });
-        return execute(ops);
+        return execute(ops).thenRun(() -> removes.values().forEach(stage -> stage.forEach(
+                e -> retired.retire(e, FlowCompiler.slicePriority(e.priority())))));
     }
 
     /** True if the device already has exactly these rules, meters included. */

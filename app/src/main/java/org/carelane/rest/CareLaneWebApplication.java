@@ -1,12 +1,16 @@
 package org.carelane.rest;
 
-import javax.ws.rs.core.Application;
+import org.onlab.rest.AbstractWebApplication;
+
 import java.util.Set;
 
-/** JAX-RS application mounted at /onos/carelane. */
-public class CareLaneWebApplication extends Application {
+/**
+ * JAX-RS application mounted at /onos/carelane. ONOS's base class brings its
+ * AuthorizationFilter (a viewer reads, an admin changes) and its exception mappers.
+ */
+public class CareLaneWebApplication extends AbstractWebApplication {
     @Override
     public Set<Class<?>> getClasses() {
-        return Set.of(CareLaneWebResource.class);
+        return getClasses(CareLaneWebResource.class);
     }
 }

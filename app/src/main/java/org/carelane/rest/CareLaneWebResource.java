@@ -106,7 +106,7 @@ public class CareLaneWebResource extends AbstractWebResource {
      *
      * @param name slice name
      * @param body {"profile": "peak", "maxKbps": 4000, "minKbps": 0}
-     * @return 200 OK with the slice, or 400 {error, field}
+     * @return 200 OK with the slice and the accepted policy version, or 400 {error, field}
      * @onos.rsModel CareLaneBandwidth
      */
     @PUT
@@ -124,7 +124,8 @@ public class CareLaneWebResource extends AbstractWebResource {
                     ? OptionalLong.of(RequestBodies.kbps(req, "minKbps", true, 0)) : OptionalLong.empty();
             service().setRates(slice.name(), profile, max, min, user(), SOURCE);
             SliceDefinition updated = service().policy().flatMap(p -> p.slice(name)).orElseThrow();
-            return ok(sliceJson(updated, service().activeProfile()));
+            // Accepted and stored; devices follow in the background (see /status).
+            return ok(sliceJson(updated, service().activeProfile()).put("policyVersion", service().policyVersion()));
         });
     }
 

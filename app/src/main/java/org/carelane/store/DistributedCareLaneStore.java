@@ -57,11 +57,11 @@ public class DistributedCareLaneStore implements CareLaneStore {
             this.policy = policy;
         }
 
-        public String json() {
+        String json() {
             return json;
         }
 
-        public SlicePolicy policy() {
+        SlicePolicy policy() {
             return policy;
         }
 
@@ -115,6 +115,12 @@ public class DistributedCareLaneStore implements CareLaneStore {
         SlicePolicy policy = PolicyCodec.parse(PolicyCodec.readTree(json));
         parsed = new ParsedPolicy(json, policy);
         return policy;
+    }
+
+    @Override
+    public long policyVersion() {
+        Versioned<String> current = state.get(POLICY);
+        return current == null ? 0 : current.version();
     }
 
     @Override

@@ -386,6 +386,24 @@ class CareLaneManagerTest {
     }
 
     @Test
+    void statsKeepCountingAcrossRuleGenerations() {
+        start(WED_MORNING);
+        FlowEntry social = bed.flows.devices(GW).stream()
+                .filter(e -> FlowCompiler.slicePriority(e.priority()) == 200).findFirst().orElseThrow();
+        bed.flows.setCounters(social.id(), 10, 15000);
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        FlowEntry replacement = bed.flows.devices(GW).stream()
+                .filter(e -> FlowCompiler.slicePriority(e.priority()) == 200).findFirst().orElseThrow();
+        assertFalse(replacement.id().equals(social.id()), "a new generation of rules");
+        bed.flows.setCounters(replacement.id(), 4, 6000);
+        SliceStats s = bed.manager.stats().stream().filter(x -> x.slice().equals("social")).findFirst()
+                .orElseThrow();
+        assertEquals(21000, s.bytes(), "the replaced rule's counts are kept");
+        assertEquals(14, s.packets());
+        assertEquals(2, s.flowRules());
+    }
+
+    @Test
     void statusShowsInstalledMetersAndFlows() {
         start(WED_MORNING);
         ObjectNode status = bed.manager.status();

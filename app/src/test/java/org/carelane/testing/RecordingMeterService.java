@@ -11,33 +11,44 @@ import org.onosproject.net.meter.MeterState;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * MeterService that allocates the lowest free id per device, as ONOS does, confirms
- * requests through their context and fails on a withdraw of an unknown meter.
+ * MeterService that behaves like ONOS 2.7.0's MeterManager with its distributed store:
+ * <ul>
+ *   <li>it allocates the lowest free id per device;</li>
+ *   <li>{@code submit} throws IllegalArgumentException when no id is free (MeterManager.submit,
+ *       allocateMeterId): an OpenFlow 1.0 switch or a full meter table;</li>
+ *   <li>a meter is PENDING_ADD until a stats poll sets it ADDED and runs the context's
+ *       onSuccess ("PENDING -> stats -> ADDED -> future completes"), when
+ *       {@link #confirmOnPoll} is set; otherwise at once;</li>
+ *   <li>a switch error runs onError and ONOS forgets the meter;</li>
+ *   <li>withdrawing an unknown meter is a no-op (DistributedMeterStore.deleteMeter).</li>
+ * </ul>
  */
 public class RecordingMeterService extends MeterServiceAdapter {
     private final Map<DeviceId, TreeMap<Long, Meter>> meters = new ConcurrentHashMap<>();
+    private final Map<Meter, MeterRequest> pending = new LinkedHashMap<>();
+    /** Meters accepted (a rejected one never becomes live). */
     public int submits;
     public int withdraws;
-    /** Fail the next this-many submits. */
+    /** The switch rejects the next this-many meters. */
     public int failSubmits;
-    /** Fail submits once this many meters are live on a device (models a full meter table). */
+    /** Meters a device can hold (models a full meter table). */
     public int tableSize = Integer.MAX_VALUE;
+    /** Meters stay PENDING_ADD until {@link #poll()}, as on ONOS. */
+    public boolean confirmOnPoll;
 
     @Override
     public synchronized Meter submit(MeterRequest request) {
         TreeMap<Long, Meter> table = meters.computeIfAbsent(request.deviceId(), d -> new TreeMap<>());
-        if (failSubmits > 0 || table.size() >= tableSize) {
-            failSubmits = Math.max(0, failSubmits - 1);
-            request.context().ifPresent(c -> c.onError(request, MeterFailReason.OUT_OF_METERS));
-            return null;
+        if (table.size() >= tableSize) {
+            throw new IllegalArgumentException("no meter id available on " + request.deviceId());
         }
-        submits++;
         long id = 1;
         while (table.containsKey(id)) {
             id++;
@@ -45,16 +56,45 @@ public class RecordingMeterService extends MeterServiceAdapter {
         DefaultMeter meter = (DefaultMeter) DefaultMeter.builder()
                 .forDevice(request.deviceId()).fromApp(request.appId()).withId(MeterId.meterId(id))
                 .withUnit(request.unit()).withBands(request.bands()).burst().build();
+        meter.setState(MeterState.PENDING_ADD);
         try {
             onInstall(meter);
         } catch (RuntimeException e) {
             request.context().ifPresent(c -> c.onError(request, MeterFailReason.UNKNOWN));
-            return null;
+            return meter;
         }
-        meter.setState(MeterState.ADDED);
+        if (failSubmits > 0) {
+            failSubmits--;
+            request.context().ifPresent(c -> c.onError(request, MeterFailReason.OUT_OF_METERS));
+            return meter;
+        }
+        submits++;
         table.put(id, meter);
-        request.context().ifPresent(c -> c.onSuccess(request));
+        if (confirmOnPoll) {
+            pending.put(meter, request);
+        } else {
+            confirm(meter, request);
+        }
         return meter;
+    }
+
+    /** A meter stats poll: every PENDING_ADD meter still present becomes ADDED and is confirmed. */
+    public void poll() {
+        Map<Meter, MeterRequest> due;
+        synchronized (this) {
+            due = new LinkedHashMap<>(pending);
+            pending.clear();
+        }
+        due.forEach((meter, request) -> {
+            if (getMeter(meter.deviceId(), meter.id()) == meter) {
+                confirm((DefaultMeter) meter, request);
+            }
+        });
+    }
+
+    private void confirm(DefaultMeter meter, MeterRequest request) {
+        meter.setState(MeterState.ADDED);
+        request.context().ifPresent(c -> c.onSuccess(request));
     }
 
     /** Hook run when a meter is allocated; throwing fails the request. */
@@ -69,7 +109,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
     public synchronized void withdraw(MeterRequest request, MeterId meterId) {
         TreeMap<Long, Meter> table = meters.get(request.deviceId());
         if (table == null || table.remove(meterId.id()) == null) {
-            throw new AssertionError("withdraw of unknown meter " + meterId + " on " + request.deviceId());
+            return;
         }
         onRemove(request.deviceId(), meterId);
         withdraws++;

@@ -1,0 +1,113 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.Profile;
+import org.onosproject.net.DeviceId;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Where each device this node programs stands: in sync with the policy, pending, or failed
+ * with the reason and the time of the next retry. Retries back off exponentially.
+ */
+final class DeviceSyncTracker {
+    static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    static final Duration MAX_RETRY = Duration.ofSeconds(60);
+
+    /** Sync state of one device. */
+    enum State {
+        IN_SYNC, PENDING, FAILED
+    }
+
+    /** One device's state. */
+    static final class Entry {
+        final State state;
+        final Profile profile;
+        final long policyVersion;
+        final Instant since;
+        final int failures;
+        final String reason;
+        final Instant nextRetry;
+        /** An attempt is in flight. */
+        final boolean programming;
+
+        private Entry(State state, Profile profile, long policyVersion, Instant since, int failures,
+                      String reason, Instant nextRetry, boolean programming) {
+            this.state = state;
+            this.profile = profile;
+            this.policyVersion = policyVersion;
+            this.since = since;
+            this.failures = failures;
+            this.reason = reason;
+            this.nextRetry = nextRetry;
+            this.programming = programming;
+        }
+
+        void writeTo(ObjectNode node) {
+            node.put("state", state.name());
+            node.put("profile", profile.jsonName());
+            node.put("policyVersion", policyVersion);
+            node.put("since", since.toString());
+            if (failures > 0) {
+                node.put("failures", failures);
+            }
+            if (reason != null) {
+                node.put("reason", reason);
+            }
+            if (nextRetry != null) {
+                node.put("nextRetry", nextRetry.toString());
+            }
+        }
+    }
+
+    private final Map<DeviceId, Entry> entries = new ConcurrentHashMap<>();
+
+    /** Programming of the device started; failures so far are kept until it succeeds. */
+    void pending(DeviceId id, Profile profile, long policyVersion, Instant now) {
+        int failures = get(id).map(e -> e.failures).orElse(0);
+        String reason = get(id).map(e -> e.reason).orElse(null);
+        entries.put(id, new Entry(State.PENDING, profile, policyVersion, now, failures, reason, null, true));
+    }
+
+    /** The device is waiting for something outside CareLane, e.g. to connect. */
+    void waiting(DeviceId id, Profile profile, long policyVersion, Instant now, String reason) {
+        entries.put(id, new Entry(State.PENDING, profile, policyVersion, now, 0, reason, null, false));
+    }
+
+    void inSync(DeviceId id, Profile profile, long policyVersion, Instant now) {
+        entries.put(id, new Entry(State.IN_SYNC, profile, policyVersion, now, 0, null, null, false));
+    }
+
+    /** Records a failure; returns how long to wait before the next attempt. */
+    Duration failed(DeviceId id, Profile profile, long policyVersion, Instant now, String reason) {
+        int failures = get(id).map(e -> e.failures).orElse(0) + 1;
+        Duration delay = backoff(failures);
+        entries.put(id, new Entry(State.FAILED, profile, policyVersion, now, failures, reason, now.plus(delay),
+                false));
+        return delay;
+    }
+
+    void forget(DeviceId id) {
+        entries.remove(id);
+    }
+
+    Optional<Entry> get(DeviceId id) {
+        return Optional.ofNullable(entries.get(id));
+    }
+
+    /** True when no attempt is in flight on any device. */
+    boolean settled() {
+        return entries.values().stream().noneMatch(e -> e.programming);
+    }
+
+    /** 1 s, 2 s, 4 s ... capped at 60 s. */
+    static Duration backoff(int failures) {
+        long factor = 1L << Math.min(failures - 1, 16);
+        Duration d = FIRST_RETRY.multipliedBy(factor);
+        return d.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : d;
+    }
+}

@@ -1,0 +1,46 @@
+package org.carelane.impl;
+
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.FlowEntry;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Bytes and packets of rules that a change replaced, by device and slice priority, so that a
+ * slice's counters keep growing across rule generations. Counts are ONOS's last poll of each
+ * rule (every 5 s), and this node's only: a new master starts from its own rules.
+ */
+final class RetiredCounters {
+    private final Map<DeviceId, Map<Integer, long[]>> retired = new ConcurrentHashMap<>();
+
+    /** Adds a removed rule's counters under its slice priority. */
+    void retire(FlowEntry removed, int slicePriority) {
+        long[] c = retired.computeIfAbsent(removed.deviceId(), d -> new ConcurrentHashMap<>())
+                .computeIfAbsent(slicePriority, p -> new long[2]);
+        synchronized (c) {
+            c[0] += removed.bytes();
+            c[1] += removed.packets();
+        }
+    }
+
+    /** {bytes, packets} retired on a device for a slice priority. */
+    long[] of(DeviceId device, int slicePriority) {
+        long[] c = retired.getOrDefault(device, Map.of()).get(slicePriority);
+        if (c == null) {
+            return new long[2];
+        }
+        synchronized (c) {
+            return c.clone();
+        }
+    }
+
+    /** Devices that have retired counters. */
+    Iterable<DeviceId> devices() {
+        return retired.keySet();
+    }
+
+    void forget(DeviceId device) {
+        retired.remove(device);
+    }
+}

@@ -1,0 +1,138 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceRates;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.meter.Meter;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * ONOS failure modes: each leaves the previous rules in place, shows the device's state and
+ * reason in /status, retries with backoff until the device matches, and leaks no meter.
+ */
+class FailureHandlingTest {
+    private static final DeviceId GW = DeviceId.deviceId("of:0000000000000001");
+    private static final Instant WED_MORNING = Instant.parse("2026-01-14T09:00:00Z");
+    private CareLaneTestBed bed;
+
+    @AfterEach
+    void tearDown() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    private JsonNode sync() {
+        return bed.manager.status().get("devices").get(0).path("sync");
+    }
+
+    private List<Long> meterRates() {
+        return bed.meters.getMeters(GW).stream().map(m -> m.bands().iterator().next().rate()).sorted()
+                .collect(Collectors.toList());
+    }
+
+    private static void waitFor(BooleanSupplier condition, Duration limit, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void submitThrowingKeepsTheOldRulesShowsTheReasonAndRetriesUntilInSync() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.meters.tableSize = 3;   // full: ONOS's MeterManager.submit throws IllegalArgumentException
+        long t0 = System.nanoTime();
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(2).toNanos(), "the change is answered promptly");
+        assertEquals(9000, bed.manager.policy().orElseThrow().slice("social").orElseThrow()
+                .rates(Profile.OFF_PEAK).maxKbps(), "the accepted change is stored");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "FAILED");
+        assertTrue(sync().path("reason").asText().contains("no meter"), sync().toString());
+        assertTrue(sync().has("nextRetry"), sync().toString());
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the old meters stay");
+        assertEquals(6, bed.flows.devices(GW).size(), "the old rules stay");
+
+        bed.meters.tableSize = Integer.MAX_VALUE;   // room again: the retry converges by itself
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "retry");
+        assertEquals(List.of(9000L, 20000L, 20000L), meterRates());
+        assertEquals(3, bed.meters.submits - bed.meters.withdraws, "no meter leaked");
+    }
+
+    @Test
+    void aMeterRejectedByTheSwitchIsRetriedWithBackoff() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        bed.meters.failSubmits = 2;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
+        waitFor(() -> sync().path("failures").asInt() == 2, Duration.ofSeconds(5), "two failures");
+        assertEquals("FAILED", sync().path("state").asText());
+        assertTrue(sync().path("reason").asText().contains("OUT_OF_METERS"), sync().toString());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(6), "third attempt");
+        assertEquals(List.of(8000L, 20000L, 20000L), meterRates());
+        assertEquals(bed.meters.submits - bed.meters.withdraws, bed.meters.getMeters(GW).size());
+    }
+
+    @Test
+    void metersConfirmedOnlyByTheStatsPollLeaveTheChangePendingThenInSync() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        bed.meters.confirmOnPoll = true;
+        long t0 = System.nanoTime();
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(7000, 0), "alice", "rest");
+        long took = System.nanoTime() - t0;
+        assertTrue(took < CareLaneManager.PROMPT.plusMillis(500).toNanos(), "answered within the prompt: " + took);
+        assertEquals("PENDING", sync().path("state").asText());
+        assertTrue(bed.flows.devices(GW).stream().noneMatch(e -> e.treatment().meters().stream()
+                .anyMatch(m -> bed.meters.getMeter(GW, m.meterId()).state() != org.onosproject.net.meter.MeterState
+                        .ADDED)), "no rule points at an unconfirmed meter");
+        bed.meters.poll();
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "in sync after poll");
+        assertEquals(List.of(7000L, 20000L, 20000L), meterRates());
+    }
+
+    @Test
+    void anAttemptThatNeverCompletesTimesOutWithdrawsItsMeterAndRetries() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        bed.manager.setProgramTimeout(Duration.ofMillis(300));
+        bed.meters.confirmOnPoll = true;   // and no poll comes
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(6000, 0), "alice", "rest");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(3), "timeout");
+        assertTrue(sync().path("reason").asText().startsWith("timed out"), sync().toString());
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the unconfirmed meter was withdrawn");
+        bed.meters.confirmOnPoll = false;
+        bed.meters.poll();
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "retry");
+        assertEquals(List.of(6000L, 20000L, 20000L), meterRates());
+        for (Meter m : bed.meters.getMeters(GW)) {
+            assertEquals(org.onosproject.net.meter.MeterState.ADDED, m.state());
+        }
+    }
+
+    @Test
+    void aDisconnectedDeviceIsShownWaitingAndProgrammedWhenItConnects() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        bed.offline.add(GW);
+        bed.fireDeviceAvailable(GW);   // the availability change (now unavailable)
+        waitFor(() -> "device not available".equals(sync().path("reason").asText()), Duration.ofSeconds(2),
+                "waiting");
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(5000, 0), "alice", "rest");
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "nothing is sent to an offline device");
+        bed.offline.remove(GW);
+        bed.fireDeviceAvailable(GW);
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "in sync");
+        assertEquals(List.of(5000L, 20000L, 20000L), meterRates());
+    }
+}
