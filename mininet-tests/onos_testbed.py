@@ -306,6 +306,22 @@ def wait_programmed(bridge, device_id, profile, timeout=60):
     return time.time() - t0
 
 
+def switch_carries(bridge, rates, appid):
+    """True if the switch's meters have exactly these rates and every CareLane flow's meter exists."""
+    on_switch = switch_meters(bridge)
+    flows = carelane_flows(bridge, appid)
+    used = {int(m) for f in flows for m in re.findall(r'meter:(\d+)', f)}
+    return sorted(on_switch.values()) == sorted(rates) and used <= set(on_switch) and bool(used)
+
+
+def time_until_switch_carries(bridge, rates, timeout=20):
+    """Seconds until the switch carries these meter rates, polling every 50 ms."""
+    appid = app_id()
+    t0 = time.time()
+    wait_until(lambda: switch_carries(bridge, rates, appid), timeout, f'{bridge} to carry {rates}', interval=0.05)
+    return time.time() - t0
+
+
 def disconnect(bridge):
     """Takes a bridge away from ONOS and makes it a plain L2 switch again (no CareLane state)."""
     subprocess.run(['ovs-vsctl', 'del-controller', bridge], check=True)

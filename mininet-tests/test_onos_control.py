@@ -145,15 +145,43 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
     onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
 
 
+def test_profile_switch_is_on_the_switch_within_a_second(onos_carelane, site):
+    """ONOS confirms meters only at its 10 s stats poll; CareLane does not wait for it."""
+    onos = onos_carelane
+    blocked = site.get('staff1').popen(['ping', '-n', '-i', '0.05', '-c', '100', '-W', '1', WAN_HOSTS['bad1']])
+    took = {}
+    for profile in ('offPeak', 'peak'):
+        rates = list(onos.expected_rates(profile).values())
+        t0 = time.time()
+        onos.set_profile(profile, reason='switch-over timing')
+        took[profile] = time.time() - t0 + onos.time_until_switch_carries(GATEWAY, rates)
+        onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, profile, timeout=20)
+    blocked_out = blocked.communicate()[0].decode()
+    ovs.log(f'profile switch on the switch after: offPeak {took["offPeak"]:.2f} s, peak {took["peak"]:.2f} s')
+    assert max(took.values()) < 1.0, took
+    assert ' 0 received' in blocked_out, blocked_out
+
+
+def rule_shapes(onos):
+    """CareLane's rules as slice priority, match and actions, without meter ids or band: what a
+    fresh generation must reproduce."""
+    out = []
+    for flow in onos.carelane_flows(GATEWAY, onos.app_id()):
+        p = int(re.search(r'priority=(\d+)', flow).group(1))
+        shape = re.sub(r'cookie=0x[0-9a-f]+, ', '', re.sub(r'meter:\d+', 'meter', flow))
+        out.append(shape.replace(f'priority={p}', f'slice-priority={p - (3000 if p >= 3000 else 1000)}'))
+    return sorted(out)
+
+
 def test_switch_reconnect_brings_rules_and_meters_back(onos_carelane, site):
     onos = onos_carelane
-    before = sorted(onos.carelane_flows(GATEWAY, onos.app_id()))
+    before = rule_shapes(onos)
     try:
         # The control channel drops: OVS keeps its tables, ONOS marks the device unavailable.
         # (del-controller would not do: OVS flushes a bridge's flows when its last controller goes.)
         subprocess.run(['ovs-vsctl', 'set-controller', GATEWAY, 'tcp:127.0.0.1:6699'], check=True)
         onos.wait_until(lambda: not onos.device_available(GATEWAY_DEVICE), 30, 'device unavailable')
-        assert sorted(onos.carelane_flows(GATEWAY, onos.app_id())) == before
+        assert rule_shapes(onos) == before
         onos.connect(GATEWAY)
         took = onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
         ovs.log(f'reconnect with tables kept: in sync {took:.1f} s after the device was back')
@@ -167,7 +195,8 @@ def test_switch_reconnect_brings_rules_and_meters_back(onos_carelane, site):
         onos.connect(GATEWAY)
         took = time.time() - t0 + onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
         ovs.log(f'reconnect with empty tables: rules and meters back after {took:.1f} s')
-        assert sorted(onos.carelane_flows(GATEWAY, onos.app_id())) == before
+        assert took < 2.0, f'rules back {took:.1f} s after the switch reconnected'
+        assert rule_shapes(onos) == before
         assert ' 0% packet loss' in site.get('clin1').cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["nhs1"]}')
         assert ' 0 received' in site.get('staff1').cmd(f'ping -n -c 2 -W 1 {WAN_HOSTS["bad1"]}')
     finally:

@@ -7,7 +7,7 @@ import java.util.List;
 
 /** Per-slice counters. */
 @Service
-@Command(scope = "onos", name = "carelane-stats", description = "Per-slice bytes, packets and meter drops")
+@Command(scope = "onos", name = "carelane-stats", description = "Per-slice bytes, packets, rules and meters")
 public class StatsCommand extends CareLaneCommand {
     @Override
     protected List<String> run(CliOperations ops) {

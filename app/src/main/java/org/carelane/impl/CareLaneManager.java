@@ -59,6 +59,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -80,6 +81,14 @@ public class CareLaneManager implements CareLaneService {
     static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(30);
     /** How long a change waits for the devices before it answers; they go on in the background. */
     static final Duration PROMPT = Duration.ofMillis(750);
+    /** Time ONOS gets to send new meters before the rules that use them (see SliceProgrammer). */
+    static final Duration METER_GRACE = Duration.ofMillis(150);
+    /**
+     * After ONOS's flow-stats poll (every 5 s) every rule of a successful attempt must be ADDED.
+     * ONOS 2.7.0 completes a batch at the barrier even when the switch rejected a rule with a
+     * meter error, so success alone does not prove the rules are on the switch.
+     */
+    static final Duration VERIFY_AFTER = Duration.ofSeconds(7);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
     private final Logger log = getLogger(getClass());
@@ -114,7 +123,11 @@ public class CareLaneManager implements CareLaneService {
     private ApplicationId appId;
     private volatile SliceProgrammer programmer;
     private volatile Duration programTimeout = PROGRAM_TIMEOUT;
+    /** Package-private for the test bed, whose doubles deliver in order at once. */
+    volatile Duration meterGrace = METER_GRACE;
     private ScheduledExecutorService executor;
+    /** The steps that follow ONOS's callbacks (see SliceProgrammer); never ONOS's own threads. */
+    private ExecutorService programming;
     private ScheduledFuture<?> nextCheck;
     private volatile Profile appliedProfile;
     private final DeviceSyncTracker sync = new DeviceSyncTracker();
@@ -125,12 +138,15 @@ public class CareLaneManager implements CareLaneService {
     /** Devices whose policy changed during their attempt: they go again when it ends. */
     private final Set<DeviceId> dirty = new HashSet<>();
     private final Map<DeviceId, ScheduledFuture<?>> retries = new HashMap<>();
+    /** Devices whose switch may not hold what ONOS thinks: they get a fresh generation. */
+    private final Set<DeviceId> fresh = new HashSet<>();
 
     @Activate
     protected void activate() {
         appId = coreService.registerApplication(APP_NAME);
-        programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout, retired);
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
+        programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
+        programmer = newProgrammer();
         configRegistry.registerConfigFactory(configFactory);
         configRegistry.addListener(configListener);
         deviceService.addListener(deviceListener);
@@ -139,6 +155,7 @@ public class CareLaneManager implements CareLaneService {
             loadConfig("activate");
             reconcile();
         });
+        awaitSettled(PROMPT);
         log.info("CareLane started");
     }
 
@@ -150,6 +167,7 @@ public class CareLaneManager implements CareLaneService {
         configRegistry.unregisterConfigFactory(configFactory);
         runAndWait(this::removeEverything);
         executor.shutdownNow();
+        programming.shutdownNow();
         log.info("CareLane stopped");
     }
 
@@ -161,7 +179,12 @@ public class CareLaneManager implements CareLaneService {
     /** For tests: how long an attempt on a device may take before it fails and is retried. */
     void setProgramTimeout(Duration timeout) {
         programTimeout = timeout;
-        programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, timeout, retired);
+        programmer = newProgrammer();
+    }
+
+    private SliceProgrammer newProgrammer() {
+        return new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout, retired, meterGrace,
+                programming);
     }
 
     public ApplicationId appId() {
@@ -436,13 +459,17 @@ public class CareLaneManager implements CareLaneService {
         for (DeviceId stale : store.devicesWithMeters()) {
             if (!wanted.contains(stale) && mastershipService.isLocalMaster(stale)) {
                 cancelRetry(stale);
-                sync.forget(stale);
                 retired.forget(stale);
-                CompletableFuture<Void> unused = programmer.clear(stale).whenComplete((v, e) -> {
+                sync.removing(stale, decidedAt);
+                CompletableFuture<Void> clearing = programmer.clear(stale);
+                inFlight.put(stale, clearing);
+                CompletableFuture<Void> unused = clearing.whenComplete((v, e) -> onCareLaneThread(() -> {
+                    inFlight.remove(stale);
+                    sync.forget(stale);
                     if (e != null) {
                         log.warn("CareLane could not clear {}: {}", stale, e.getMessage());
                     }
-                });
+                }));
             }
         }
         appliedProfile = policy.isPresent() ? profileAt(decidedAt) : null;
@@ -471,9 +498,10 @@ public class CareLaneManager implements CareLaneService {
             return;
         }
         sync.pending(id, profile, version, now);
+        boolean renew = fresh.remove(id);
         CompletableFuture<Void> attempt;
         try {
-            attempt = programmer.program(policy.get(), profile, device.get());
+            attempt = programmer.program(policy.get(), profile, device.get(), renew);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
@@ -491,13 +519,41 @@ public class CareLaneManager implements CareLaneService {
         Instant now = clock.instant();
         if (error == null) {
             sync.inSync(id, profile, version, now);
+            if (!executor.isShutdown()) {
+                retries.put(id, executor.schedule(() -> verify(id), VERIFY_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+            }
             return;
         }
         String reason = rootMessage(error);
+        fresh.add(id);   // what the failed attempt left on the switch is uncertain
         Duration delay = sync.failed(id, profile, version, now, reason);
         log.warn("CareLane could not program {} ({}); previous rules kept, retrying in {}", id, reason, delay);
         if (!executor.isShutdown()) {
             retries.put(id, executor.schedule(() -> program(id), delay.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** For tests: runs {@link #verify} now on the CareLane thread. */
+    void verifyNow(DeviceId id) {
+        runAndWait(() -> verify(id));
+    }
+
+    /** Checks, after a flow-stats poll, that ONOS found every rule of an in-sync device on it. */
+    private void verify(DeviceId id) {
+        retries.remove(id);
+        Optional<DeviceSyncTracker.Entry> state = sync.get(id);
+        if (state.isEmpty() || state.get().state != DeviceSyncTracker.State.IN_SYNC || inFlight.containsKey(id)) {
+            return;
+        }
+        long missing = 0;
+        for (FlowEntry e : flowRuleService.getFlowEntries(id)) {
+            if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.ADDED) {
+                missing++;
+            }
+        }
+        if (missing > 0) {
+            attemptEnded(id, state.get().profile, state.get().policyVersion, new IllegalStateException(
+                    missing + " rule(s) not on the switch after ONOS's flow-stats poll"));
         }
     }
 
@@ -644,6 +700,7 @@ public class CareLaneManager implements CareLaneService {
     /** Runs {@link #evaluate()} now on the CareLane thread (tests, harness). */
     public void evaluateNow() {
         runAndWait(this::evaluate);
+        awaitSettled(PROMPT);
     }
 
     private final class InternalConfigListener implements NetworkConfigListener {
@@ -679,7 +736,14 @@ public class CareLaneManager implements CareLaneService {
             // Connected: program it. Disconnected: shown as waiting until it is back.
             if (ours && (event.type() == DeviceEvent.Type.DEVICE_ADDED
                     || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED)) {
-                onCareLaneThread(() -> program(id));
+                // ONOS 2.7.0 replays a reconnected switch's flows before its meters, and OVS
+                // rejects them (INVALID_METER): install a fresh generation, meters first.
+                onCareLaneThread(() -> {
+                    if (deviceService.isAvailable(id)) {
+                        fresh.add(id);
+                    }
+                    program(id);
+                });
             }
         }
     }
@@ -689,7 +753,12 @@ public class CareLaneManager implements CareLaneService {
         public void event(MastershipEvent event) {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
                 DeviceId id = event.subject();
-                onCareLaneThread(() -> program(id));
+                onCareLaneThread(() -> {
+                    if (mastershipService.isLocalMaster(id)) {
+                        fresh.add(id);
+                    }
+                    program(id);
+                });
             }
         }
     }

@@ -49,7 +49,9 @@ final class DeviceSyncTracker {
 
         void writeTo(ObjectNode node) {
             node.put("state", state.name());
-            node.put("profile", profile.jsonName());
+            if (profile != null) {
+                node.put("profile", profile.jsonName());
+            }
             node.put("policyVersion", policyVersion);
             node.put("since", since.toString());
             if (failures > 0) {
@@ -76,6 +78,11 @@ final class DeviceSyncTracker {
     /** The device is waiting for something outside CareLane, e.g. to connect. */
     void waiting(DeviceId id, Profile profile, long policyVersion, Instant now, String reason) {
         entries.put(id, new Entry(State.PENDING, profile, policyVersion, now, 0, reason, null, false));
+    }
+
+    /** CareLane's rules and meters are being removed from a device that left the policy. */
+    void removing(DeviceId id, Instant now) {
+        entries.put(id, new Entry(State.PENDING, null, 0, now, 0, "removing CareLane's rules", null, true));
     }
 
     void inSync(DeviceId id, Profile profile, long policyVersion, Instant now) {

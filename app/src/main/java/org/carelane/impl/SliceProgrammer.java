@@ -40,9 +40,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -58,23 +57,38 @@ final class SliceProgrammer {
     private final CareLaneStore store;
     private final Duration timeout;
     private final RetiredCounters retired;
+    private final Duration meterGrace;
+    /**
+     * Runs everything that follows an ONOS future. Never the thread that completed it: that
+     * can be an Atomix partition thread, and a blocking store call there times the store out.
+     */
+    private final Executor callbacks;
 
     /**
      * @param timeout an attempt not finished by then fails, and what it created is withdrawn
      * @param retired where the counters of replaced rules are kept
+     * @param meterGrace time between submitting meters and sending the rules that use them
+     * @param callbacks   where the steps after ONOS's callbacks run
      */
-    SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters,
-                    CareLaneStore store, Duration timeout, RetiredCounters retired) {
+    SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters, CareLaneStore store,
+                    Duration timeout, RetiredCounters retired, Duration meterGrace, Executor callbacks) {
         this.appId = appId;
         this.flowRules = flowRules;
         this.meters = meters;
         this.store = store;
         this.timeout = timeout;
         this.retired = retired;
+        this.meterGrace = meterGrace;
+        this.callbacks = callbacks;
     }
 
-    /** Brings a device to the policy in the given profile. */
-    public CompletableFuture<Void> program(SlicePolicy policy, Profile profile, DeviceUplink device) {
+    /**
+     * Brings a device to the policy in the given profile.
+     *
+     * @param fresh install new meters and a new rule generation even if ONOS's view already
+     *              matches: after a reconnect, or a failure, the switch may not hold that view
+     */
+    CompletableFuture<Void> program(SlicePolicy policy, Profile profile, DeviceUplink device, boolean fresh) {
         DeviceId id = device.deviceId();
         Map<String, InstalledMeter> current = store.installedMeters(id);
         Map<String, InstalledMeter> next = new ConcurrentHashMap<>();
@@ -88,7 +102,7 @@ final class SliceProgrammer {
             long rate = slice.rates(profile).maxKbps();
             long burst = RateMath.burstKbits(rate, policy.burstMs());
             InstalledMeter existing = current.get(slice.name());
-            if (existing != null && existing.rateKbps() == rate && existing.burstKbits() == burst) {
+            if (!fresh && existing != null && existing.rateKbps() == rate && existing.burstKbits() == burst) {
                 next.put(slice.name(), existing);
                 continue;
             }
@@ -104,9 +118,9 @@ final class SliceProgrammer {
             submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
-                .thenCompose(v -> applyFlows(id, policy, device, meterIds(next)))
+                .thenComposeAsync(v -> applyFlows(id, policy, device, meterIds(next), fresh), callbacks)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((v, error) -> {
+                .handleAsync((v, error) -> {
                     if (error != null) {
                         // Keep the old policy: withdraw only what this attempt created.
                         synchronized (created) {
@@ -121,7 +135,7 @@ final class SliceProgrammer {
                         }
                     });
                     return null;
-                });
+                }, callbacks);
     }
 
     /** Removes every rule and meter CareLane installed on a device. */
@@ -135,45 +149,41 @@ final class SliceProgrammer {
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
         mine.forEach(ops::remove);
         CompletableFuture<Void> done = execute(ops);
-        return done.whenComplete((v, e) -> {
+        return done.whenCompleteAsync((v, e) -> {
             store.installedMeters(id).values().forEach(m -> withdraw(id, m));
             store.setInstalledMeters(id, Map.of());
-        });
+        }, callbacks);
     }
 
+    /**
+     * Submits a meter. ONOS 2.7.0 confirms a meter only at its next meter-stats poll (every
+     * 10 s), so this does not wait for that: it completes once ONOS has had {@code meterGrace} to
+     * send the meter, ahead of the rules that use it on the same OpenFlow channel. Should a rule
+     * still arrive first, the switch rejects it (INVALID_METER), the attempt fails without
+     * touching the old rules, and it is retried. A meter error within the grace fails it too.
+     */
     private CompletableFuture<InstalledMeter> submitMeter(DeviceId id, long rateKbps, long burstKbits,
                                                           Consumer<InstalledMeter> onSubmitted) {
         CompletableFuture<InstalledMeter> done = new CompletableFuture<>();
-        // The context may fire inside submit(), before submit() has returned the meter id.
-        AtomicReference<Meter> meter = new AtomicReference<>();
-        AtomicBoolean succeeded = new AtomicBoolean();
-        Runnable completeIfReady = () -> {
-            if (succeeded.get() && meter.get() != null) {
-                done.complete(new InstalledMeter(meter.get().id().id(), rateKbps, burstKbits));
-            }
-        };
         Band band = DefaultBand.builder().ofType(Band.Type.DROP).withRate(rateKbps).burstSize(burstKbits).build();
         MeterRequest request = DefaultMeterRequest.builder()
                 .forDevice(id).fromApp(appId).withUnit(Meter.Unit.KB_PER_SEC).burst()
                 .withBands(List.of(band))
                 .withContext(new MeterContext() {
                     @Override
-                    public void onSuccess(MeterRequest op) {
-                        succeeded.set(true);
-                        completeIfReady.run();
-                    }
-
-                    @Override
                     public void onError(MeterRequest op, MeterFailReason reason) {
                         done.completeExceptionally(new IllegalStateException("meter on " + id + ": " + reason));
                     }
                 }).add();
         Meter submitted = meters.submit(request);
-        if (submitted != null) {
-            onSubmitted.accept(new InstalledMeter(submitted.id().id(), rateKbps, burstKbits));
+        InstalledMeter installed = new InstalledMeter(submitted.id().id(), rateKbps, burstKbits);
+        onSubmitted.accept(installed);
+        if (meterGrace.isZero()) {
+            done.complete(installed);
+        } else {
+            CompletableFuture.delayedExecutor(meterGrace.toMillis(), TimeUnit.MILLISECONDS)
+                    .execute(() -> done.complete(installed));
         }
-        meter.set(submitted);
-        completeIfReady.run();
         return done;
     }
 
@@ -194,7 +204,7 @@ final class SliceProgrammer {
      * No MODIFY: ONOS sends it non-strict, and OVS would rewrite every narrower rule too.
      */
     private CompletableFuture<Void> applyFlows(DeviceId id, SlicePolicy policy, DeviceUplink device,
-                                               Map<String, MeterId> meterIds) {
+                                               Map<String, MeterId> meterIds, boolean fresh) {
         List<FlowEntry> existing = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
             if (e.appId() == appId.id()) {
@@ -204,7 +214,8 @@ final class SliceProgrammer {
         // A first programming goes into the first band; an interrupted swap counts as the higher band.
         int inUse = existing.isEmpty() ? FlowCompiler.ALTERNATE_BASE_PRIORITY
                 : FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
-        if (!existing.isEmpty() && sameRules(existing, FlowCompiler.compile(policy, device, meterIds, appId, inUse))) {
+        if (!fresh && !existing.isEmpty()
+                && sameRules(existing, FlowCompiler.compile(policy, device, meterIds, appId, inUse))) {
             return CompletableFuture.completedFuture(null);
         }
         List<FlowRule> next = FlowCompiler.compile(policy, device, meterIds, appId, FlowCompiler.otherBand(inUse));
@@ -224,8 +235,8 @@ final class SliceProgrammer {
             stage.forEach(ops::remove);
             ops.newStage();
         });
-        return execute(ops).thenRun(() -> removes.values().forEach(stage -> stage.forEach(
-                e -> retired.retire(e, FlowCompiler.slicePriority(e.priority())))));
+        return execute(ops).thenRunAsync(() -> removes.values().forEach(stage -> stage.forEach(
+                e -> retired.retire(e, FlowCompiler.slicePriority(e.priority())))), callbacks);
     }
 
     /** True if the device already has exactly these rules, meters included. */

@@ -3,11 +3,12 @@ package org.carelane.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceRates;
+import org.carelane.testing.Probe;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.onosproject.net.DeviceId;
-import org.onosproject.net.meter.Meter;
+import org.onosproject.net.meter.MeterState;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -87,38 +88,65 @@ class FailureHandlingTest {
     }
 
     @Test
-    void metersConfirmedOnlyByTheStatsPollLeaveTheChangePendingThenInSync() throws Exception {
+    void aChangeDoesNotWaitForOnosMeterStatsPoll() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
-        bed.meters.confirmOnPoll = true;
+        bed.meters.confirmOnPoll = true;   // ONOS: PENDING_ADD until the next poll, up to 10 s
         long t0 = System.nanoTime();
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(7000, 0), "alice", "rest");
         long took = System.nanoTime() - t0;
-        assertTrue(took < CareLaneManager.PROMPT.plusMillis(500).toNanos(), "answered within the prompt: " + took);
-        assertEquals("PENDING", sync().path("state").asText());
-        assertTrue(bed.flows.devices(GW).stream().noneMatch(e -> e.treatment().meters().stream()
-                .anyMatch(m -> bed.meters.getMeter(GW, m.meterId()).state() != org.onosproject.net.meter.MeterState
-                        .ADDED)), "no rule points at an unconfirmed meter");
-        bed.meters.poll();
-        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "in sync after poll");
+        assertTrue(took < CareLaneManager.PROMPT.toNanos(), "answered before the prompt ran out: " + took);
+        assertEquals("IN_SYNC", sync().path("state").asText(), "the rules point at the new meter at once");
         assertEquals(List.of(7000L, 20000L, 20000L), meterRates());
+        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.state() == MeterState.PENDING_ADD));
+        bed.meters.poll();
+        assertTrue(bed.meters.getMeters(GW).stream().allMatch(m -> m.state() == MeterState.ADDED));
     }
 
     @Test
     void anAttemptThatNeverCompletesTimesOutWithdrawsItsMeterAndRetries() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         bed.manager.setProgramTimeout(Duration.ofMillis(300));
-        bed.meters.confirmOnPoll = true;   // and no poll comes
+        bed.flows.stallBatches = true;   // the switch never answers the barrier
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(6000, 0), "alice", "rest");
         waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(3), "timeout");
         assertTrue(sync().path("reason").asText().startsWith("timed out"), sync().toString());
-        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the unconfirmed meter was withdrawn");
-        bed.meters.confirmOnPoll = false;
-        bed.meters.poll();
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the new meter was withdrawn");
+        bed.flows.stallBatches = false;
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "retry");
         assertEquals(List.of(6000L, 20000L, 20000L), meterRates());
-        for (Meter m : bed.meters.getMeters(GW)) {
-            assertEquals(org.onosproject.net.meter.MeterState.ADDED, m.state());
-        }
+        assertEquals(6, bed.flows.devices(GW).size());
+    }
+
+    @Test
+    void aSwitchThatReconnectsWithEmptyTablesGetsAFreshGenerationMetersFirst() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
+        List<Long> before = bed.meters.getMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList());
+        bed.flows.switchLost(GW);   // restarted: ONOS still believes its rules are there
+        assertEquals(null, bed.flows.switchTreatment(GW, clinical));
+        bed.fireDeviceAvailable(GW);
+        waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null
+                && "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "fresh generation");
+        List<Long> after = bed.meters.getMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList());
+        assertEquals(3, after.size(), "new meters, old ones withdrawn: " + after);
+        assertTrue(after.stream().noneMatch(before::contains), "all new meters: " + before + " -> " + after);
+        assertEquals(6, bed.flows.devices(GW).size());
+    }
+
+    @Test
+    void aRuleMissingAfterTheStatsPollFailsTheDeviceAndAFreshGenerationFollows() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        org.onosproject.net.flow.FlowEntry lost = bed.flows.devices(GW).get(0);
+        bed.flows.rejectAfterBarrier(lost.id());
+        bed.manager.verifyNow(GW);
+        assertTrue(sync().path("reason").asText().contains("1 rule(s) not on the switch"), sync().toString());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "fresh retry");
+        assertTrue(bed.flows.devices(GW).stream().allMatch(e -> e.state()
+                == org.onosproject.net.flow.FlowEntry.FlowEntryState.ADDED), "every rule on the switch again");
+        assertEquals(6, bed.flows.devices(GW).size());
+        assertEquals(3, bed.meters.getMeters(GW).size());
     }
 
     @Test

@@ -37,9 +37,19 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     public int removes;
     /** Fail the next this-many batches (no change is made). */
     public int failBatches;
+    /** Never answer batches (an attempt that hangs). */
+    public boolean stallBatches;
+    /**
+     * Whether a meter exists on the switch; when set, adding a rule that uses a missing meter
+     * fails its batch, as OVS answers INVALID_METER. Later stages are not run.
+     */
+    public java.util.function.BiPredicate<DeviceId, org.onosproject.net.meter.MeterId> meterLookup;
 
     @Override
     public synchronized void apply(FlowRuleOperations ops) {
+        if (stallBatches) {
+            return;
+        }
         if (failBatches > 0) {
             failBatches--;
             ops.callback().onError(ops);
@@ -91,6 +101,11 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         }
     }
 
+    /** The switch restarted with empty tables; ONOS's view is unchanged. */
+    public synchronized void switchLost(DeviceId deviceId) {
+        switchRules.values().removeIf(r -> r.deviceId().equals(deviceId));
+    }
+
     /** Runs after every stage has reached the switch. */
     public synchronized void onStage(Runnable listener) {
         stageListeners.add(listener);
@@ -106,6 +121,13 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
 
     /** Hook run before each operation is recorded; throwing fails the batch. */
     protected void onOperation(FlowRuleOperation op) {
+        if (meterLookup != null && op.type() != FlowRuleOperation.Type.REMOVE) {
+            op.rule().treatment().meters().forEach(m -> {
+                if (!meterLookup.test(op.rule().deviceId(), m.meterId())) {
+                    throw new IllegalStateException("INVALID_METER: " + m.meterId() + " for " + op.rule());
+                }
+            });
+        }
     }
 
     @Override
@@ -159,6 +181,16 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     @Override
     public synchronized int getFlowRuleCount() {
         return entries.size();
+    }
+
+    /**
+     * A rule the switch rejected after the batch completed (ONOS 2.7.0 does not fail the batch
+     * for a meter error): it stays PENDING_ADD in ONOS's store and is not on the switch.
+     */
+    public synchronized void rejectAfterBarrier(FlowId id) {
+        FlowEntry e = entries.get(id);
+        entries.put(id, new DefaultFlowEntry(e, FlowEntry.FlowEntryState.PENDING_ADD, 0, 0, 0));
+        switchRules.remove(id);
     }
 
     /** Replaces an entry by one with counters, as a stats poll would. */
