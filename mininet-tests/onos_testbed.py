@@ -129,6 +129,13 @@ def stop():
         log('ONOS: stopped')
 
 
+def restart():
+    """Stops ONOS and starts it again with its state (data/ and the Atomix log) kept."""
+    _run_kit('stop.sh', DIR, timeout=120)
+    took, _ = _run_kit('start.sh', DIR, timeout=400)
+    return took
+
+
 def install_app(path=None, timeout=90):
     """Installs and activates the .oar via REST, then waits until it really runs."""
     path = path or oar()

@@ -191,10 +191,10 @@ def test_switch_reconnect_brings_rules_and_meters_back(onos_carelane, site):
         onos.wait_until(lambda: not onos.device_available(GATEWAY_DEVICE), 30, 'device unavailable')
         onos.ofctl('del-flows', GATEWAY)
         onos.ofctl('del-meters', GATEWAY)
-        t0 = time.time()
-        onos.connect(GATEWAY)
-        took = time.time() - t0 + onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
-        ovs.log(f'reconnect with empty tables: rules and meters back after {took:.1f} s')
+        subprocess.run(['ovs-vsctl', 'set-controller', GATEWAY, onos.CONTROLLER], check=True)
+        took = onos.time_until_switch_carries(GATEWAY, list(onos.expected_rates('peak').values()))
+        onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+        ovs.log(f'reconnect with empty tables: rules and meters back on the switch after {took:.2f} s')
         assert took < 2.0, f'rules back {took:.1f} s after the switch reconnected'
         assert rule_shapes(onos) == before
         assert ' 0% packet loss' in site.get('clin1').cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["nhs1"]}')
@@ -219,3 +219,30 @@ def test_deactivation_leaves_no_carelane_flow_or_meter_and_reactivation_restores
     took = onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, profile, timeout=60)
     ovs.log(f'reactivated: {profile} back on the switch after {took:.1f} s')
     assert onos.carelane_log_errors() == []
+
+
+def test_a_rest_change_survives_reactivation_and_an_onos_restart(onos_carelane, site):
+    """Netcfg is the one source of truth: REST writes back to it, and both reload it."""
+    onos = onos_carelane
+    change = {'profile': 'peak', 'maxKbps': 3000, 'minKbps': 3000}
+    assert onos.rest('PUT', '/onos/carelane/slices/social/bandwidth', change)[0] == 200
+
+    def social_peak():
+        _, body = onos.rest('GET', '/onos/carelane/slices/social')
+        return body['rates']['peak']['maxKbps']
+    _, netcfg = onos.rest('GET', '/onos/v1/network/configuration/apps/org.carelane.app')
+    assert netcfg['carelane']['slices'][2]['rates']['peak']['maxKbps'] == 3000, netcfg
+    onos.deactivate_app()
+    onos.activate_app()
+    assert social_peak() == 3000, 'kept across app reactivation'
+    took = onos.restart()
+    ovs.log(f'ONOS restarted in {took:.0f} s')
+    onos.wait_app_running(120)
+    assert social_peak() == 3000, 'kept across an ONOS restart'
+    onos.wait_until(lambda: onos.device_available(GATEWAY_DEVICE), 60, 'gateway back after the restart')
+    onos.set_profile('peak', reason='after restart')
+    onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+    assert sorted(onos.switch_meters(GATEWAY).values()) == [3000, 20000, 20000]
+    assert onos.rest('PUT', '/onos/carelane/slices/social/bandwidth',
+                     {'profile': 'peak', 'maxKbps': 4000, 'minKbps': 4000})[0] == 200
+    onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)

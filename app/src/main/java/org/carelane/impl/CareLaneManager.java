@@ -478,7 +478,6 @@ public class CareLaneManager implements CareLaneService {
 
     /** One attempt to bring a device to the policy in force; runs on the CareLane thread. */
     private void program(DeviceId id) {
-        cancelRetry(id);
         if (inFlight.containsKey(id)) {
             dirty.add(id);
             return;
@@ -486,12 +485,19 @@ public class CareLaneManager implements CareLaneService {
         Optional<SlicePolicy> policy = store.policy();
         Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));
         if (device.isEmpty() || !mastershipService.isLocalMaster(id)) {
+            cancelRetry(id);
             sync.forget(id);
             return;
         }
         Instant now = clock.instant();
         Profile profile = profileAt(now);
         long version = store.policyVersion();
+        Optional<DeviceSyncTracker.Entry> last = sync.get(id);
+        if (retries.containsKey(id) && last.isPresent() && last.get().state == DeviceSyncTracker.State.FAILED
+                && last.get().policyVersion == version && last.get().profile == profile) {
+            return;   // nothing new since the failure: keep to the backoff
+        }
+        cancelRetry(id);
         if (!deviceService.isAvailable(id)) {
             // Programmed when it connects (device listener).
             sync.waiting(id, profile, version, now, "device not available");
@@ -529,7 +535,10 @@ public class CareLaneManager implements CareLaneService {
         Duration delay = sync.failed(id, profile, version, now, reason);
         log.warn("CareLane could not program {} ({}); previous rules kept, retrying in {}", id, reason, delay);
         if (!executor.isShutdown()) {
-            retries.put(id, executor.schedule(() -> program(id), delay.toMillis(), TimeUnit.MILLISECONDS));
+            retries.put(id, executor.schedule(() -> {
+                retries.remove(id);
+                program(id);
+            }, delay.toMillis(), TimeUnit.MILLISECONDS));
         }
     }
 
@@ -615,10 +624,26 @@ public class CareLaneManager implements CareLaneService {
     private void update(String user, String source, String action, java.util.function.UnaryOperator<SlicePolicy> f) {
         runAndWait(() -> {
             if (auditIfChanged(store.updatePolicy(f), user, source, action)) {
+                writeBackToNetcfg();
                 reconcile();
             }
         });
         awaitSettled(PROMPT);
+    }
+
+    /**
+     * Netcfg is the one source of truth: a REST or CLI change is written back to it, so that
+     * app reactivation and ONOS restarts, which reload netcfg, keep it. The store's current
+     * policy is written, so that concurrent changes from several nodes converge on the latest.
+     */
+    private void writeBackToNetcfg() {
+        store.policy().ifPresent(p -> {
+            try {
+                configRegistry.applyConfig(appId, CareLaneConfig.class, PolicyCodec.encode(p));
+            } catch (RuntimeException e) {
+                log.error("CareLane could not write the change back to netcfg; a reload of netcfg would undo it", e);
+            }
+        });
     }
 
     /** Stores a whole new policy and audits it, once per cluster; no-op if it equals the current one. */
@@ -742,6 +767,7 @@ public class CareLaneManager implements CareLaneService {
                     if (deviceService.isAvailable(id)) {
                         fresh.add(id);
                     }
+                    cancelRetry(id);   // a reconnect does not wait out a backoff
                     program(id);
                 });
             }
@@ -757,6 +783,7 @@ public class CareLaneManager implements CareLaneService {
                     if (mastershipService.isLocalMaster(id)) {
                         fresh.add(id);
                     }
+                    cancelRetry(id);
                     program(id);
                 });
             }

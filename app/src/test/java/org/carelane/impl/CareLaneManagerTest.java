@@ -249,7 +249,7 @@ class CareLaneManagerTest {
     }
 
     @Test
-    void meterFailureMidwayRollsBackWithoutLeak() {
+    void meterFailureMidwayRollsBackWithoutLeak() throws Exception {
         start(WED_MORNING);
         Map<String, Long> rates = meterRatesBySlice();
         ObjectNode next = SampleConfig.hospital();
@@ -261,8 +261,12 @@ class CareLaneManagerTest {
         assertEquals(rates, meterRatesBySlice(), "switch keeps the old meters");
         assertExactlyOneMeterPerSlice();
         bed.meters.tableSize = Integer.MAX_VALUE;
-        bed.manager.setOverride(Profile.OFF_PEAK, WED_MORNING.plusSeconds(60), "ops", "retry", "cli");
-        assertEquals(12000L, meterRatesBySlice().get("social"), "a later reconcile converges");
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (System.nanoTime() < deadline && !"IN_SYNC".equals(
+                bed.manager.status().get("devices").get(0).path("sync").path("state").asText())) {
+            Thread.sleep(20);
+        }
+        assertEquals(12000L, meterRatesBySlice().get("social"), "the retry converges once there is room");
         assertExactlyOneMeterPerSlice();
     }
 
@@ -388,6 +392,26 @@ class CareLaneManagerTest {
         assertEquals(10, s.packets());
         assertEquals(2, s.flowRules());
         assertEquals(1, s.meters());
+    }
+
+    @Test
+    void restAndCliChangesAreWrittenBackToNetcfgAndSurviveReactivation() {
+        start(WED_MORNING);
+        bed.manager.setRates("social", Profile.PEAK, new SliceRates(3000, 3000), "alice", "rest");
+        assertEquals(3000, bed.netcfg.block().path("slices").get(2).path("rates").path("peak").path("maxKbps")
+                .asLong(), "netcfg holds the change");
+        assertEquals(1, bed.manager.audit(50).stream().filter(a -> a.source().equals("rest")).count());
+        assertEquals(0, bed.manager.audit(50).stream().filter(a -> a.action().startsWith("replace-policy (CONFIG"))
+                .count(), "reading its own write back changes nothing and is not audited again");
+        bed.close();   // deactivate, then a new activation reloads netcfg over the store
+        CareLaneTestBed again = new CareLaneTestBed(WED_MORNING, bed.netcfg.block(), new org.carelane.testing
+                .RecordingFlowRuleService(), new org.carelane.testing.RecordingMeterService(), bed.store, d -> true);
+        try {
+            assertEquals(3000, again.manager.policy().orElseThrow().slice("social").orElseThrow()
+                    .rates(Profile.PEAK).maxKbps());
+        } finally {
+            again.close();
+        }
     }
 
     @Test

@@ -79,12 +79,15 @@ class FailureHandlingTest {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         bed.meters.failSubmits = 2;
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
-        waitFor(() -> sync().path("failures").asInt() == 2, Duration.ofSeconds(5), "two failures");
-        assertEquals("FAILED", sync().path("state").asText());
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "a failure");
+        long failedAt = System.nanoTime();
         assertTrue(sync().path("reason").asText().contains("OUT_OF_METERS"), sync().toString());
-        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(6), "third attempt");
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the old meters stay");
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(8), "a retry succeeds");
+        assertTrue(System.nanoTime() - failedAt >= DeviceSyncTracker.FIRST_RETRY.minusMillis(100).toNanos(),
+                "the retry waited for its backoff");
         assertEquals(List.of(8000L, 20000L, 20000L), meterRates());
-        assertEquals(bed.meters.submits - bed.meters.withdraws, bed.meters.getMeters(GW).size());
+        assertEquals(bed.meters.submits - bed.meters.withdraws, bed.meters.getMeters(GW).size(), "no leak");
     }
 
     @Test

@@ -74,6 +74,26 @@ public class FakeNetworkConfig extends NetworkConfigRegistryAdapter {
         return cfg;
     }
 
+    /**
+     * As ONOS's NetworkConfigManager.applyConfig: validates, stores and fires the event (the
+     * block becomes what an app or "onos-netcfg" would read back).
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public <S, C extends Config<S>> C applyConfig(S s, Class<C> configClass, JsonNode json) {
+        subject = (ApplicationId) s;
+        C cfg = (C) factory.createConfig();
+        cfg.init(s, factory.configKey(), json, mapper, c -> { });
+        cfg.isValid();
+        push(json);
+        return cfg;
+    }
+
+    /** The stored block, as GET /onos/v1/network/configuration would show it. */
+    public JsonNode block() {
+        return block;
+    }
+
     public boolean hasFactory() {
         return factory != null;
     }
