@@ -4,7 +4,6 @@ import org.onosproject.net.DeviceId;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /** Cluster-wide CareLane state. */
@@ -57,29 +56,6 @@ public interface CareLaneStore {
 
         public boolean changed() {
             return before == null || !before.equals(after);
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (this == o) {
-                return true;
-            }
-            if (!(o instanceof PolicyUpdate)) {
-                return false;
-            }
-            PolicyUpdate other = (PolicyUpdate) o;
-            return Objects.equals(before, other.before)
-                    && Objects.equals(after, other.after);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(before, after);
-        }
-
-        @Override
-        public String toString() {
-            return "PolicyUpdate[before=" + before + ", after=" + after + "]";
         }
     }
 

@@ -19,6 +19,8 @@ import org.carelane.policy.FlowCompiler;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.PolicyValidator;
 import org.carelane.policy.ScheduleCalculator;
+import org.onosproject.app.ApplicationService;
+import org.onosproject.app.ApplicationState;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.core.CoreService;
 import org.onosproject.mastership.MastershipEvent;
@@ -34,6 +36,7 @@ import org.onosproject.net.config.NetworkConfigListener;
 import org.onosproject.net.config.NetworkConfigRegistry;
 import org.onosproject.net.config.basics.SubjectFactories;
 import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleService;
 import org.onosproject.net.meter.Meter;
 import org.onosproject.net.meter.MeterId;
@@ -107,6 +110,8 @@ public class CareLaneManager implements CareLaneService {
     protected DeviceService deviceService;
     @Reference(cardinality = ReferenceCardinality.MANDATORY)
     protected CareLaneStore store;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected ApplicationService applicationService;
 
     private final ConfigFactory<ApplicationId, CareLaneConfig> configFactory =
             new ConfigFactory<>(SubjectFactories.APP_SUBJECT_FACTORY, CareLaneConfig.class, CareLaneConfig.KEY) {
@@ -165,7 +170,15 @@ public class CareLaneManager implements CareLaneService {
         deviceService.removeListener(deviceListener);
         configRegistry.removeListener(configListener);
         configRegistry.unregisterConfigFactory(configFactory);
-        runAndWait(this::removeEverything);
+        // ONOS marks the app deactivated in its store before it stops the components on every
+        // node (DistributedApplicationStore.deactivate): then each node cleans the devices it
+        // masters, so all are cleaned. A node that stops keeps the app ACTIVE: its devices keep
+        // their rules and meters for the next master.
+        if (applicationService.getState(appId) != ApplicationState.ACTIVE) {
+            runAndWait(this::removeMastered);
+        } else {
+            log.info("CareLane stopping with the node; rules stay on the devices for their next master");
+        }
         executor.shutdownNow();
         programming.shutdownNow();
         log.info("CareLane stopped");
@@ -611,13 +624,21 @@ public class CareLaneManager implements CareLaneService {
         reconcile();
     }
 
-    private void removeEverything() {
+    /** Removes CareLane's rules and meters from the devices this node masters. */
+    private void removeMastered() {
         new ArrayList<>(retries.keySet()).forEach(this::cancelRetry);
         await(new ArrayList<>(inFlight.values()));
         List<CompletableFuture<Void>> work = new ArrayList<>();
-        store.devicesWithMeters().forEach(id -> work.add(programmer.clear(id)));
+        store.devicesWithMeters().stream().filter(mastershipService::isLocalMaster)
+                .forEach(id -> work.add(programmer.clear(id)));
         await(work);
-        flowRuleService.removeFlowRulesById(appId);
+        List<FlowRule> leftovers = new ArrayList<>();
+        for (FlowEntry e : flowRuleService.getFlowEntriesById(appId)) {
+            if (mastershipService.isLocalMaster(e.deviceId())) {
+                leftovers.add(e);
+            }
+        }
+        flowRuleService.removeFlowRules(leftovers.toArray(new FlowRule[0]));
     }
 
     /** Read-modify-write of the policy, atomic across the cluster, then reprogram and audit. */

@@ -5,7 +5,6 @@ import org.carelane.api.PolicyException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
 
 /** Typed reads from JSON that fail with a {@link PolicyException} naming the field path. */
@@ -102,29 +101,6 @@ final class JsonFields {
 
         public String path() {
             return path;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (this == o) {
-                return true;
-            }
-            if (!(o instanceof Item)) {
-                return false;
-            }
-            Item other = (Item) o;
-            return Objects.equals(node, other.node)
-                    && Objects.equals(path, other.path);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(node, path);
-        }
-
-        @Override
-        public String toString() {
-            return "Item[node=" + node + ", path=" + path + "]";
         }
     }
 }

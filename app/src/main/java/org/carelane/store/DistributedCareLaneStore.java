@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -63,29 +62,6 @@ public class DistributedCareLaneStore implements CareLaneStore {
 
         SlicePolicy policy() {
             return policy;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (this == o) {
-                return true;
-            }
-            if (!(o instanceof ParsedPolicy)) {
-                return false;
-            }
-            ParsedPolicy other = (ParsedPolicy) o;
-            return Objects.equals(json, other.json)
-                    && Objects.equals(policy, other.policy);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(json, policy);
-        }
-
-        @Override
-        public String toString() {
-            return "ParsedPolicy[json=" + json + ", policy=" + policy + "]";
         }
     }
 

@@ -395,6 +395,29 @@ class CareLaneManagerTest {
     }
 
     @Test
+    void aStoppingNodeRemovesNothingAndDeactivationCleansOnlyWhatEachNodeMasters() {
+        ObjectNode two = SampleConfig.hospital();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) two.get("devices")).addObject()
+                .put("deviceId", "of:0000000000000002").put("uplinkKbps", 20000);
+        DeviceId other = DeviceId.deviceId("of:0000000000000002");
+        var shared = org.carelane.store.TestStores.newStore();
+        // ONOS's flow and meter services are cluster-wide: both nodes see the same ones.
+        var flows = new org.carelane.testing.RecordingFlowRuleService();
+        var meters = new org.carelane.testing.RecordingMeterService();
+        CareLaneTestBed a = new CareLaneTestBed(WED_MORNING, two, flows, meters, shared, GW::equals);
+        CareLaneTestBed b = new CareLaneTestBed(WED_MORNING, two, flows, meters, shared, other::equals);
+        assertEquals(6, flows.devices(GW).size());
+        assertEquals(6, flows.devices(other).size());
+        b.stopNode();
+        assertEquals(6, flows.devices(other).size(), "a stopping node leaves its devices for the next master");
+        assertEquals(3, meters.getMeters(other).size());
+        a.close();   // the app is deactivated: node A cleans what it masters
+        assertEquals(0, flows.devices(GW).size());
+        assertEquals(0, meters.getMeters(GW).size());
+        assertEquals(6, flows.devices(other).size(), "mastered elsewhere: untouched");
+    }
+
+    @Test
     void restAndCliChangesAreWrittenBackToNetcfgAndSurviveReactivation() {
         start(WED_MORNING);
         bed.manager.setRates("social", Profile.PEAK, new SliceRates(3000, 3000), "alice", "rest");

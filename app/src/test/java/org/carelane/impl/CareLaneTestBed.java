@@ -38,6 +38,8 @@ public final class CareLaneTestBed implements AutoCloseable {
     public final java.util.Set<DeviceId> offline = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.List<DeviceListener> deviceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private boolean active;
+    /** The app's state in ONOS when the component stops: INSTALLED after a deactivation. */
+    private volatile org.onosproject.app.ApplicationState appState = org.onosproject.app.ApplicationState.INSTALLED;
 
     public CareLaneTestBed(Instant start, JsonNode carelaneBlock) {
         this(start, carelaneBlock, new RecordingFlowRuleService(), new RecordingMeterService());
@@ -89,6 +91,12 @@ public final class CareLaneTestBed implements AutoCloseable {
             }
         };
         manager.store = store;
+        manager.applicationService = new org.onosproject.app.ApplicationServiceAdapter() {
+            @Override
+            public org.onosproject.app.ApplicationState getState(ApplicationId id) {
+                return appState;
+            }
+        };
         manager.setClock(clock);
         manager.meterGrace = java.time.Duration.ZERO;   // the doubles deliver in order at once
         flows.meterLookup = (device, meterId) -> meters.getMeter(device, meterId) != null;
@@ -102,6 +110,12 @@ public final class CareLaneTestBed implements AutoCloseable {
                 "3.1", "1", new ChassisId(1));
         DeviceEvent event = new DeviceEvent(DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED, device);
         deviceListeners.forEach(l -> l.event(event));
+    }
+
+    /** Stops this node's component with the app still ACTIVE, as when the ONOS node stops. */
+    public void stopNode() {
+        appState = org.onosproject.app.ApplicationState.ACTIVE;
+        close();
     }
 
     /** Deactivates the app, as "onos-app deactivate" would. */

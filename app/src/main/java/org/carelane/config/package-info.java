@@ -1,0 +1,4 @@
+/**
+ * The netcfg block {@code apps."org.carelane.app".carelane}.
+ */
+package org.carelane.config;
