@@ -576,7 +576,9 @@ public class CareLaneManager implements CareLaneService {
         if (missing > 0) {
             attemptEnded(id, state.get().profile, state.get().policyVersion, new IllegalStateException(
                     missing + " rule(s) not on the switch after ONOS's flow-stats poll"));
+            return;
         }
+        programmer.withdrawStrayMeters(id);
     }
 
     private void cancelRetry(DeviceId id) {

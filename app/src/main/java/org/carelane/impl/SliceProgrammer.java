@@ -138,6 +138,28 @@ final class SliceProgrammer {
                 }, callbacks);
     }
 
+    /**
+     * Withdraws CareLane meters that ONOS still holds for a device but that are neither the
+     * installed ones nor used by a CareLane rule, e.g. a generation's meters that ONOS replayed
+     * after a restart. Call only when no attempt is in flight on the device.
+     */
+    void withdrawStrayMeters(DeviceId id) {
+        Set<Long> keep = new HashSet<>();
+        store.installedMeters(id).values().forEach(m -> keep.add(m.meterId()));
+        for (FlowEntry e : flowRules.getFlowEntries(id)) {
+            if (e.appId() == appId.id()) {
+                e.treatment().meters().forEach(m -> keep.add(m.meterId().id()));
+            }
+        }
+        for (Meter m : meters.getMeters(id)) {
+            if (m.appId().equals(appId) && !keep.contains(m.id().id()) && !m.bands().isEmpty()) {
+                Band band = m.bands().iterator().next();
+                long burst = band.burst() == null ? 0 : band.burst();
+                withdraw(id, new InstalledMeter(m.id().id(), band.rate(), burst));
+            }
+        }
+    }
+
     /** Removes every rule and meter CareLane installed on a device. */
     public CompletableFuture<Void> clear(DeviceId id) {
         List<FlowRule> mine = new ArrayList<>();

@@ -336,12 +336,20 @@ class CareLaneManagerTest {
         assertExactlyOneMeterPerSlice();
     }
 
-    @Test
-    void twoNodeClusterProgramsEachDeviceOnceAndAuditsOnce() {
+    private static final DeviceId OTHER_GW = DeviceId.deviceId("of:0000000000000002");
+
+    /** The sample config with a second gateway, {@link #OTHER_GW}. */
+    private static ObjectNode twoGateways() {
         ObjectNode two = SampleConfig.hospital();
         ((com.fasterxml.jackson.databind.node.ArrayNode) two.get("devices")).addObject()
-                .put("deviceId", "of:0000000000000002").put("uplinkKbps", 20000);
-        DeviceId other = DeviceId.deviceId("of:0000000000000002");
+                .put("deviceId", OTHER_GW.toString()).put("uplinkKbps", 20000);
+        return two;
+    }
+
+    @Test
+    void twoNodeClusterProgramsEachDeviceOnceAndAuditsOnce() {
+        ObjectNode two = twoGateways();
+        DeviceId other = OTHER_GW;
         var shared = org.carelane.store.TestStores.newStore();
         try (CareLaneTestBed a = new CareLaneTestBed(WED_NOON.minusSeconds(1), two,
                 new org.carelane.testing.RecordingFlowRuleService(), new org.carelane.testing.RecordingMeterService(),
@@ -396,10 +404,8 @@ class CareLaneManagerTest {
 
     @Test
     void aStoppingNodeRemovesNothingAndDeactivationCleansOnlyWhatEachNodeMasters() {
-        ObjectNode two = SampleConfig.hospital();
-        ((com.fasterxml.jackson.databind.node.ArrayNode) two.get("devices")).addObject()
-                .put("deviceId", "of:0000000000000002").put("uplinkKbps", 20000);
-        DeviceId other = DeviceId.deviceId("of:0000000000000002");
+        ObjectNode two = twoGateways();
+        DeviceId other = OTHER_GW;
         var shared = org.carelane.store.TestStores.newStore();
         // ONOS's flow and meter services are cluster-wide: both nodes see the same ones.
         var flows = new org.carelane.testing.RecordingFlowRuleService();

@@ -153,6 +153,22 @@ class FailureHandlingTest {
     }
 
     @Test
+    void aStrayCareLaneMeterIsWithdrawnAfterTheStatsPoll() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        // A meter of CareLane's that no rule uses, e.g. one ONOS replayed after a restart.
+        bed.meters.submit(org.onosproject.net.meter.DefaultMeterRequest.builder().forDevice(GW)
+                .fromApp(bed.manager.appId()).withUnit(org.onosproject.net.meter.Meter.Unit.KB_PER_SEC).burst()
+                .withBands(List.of(org.onosproject.net.meter.DefaultBand.builder()
+                        .ofType(org.onosproject.net.meter.Band.Type.DROP).withRate(4000).burstSize(400).build()))
+                .add());
+        assertEquals(4, bed.meters.getMeters(GW).size());
+        bed.manager.verifyNow(GW);
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "only the slices' meters remain");
+        assertEquals("IN_SYNC", sync().path("state").asText());
+    }
+
+    @Test
     void aDisconnectedDeviceIsShownWaitingAndProgrammedWhenItConnects() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         bed.offline.add(GW);
