@@ -295,16 +295,13 @@ def wait_programmed(bridge, device_id, profile, timeout=60):
     def done():
         st = status()
         dev = next((d for d in st['devices'] if d['deviceId'] == device_id), {})
-        mine = carelane_flows(bridge, appid)
-        on_switch = switch_meters(bridge)
-        used = {int(m) for f in mine for m in re.findall(r'meter:(\d+)', f)}
-        seen.update(applied=st.get('appliedProfile'), reported=dev.get('flowRules'), on_switch=len(mine),
+        flows, on_switch = switch_state(bridge, appid)
+        seen.update(applied=st.get('appliedProfile'), reported=dev.get('flowRules'), on_switch=len(flows),
                     meters=on_switch, sync=dev.get('sync'))
         return (st.get('appliedProfile') == profile and dev.get('flowRules', 0) > 0
                 and dev.get('sync', {}).get('state') == 'IN_SYNC'
                 and dev['sync'].get('policyVersion') == st.get('policyVersion')
-                and len(mine) == dev['flowRules'] and sorted(on_switch.values()) == rates
-                and used <= set(on_switch))
+                and len(flows) == dev['flowRules'] and carries(flows, on_switch, rates))
     t0 = time.time()
     try:
         wait_until(done, timeout, f'{device_id} programmed for {profile}')
@@ -313,12 +310,20 @@ def wait_programmed(bridge, device_id, profile, timeout=60):
     return time.time() - t0
 
 
-def switch_carries(bridge, rates, appid):
-    """True if the switch's meters have exactly these rates and every CareLane flow's meter exists."""
-    on_switch = switch_meters(bridge)
-    flows = carelane_flows(bridge, appid)
+def switch_state(bridge, appid):
+    """(CareLane flows, {meter id: rate}) as the switch holds them now."""
+    return carelane_flows(bridge, appid), switch_meters(bridge)
+
+
+def carries(flows, on_switch, rates):
+    """True if the meters have exactly these rates and some CareLane flow uses them, all existing."""
     used = {int(m) for f in flows for m in re.findall(r'meter:(\d+)', f)}
     return sorted(on_switch.values()) == sorted(rates) and used <= set(on_switch) and bool(used)
+
+
+def switch_carries(bridge, rates, appid):
+    """True if the switch's meters have exactly these rates and every CareLane flow's meter exists."""
+    return carries(*switch_state(bridge, appid), rates)
 
 
 def time_until_switch_carries(bridge, rates, timeout=20):
