@@ -1,13 +1,17 @@
 package org.carelane.api;
 
 import org.onosproject.net.DeviceId;
+import org.onosproject.store.Store;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Cluster-wide CareLane state. */
-public interface CareLaneStore {
+/**
+ * Cluster-wide CareLane state. Every node's delegate hears of policy and override changes,
+ * whichever node made them.
+ */
+public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDelegate> {
 
     Optional<SlicePolicy> policy();
 

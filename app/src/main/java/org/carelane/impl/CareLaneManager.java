@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStore;
+import org.carelane.api.CareLaneStoreDelegate;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
@@ -123,6 +124,8 @@ public class CareLaneManager implements CareLaneService {
     private final NetworkConfigListener configListener = new InternalConfigListener();
     private final DeviceListener deviceListener = new InternalDeviceListener();
     private final MastershipListener mastershipListener = new InternalMastershipListener();
+    /** Hears policy and override changes made on any node of the cluster. */
+    private final CareLaneStoreDelegate storeDelegate = event -> onCareLaneThread(this::reconcileIfStale);
 
     private Clock clock = Clock.systemUTC();
     private ApplicationId appId;
@@ -135,6 +138,9 @@ public class CareLaneManager implements CareLaneService {
     private ExecutorService programming;
     private ScheduledFuture<?> nextCheck;
     private volatile Profile appliedProfile;
+    /** The policy version and override the last reconcile acted on (CareLane thread). */
+    private long reconciledVersion = -1;
+    private Optional<ProfileOverride> reconciledOverride = Optional.empty();
     private final DeviceSyncTracker sync = new DeviceSyncTracker();
     private final RetiredCounters retired = new RetiredCounters();
     // The maps below are touched only on the CareLane thread.
@@ -153,6 +159,7 @@ public class CareLaneManager implements CareLaneService {
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
         programmer = newProgrammer();
         configRegistry.registerConfigFactory(configFactory);
+        store.setDelegate(storeDelegate);
         configRegistry.addListener(configListener);
         deviceService.addListener(deviceListener);
         mastershipService.addListener(mastershipListener);
@@ -169,6 +176,7 @@ public class CareLaneManager implements CareLaneService {
         mastershipService.removeListener(mastershipListener);
         deviceService.removeListener(deviceListener);
         configRegistry.removeListener(configListener);
+        store.unsetDelegate(storeDelegate);
         configRegistry.unregisterConfigFactory(configFactory);
         // ONOS marks the app deactivated in its store before it stops the components on every
         // node (DistributedApplicationStore.deactivate): then each node cleans the devices it
@@ -461,6 +469,8 @@ public class CareLaneManager implements CareLaneService {
      */
     private void reconcile() {
         Instant decidedAt = clock.instant();
+        reconciledVersion = store.policyVersion();
+        reconciledOverride = store.override();
         Optional<SlicePolicy> policy = store.policy();
         Set<DeviceId> wanted = new HashSet<>();
         if (policy.isPresent()) {
@@ -487,6 +497,16 @@ public class CareLaneManager implements CareLaneService {
         }
         appliedProfile = policy.isPresent() ? profileAt(decidedAt) : null;
         scheduleNextCheck(decidedAt);
+    }
+
+    /**
+     * Reconciles if the policy or override changed since the last reconcile: a change made
+     * on another node, or this node's own change echoed back by the store or netcfg.
+     */
+    private void reconcileIfStale() {
+        if (store.policyVersion() != reconciledVersion || !store.override().equals(reconciledOverride)) {
+            reconcile();
+        }
     }
 
     /** One attempt to bring a device to the policy in force; runs on the CareLane thread. */
@@ -745,6 +765,12 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
+    /** For tests: waits until what is queued on the CareLane thread has run and no attempt is in flight. */
+    void awaitIdle() {
+        runAndWait(() -> { });
+        awaitSettled(PROMPT);
+    }
+
     /** Runs {@link #evaluate()} now on the CareLane thread (tests, harness). */
     public void evaluateNow() {
         runAndWait(this::evaluate);
@@ -762,13 +788,13 @@ public class CareLaneManager implements CareLaneService {
             switch (event.type()) {
                 case CONFIG_ADDED:
                 case CONFIG_UPDATED:
-                    executor.execute(() -> {
+                    onCareLaneThread(() -> {
                         loadConfig(event.type().name());
-                        reconcile();
+                        reconcileIfStale();
                     });
                     break;
                 case CONFIG_REMOVED:
-                    executor.execute(CareLaneManager.this::removePolicy);
+                    onCareLaneThread(CareLaneManager.this::removePolicy);
                     break;
                 default:
                     break;

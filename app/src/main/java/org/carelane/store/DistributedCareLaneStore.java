@@ -2,6 +2,8 @@ package org.carelane.store;
 
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStore;
+import org.carelane.api.CareLaneStoreDelegate;
+import org.carelane.api.CareLaneStoreEvent;
 import org.carelane.api.InstalledMeter;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
@@ -9,14 +11,18 @@ import org.carelane.api.ProfileOverride;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.PolicyCodec;
 import org.onosproject.net.DeviceId;
+import org.onosproject.store.AbstractStore;
 import org.onosproject.store.serializers.KryoNamespaces;
 import org.onosproject.store.service.AtomicCounter;
 import org.onosproject.store.service.ConsistentMap;
+import org.onosproject.store.service.MapEvent;
+import org.onosproject.store.service.MapEventListener;
 import org.onosproject.store.service.Serializer;
 import org.onosproject.store.service.StorageService;
 import org.onosproject.store.service.Versioned;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 
@@ -28,9 +34,13 @@ import java.util.Optional;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
-/** CareLane state in ONOS ConsistentMaps, shared by the cluster. */
+/**
+ * CareLane state in ONOS ConsistentMaps, shared by the cluster. A listener on the state map
+ * tells this node's delegate of every policy and override change, made on any node.
+ */
 @Component(immediate = true, service = CareLaneStore.class)
-public class DistributedCareLaneStore implements CareLaneStore {
+public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, CareLaneStoreDelegate>
+        implements CareLaneStore {
     /** Audit entries kept; older ones are trimmed. */
     public static final int AUDIT_CAPACITY = 2000;
     private static final String POLICY = "policy";
@@ -44,6 +54,7 @@ public class DistributedCareLaneStore implements CareLaneStore {
     private ConsistentMap<String, String> meters;
     private ConsistentMap<Long, String> auditLog;
     private AtomicCounter auditSeq;
+    private final MapEventListener<String, String> stateListener = this::stateChanged;
     /** The last policy parsed, with the JSON it came from: reads are frequent, changes rare. */
     private volatile ParsedPolicy parsed;
 
@@ -76,6 +87,21 @@ public class DistributedCareLaneStore implements CareLaneStore {
                 .withName("carelane-audit").withSerializer(serializer).build();
         auditSeq = storageService.atomicCounterBuilder().withName("carelane-audit-seq").build()
                 .asAtomicCounter();
+        state.addListener(stateListener);
+    }
+
+    @Deactivate
+    protected void deactivate() {
+        state.removeListener(stateListener);
+    }
+
+    /** Runs on ONOS's store event thread: the delegate must only hand the event on. */
+    private void stateChanged(MapEvent<String, String> event) {
+        if (POLICY.equals(event.key())) {
+            notifyDelegate(new CareLaneStoreEvent(CareLaneStoreEvent.Type.POLICY_CHANGED, POLICY));
+        } else if (OVERRIDE.equals(event.key())) {
+            notifyDelegate(new CareLaneStoreEvent(CareLaneStoreEvent.Type.OVERRIDE_CHANGED, OVERRIDE));
+        }
     }
 
     @Override

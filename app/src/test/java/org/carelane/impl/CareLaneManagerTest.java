@@ -336,48 +336,6 @@ class CareLaneManagerTest {
         assertExactlyOneMeterPerSlice();
     }
 
-    private static final DeviceId OTHER_GW = DeviceId.deviceId("of:0000000000000002");
-
-    /** The sample config with a second gateway, {@link #OTHER_GW}. */
-    private static ObjectNode twoGateways() {
-        ObjectNode two = SampleConfig.hospital();
-        ((com.fasterxml.jackson.databind.node.ArrayNode) two.get("devices")).addObject()
-                .put("deviceId", OTHER_GW.toString()).put("uplinkKbps", 20000);
-        return two;
-    }
-
-    @Test
-    void twoNodeClusterProgramsEachDeviceOnceAndAuditsOnce() {
-        ObjectNode two = twoGateways();
-        DeviceId other = OTHER_GW;
-        var shared = org.carelane.store.TestStores.newStore();
-        try (CareLaneTestBed a = new CareLaneTestBed(WED_NOON.minusSeconds(1), two,
-                new org.carelane.testing.RecordingFlowRuleService(), new org.carelane.testing.RecordingMeterService(),
-                shared, GW::equals);
-             CareLaneTestBed b = new CareLaneTestBed(WED_NOON.minusSeconds(1), two,
-                new org.carelane.testing.RecordingFlowRuleService(), new org.carelane.testing.RecordingMeterService(),
-                shared, other::equals)) {
-            assertEquals(6, a.flows.devices(GW).size());
-            assertEquals(0, a.flows.devices(other).size(), "node A is not master of device 2");
-            assertEquals(6, b.flows.devices(other).size());
-            assertEquals(0, b.flows.devices(GW).size());
-            long netcfgAudits = shared.audit(100).stream().filter(e -> e.source().equals("netcfg")).count();
-            assertEquals(1, netcfgAudits, "both nodes loaded the netcfg, one audit entry");
-            a.clock.set(WED_NOON);
-            b.clock.set(WED_NOON);
-            a.manager.evaluateNow();
-            b.manager.evaluateNow();
-            assertEquals(1, shared.audit(100).stream().filter(e -> e.action().equals("profile-change")
-                    && "peak".equals(e.after())).count(), "one node audits the schedule change");
-            assertEquals(4000L, a.meters.getMeters(GW).stream().mapToLong(m -> m.bands().iterator().next().rate())
-                    .min().orElseThrow());
-            assertEquals(4000L, b.meters.getMeters(other).stream()
-                    .mapToLong(m -> m.bands().iterator().next().rate()).min().orElseThrow());
-            assertEquals(3, shared.installedMeters(GW).size());
-            assertEquals(3, shared.installedMeters(other).size());
-        }
-    }
-
     @Test
     void deactivationRemovesEverything() {
         start(WED_NOON.plusSeconds(5));
@@ -400,27 +358,6 @@ class CareLaneManagerTest {
         assertEquals(10, s.packets());
         assertEquals(2, s.flowRules());
         assertEquals(1, s.meters());
-    }
-
-    @Test
-    void aStoppingNodeRemovesNothingAndDeactivationCleansOnlyWhatEachNodeMasters() {
-        ObjectNode two = twoGateways();
-        DeviceId other = OTHER_GW;
-        var shared = org.carelane.store.TestStores.newStore();
-        // ONOS's flow and meter services are cluster-wide: both nodes see the same ones.
-        var flows = new org.carelane.testing.RecordingFlowRuleService();
-        var meters = new org.carelane.testing.RecordingMeterService();
-        CareLaneTestBed a = new CareLaneTestBed(WED_MORNING, two, flows, meters, shared, GW::equals);
-        CareLaneTestBed b = new CareLaneTestBed(WED_MORNING, two, flows, meters, shared, other::equals);
-        assertEquals(6, flows.devices(GW).size());
-        assertEquals(6, flows.devices(other).size());
-        b.stopNode();
-        assertEquals(6, flows.devices(other).size(), "a stopping node leaves its devices for the next master");
-        assertEquals(3, meters.getMeters(other).size());
-        a.close();   // the app is deactivated: node A cleans what it masters
-        assertEquals(0, flows.devices(GW).size());
-        assertEquals(0, meters.getMeters(GW).size());
-        assertEquals(6, flows.devices(other).size(), "mastered elsewhere: untouched");
     }
 
     @Test

@@ -7,12 +7,11 @@ import org.carelane.testing.FakeNetworkConfig;
 import org.carelane.testing.MutableClock;
 import org.carelane.testing.RecordingFlowRuleService;
 import org.carelane.testing.RecordingMeterService;
+import org.carelane.testing.TestMastership;
 import org.onosproject.TestApplicationId;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.core.CoreServiceAdapter;
-import org.onosproject.mastership.MastershipServiceAdapter;
 import org.onosproject.net.DeviceId;
-import org.onosproject.net.MastershipRole;
 import org.onosproject.net.device.DeviceServiceAdapter;
 import org.onosproject.net.device.DeviceEvent;
 import org.onosproject.net.device.DeviceListener;
@@ -30,7 +29,7 @@ import java.time.Instant;
 public final class CareLaneTestBed implements AutoCloseable {
     public final RecordingFlowRuleService flows;
     public final RecordingMeterService meters;
-    public final FakeNetworkConfig netcfg = new FakeNetworkConfig();
+    public final FakeNetworkConfig netcfg;
     public final MutableClock clock;
     public final DistributedCareLaneStore store;
     public final CareLaneManager manager = new CareLaneManager();
@@ -56,13 +55,23 @@ public final class CareLaneTestBed implements AutoCloseable {
      * master only of the devices {@code masterOf} accepts.
      */
     public CareLaneTestBed(Instant start, JsonNode carelaneBlock, RecordingFlowRuleService flows,
-                           RecordingMeterService meters, DistributedCareLaneStore sharedStore,
+                           RecordingMeterService meters, DistributedCareLaneStore store,
                            java.util.function.Predicate<DeviceId> masterOf) {
+        this(start, preloaded(carelaneBlock), flows, meters, store, TestMastership.fixed(masterOf));
+    }
+
+    /**
+     * One node of a cluster (see {@link TestCluster}): netcfg, flow and meter services and
+     * mastership are the cluster's; the store is this node's, over the cluster's storage.
+     */
+    public CareLaneTestBed(Instant start, FakeNetworkConfig netcfg, RecordingFlowRuleService flows,
+                           RecordingMeterService meters, DistributedCareLaneStore store,
+                           org.onosproject.mastership.MastershipService mastership) {
         this.flows = flows;
         this.meters = meters;
-        this.store = sharedStore;
+        this.store = store;
+        this.netcfg = netcfg;
         clock = new MutableClock(start);
-        netcfg.preload(carelaneBlock);
         ApplicationId appId = new TestApplicationId(CareLaneManager.APP_NAME);
         manager.coreService = new CoreServiceAdapter() {
             @Override
@@ -73,12 +82,7 @@ public final class CareLaneTestBed implements AutoCloseable {
         manager.configRegistry = netcfg;
         manager.flowRuleService = flows;
         manager.meterService = meters;
-        manager.mastershipService = new MastershipServiceAdapter() {
-            @Override
-            public MastershipRole getLocalRole(DeviceId deviceId) {
-                return masterOf.test(deviceId) ? MastershipRole.MASTER : MastershipRole.STANDBY;
-            }
-        };
+        manager.mastershipService = mastership;
         manager.deviceService = new DeviceServiceAdapter() {
             @Override
             public boolean isAvailable(DeviceId deviceId) {
@@ -102,6 +106,12 @@ public final class CareLaneTestBed implements AutoCloseable {
         flows.meterLookup = (device, meterId) -> meters.getMeter(device, meterId) != null;
         manager.activate();
         active = true;
+    }
+
+    private static FakeNetworkConfig preloaded(JsonNode carelaneBlock) {
+        FakeNetworkConfig netcfg = new FakeNetworkConfig();
+        netcfg.preload(carelaneBlock);
+        return netcfg;
     }
 
     /** Delivers DEVICE_AVAILABILITY_CHANGED as ONOS does when a switch connects. */

@@ -11,11 +11,16 @@ import org.onosproject.net.config.NetworkConfigRegistryAdapter;
 
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** Holds one app config block and delivers netcfg events like ONOS does. */
+/**
+ * Holds one app config block and delivers netcfg events like ONOS does; shared by the nodes
+ * of a {@code TestCluster}, every node's listeners hear every change.
+ */
 public class FakeNetworkConfig extends NetworkConfigRegistryAdapter {
     private final ObjectMapper mapper = new ObjectMapper();
     private final CopyOnWriteArrayList<NetworkConfigListener> listeners = new CopyOnWriteArrayList<>();
     private ConfigFactory factory;
+    /** Nodes that registered the factory: it stays until the last one unregisters it. */
+    private int registrations;
     private ApplicationId subject;
     private JsonNode block;
 
@@ -43,13 +48,16 @@ public class FakeNetworkConfig extends NetworkConfigRegistryAdapter {
     }
 
     @Override
-    public void registerConfigFactory(ConfigFactory configFactory) {
+    public synchronized void registerConfigFactory(ConfigFactory configFactory) {
         this.factory = configFactory;
+        registrations++;
     }
 
     @Override
-    public void unregisterConfigFactory(ConfigFactory configFactory) {
-        this.factory = null;
+    public synchronized void unregisterConfigFactory(ConfigFactory configFactory) {
+        if (--registrations == 0) {
+            this.factory = null;
+        }
     }
 
     @Override

@@ -1,0 +1,170 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceRates;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.meter.Meter;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Several nodes, as ONOS runs CareLane: each node programs the devices it masters, and
+ * hears every other node's changes through the store.
+ */
+class ClusterTest {
+    private static final DeviceId GW_A = DeviceId.deviceId("of:0000000000000001");
+    private static final DeviceId GW_B = DeviceId.deviceId("of:0000000000000002");
+    private static final Instant WED_MORNING = Instant.parse("2026-01-14T09:00:00Z");
+    private static final Instant WED_NOON = Instant.parse("2026-01-14T12:00:00Z");
+    private TestCluster cluster;
+
+    @AfterEach
+    void tearDown() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    /** Nodes a, b and c; a masters GW_A, b masters GW_B, c masters nothing. */
+    private void start(Instant at) {
+        ObjectNode config = SampleConfig.hospital();
+        ((ArrayNode) config.get("devices")).addObject().put("deviceId", GW_B.toString()).put("uplinkKbps", 20000);
+        cluster = new TestCluster(config, Map.of(GW_A, "a", GW_B, "b"));
+        cluster.start("a", at);
+        cluster.start("b", at);
+        cluster.start("c", at);
+        idle();
+    }
+
+    private void idle() {
+        cluster.awaitIdle();
+    }
+
+    /** The rate of the meter each slice's rules use on a device, read from flows and meters. */
+    private Map<Long, Long> meterRatesInUse(DeviceId device) {
+        Map<Long, Long> out = new java.util.TreeMap<>();
+        for (FlowEntry e : cluster.flows.devices(device)) {
+            e.treatment().meters().forEach(mi -> {
+                Meter m = cluster.meters.getMeter(device, mi.meterId());
+                assertTrue(m != null, "rule uses missing meter " + mi.meterId());
+                out.put(mi.meterId().id(), m.bands().iterator().next().rate());
+            });
+        }
+        return out;
+    }
+
+    private Set<Long> rates(DeviceId device) {
+        return new TreeSet<>(meterRatesInUse(device).values());
+    }
+
+    private void assertOneMeterPerSlice(DeviceId device) {
+        Set<Long> used = meterRatesInUse(device).keySet();
+        Set<Long> live = cluster.meters.getMeters(device).stream().map(m -> m.id().id()).collect(Collectors.toSet());
+        assertEquals(3, live.size(), device + " has one meter per metered slice: " + live);
+        assertEquals(live, used, "every meter on " + device + " is used by its rules");
+    }
+
+    @Test
+    void eachDeviceIsProgrammedByItsMasterAndTheNetcfgAuditedOnce() {
+        start(WED_MORNING);
+        assertEquals(6, cluster.flows.devices(GW_A).size());
+        assertEquals(6, cluster.flows.devices(GW_B).size());
+        assertOneMeterPerSlice(GW_A);
+        assertOneMeterPerSlice(GW_B);
+        assertEquals(1, cluster.node("a").manager.audit(100).stream()
+                .filter(e -> e.source().equals("netcfg")).count(), "three nodes loaded the netcfg, one audit entry");
+        var devices = cluster.node("a").manager.status().get("devices");
+        assertEquals(GW_A.toString(), devices.get(0).get("deviceId").asText());
+        assertTrue(devices.get(0).get("master").asBoolean());
+        assertEquals(false, devices.get(1).get("master").asBoolean(), "node a does not master GW_B");
+    }
+
+    @Test
+    void aRateChangeOnANodeThatMastersNoDeviceReachesEveryDevice() {
+        start(WED_MORNING);
+        cluster.node("c").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        idle();
+        assertTrue(rates(GW_A).contains(9000L), "GW_A (master a): " + rates(GW_A));
+        assertTrue(rates(GW_B).contains(9000L), "GW_B (master b): " + rates(GW_B));
+        assertOneMeterPerSlice(GW_A);
+        assertOneMeterPerSlice(GW_B);
+        long version = cluster.node("c").manager.policyVersion();
+        for (String node : new String[] {"a", "b"}) {
+            var device = cluster.node(node).manager.status().get("devices").findValues("sync").stream()
+                    .filter(s -> s.has("state")).findFirst().orElseThrow();
+            assertEquals("IN_SYNC", device.get("state").asText(), node);
+            assertEquals(version, device.get("policyVersion").asLong(), node + " applied the new version");
+        }
+    }
+
+    @Test
+    void anOverrideSetOnOneNodeSwitchesTheDevicesOfTheOthers() {
+        start(WED_MORNING);
+        cluster.node("a").manager.setOverride(Profile.PEAK, WED_MORNING.plusSeconds(600), "alice", "drill", "rest");
+        idle();
+        assertTrue(rates(GW_B).contains(4000L), "GW_B switched to peak (social 4000): " + rates(GW_B));
+        assertEquals("peak", cluster.node("b").manager.status().get("appliedProfile").asText());
+        cluster.node("c").manager.clearOverride("bob", "cli");
+        idle();
+        assertTrue(rates(GW_A).contains(15000L), "GW_A back to off-peak: " + rates(GW_A));
+        assertTrue(rates(GW_B).contains(15000L), "GW_B back to off-peak: " + rates(GW_B));
+    }
+
+    @Test
+    void theScheduleSwitchIsMadeByEachMasterAndAuditedOnce() {
+        start(WED_NOON.minusSeconds(1));
+        cluster.setTime(WED_NOON);
+        for (String node : new String[] {"a", "b", "c"}) {
+            cluster.node(node).manager.evaluateNow();
+        }
+        idle();
+        assertTrue(rates(GW_A).contains(4000L));
+        assertTrue(rates(GW_B).contains(4000L));
+        assertEquals(1, cluster.node("c").manager.audit(100).stream()
+                .filter(e -> e.action().equals("profile-change") && "peak".equals(e.after())).count());
+    }
+
+    @Test
+    void stoppingNodesLeavesRulesAndTheNewMasterKeepsTheDeviceInSync() {
+        start(WED_MORNING);
+        int submitsBefore = cluster.meters.submits;
+        cluster.stopNode("c");   // a node that masters nothing
+        assertEquals(6, cluster.flows.devices(GW_B).size());
+        cluster.stopNode("b");   // GW_B's master
+        assertEquals(6, cluster.flows.devices(GW_B).size(), "the master's stop leaves its rules");
+        assertOneMeterPerSlice(GW_B);
+        assertEquals(submitsBefore, cluster.meters.submits, "nothing was reprogrammed by the stops");
+        cluster.mastership.setMaster(GW_B, "a");   // failover
+        idle();
+        assertOneMeterPerSlice(GW_B);
+        assertEquals(6, cluster.flows.devices(GW_B).size());
+        cluster.node("a").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
+        idle();
+        assertTrue(rates(GW_B).contains(8000L), "the new master applies changes: " + rates(GW_B));
+        assertOneMeterPerSlice(GW_B);
+        var sync = cluster.node("a").manager.status().get("devices").get(1).get("sync");
+        assertEquals("IN_SYNC", sync.get("state").asText());
+    }
+
+    @Test
+    void deactivatingTheAppCleansEveryDeviceWhateverItsMaster() {
+        start(WED_MORNING);
+        cluster.deactivateApp();
+        assertEquals(0, cluster.flows.getFlowRuleCount());
+        assertEquals(0, cluster.meters.getAllMeters().size());
+        assertEquals(cluster.meters.submits, cluster.meters.withdraws);
+    }
+}

@@ -1,0 +1,75 @@
+package org.carelane.testing;
+
+import org.onosproject.cluster.NodeId;
+import org.onosproject.mastership.MastershipEvent;
+import org.onosproject.mastership.MastershipInfo;
+import org.onosproject.mastership.MastershipListener;
+import org.onosproject.mastership.MastershipServiceAdapter;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.MastershipRole;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+/**
+ * Mastership of a cluster: one master per device, every node's listeners hear
+ * MASTER_CHANGED when it moves, as ONOS's MastershipManager delivers it on every node.
+ */
+public final class TestMastership {
+    private final Map<DeviceId, NodeId> masters = new ConcurrentHashMap<>();
+    private final List<MastershipListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** Makes {@code node} master of {@code device} and tells every node. */
+    public void setMaster(DeviceId device, String node) {
+        NodeId before = masters.put(device, NodeId.nodeId(node));
+        if (!NodeId.nodeId(node).equals(before)) {
+            MastershipEvent event = new MastershipEvent(MastershipEvent.Type.MASTER_CHANGED, device,
+                    new MastershipInfo());
+            listeners.forEach(l -> l.event(event));
+        }
+    }
+
+    /** The view of one node. */
+    public MastershipServiceAdapter forNode(String node) {
+        NodeId local = NodeId.nodeId(node);
+        return new MastershipServiceAdapter() {
+            @Override
+            public MastershipRole getLocalRole(DeviceId deviceId) {
+                return local.equals(masters.get(deviceId)) ? MastershipRole.MASTER : MastershipRole.STANDBY;
+            }
+
+            @Override
+            public NodeId getMasterFor(DeviceId deviceId) {
+                return masters.get(deviceId);
+            }
+
+            @Override
+            public void addListener(MastershipListener listener) {
+                listeners.add(listener);
+            }
+
+            @Override
+            public void removeListener(MastershipListener listener) {
+                listeners.remove(listener);
+            }
+        };
+    }
+
+    /** A single-node view whose node is master of the devices {@code masterOf} accepts. */
+    public static MastershipServiceAdapter fixed(Predicate<DeviceId> masterOf) {
+        return new MastershipServiceAdapter() {
+            @Override
+            public MastershipRole getLocalRole(DeviceId deviceId) {
+                return masterOf.test(deviceId) ? MastershipRole.MASTER : MastershipRole.STANDBY;
+            }
+        };
+    }
+
+    public Optional<NodeId> masterOf(DeviceId device) {
+        return Optional.ofNullable(masters.get(device));
+    }
+}
