@@ -827,11 +827,10 @@ public class CareLaneManager implements CareLaneService {
         @Override
         public void event(MastershipEvent event) {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
+                // The switch keeps its rules and meters when only the master changes: the new
+                // master checks them against the policy and changes nothing if they match.
                 DeviceId id = event.subject();
                 onCareLaneThread(() -> {
-                    if (mastershipService.isLocalMaster(id)) {
-                        fresh.add(id);
-                    }
                     cancelRetry(id);
                     program(id);
                 });

@@ -147,10 +147,13 @@ class ClusterTest {
         assertEquals(6, cluster.flows.devices(GW_B).size(), "the master's stop leaves its rules");
         assertOneMeterPerSlice(GW_B);
         assertEquals(submitsBefore, cluster.meters.submits, "nothing was reprogrammed by the stops");
+        Set<Long> metersBefore = meterRatesInUse(GW_B).keySet();
+        Set<FlowEntry> rulesBefore = Set.copyOf(cluster.flows.devices(GW_B));
         cluster.mastership.setMaster(GW_B, "a");   // failover
         idle();
-        assertOneMeterPerSlice(GW_B);
-        assertEquals(6, cluster.flows.devices(GW_B).size());
+        assertEquals(submitsBefore, cluster.meters.submits, "the new master found the device in sync");
+        assertEquals(metersBefore, meterRatesInUse(GW_B).keySet(), "same meters");
+        assertEquals(rulesBefore, Set.copyOf(cluster.flows.devices(GW_B)), "same rules");
         cluster.node("a").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
         idle();
         assertTrue(rates(GW_B).contains(8000L), "the new master applies changes: " + rates(GW_B));
