@@ -15,17 +15,22 @@ def pytest_sessionstart(session):
         pytest.exit('Mininet tests need root (network namespaces, OVS, tc)', returncode=2)
 
 
+def require_testbed():
+    """Skips without the ONOS test bed, except under CI=true, where a missing test bed fails."""
+    why = onos.missing()
+    if why:
+        if os.environ.get('CI') == 'true':
+            pytest.fail(f'CI=true and {why}', pytrace=False)
+        pytest.skip(f'{why}; these tests run CareLane in a real ONOS 2.7.0')
+
+
 @pytest.fixture(scope='session')
 def onos_carelane():
     """A fresh real ONOS 2.7.0 with CareLane installed from the .oar and the hospital netcfg.
 
     Without the test bed the ONOS tests are skipped, except under CI=true, where they fail.
     """
-    why = onos.missing()
-    if why:
-        if os.environ.get('CI') == 'true':
-            pytest.fail(f'CI=true and {why}', pytrace=False)
-        pytest.skip(f'{why}; these tests run CareLane in a real ONOS 2.7.0')
+    require_testbed()
     try:
         onos.start_with_carelane(onos.ROOT / 'topologies' / 'carelane-netcfg.json')
     except onos.OnosError as e:

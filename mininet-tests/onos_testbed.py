@@ -54,8 +54,9 @@ def oar():
     return found[-1]
 
 
-def rest(method, path, body=None, auth=AUTH, data=None, content_type='application/json', timeout=30):
-    """(status, parsed JSON or text) of one ONOS REST call; never raises on HTTP errors."""
+def rest(method, path, body=None, auth=AUTH, data=None, content_type='application/json', timeout=30, base=REST):
+    """(status, parsed JSON or text) of one ONOS REST call to the node at {base}; never raises on
+    HTTP errors or an unreachable node (status 0)."""
     headers = {}
     if auth:
         headers['Authorization'] = auth
@@ -63,12 +64,16 @@ def rest(method, path, body=None, auth=AUTH, data=None, content_type='applicatio
         data = json.dumps(body).encode()
     if data is not None:
         headers['Content-Type'] = content_type
-    req = urllib.request.Request(REST + path, data=data, method=method, headers=headers)
+    req = urllib.request.Request(base + path, data=data, method=method, headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=timeout) as resp:
             code, text = resp.status, resp.read().decode()
     except urllib.error.HTTPError as e:
         code, text = e.code, e.read().decode(errors='replace')
+    except (urllib.error.URLError, OSError) as e:
+        if base == REST:
+            raise
+        return 0, str(e)
     try:
         return code, json.loads(text) if text.strip() else None
     except json.JSONDecodeError:

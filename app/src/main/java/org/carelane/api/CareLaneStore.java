@@ -91,6 +91,15 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
     /** Replaces the record of a device's meters; an empty map removes it. */
     void setInstalledMeters(DeviceId device, Map<String, InstalledMeter> meters);
 
+    /**
+     * The priority band ({@code FlowCompiler} band base) of the rule generation last installed
+     * on a device; empty if none.
+     */
+    java.util.OptionalInt ruleBand(DeviceId device);
+
+    /** Records the band of a device's rules; empty forgets it. */
+    void setRuleBand(DeviceId device, java.util.OptionalInt band);
+
     /** Appends an entry, giving it the next sequence number. */
     AuditEntry appendAudit(AuditEntry entry);
 

@@ -174,6 +174,7 @@ final class SliceProgrammer {
         return done.whenCompleteAsync((v, e) -> {
             store.installedMeters(id).values().forEach(m -> withdraw(id, m));
             store.setInstalledMeters(id, Map.of());
+            store.setRuleBand(id, java.util.OptionalInt.empty());
         }, callbacks);
     }
 
@@ -233,14 +234,23 @@ final class SliceProgrammer {
                 existing.add(e);
             }
         }
-        // A first programming goes into the first band; an interrupted swap counts as the higher band.
-        int inUse = existing.isEmpty() ? FlowCompiler.ALTERNATE_BASE_PRIORITY
-                : FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
-        if (!fresh && !existing.isEmpty()
-                && sameRules(existing, FlowCompiler.compile(policy, device, meterIds, appId, inUse))) {
-            return CompletableFuture.completedFuture(null);
+        int band;
+        if (existing.isEmpty()) {
+            // ONOS knows none of CareLane's rules here: a first programming, or a new master whose
+            // flow store lost them (ONOS 2.7.0 cannot back CareLane's DSCP rules up to other
+            // nodes, see CareLaneManager#carelaneFlows) while the switch still holds them. Then
+            // the generation goes back into its recorded band: an ADD replaces the rule with the
+            // same match and priority in place, so no packet meets a rule of another generation.
+            band = store.ruleBand(id).orElse(FlowCompiler.BASE_PRIORITY);
+        } else {
+            // An interrupted swap counts as the higher band.
+            int inUse = FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
+            if (!fresh && sameRules(existing, FlowCompiler.compile(policy, device, meterIds, appId, inUse))) {
+                return CompletableFuture.completedFuture(null);
+            }
+            band = FlowCompiler.otherBand(inUse);
         }
-        List<FlowRule> next = FlowCompiler.compile(policy, device, meterIds, appId, FlowCompiler.otherBand(inUse));
+        List<FlowRule> next = FlowCompiler.compile(policy, device, meterIds, appId, band);
         Set<FlowId> nextIds = new HashSet<>();
         next.forEach(r -> nextIds.add(r.id()));
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
@@ -257,8 +267,11 @@ final class SliceProgrammer {
             stage.forEach(ops::remove);
             ops.newStage();
         });
-        return execute(ops).thenRunAsync(() -> removes.values().forEach(stage -> stage.forEach(
-                e -> retired.retire(e, FlowCompiler.slicePriority(e.priority())))), callbacks);
+        return execute(ops).thenRunAsync(() -> {
+            store.setRuleBand(id, java.util.OptionalInt.of(band));
+            removes.values().forEach(stage -> stage.forEach(
+                    e -> retired.retire(e, FlowCompiler.slicePriority(e.priority()))));
+        }, callbacks);
     }
 
     /** True if the device already has exactly these rules, meters included. */

@@ -52,6 +52,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
 
     private ConsistentMap<String, String> state;
     private ConsistentMap<String, String> meters;
+    private ConsistentMap<String, Integer> bands;
     private ConsistentMap<Long, String> auditLog;
     private AtomicCounter auditSeq;
     private final MapEventListener<String, String> stateListener = this::stateChanged;
@@ -83,6 +84,8 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
                 .withName("carelane-state").withSerializer(serializer).build();
         meters = storageService.<String, String>consistentMapBuilder()
                 .withName("carelane-meters").withSerializer(serializer).build();
+        bands = storageService.<String, Integer>consistentMapBuilder()
+                .withName("carelane-bands").withSerializer(serializer).build();
         auditLog = storageService.<Long, String>consistentMapBuilder()
                 .withName("carelane-audit").withSerializer(serializer).build();
         auditSeq = storageService.atomicCounterBuilder().withName("carelane-audit-seq").build()
@@ -229,6 +232,21 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
             meters.remove(device.toString());
         } else {
             meters.put(device.toString(), StoreCodec.meters(installed));
+        }
+    }
+
+    @Override
+    public java.util.OptionalInt ruleBand(DeviceId device) {
+        Versioned<Integer> band = bands.get(device.toString());
+        return band == null ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(band.value());
+    }
+
+    @Override
+    public void setRuleBand(DeviceId device, java.util.OptionalInt band) {
+        if (band.isPresent()) {
+            bands.put(device.toString(), band.getAsInt());
+        } else {
+            bands.remove(device.toString());
         }
     }
 

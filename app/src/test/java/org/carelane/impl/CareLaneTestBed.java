@@ -12,6 +12,7 @@ import org.onosproject.TestApplicationId;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.core.CoreServiceAdapter;
 import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.FlowRuleService;
 import org.onosproject.net.device.DeviceServiceAdapter;
 import org.onosproject.net.device.DeviceEvent;
 import org.onosproject.net.device.DeviceListener;
@@ -57,15 +58,17 @@ public final class CareLaneTestBed implements AutoCloseable {
     public CareLaneTestBed(Instant start, JsonNode carelaneBlock, RecordingFlowRuleService flows,
                            RecordingMeterService meters, DistributedCareLaneStore store,
                            java.util.function.Predicate<DeviceId> masterOf) {
-        this(start, preloaded(carelaneBlock), flows, meters, store, TestMastership.fixed(masterOf));
+        this(start, preloaded(carelaneBlock), flows, flows, meters, store, TestMastership.fixed(masterOf));
     }
 
     /**
      * One node of a cluster (see {@link TestCluster}): netcfg, flow and meter services and
      * mastership are the cluster's; the store is this node's, over the cluster's storage.
+     *
+     * @param nodeFlows the flow service as this node sees it
      */
     public CareLaneTestBed(Instant start, FakeNetworkConfig netcfg, RecordingFlowRuleService flows,
-                           RecordingMeterService meters, DistributedCareLaneStore store,
+                           FlowRuleService nodeFlows, RecordingMeterService meters, DistributedCareLaneStore store,
                            org.onosproject.mastership.MastershipService mastership) {
         this.flows = flows;
         this.meters = meters;
@@ -80,7 +83,7 @@ public final class CareLaneTestBed implements AutoCloseable {
             }
         };
         manager.configRegistry = netcfg;
-        manager.flowRuleService = flows;
+        manager.flowRuleService = nodeFlows;
         manager.meterService = meters;
         manager.mastershipService = mastership;
         manager.deviceService = new DeviceServiceAdapter() {

@@ -12,6 +12,7 @@ import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.meter.Meter;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -140,6 +141,9 @@ class ClusterTest {
     @Test
     void stoppingNodesLeavesRulesAndTheNewMasterKeepsTheDeviceInSync() {
         start(WED_MORNING);
+        // A change first, so that GW_B's rules are in the second priority band.
+        cluster.node("c").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        idle();
         int submitsBefore = cluster.meters.submits;
         cluster.stopNode("c");   // a node that masters nothing
         assertEquals(6, cluster.flows.devices(GW_B).size());
@@ -148,18 +152,34 @@ class ClusterTest {
         assertOneMeterPerSlice(GW_B);
         assertEquals(submitsBefore, cluster.meters.submits, "nothing was reprogrammed by the stops");
         Set<Long> metersBefore = meterRatesInUse(GW_B).keySet();
-        Set<FlowEntry> rulesBefore = Set.copyOf(cluster.flows.devices(GW_B));
+        List<String> switchBefore = cluster.flows.switchRules(GW_B);
+        // ONOS 2.7.0 could not back the DSCP rules up to node a: its flow store starts empty.
+        cluster.flows.storeLost(GW_B);
         cluster.mastership.setMaster(GW_B, "a");   // failover
         idle();
-        assertEquals(submitsBefore, cluster.meters.submits, "the new master found the device in sync");
+        cluster.flows.removeExtraneous(GW_B);   // the new master's first flow-stats poll
+        assertEquals(submitsBefore, cluster.meters.submits, "the meters are kept");
         assertEquals(metersBefore, meterRatesInUse(GW_B).keySet(), "same meters");
-        assertEquals(rulesBefore, Set.copyOf(cluster.flows.devices(GW_B)), "same rules");
+        assertEquals(switchBefore, cluster.flows.switchRules(GW_B),
+                "the switch holds the same rules: re-added in place, none removed as extraneous");
+        assertEquals(6, cluster.flows.devices(GW_B).size(), "ONOS knows them again");
         cluster.node("a").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
         idle();
         assertTrue(rates(GW_B).contains(8000L), "the new master applies changes: " + rates(GW_B));
         assertOneMeterPerSlice(GW_B);
         var sync = cluster.node("a").manager.status().get("devices").get(1).get("sync");
         assertEquals("IN_SYNC", sync.get("state").asText());
+    }
+
+    @Test
+    void aNodeThatCannotReadAnotherMastersRulesSaysSoInStatusAndStillCountsItsOwn() {
+        start(WED_MORNING);
+        var devices = cluster.node("a").manager.status().get("devices");
+        assertEquals(6, devices.get(0).get("flowRules").asInt(), "GW_A, mastered by a");
+        assertTrue(devices.get(1).get("flowRules").isNull(), "GW_B, mastered by b: " + devices.get(1));
+        assertTrue(devices.get(1).get("flowRulesError").asText().contains("ask its master"));
+        assertEquals(2, cluster.node("a").manager.stats().stream().filter(x -> x.slice().equals("social"))
+                .findFirst().orElseThrow().flowRules(), "a counts GW_A's social rules");
     }
 
     @Test

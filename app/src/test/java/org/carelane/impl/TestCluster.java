@@ -35,8 +35,9 @@ final class TestCluster implements AutoCloseable {
 
     /** Starts CareLane on a node (the app activating there, or the node joining). */
     CareLaneTestBed start(String node, Instant at) {
-        CareLaneTestBed bed = new CareLaneTestBed(at, netcfg, flows, meters, TestStores.newStore(storage),
-                mastership.forNode(node));
+        var view = mastership.forNode(node);
+        CareLaneTestBed bed = new CareLaneTestBed(at, netcfg, flows, flows.forNode(view::isLocalMaster), meters,
+                TestStores.newStore(storage), view);
         nodes.put(node, bed);
         return bed;
     }

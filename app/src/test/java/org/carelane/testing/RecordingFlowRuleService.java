@@ -101,6 +101,85 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         }
     }
 
+    /**
+     * ONOS's flow store forgot a device's rules while the switch keeps them: a new master in an
+     * ONOS 2.7.0 cluster, whose backups of rules with a DSCP rewrite failed to serialize.
+     */
+    public synchronized void storeLost(DeviceId deviceId) {
+        entries.values().removeIf(e -> e.deviceId().equals(deviceId));
+    }
+
+    /** ONOS's flow-stats poll: rules on the switch that its store does not know are removed. */
+    public synchronized void removeExtraneous(DeviceId deviceId) {
+        switchRules.values().removeIf(r -> r.deviceId().equals(deviceId) && !entries.containsKey(r.id()));
+    }
+
+    /** What the switch holds for a device: (rule id, priority, treatment) of each rule. */
+    public synchronized List<String> switchRules(DeviceId deviceId) {
+        List<String> out = new ArrayList<>();
+        switchRules.values().stream().filter(r -> r.deviceId().equals(deviceId))
+                .forEach(r -> out.add(r.id() + "@" + r.priority() + " " + r.treatment()));
+        out.sort(null);
+        return out;
+    }
+
+    /**
+     * The service as one node of an ONOS 2.7.0 cluster sees it: reading a device it does not
+     * master asks the master, and that fails for rules that rewrite DSCP, whose instruction
+     * (L3ModificationInstruction.ModDscpInstruction) KryoNamespaces.API does not register.
+     */
+    public org.onosproject.net.flow.FlowRuleService forNode(java.util.function.Predicate<DeviceId> localMaster) {
+        RecordingFlowRuleService shared = this;
+        return new FlowRuleServiceAdapter() {
+            @Override
+            public void apply(FlowRuleOperations ops) {
+                shared.apply(ops);
+            }
+
+            @Override
+            public void removeFlowRules(FlowRule... rules) {
+                shared.removeFlowRules(rules);
+            }
+
+            @Override
+            public int getFlowRuleCount() {
+                return shared.getFlowRuleCount();
+            }
+
+            @Override
+            public Iterable<FlowEntry> getFlowEntries(DeviceId deviceId) {
+                List<FlowEntry> found = shared.devices(deviceId);
+                if (!localMaster.test(deviceId) && found.stream().anyMatch(e -> e.treatment().allInstructions()
+                        .stream().anyMatch(i -> i instanceof org.onosproject.net.flow.instructions
+                                .L3ModificationInstruction.ModDscpInstruction))) {
+                    throw new org.onosproject.net.flow.FlowRuleStoreException(
+                            "io.atomix.cluster.messaging.MessagingException$RemoteHandlerFailure: "
+                                    + "Remote handler failed to handle message");
+                }
+                return found;
+            }
+
+            @Override
+            public Iterable<FlowEntry> getFlowEntriesById(ApplicationId appId) {
+                List<FlowEntry> out = new ArrayList<>();
+                for (DeviceId d : shared.deviceIds()) {
+                    getFlowEntries(d).forEach(e -> {
+                        if (e.appId() == appId.id()) {
+                            out.add(e);
+                        }
+                    });
+                }
+                return out;
+            }
+        };
+    }
+
+    private synchronized Set<DeviceId> deviceIds() {
+        Set<DeviceId> out = new java.util.LinkedHashSet<>();
+        entries.values().forEach(e -> out.add(e.deviceId()));
+        return out;
+    }
+
     /** The switch restarted with empty tables; ONOS's view is unchanged. */
     public synchronized void switchLost(DeviceId deviceId) {
         switchRules.values().removeIf(r -> r.deviceId().equals(deviceId));

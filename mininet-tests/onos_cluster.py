@@ -1,0 +1,123 @@
+"""A real 3-node ONOS 2.7.0 cluster from the test bed (cluster.sh: 3 ONOS nodes and their Atomix
+storage nodes, one network namespace each, node i at 10.77.0.i) with CareLane installed."""
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import onos_testbed as onos
+
+DIR = Path(os.environ.get('CARELANE_CLUSTER_DIR', '/tmp/carelane-cluster'))
+NODES = (1, 2, 3)
+
+
+def base(node):
+    return f'http://10.77.0.{node}:8181'
+
+
+def rest(node, method, path, body=None, **kw):
+    return onos.rest(method, path, body, base=base(node), **kw)
+
+
+def karaf_log(node):
+    return DIR / f'node-{node}' / 'onos-2.7.0' / 'apache-karaf-4.2.9' / 'data' / 'log' / 'karaf.log'
+
+
+def carelane_log_errors():
+    out = []
+    for n in NODES:
+        if karaf_log(n).exists():
+            out += [f'node {n}: {line}' for line in karaf_log(n).read_text(errors='replace').splitlines()
+                    if '| ERROR' in line and 'carelane' in line.lower()]
+    return out
+
+
+def log_tail(node, lines=40):
+    try:
+        return '\n'.join(karaf_log(node).read_text(errors='replace').splitlines()[-lines:])
+    except OSError:
+        return f'(no karaf.log for node {node})'
+
+
+def _kit(*args, timeout):
+    t0 = time.time()
+    res = subprocess.run([str(onos.KIT / 'cluster.sh'), *map(str, args)], capture_output=True, text=True,
+                         timeout=timeout)
+    if res.returncode != 0:
+        raise onos.OnosError(f'cluster.sh {args[0]} failed ({res.returncode}):\n{res.stdout[-3000:]}\n'
+                             f'{res.stderr[-3000:]}')
+    return time.time() - t0
+
+
+def up():
+    """Boots a fresh cluster (Atomix data wiped); returns seconds taken."""
+    if (DIR / 'cluster.env').exists():
+        down()
+    DIR.mkdir(parents=True, exist_ok=True)
+    onos.log(f'cluster: booting 3 ONOS nodes + 3 Atomix nodes in {DIR} (about 65 s)')
+    took = _kit('up', len(NODES), DIR, timeout=900)
+    onos.log(f'cluster: 3/3 READY in {took:.0f} s')
+    return took
+
+
+def down():
+    if (DIR / 'cluster.env').exists():
+        _kit('down', DIR, timeout=300)
+        onos.log('cluster: down')
+
+
+def stop_node(node):
+    """Stops one ONOS node gracefully (SIGTERM, as a service stop); its Atomix node stays."""
+    t0 = time.time()
+    subprocess.run(['ip', 'netns', 'exec', f'tbns{node}', str(onos.KIT / 'stop.sh'), str(DIR / f'node-{node}')],
+                   check=True, capture_output=True, timeout=120)
+    return time.time() - t0
+
+
+def master(device_id):
+    for n in NODES:
+        code, body = rest(n, 'GET', f'/onos/v1/mastership/{device_id}/master')
+        if code == 200 and body.get('nodeId'):
+            return int(body['nodeId'].rsplit('.', 1)[1])
+    return None
+
+
+def install_app():
+    """Installs and activates the .oar through node 1; ONOS distributes it to every node."""
+    path = onos.oar()
+    code, body = rest(1, 'POST', '/onos/v1/applications?activate=true', data=path.read_bytes(),
+                      content_type='application/octet-stream', timeout=60)
+    if code not in (200, 201):
+        raise onos.OnosError(f'installing {path.name} on the cluster: HTTP {code} {body}')
+    wait_carelane_answers(NODES)
+
+
+def wait_carelane_answers(nodes, timeout=120):
+    try:
+        onos.wait_until(lambda: all(rest(n, 'GET', '/onos/carelane/status')[0] == 200 for n in nodes), timeout,
+                        f'/onos/carelane/status on nodes {nodes}', interval=1)
+    except onos.OnosError as e:
+        raise onos.OnosError(f'{e}\n' + '\n'.join(log_tail(n, 20) for n in nodes)) from None
+
+
+def connect(bridge, dpid):
+    """A userspace bridge with every node as its controller; returns the device id once available."""
+    subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', bridge], check=True)
+    subprocess.run(['ovs-vsctl', 'add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev',
+                    'protocols=OpenFlow13', f'other-config:datapath-id={dpid}', 'fail-mode=secure'], check=True)
+    subprocess.run(['ovs-vsctl', 'set-controller', bridge, *[f'tcp:10.77.0.{n}:6653' for n in NODES]], check=True)
+    device_id = f'of:{dpid}'
+
+    def available():
+        code, body = rest(1, 'GET', f'/onos/v1/devices/{device_id}')
+        return code == 200 and body.get('available') is True
+    onos.wait_until(available, 60, f'{device_id} available in the cluster')
+    return device_id
+
+
+def device_status(node, device_id):
+    code, body = rest(node, 'GET', '/onos/carelane/status')
+    if code != 200:
+        return {}
+    dev = next((d for d in body['devices'] if d['deviceId'] == device_id), {})
+    return dict(dev, policyVersion=body.get('policyVersion'), appliedProfile=body.get('appliedProfile'))

@@ -1,0 +1,176 @@
+"""CareLane on the test bed's real 3-node ONOS 2.7.0 cluster (3 ONOS + 3 Atomix nodes): changes
+made on any node reach the switch through its master, stopping nodes leaves the rules and
+meters in place, the new master keeps the device in sync, and deactivation cleans up."""
+import json
+import subprocess
+import time
+
+import pytest
+
+import onos_cluster as cl
+import onos_testbed as onos
+from conftest import require_testbed
+import lunchtime
+
+BRIDGE = 'clgw1'
+DPID = '00000000000000e1'
+FIGURES = lunchtime.RESULTS / 'cluster.json'
+
+
+def record(name, value):
+    lunchtime.RESULTS.mkdir(exist_ok=True)
+    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
+    figures[name] = round(value, 3) if isinstance(value, float) else value
+    FIGURES.write_text(json.dumps(figures, indent=2))
+
+
+class Site:
+    """The cluster, its one gateway bridge and what the tests need to read of it."""
+
+    def __init__(self):
+        self.device = None
+        self.appid = None
+        self.up = set(cl.NODES)
+
+    def rates(self, node, profile):
+        _, body = cl.rest(node, 'GET', '/onos/carelane/slices')
+        return sorted(s['rates'][profile]['maxKbps'] for s in body['slices'] if s.get('action') != 'drop')
+
+    def state(self):
+        return onos.switch_state(BRIDGE, self.appid)
+
+    def wait_carries(self, rates, timeout=30):
+        t0 = time.time()
+        onos.wait_until(lambda: onos.switch_carries(BRIDGE, rates, self.appid), timeout,
+                        f'{BRIDGE} to carry {rates}', interval=0.05)
+        return time.time() - t0
+
+    def others(self, node):
+        return [n for n in sorted(self.up) if n != node]
+
+    def master(self):
+        return cl.master(self.device)
+
+
+@pytest.fixture(scope='module')
+def site():
+    require_testbed()
+    s = Site()
+    try:
+        record('boot_s', cl.up())
+        cl.rest(1, 'POST', '/onos/v1/applications/org.onosproject.openflow/active')
+        cl.install_app()
+        s.device = cl.connect(BRIDGE, DPID)
+        _, app = cl.rest(1, 'GET', f'/onos/v1/applications/{onos.APP}')
+        s.appid = app['id']
+        netcfg = onos.netcfg_for(onos.ROOT / 'topologies' / 'carelane-netcfg.json',
+                                 {'of:0000000000000001': s.device})
+        code, body = cl.rest(1, 'POST', '/onos/v1/network/configuration', netcfg)
+        assert code == 200, body
+        onos.wait_until(lambda: cl.rest(1, 'GET', '/onos/carelane/slices')[0] == 200, 30, 'the netcfg policy')
+        # The schedule follows the real clock: fix the profile for the tests.
+        code, body = cl.rest(1, 'POST', '/onos/carelane/override',
+                             {'profile': 'offPeak', 'durationMinutes': 120, 'reason': 'cluster tests'})
+        assert code in (200, 201), body
+        s.wait_carries(s.rates(1, 'offPeak'), timeout=60)
+        onos.log(f'cluster: {s.device} programmed by its master, node {s.master()}')
+    except (onos.OnosError, AssertionError) as e:
+        subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', BRIDGE])
+        cl.down()
+        pytest.fail(f'the ONOS cluster did not come up with CareLane:\n{e}', pytrace=False)
+    yield s
+    subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', BRIDGE])
+    errors = cl.carelane_log_errors()
+    cl.down()
+    if errors:
+        print('\nkaraf.log ERROR lines from CareLane:\n' + '\n'.join(errors))
+
+
+def test_a_rate_change_posted_to_a_node_that_is_not_the_master_reaches_the_switch(site):
+    master = site.master()
+    other = site.others(master)[0]
+    t0 = time.time()
+    code, reply = cl.rest(other, 'PUT', '/onos/carelane/slices/social/bandwidth',
+                          {'profile': 'offPeak', 'maxKbps': 9000})
+    answered = time.time() - t0
+    assert code == 200, reply
+    rates = site.rates(other, 'offPeak')
+    assert 9000 in rates
+    took = answered + site.wait_carries(rates)
+    record('rate_change_via_non_master_s', took)
+    onos.log(f'cluster: rate change via node {other} (master {master}) on the switch after {took:.2f} s')
+    onos.wait_until(lambda: cl.device_status(master, site.device).get('sync', {}).get('policyVersion')
+                    == reply['policyVersion'], 20, 'the master to report the new version in sync')
+    assert cl.device_status(master, site.device)['sync']['state'] == 'IN_SYNC'
+
+
+def test_an_override_set_on_a_non_master_switches_the_device(site):
+    master = site.master()
+    a, b = site.others(master)
+    code, body = cl.rest(a, 'POST', '/onos/carelane/override',
+                         {'profile': 'peak', 'durationMinutes': 30, 'reason': 'cluster drill'})
+    assert code in (200, 201), body
+    took = site.wait_carries(site.rates(a, 'peak'))
+    record('override_via_non_master_s', took)
+    assert cl.device_status(b, site.device)['appliedProfile'] == 'peak', 'every node applies the override'
+    code, body = cl.rest(b, 'POST', '/onos/carelane/override',
+                         {'profile': 'offPeak', 'durationMinutes': 120, 'reason': 'cluster tests'})
+    assert code in (200, 201), body
+    site.wait_carries(site.rates(b, 'offPeak'))
+
+
+def test_deactivating_the_app_on_a_non_master_cleans_the_switch_and_reactivation_restores_it(site):
+    master = site.master()
+    other = site.others(master)[0]
+    code, body = cl.rest(other, 'DELETE', f'/onos/v1/applications/{onos.APP}/active')
+    assert code in (200, 204), body
+    onos.wait_until(lambda: site.state() == ([], {}), 30, f'{BRIDGE} without CareLane rules and meters')
+    code, body = cl.rest(other, 'POST', f'/onos/v1/applications/{onos.APP}/active')
+    assert code == 200, body
+    cl.wait_carelane_answers(cl.NODES)
+    rates = site.rates(other, 'offPeak')
+    assert 9000 in rates, 'the REST change survived in netcfg'
+    site.wait_carries(rates, timeout=60)
+
+
+def watch_unchanged(site, seconds):
+    """Polls the switch every 0.2 s; returns the number of reads that differed from the first."""
+    first = site.state()
+    changed = 0
+    end = time.time() + seconds
+    while time.time() < end:
+        if site.state() != first:
+            changed += 1
+        time.sleep(0.2)
+    return first, changed
+
+
+def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_master_keeps_sync(site):
+    master = site.master()
+    standby = site.others(master)[0]
+    before = site.state()
+    assert before[0] and before[1], 'CareLane rules and meters on the switch'
+    took = cl.stop_node(standby)
+    site.up.discard(standby)
+    onos.log(f'cluster: stopped standby node {standby} in {took:.1f} s')
+    after, changed = watch_unchanged(site, 5)
+    assert (after, changed) == (before, 0), 'a standby stopping touches nothing'
+
+    t0 = time.time()
+    cl.stop_node(master)
+    site.up.discard(master)
+    onos.wait_until(lambda: site.master() not in (None, master), 60, 'a new master')
+    failover = time.time() - t0
+    record('failover_s', failover)
+    survivor = site.master()
+    onos.log(f'cluster: stopped master node {master}; node {survivor} master after {failover:.1f} s')
+    # Beyond ONOS's flow-stats poll and CareLane's verification (7 s): nothing is reprogrammed.
+    after, changed = watch_unchanged(site, 12)
+    assert changed == 0 and after == before, 'the switch keeps every CareLane rule and meter'
+    dev = cl.device_status(survivor, site.device)
+    assert dev['master'] is True and dev['sync']['state'] == 'IN_SYNC', dev
+
+    code, reply = cl.rest(survivor, 'PUT', '/onos/carelane/slices/social/bandwidth',
+                          {'profile': 'offPeak', 'maxKbps': 7000})
+    assert code == 200, reply
+    record('rate_change_after_failover_s', site.wait_carries(site.rates(survivor, 'offPeak')))
