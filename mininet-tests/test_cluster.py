@@ -166,7 +166,9 @@ def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_
     onos.log(f'cluster: stopped master node {master}; node {survivor} master after {failover:.1f} s')
     # Beyond ONOS's flow-stats poll and CareLane's verification (7 s): nothing is reprogrammed.
     after, changed = watch_unchanged(site, 12)
-    assert changed == 0 and after == before, 'the switch keeps every CareLane rule and meter'
+    assert changed == 0 and after == before, (
+        f'the switch keeps every CareLane rule and meter ({changed} reads differed);\n'
+        f'before {before}\nafter {after}\n' + cl.log_tail(survivor, 60))
     dev = cl.device_status(survivor, site.device)
     assert dev['master'] is True and dev['sync']['state'] == 'IN_SYNC', dev
 

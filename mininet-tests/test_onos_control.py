@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -173,6 +174,100 @@ def test_profile_switch_reaches_the_switch_without_the_meter_poll(onos_carelane,
     for profile, seconds in took.items():
         record(f'profile_switch_to_{profile}_on_switch_s', seconds)
     assert ' 0 received' in blocked_out, blocked_out
+
+
+PROBE_RATES = (2000, 3000, 5000, 6000, 2500)   # social's peak cap, kbps, cycled through 20 changes
+
+
+def social_window(site, cap_kbps, burst_kbits, settle=0.3, seconds=1.5):
+    """Social bytes received over a window starting {settle} s after a cap reached the switch,
+    with the most the meter lets through: the cap over the window plus one burst."""
+    social1 = site.get('social1')
+    time.sleep(settle)
+    b0, t0 = lunchtime.rx_bytes(social1), time.time()
+    time.sleep(seconds)
+    b1, t1 = lunchtime.rx_bytes(social1), time.time()
+    allowed = cap_kbps * 1000 / 8 * (t1 - t0) + burst_kbits * 1000 / 8
+    return {'capKbps': cap_kbps, 'bytes': b1 - b0, 'allowedBytes': int(allowed),
+            'kbps': round((b1 - b0) * 8 / (t1 - t0) / 1000)}
+
+
+def social_burst_kbits(onos):
+    return onos.status()['devices'][0]['meters']['social']['burstKbits']
+
+
+def test_probes_through_20_rate_changes_2_profile_switches_and_a_reconnect(onos_carelane, site):
+    """Done-when of the ONOS-faithful control: probes run through every kind of change. A ping
+    to the blocked site every 50 ms gets no answer, the clinical receiver sees no packet with a
+    DSCP other than clinical's (EF, 46), and social never exceeds its cap plus one burst."""
+    onos = onos_carelane
+    nhs1, social1 = site.get('nhs1'), site.get('social1')
+    duration = 240
+    servers = [nhs1.popen(['iperf3', '-s', '-p', '5202'])]
+    servers += [social1.popen(['iperf3', '-s', '-p', str(5300 + i)]) for i in range(1, 5)]
+    counter = nhs1.popen(['/usr/bin/python3', str(Path(__file__).resolve().parent / 'dscp_counter.py'), str(nhs1.defaultIntf()),
+                          WAN_HOSTS['nhs1']], stdout=subprocess.PIPE, text=True)
+    assert counter.stdout.readline().strip() == 'ready'
+    time.sleep(1)
+    clinical = [site.get('clin2').popen(['iperf3', '-c', WAN_HOSTS['nhs1'], '-p', '5202', '-u', '-b', '2M',
+                                         '-l', '1200', '-t', str(duration)]),
+                site.get('clin1').popen(['ping', '-n', '-q', '-i', '0.1', WAN_HOSTS['nhs1']])]
+    social = [site.get(f'staff{i}').popen(['iperf3', '-c', WAN_HOSTS['social1'], '-p', str(5300 + i),
+                                           '-P', '2', '-b', '7.5M', '-t', str(duration)]) for i in range(1, 5)]
+    blocked = site.get('staff2').popen(['ping', '-n', '-q', '-i', '0.05', WAN_HOSTS['bad1']],
+                                       stdout=subprocess.PIPE, text=True)
+    windows, on_switch = [], []
+    try:
+        time.sleep(3)
+        for i in range(20):
+            cap = PROBE_RATES[i % len(PROBE_RATES)]
+            code, body, answered = put_rate(onos, 'social', {'profile': 'peak', 'maxKbps': cap,
+                                                             'minKbps': min(cap, 2000)})
+            assert code == 200, body
+            on_switch.append(answered + onos.time_until_switch_carries(
+                GATEWAY, list(onos.expected_rates('peak').values()), timeout=30))
+            windows.append(dict(social_window(site, cap, social_burst_kbits(onos)), change=f'rate {i + 1}'))
+        for profile in ('offPeak', 'peak'):
+            onos.set_profile(profile, reason='probe run')
+            onos.time_until_switch_carries(GATEWAY, list(onos.expected_rates(profile).values()), timeout=30)
+            cap = onos.expected_rates(profile)['social']
+            windows.append(dict(social_window(site, cap, social_burst_kbits(onos)), change=f'profile {profile}'))
+        subprocess.run(['ovs-vsctl', 'set-controller', GATEWAY, 'tcp:127.0.0.1:6699'], check=True)
+        onos.wait_until(lambda: not onos.device_available(GATEWAY_DEVICE), 30, 'device unavailable')
+        onos.connect(GATEWAY)
+        reconnect = onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+        windows.append(dict(social_window(site, onos.expected_rates('peak')['social'], social_burst_kbits(onos)),
+                            change='reconnect'))
+    finally:
+        if not onos.controlled(GATEWAY):
+            onos.connect(GATEWAY)
+        for p in [blocked, counter] + clinical:
+            p.send_signal(2)
+        blocked_out = blocked.communicate(timeout=10)[0]
+        counted = counter.communicate(timeout=10)[0]
+        for p in social + clinical + servers:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+    sent = int(re.search(r'(\d+) packets transmitted', blocked_out).group(1))
+    answered = int(re.search(r'(\d+) received', blocked_out).group(1))
+    dscp = json.loads(counted.strip().splitlines()[-1])
+    other = sum(n for d, n in dscp['byDscp'].items() if int(d) != 46)
+    over = [w for w in windows if w['bytes'] > w['allowedBytes']]
+    figures = {'blockedPingsSent': sent, 'blockedPingsAnswered': answered, 'clinicalPackets': dscp['total'],
+               'clinicalPacketsOtherDscp': other, 'socialWindows': len(windows), 'socialWindowsOverCap': len(over),
+               'rateChangeOnSwitchMaxS': round(max(on_switch), 3), 'reconnectInSyncS': round(reconnect, 3)}
+    ovs.log(f'probe run: {figures}')
+    for w in windows:
+        ovs.log(f"  social after {w['change']}: {w['kbps']} kbps, cap {w['capKbps']} "
+                f"({w['bytes']} of {w['allowedBytes']} bytes allowed with one burst)")
+    lunchtime.RESULTS.mkdir(exist_ok=True)
+    (lunchtime.RESULTS / 'probe_run.json').write_text(json.dumps(dict(figures, windows=windows), indent=2))
+    assert answered == 0 and sent > 1000, blocked_out
+    assert other == 0 and dscp['total'] > 1000, dscp
+    assert not over, over
+    assert put_rate(onos, 'social', {'profile': 'peak', 'maxKbps': 4000, 'minKbps': 4000})[0] == 200
+    onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
 
 
 def rule_shapes(onos):

@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# Prints policy compile time for 1,000 devices x 200 rules (args: devices rules rounds).
+# Benchmarks over the ONOS-faithful doubles; they print figures and assert no timing.
+#   scripts/benchmark.sh compile [DEVICES RULES ROUNDS]   policy compile (default 1000 200 5)
+#   scripts/benchmark.sh meters [CHANGES]                 meters left after N rate changes (10000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+what=${1:-compile}
+[ $# -gt 0 ] && shift
+case "$what" in
+  compile) main=org.carelane.bench.PolicyCompileBenchmark ;;
+  meters) main=org.carelane.bench.MeterLeakBenchmark ;;
+  *) echo "benchmark.sh: unknown benchmark '$what' (compile or meters)" >&2; exit 2 ;;
+esac
 mvn -B -ntp -q -pl app test-compile
 CP=$(cd app && mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
-java -cp "app/target/test-classes:app/target/classes:$CP" org.carelane.bench.PolicyCompileBenchmark "$@"
+# ONOS's Kryo serializers (the store doubles) need what surefire's argLine opens.
+opens=()
+for p in java.lang java.lang.invoke java.lang.reflect java.util java.util.concurrent java.util.concurrent.atomic \
+         java.util.concurrent.locks java.util.regex java.net java.nio java.time java.text java.math java.io; do
+  opens+=(--add-opens "java.base/$p=ALL-UNNAMED")
+done
+java "${opens[@]}" -cp "app/target/test-classes:app/target/classes:$CP" "$main" "$@"

@@ -15,7 +15,9 @@ mvn -B -ntp verify
 step "The same tests on Java 11 ($J11)"
 mvn -B -ntp surefire:test -pl app -Djvm="$J11/bin/java"
 step "Benchmark: policy compile, 1,000 devices x 200 rules"
-scripts/benchmark.sh 1000 200 4
+scripts/benchmark.sh compile 1000 200 4
+step "Benchmark: meters left after 10,000 rate changes (ONOS-faithful doubles, failures injected)"
+scripts/benchmark.sh meters 10000
 step "Acceptance tests: Mininet + userspace OVS + CareLane in a real ONOS 2.7.0"
 scripts/start-ovs.sh
 cd mininet-tests

@@ -51,6 +51,7 @@ import java.util.function.Consumer;
  * swap; unchanged meters are reused, so each slice keeps exactly one meter per device.
  */
 final class SliceProgrammer {
+    private final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(getClass());
     private final ApplicationId appId;
     private final FlowRuleService flowRules;
     private final MeterService meters;
@@ -234,14 +235,28 @@ final class SliceProgrammer {
                 existing.add(e);
             }
         }
+        // ONOS may know only part of the generation on the switch: a new master whose flow store
+        // lost the rules that rewrite DSCP (ONOS 2.7.0 cannot back them up to other nodes, see
+        // CareLaneManager#carelaneFlows). Then the generation goes back into its recorded band:
+        // an ADD replaces the rule with the same match and priority in place, so no packet meets
+        // a rule of another generation, and ONOS removes none of them as extraneous.
+        java.util.OptionalInt recorded = store.ruleBand(id);
+        List<FlowRule> inPlace = recorded.isPresent()
+                ? FlowCompiler.compile(policy, device, meterIds, appId, recorded.getAsInt()) : null;
         int band;
-        if (existing.isEmpty()) {
-            // ONOS knows none of CareLane's rules here: a first programming, or a new master whose
-            // flow store lost them (ONOS 2.7.0 cannot back CareLane's DSCP rules up to other
-            // nodes, see CareLaneManager#carelaneFlows) while the switch still holds them. Then
-            // the generation goes back into its recorded band: an ADD replaces the rule with the
-            // same match and priority in place, so no packet meets a rule of another generation.
-            band = store.ruleBand(id).orElse(FlowCompiler.BASE_PRIORITY);
+        String why;
+        List<FlowRule> next;
+        if (inPlace != null && (existing.isEmpty() || !fresh) && knownPart(existing, inPlace)) {
+            if (existing.size() == inPlace.size()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            band = recorded.getAsInt();
+            next = inPlace;
+            why = "re-added in place; ONOS's flow store knew " + existing.size();
+        } else if (existing.isEmpty()) {
+            band = FlowCompiler.BASE_PRIORITY;
+            next = FlowCompiler.compile(policy, device, meterIds, appId, band);
+            why = "first";
         } else {
             // An interrupted swap counts as the higher band.
             int inUse = FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
@@ -249,8 +264,11 @@ final class SliceProgrammer {
                 return CompletableFuture.completedFuture(null);
             }
             band = FlowCompiler.otherBand(inUse);
+            next = FlowCompiler.compile(policy, device, meterIds, appId, band);
+            why = fresh ? "fresh generation" : "policy changed";
         }
-        List<FlowRule> next = FlowCompiler.compile(policy, device, meterIds, appId, band);
+        log.info("CareLane programs {}: {} rules at priority band {} ({}; {} of its rules known to ONOS before)", id,
+                next.size(), band, why, existing.size());
         Set<FlowId> nextIds = new HashSet<>();
         next.forEach(r -> nextIds.add(r.id()));
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
@@ -276,13 +294,15 @@ final class SliceProgrammer {
 
     /** True if the device already has exactly these rules, meters included. */
     private static boolean sameRules(List<FlowEntry> existing, List<FlowRule> wanted) {
-        if (existing.size() != wanted.size()) {
-            return false;
-        }
-        Map<FlowId, FlowEntry> byId = new HashMap<>();
-        existing.forEach(e -> byId.put(e.id(), e));
-        return wanted.stream().allMatch(r -> byId.containsKey(r.id())
-                && sameTreatment(byId.get(r.id()).treatment(), r.treatment()));
+        return existing.size() == wanted.size() && knownPart(existing, wanted);
+    }
+
+    /** True if every existing rule is one of {@code wanted}, with the same treatment and meters. */
+    private static boolean knownPart(List<FlowEntry> existing, List<FlowRule> wanted) {
+        Map<FlowId, FlowRule> byId = new HashMap<>();
+        wanted.forEach(r -> byId.put(r.id(), r));
+        return existing.stream().allMatch(e -> byId.containsKey(e.id())
+                && sameTreatment(e.treatment(), byId.get(e.id()).treatment()));
     }
 
     private CompletableFuture<Void> execute(FlowRuleOperations.Builder ops) {

@@ -155,6 +155,9 @@ class ClusterTest {
         List<String> switchBefore = cluster.flows.switchRules(GW_B);
         // ONOS 2.7.0 could not back the DSCP rules up to node a: its flow store starts empty.
         cluster.flows.storeLost(GW_B);
+        assertEquals(1, cluster.flows.devices(GW_B).size(), "ONOS kept only the drop rule (no DSCP)");
+        int adds = cluster.flows.adds;
+        int removes = cluster.flows.removes;
         cluster.mastership.setMaster(GW_B, "a");   // failover
         idle();
         cluster.flows.removeExtraneous(GW_B);   // the new master's first flow-stats poll
@@ -163,6 +166,8 @@ class ClusterTest {
         assertEquals(switchBefore, cluster.flows.switchRules(GW_B),
                 "the switch holds the same rules: re-added in place, none removed as extraneous");
         assertEquals(6, cluster.flows.devices(GW_B).size(), "ONOS knows them again");
+        assertEquals(6, cluster.flows.adds - adds, "the generation re-added in its band");
+        assertEquals(0, cluster.flows.removes - removes, "and nothing removed");
         cluster.node("a").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
         idle();
         assertTrue(rates(GW_B).contains(8000L), "the new master applies changes: " + rates(GW_B));

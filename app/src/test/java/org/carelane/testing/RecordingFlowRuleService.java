@@ -106,7 +106,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
      * ONOS 2.7.0 cluster, whose backups of rules with a DSCP rewrite failed to serialize.
      */
     public synchronized void storeLost(DeviceId deviceId) {
-        entries.values().removeIf(e -> e.deviceId().equals(deviceId));
+        entries.values().removeIf(e -> e.deviceId().equals(deviceId) && rewritesDscp(e));
+    }
+
+    private static boolean rewritesDscp(FlowRule rule) {
+        return rule.treatment().allInstructions().stream().anyMatch(
+                i -> i instanceof org.onosproject.net.flow.instructions.L3ModificationInstruction.ModDscpInstruction);
     }
 
     /** ONOS's flow-stats poll: rules on the switch that its store does not know are removed. */
@@ -149,9 +154,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
             @Override
             public Iterable<FlowEntry> getFlowEntries(DeviceId deviceId) {
                 List<FlowEntry> found = shared.devices(deviceId);
-                if (!localMaster.test(deviceId) && found.stream().anyMatch(e -> e.treatment().allInstructions()
-                        .stream().anyMatch(i -> i instanceof org.onosproject.net.flow.instructions
-                                .L3ModificationInstruction.ModDscpInstruction))) {
+                if (!localMaster.test(deviceId) && found.stream().anyMatch(RecordingFlowRuleService::rewritesDscp)) {
                     throw new org.onosproject.net.flow.FlowRuleStoreException(
                             "io.atomix.cluster.messaging.MessagingException$RemoteHandlerFailure: "
                                     + "Remote handler failed to handle message");
