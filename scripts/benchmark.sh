@@ -13,10 +13,4 @@ case "$what" in
 esac
 mvn -B -ntp -q -pl app test-compile
 CP=$(cd app && mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
-# ONOS's Kryo serializers (the store doubles) need what surefire's argLine opens.
-opens=()
-for p in java.lang java.lang.invoke java.lang.reflect java.util java.util.concurrent java.util.concurrent.atomic \
-         java.util.concurrent.locks java.util.regex java.net java.nio java.time java.text java.math java.io; do
-  opens+=(--add-opens "java.base/$p=ALL-UNNAMED")
-done
-java "${opens[@]}" -cp "app/target/test-classes:app/target/classes:$CP" "$main" "$@"
+java @scripts/jvm-opens.args -cp "app/target/test-classes:app/target/classes:$CP" "$main" "$@"

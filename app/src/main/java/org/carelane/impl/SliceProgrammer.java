@@ -252,7 +252,7 @@ final class SliceProgrammer {
             }
             band = recorded.getAsInt();
             next = inPlace;
-            why = "re-added in place; ONOS's flow store knew " + existing.size();
+            why = "re-added in place";
         } else if (existing.isEmpty()) {
             band = FlowCompiler.BASE_PRIORITY;
             next = FlowCompiler.compile(policy, device, meterIds, appId, band);
