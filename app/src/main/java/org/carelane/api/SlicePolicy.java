@@ -58,6 +58,15 @@ public final class SlicePolicy {
         return slices.stream().filter(s -> s.name().equals(name)).findFirst();
     }
 
+    /**
+     * The slice of that name: the one place "unknown slice" is decided.
+     *
+     * @throws PolicyException on field {@code slice} when there is none
+     */
+    public SliceDefinition requireSlice(String name) {
+        return slice(name).orElseThrow(() -> new PolicyException("slice", "unknown slice '" + name + "'"));
+    }
+
     public Optional<DeviceUplink> device(DeviceId id) {
         return devices.stream().filter(d -> d.deviceId().equals(id)).findFirst();
     }

@@ -48,8 +48,8 @@ public final class CliOperations {
                     s.drop() ? "drop" : "forward", s.dscp() == null ? "-" : s.dscp(),
                     s.queueId() == null ? "-" : s.queueId(), rates(s, Profile.PEAK), rates(s, Profile.OFF_PEAK)));
         }
-        if (only != null && policy.slice(only).isEmpty()) {
-            throw new PolicyException("slice", "unknown slice '" + only + "'");
+        if (only != null) {
+            policy.requireSlice(only);
         }
         return out;
     }
@@ -57,9 +57,7 @@ public final class CliOperations {
     public List<String> setRate(String slice, String profileText, String maxText, String minText) {
         Profile profile = profile(profileText);
         long max = number("maxKbps", maxText);
-        if (requirePolicy().slice(slice).isEmpty()) {   // checked before the reservation, as before
-            throw new PolicyException("slice", "unknown slice '" + slice + "'");
-        }
+        requirePolicy().requireSlice(slice);   // before parsing the reservation
         OptionalLong min = minText == null ? OptionalLong.empty() : OptionalLong.of(number("minKbps", minText));
         service.setRates(slice, profile, max, min, user, SOURCE);
         SliceRates now = requirePolicy().slice(slice).orElseThrow().rates(profile);

@@ -260,8 +260,7 @@ public class CareLaneManager implements CareLaneService {
             throw new PolicyException("minKbps", "must not be negative, got " + minKbps.getAsLong());
         }
         update(user, source, "set-rate " + slice + " " + profile.jsonName(), current -> {
-            SliceDefinition def = current.slice(slice)
-                    .orElseThrow(() -> new PolicyException("slice", "unknown slice '" + slice + "'"));
+            SliceDefinition def = current.requireSlice(slice);
             if (def.drop()) {
                 throw new PolicyException("slice", "slice '" + slice + "' drops traffic and has no rates");
             }

@@ -114,10 +114,8 @@ public class CareLaneWebResource extends AbstractWebResource {
     public Response setBandwidth(@PathParam("name") String name, String body) {
         return handle(() -> {
             JsonNode req = RequestBodies.object(body, Set.of("profile", "maxKbps", "minKbps"));
-            SlicePolicy policy = service().policy().orElseThrow(() ->
-                    new PolicyException("policy", "no CareLane policy configured"));
-            SliceDefinition slice = policy.slice(name).orElseThrow(() ->
-                    new PolicyException("slice", "unknown slice '" + name + "'"));
+            SliceDefinition slice = service().policy().orElseThrow(() ->
+                    new PolicyException("policy", "no CareLane policy configured")).requireSlice(name);
             Profile profile = RequestBodies.profile(req, "profile");
             long max = RequestBodies.kbps(req, "maxKbps", true, 0);
             OptionalLong min = req.hasNonNull("minKbps")
