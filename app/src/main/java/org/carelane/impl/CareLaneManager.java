@@ -290,28 +290,30 @@ public class CareLaneManager implements CareLaneService {
             throw new PolicyException("expiresAt", "must be in the future");
         }
         ProfileOverride next = new ProfileOverride(profile, expiresAt, user, reason);
+        long start = System.nanoTime();
         runAndWait(() -> {
             String before = liveOverride().map(Object::toString).orElse(null);
             store.setOverride(next);
             audit(user, source, "set-override", before, next.toString());
-            reconcile();
         });
-        awaitSettled(PROMPT);
+        reconcileWithinPrompt(start);
     }
 
     @Override
     public boolean clearOverride(String user, String source) {
         boolean[] removed = new boolean[1];
+        long start = System.nanoTime();
         runAndWait(() -> {
             Optional<ProfileOverride> before = store.override();
             removed[0] = before.isPresent();
             if (removed[0]) {
                 store.clearOverride();
                 audit(user, source, "clear-override", before.get().toString(), null);
-                reconcile();
             }
         });
-        awaitSettled(PROMPT);
+        if (removed[0]) {
+            reconcileWithinPrompt(start);
+        }
         return removed[0];
     }
 
@@ -676,13 +678,46 @@ public class CareLaneManager implements CareLaneService {
 
     /** Read-modify-write of the policy, atomic across the cluster, then reprogram and audit. */
     private void update(String user, String source, String action, java.util.function.UnaryOperator<SlicePolicy> f) {
+        long start = System.nanoTime();
+        boolean[] changed = new boolean[1];
         runAndWait(() -> {
-            if (auditIfChanged(store.updatePolicy(f), user, source, action)) {
+            changed[0] = auditIfChanged(store.updatePolicy(f), user, source, action);
+            if (changed[0]) {
                 writeBackToNetcfg();
-                reconcile();
             }
         });
-        awaitSettled(PROMPT);
+        if (changed[0]) {
+            reconcileWithinPrompt(start);
+        }
+    }
+
+    /**
+     * Reconciles on the CareLane thread after a stored change, and waits for that and for the
+     * devices until {@link #PROMPT} after {@code start}, no longer: with many devices the
+     * caller gets its answer while programming goes on (see /status).
+     */
+    private void reconcileWithinPrompt(long start) {
+        CompletableFuture<Void> reconciled = new CompletableFuture<>();
+        onCareLaneThread(() -> {
+            try {
+                reconcile();
+            } catch (RuntimeException e) {
+                log.error("CareLane could not start programming the devices; the change is stored", e);
+            } finally {
+                reconciled.complete(null);
+            }
+        });
+        try {
+            reconciled.get(Math.max(0, PROMPT.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            return;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        awaitSettled(Duration.ofNanos(Math.max(0, PROMPT.toNanos() - (System.nanoTime() - start))));
     }
 
     /**
