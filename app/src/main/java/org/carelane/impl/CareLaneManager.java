@@ -7,6 +7,7 @@ import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.CareLaneStoreDelegate;
 import org.carelane.api.DeviceUplink;
+import org.carelane.api.InstalledMeter;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
@@ -590,27 +591,50 @@ public class CareLaneManager implements CareLaneService {
     /** For tests: runs {@link #verify} now on the CareLane thread. */
     void verifyNow(DeviceId id) {
         runAndWait(() -> verify(id));
+        try {
+            programming.submit(() -> { }).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runAndWait(() -> { });
     }
 
-    /** Checks, after a flow-stats poll, that ONOS found every rule of an in-sync device on it. */
+    /**
+     * Checks, after a flow-stats poll, that ONOS found every rule of an in-sync device on it,
+     * and withdraws stray meters. The reads run on the programming thread, so that verifying
+     * many devices does not hold up changes waiting for the CareLane thread.
+     */
     private void verify(DeviceId id) {
         retries.remove(id);
         Optional<DeviceSyncTracker.Entry> state = sync.get(id);
         if (state.isEmpty() || state.get().state != DeviceSyncTracker.State.IN_SYNC || inFlight.containsKey(id)) {
             return;
         }
-        long missing = 0;
-        for (FlowEntry e : flowRuleService.getFlowEntries(id)) {
-            if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.ADDED) {
-                missing++;
+        programming.execute(() -> {
+            long missing = 0;
+            for (FlowEntry e : flowRuleService.getFlowEntries(id)) {
+                if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.ADDED) {
+                    missing++;
+                }
             }
+            List<InstalledMeter> stray = missing > 0 ? List.of() : programmer.strayMeters(id);
+            long notOnSwitch = missing;
+            onCareLaneThread(() -> verified(id, state.get(), notOnSwitch, stray));
+        });
+    }
+
+    private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<InstalledMeter> stray) {
+        if (sync.get(id).orElse(null) != checked || inFlight.containsKey(id)) {
+            return;   // an attempt ran meanwhile: what was read may be out of date
         }
         if (missing > 0) {
-            attemptEnded(id, state.get().profile, state.get().policyVersion, new IllegalStateException(
+            attemptEnded(id, checked.profile, checked.policyVersion, new IllegalStateException(
                     missing + " rule(s) not on the switch after ONOS's flow-stats poll"));
             return;
         }
-        programmer.withdrawStrayMeters(id);
+        programmer.withdrawMeters(id, stray);
     }
 
     private void cancelRetry(DeviceId id) {

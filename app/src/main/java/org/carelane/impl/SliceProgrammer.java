@@ -140,11 +140,12 @@ final class SliceProgrammer {
     }
 
     /**
-     * Withdraws CareLane meters that ONOS still holds for a device but that are neither the
-     * installed ones nor used by a CareLane rule, e.g. a generation's meters that ONOS replayed
-     * after a restart. Call only when no attempt is in flight on the device.
+     * CareLane meters that ONOS still holds for a device but that are neither the installed
+     * ones nor used by a CareLane rule, e.g. a generation's meters that ONOS replayed after a
+     * restart. Only reads; the answer holds while no attempt runs on the device.
      */
-    void withdrawStrayMeters(DeviceId id) {
+    List<InstalledMeter> strayMeters(DeviceId id) {
+        List<InstalledMeter> stray = new ArrayList<>();
         Set<Long> keep = new HashSet<>();
         store.installedMeters(id).values().forEach(m -> keep.add(m.meterId()));
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
@@ -156,9 +157,15 @@ final class SliceProgrammer {
             if (m.appId().equals(appId) && !keep.contains(m.id().id()) && !m.bands().isEmpty()) {
                 Band band = m.bands().iterator().next();
                 long burst = band.burst() == null ? 0 : band.burst();
-                withdraw(id, new InstalledMeter(m.id().id(), band.rate(), burst));
+                stray.add(new InstalledMeter(m.id().id(), band.rate(), burst));
             }
         }
+        return stray;
+    }
+
+    /** Withdraws meters found by {@link #strayMeters}. */
+    void withdrawMeters(DeviceId id, List<InstalledMeter> stray) {
+        stray.forEach(m -> withdraw(id, m));
     }
 
     /** Removes every rule and meter CareLane installed on a device. */
