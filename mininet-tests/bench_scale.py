@@ -8,6 +8,7 @@ Usage (root): /usr/bin/python3 bench_scale.py [N] [--timeout S]
 """
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -84,7 +85,7 @@ def main():
     why = onos.missing()
     if why:
         print(f'bench_scale: {why}', file=sys.stderr)
-        return 2
+        return 2 if os.environ.get('CI') == 'true' else 0
     onos.boot()
     onos.install_app()
     figures = {'devices': n}
@@ -126,6 +127,9 @@ def main():
         del_bridges(n)
         onos.stop()
     print('scale benchmark: ' + json.dumps(figures), flush=True)
+    results = onos.ROOT / 'mininet-tests' / 'results'
+    results.mkdir(exist_ok=True)
+    (results / 'scale.json').write_text(json.dumps(figures, indent=2))
     return 0 if figures.get('rateChangeConvergedS') and figures.get('netcfgPushConvergedS') else 1
 
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # All CareLane tests (run as root): the build with the Java unit/REST/CLI tests (JDK 17 compiler,
-# Java 11 bytecode), the same tests again on a Java 11 JVM, the compile benchmark, then the
-# acceptance tests: Mininet on userspace OVS with CareLane running in a real ONOS 2.7.0
-# (../shared/onos-testbed). With CI=true a missing test bed fails the run instead of skipping.
+# Java 11 bytecode), the same tests again on a Java 11 JVM, the compile and meter-leak
+# benchmarks, the acceptance tests (Mininet on userspace OVS with CareLane in a real ONOS 2.7.0
+# from ../shared/onos-testbed, single node and its 3-node cluster), then the 150-bridge scale
+# benchmark. With CI=true a missing test bed fails the run instead of skipping.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -22,4 +23,6 @@ step "Acceptance tests: Mininet + userspace OVS + CareLane in a real ONOS 2.7.0"
 scripts/start-ovs.sh
 cd mininet-tests
 /usr/bin/python3 -m pytest -s -v -p no:cacheprovider .
+step "Benchmark: 150 OVS bridges on one ONOS node, netcfg push and rate change convergence"
+/usr/bin/python3 bench_scale.py 150
 step "done"
