@@ -1,6 +1,5 @@
 package org.carelane.impl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneService;
@@ -17,7 +16,6 @@ import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
 import org.carelane.config.CareLaneConfig;
-import org.carelane.policy.FlowCompiler;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.PolicyValidator;
 import org.carelane.policy.ScheduleCalculator;
@@ -40,9 +38,6 @@ import org.onosproject.net.config.basics.SubjectFactories;
 import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleService;
-import org.onosproject.net.flow.FlowRuleStoreException;
-import org.onosproject.net.meter.Meter;
-import org.onosproject.net.meter.MeterId;
 import org.onosproject.net.meter.MeterService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -145,6 +140,7 @@ public class CareLaneManager implements CareLaneService {
     private Optional<ProfileOverride> reconciledOverride = Optional.empty();
     private final DeviceSyncTracker sync = new DeviceSyncTracker();
     private final RetiredCounters retired = new RetiredCounters();
+    private CareLaneReports reports;
     // The maps below are touched only on the CareLane thread.
     /** Devices with an attempt in flight. */
     private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
@@ -160,6 +156,8 @@ public class CareLaneManager implements CareLaneService {
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
         programmer = newProgrammer();
+        reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
+                sync, retired);
         configRegistry.registerConfigFactory(configFactory);
         store.setDelegate(storeDelegate);
         configRegistry.addListener(configListener);
@@ -329,82 +327,13 @@ public class CareLaneManager implements CareLaneService {
                 .put("expiresAt", o.expiresAt().toString()).put("user", o.user()));
         store.policy().ifPresent(p -> root.put("nextChange",
                 ScheduleCalculator.nextChange(p.schedule(), liveOverride(), clock.instant()).toString()));
-        ArrayNode devices = root.putArray("devices");
-        for (DeviceId id : policyDevices()) {
-            ObjectNode d = devices.addObject();
-            d.put("deviceId", id.toString());
-            d.put("available", deviceService.isAvailable(id));
-            d.put("master", mastershipService.isLocalMaster(id));
-            sync.get(id).ifPresent(e -> e.writeTo(d.putObject("sync")));
-            try {
-                List<FlowEntry> entries = carelaneFlows(id);
-                d.put("flowRules", entries.size());
-                d.put("flowRulesAdded", entries.stream().filter(e -> e.state() == FlowEntry.FlowEntryState.ADDED)
-                        .count());
-            } catch (FlowRuleStoreException e) {
-                d.putNull("flowRules");
-                d.put("flowRulesError", unreadableFlows(e));
-            }
-            ObjectNode meters = d.putObject("meters");
-            store.installedMeters(id).forEach((slice, m) -> {
-                Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
-                meters.putObject(slice).put("meterId", m.meterId()).put("rateKbps", m.rateKbps())
-                        .put("burstKbits", m.burstKbits())
-                        .put("state", live == null ? "UNKNOWN" : live.state().name());
-            });
-        }
+        reports.writeDevices(root.putArray("devices"));
         return root;
     }
 
     @Override
     public List<SliceStats> stats() {
-        Optional<SlicePolicy> policy = store.policy();
-        if (policy.isEmpty()) {
-            return List.of();
-        }
-        Map<Integer, String> sliceByPriority = new HashMap<>();
-        policy.get().slices().forEach(s -> sliceByPriority.put(s.priority(), s.name()));
-        Map<String, long[]> counters = new HashMap<>();
-        policy.get().slices().forEach(s -> counters.put(s.name(), new long[4]));
-        for (DeviceId id : policyDevices()) {
-            List<FlowEntry> entries;
-            try {
-                entries = carelaneFlows(id);
-            } catch (FlowRuleStoreException e) {
-                log.debug("CareLane stats leave out {}: {}", id, unreadableFlows(e));
-                continue;   // /status names the device and the reason
-            }
-            for (FlowEntry e : entries) {
-                long[] c = FlowCompiler.inBand(e.priority())
-                        ? counters.get(sliceByPriority.get(FlowCompiler.slicePriority(e.priority()))) : null;
-                if (c != null) {
-                    c[0] += e.bytes();
-                    c[1] += e.packets();
-                    c[2]++;
-                }
-            }
-        }
-        for (DeviceId id : retired.devices()) {
-            sliceByPriority.forEach((priority, slice) -> {
-                long[] r = retired.of(id, priority);
-                counters.get(slice)[0] += r[0];
-                counters.get(slice)[1] += r[1];
-            });
-        }
-        for (DeviceId id : store.devicesWithMeters()) {
-            store.installedMeters(id).keySet().forEach(slice -> {
-                long[] c = counters.get(slice);
-                if (c != null) {
-                    c[3]++;
-                }
-            });
-        }
-        List<SliceStats> out = new ArrayList<>();
-        policy.get().slices().forEach(s -> {
-            long[] c = counters.get(s.name());
-            out.add(new SliceStats(s.name(), c[0], c[1], (int) c[2], (int) c[3]));
-        });
-        return out;
+        return reports.stats();
     }
 
     @Override
@@ -690,11 +619,11 @@ public class CareLaneManager implements CareLaneService {
         store.devicesWithMeters().stream().filter(mastershipService::isLocalMaster)
                 .forEach(id -> work.add(programmer.clear(id)));
         await(work);
-        // Per mastered device: reading another master's flows can fail (see carelaneFlows).
+        // Per mastered device: reading another master's flows can fail (see CareLaneReports).
         List<FlowRule> leftovers = new ArrayList<>();
-        for (DeviceId id : policyDevices()) {
+        for (DeviceId id : reports.policyDevices()) {
             if (mastershipService.isLocalMaster(id)) {
-                leftovers.addAll(carelaneFlows(id));
+                leftovers.addAll(reports.carelaneFlows(id));
             }
         }
         flowRuleService.removeFlowRules(leftovers.toArray(new FlowRule[0]));
@@ -795,36 +724,6 @@ public class CareLaneManager implements CareLaneService {
 
     private void audit(String user, String source, String action, String before, String after) {
         store.appendAudit(new AuditEntry(0, clock.instant(), user, source, action, before, after));
-    }
-
-    /** The devices of the policy and those CareLane still has meters on, in id order. */
-    private Set<DeviceId> policyDevices() {
-        Set<DeviceId> ids = new java.util.TreeSet<>(java.util.Comparator.comparing(DeviceId::toString));
-        store.policy().ifPresent(p -> p.devices().forEach(d -> ids.add(d.deviceId())));
-        ids.addAll(store.devicesWithMeters());
-        return ids;
-    }
-
-    /**
-     * CareLane's flow entries on one device. A node that is not the device's master asks the
-     * master, and in ONOS 2.7.0 that fails for CareLane's rules: the flow store's serializer
-     * (KryoNamespaces.API) does not register L3ModificationInstruction.ModDscpInstruction.
-     *
-     * @throws FlowRuleStoreException when ONOS cannot read them on this node
-     */
-    private List<FlowEntry> carelaneFlows(DeviceId id) {
-        List<FlowEntry> out = new ArrayList<>();
-        for (FlowEntry e : flowRuleService.getFlowEntries(id)) {
-            if (e.appId() == appId.id()) {
-                out.add(e);
-            }
-        }
-        return out;
-    }
-
-    private String unreadableFlows(FlowRuleStoreException e) {
-        return "ONOS could not read the device's flows on this node (ask its master): "
-                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
     }
 
     private void await(List<CompletableFuture<Void>> work) {

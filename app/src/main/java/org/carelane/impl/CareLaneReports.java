@@ -1,0 +1,165 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceStats;
+import org.carelane.policy.FlowCompiler;
+import org.onosproject.core.ApplicationId;
+import org.onosproject.mastership.MastershipService;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.device.DeviceService;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowRuleService;
+import org.onosproject.net.flow.FlowRuleStoreException;
+import org.onosproject.net.meter.Meter;
+import org.onosproject.net.meter.MeterId;
+import org.onosproject.net.meter.MeterService;
+import org.slf4j.Logger;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import static org.slf4j.LoggerFactory.getLogger;
+
+/**
+ * What {@code /status} and {@code /stats} show of the devices: their sync state, rules and
+ * meters, and the per-slice counters, read from ONOS's services and CareLane's store.
+ */
+final class CareLaneReports {
+    private final Logger log = getLogger(getClass());
+    private final ApplicationId appId;
+    private final CareLaneStore store;
+    private final FlowRuleService flowRuleService;
+    private final MeterService meterService;
+    private final DeviceService deviceService;
+    private final MastershipService mastershipService;
+    private final DeviceSyncTracker sync;
+    private final RetiredCounters retired;
+
+    CareLaneReports(ApplicationId appId, CareLaneStore store, FlowRuleService flowRuleService,
+                    MeterService meterService, DeviceService deviceService, MastershipService mastershipService,
+                    DeviceSyncTracker sync, RetiredCounters retired) {
+        this.appId = appId;
+        this.store = store;
+        this.flowRuleService = flowRuleService;
+        this.meterService = meterService;
+        this.deviceService = deviceService;
+        this.mastershipService = mastershipService;
+        this.sync = sync;
+        this.retired = retired;
+    }
+
+    /** One entry per device of the policy or with CareLane meters. */
+    void writeDevices(ArrayNode devices) {
+        for (DeviceId id : policyDevices()) {
+            ObjectNode d = devices.addObject();
+            d.put("deviceId", id.toString());
+            d.put("available", deviceService.isAvailable(id));
+            d.put("master", mastershipService.isLocalMaster(id));
+            sync.get(id).ifPresent(e -> e.writeTo(d.putObject("sync")));
+            try {
+                List<FlowEntry> entries = carelaneFlows(id);
+                d.put("flowRules", entries.size());
+                d.put("flowRulesAdded", entries.stream().filter(e -> e.state() == FlowEntry.FlowEntryState.ADDED)
+                        .count());
+            } catch (FlowRuleStoreException e) {
+                d.putNull("flowRules");
+                d.put("flowRulesError", unreadableFlows(e));
+            }
+            ObjectNode meters = d.putObject("meters");
+            store.installedMeters(id).forEach((slice, m) -> {
+                Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
+                meters.putObject(slice).put("meterId", m.meterId()).put("rateKbps", m.rateKbps())
+                        .put("burstKbits", m.burstKbits())
+                        .put("state", live == null ? "UNKNOWN" : live.state().name());
+            });
+        }
+    }
+
+    /** Bytes, packets, rules and meters per slice, over the devices this node can read. */
+    List<SliceStats> stats() {
+        Optional<SlicePolicy> policy = store.policy();
+        if (policy.isEmpty()) {
+            return List.of();
+        }
+        Map<Integer, String> sliceByPriority = new HashMap<>();
+        policy.get().slices().forEach(s -> sliceByPriority.put(s.priority(), s.name()));
+        Map<String, long[]> counters = new HashMap<>();
+        policy.get().slices().forEach(s -> counters.put(s.name(), new long[4]));
+        for (DeviceId id : policyDevices()) {
+            List<FlowEntry> entries;
+            try {
+                entries = carelaneFlows(id);
+            } catch (FlowRuleStoreException e) {
+                log.debug("CareLane stats leave out {}: {}", id, unreadableFlows(e));
+                continue;   // /status names the device and the reason
+            }
+            for (FlowEntry e : entries) {
+                long[] c = FlowCompiler.inBand(e.priority())
+                        ? counters.get(sliceByPriority.get(FlowCompiler.slicePriority(e.priority()))) : null;
+                if (c != null) {
+                    c[0] += e.bytes();
+                    c[1] += e.packets();
+                    c[2]++;
+                }
+            }
+        }
+        for (DeviceId id : retired.devices()) {
+            sliceByPriority.forEach((priority, slice) -> {
+                long[] r = retired.of(id, priority);
+                counters.get(slice)[0] += r[0];
+                counters.get(slice)[1] += r[1];
+            });
+        }
+        for (DeviceId id : store.devicesWithMeters()) {
+            store.installedMeters(id).keySet().forEach(slice -> {
+                long[] c = counters.get(slice);
+                if (c != null) {
+                    c[3]++;
+                }
+            });
+        }
+        List<SliceStats> out = new ArrayList<>();
+        policy.get().slices().forEach(s -> {
+            long[] c = counters.get(s.name());
+            out.add(new SliceStats(s.name(), c[0], c[1], (int) c[2], (int) c[3]));
+        });
+        return out;
+    }
+
+    /** The devices of the policy and those CareLane still has meters on, in id order. */
+    Set<DeviceId> policyDevices() {
+        Set<DeviceId> ids = new java.util.TreeSet<>(java.util.Comparator.comparing(DeviceId::toString));
+        store.policy().ifPresent(p -> p.devices().forEach(d -> ids.add(d.deviceId())));
+        ids.addAll(store.devicesWithMeters());
+        return ids;
+    }
+
+    /**
+     * CareLane's flow entries on one device. A node that is not the device's master asks the
+     * master, and in ONOS 2.7.0 that fails for CareLane's rules: the flow store's serializer
+     * (KryoNamespaces.API) does not register L3ModificationInstruction.ModDscpInstruction.
+     *
+     * @throws FlowRuleStoreException when ONOS cannot read them on this node
+     */
+    List<FlowEntry> carelaneFlows(DeviceId id) {
+        List<FlowEntry> out = new ArrayList<>();
+        for (FlowEntry e : flowRuleService.getFlowEntries(id)) {
+            if (e.appId() == appId.id()) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static String unreadableFlows(FlowRuleStoreException e) {
+        return "ONOS could not read the device's flows on this node (ask its master): "
+                + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+}
