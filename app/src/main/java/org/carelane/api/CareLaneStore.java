@@ -92,6 +92,19 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
     void setInstalledMeters(DeviceId device, Map<String, InstalledMeter> meters);
 
     /**
+     * Marks a write-back of the policy to netcfg in progress, until {@code until} at the latest
+     * (a node that dies mid-way does not leave it set for good). While it is, netcfg may still
+     * hold the previous policy, and other nodes must not load that over the store.
+     */
+    void markWriteBack(java.time.Instant until);
+
+    /** Ends the write-back that {@link #markWriteBack} announced. */
+    void clearWriteBack();
+
+    /** When the write-back in progress ends at the latest; empty if none is. */
+    Optional<java.time.Instant> writeBackUntil();
+
+    /**
      * The priority band ({@code FlowCompiler} band base) of the rule generation last installed
      * on a device; empty if none.
      */

@@ -91,6 +91,8 @@ public class CareLaneManager implements CareLaneService {
      */
     static final Duration VERIFY_AFTER = Duration.ofSeconds(7);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+    /** Longest a REST or CLI change's write-back to netcfg may hold off other nodes' netcfg reloads. */
+    static final Duration WRITE_BACK_LIMIT = Duration.ofSeconds(10);
 
     private final Logger log = getLogger(getClass());
 
@@ -634,9 +636,14 @@ public class CareLaneManager implements CareLaneService {
         long start = System.nanoTime();
         boolean[] changed = new boolean[1];
         runAndWait(() -> {
-            changed[0] = auditIfChanged(store.updatePolicy(f), user, source, action);
-            if (changed[0]) {
-                writeBackToNetcfg();
+            store.markWriteBack(clock.instant().plus(WRITE_BACK_LIMIT));
+            try {
+                changed[0] = auditIfChanged(store.updatePolicy(f), user, source, action);
+                if (changed[0]) {
+                    writeBackToNetcfg();
+                }
+            } finally {
+                store.clearWriteBack();
             }
         });
         if (changed[0]) {
@@ -707,7 +714,15 @@ public class CareLaneManager implements CareLaneService {
             return;
         }
         try {
-            replacePolicy(cfg.policy(), "netcfg", "netcfg", "replace-policy (" + source + ")");
+            SlicePolicy next = cfg.policy();
+            if (store.writeBackUntil().filter(until -> until.isAfter(clock.instant())).isPresent()
+                    && !store.policy().map(next::equals).orElse(false)) {
+                // A node has stored a REST or CLI change and is writing it to netcfg: what netcfg
+                // holds now is the policy before it. The write-back's own event follows.
+                log.debug("CareLane ignores a netcfg {} read during another change's write-back", source);
+                return;
+            }
+            replacePolicy(next, "netcfg", "netcfg", "replace-policy (" + source + ")");
         } catch (PolicyException e) {
             log.error("CareLane netcfg rejected, previous policy stays in force: {}", e.getMessage());
             audit("netcfg", "netcfg", "rejected-config", null, e.getMessage());

@@ -46,6 +46,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     private static final String POLICY = "policy";
     private static final String OVERRIDE = "override";
     private static final String PROFILE = "profile";
+    private static final String WRITE_BACK = "netcfg-write-back";
 
     @Reference(cardinality = ReferenceCardinality.MANDATORY)
     protected StorageService storageService;
@@ -233,6 +234,21 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
         } else {
             meters.put(device.toString(), StoreCodec.meters(installed));
         }
+    }
+
+    @Override
+    public void markWriteBack(java.time.Instant until) {
+        state.put(WRITE_BACK, until.toString());
+    }
+
+    @Override
+    public void clearWriteBack() {
+        state.remove(WRITE_BACK);
+    }
+
+    @Override
+    public Optional<java.time.Instant> writeBackUntil() {
+        return value(state.get(WRITE_BACK)).map(java.time.Instant::parse);
     }
 
     @Override

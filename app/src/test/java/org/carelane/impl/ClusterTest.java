@@ -188,6 +188,27 @@ class ClusterTest {
     }
 
     @Test
+    void aStaleNetcfgReadDuringAnotherNodesWriteBackDoesNotRevertTheChange() {
+        start(WED_MORNING);
+        var before = cluster.netcfg.block();
+        // Node c has stored a REST change and not yet written it to netcfg ...
+        var c = cluster.node("c").store;
+        c.markWriteBack(WED_MORNING.plusSeconds(10));
+        c.updatePolicy(p -> p.withSlice(p.requireSlice("social").withRates(Profile.OFF_PEAK,
+                new SliceRates(9000, 0))));
+        // ... when the nodes handle an earlier netcfg event and read netcfg, still the old policy.
+        cluster.netcfg.push(before);
+        idle();
+        assertEquals(9000, cluster.node("a").manager.policy().orElseThrow().requireSlice("social")
+                .rates(Profile.OFF_PEAK).maxKbps(), "the stored change stands");
+        assertTrue(rates(GW_A).contains(9000L) && rates(GW_B).contains(9000L));
+        c.clearWriteBack();
+        cluster.netcfg.push(before);   // a netcfg push after the write-back is the operator's: it applies
+        idle();
+        assertTrue(rates(GW_A).contains(15000L) && rates(GW_B).contains(15000L));
+    }
+
+    @Test
     void deactivatingTheAppCleansEveryDeviceWhateverItsMaster() {
         start(WED_MORNING);
         cluster.deactivateApp();
