@@ -54,3 +54,36 @@ def test_a_viewer_reads_and_gets_403_for_changes(onos_carelane):
     code, body = onos.rest('POST', '/onos/carelane/override', {'profile': 'peak', 'durationMinutes': 5}, auth=guest)
     assert code == 403, (code, body)
     assert onos.rest('GET', '/onos/carelane/slices')[1] == before
+
+
+def test_cli_acl_lines_leave_viewers_read_only_commands(onos_carelane, tmp_path):
+    """scripts/carelane-command-acl.cfg, appended to ONOS's command ACL, lets a viewer (with ssh)
+    list slices and stats and hides the commands that change the policy from it."""
+    onos = onos_carelane
+    etc = onos.DIR / 'onos-2.7.0' / 'apache-karaf-4.2.9' / 'etc'
+    key = tmp_path / 'viewer'
+    subprocess.run(['ssh-keygen', '-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', str(key)], check=True)
+    with open(etc / 'keys.properties', 'a') as f:
+        f.write('\n_g_\\:carelaneviewers = group,viewer,ssh\n'
+                f'carelaneviewer={key.with_suffix(".pub").read_text().split()[1]},_g_:carelaneviewers\n')
+    acl = (onos.ROOT / 'scripts' / 'carelane-command-acl.cfg').read_text()
+    with open(etc / 'org.apache.karaf.command.acl.onos.cfg', 'a') as f:
+        f.write('\n' + acl)
+
+    def viewer(command):
+        res = subprocess.run(['ssh', '-q', '-p', '8101', '-i', str(key), '-o', 'StrictHostKeyChecking=no',
+                              '-o', 'UserKnownHostsFile=/dev/null', '-o', 'PubkeyAcceptedAlgorithms=+ssh-rsa',
+                              '-o', 'HostKeyAlgorithms=+ssh-rsa', 'carelaneviewer@127.0.0.1', command],
+                             capture_output=True, text=True, timeout=60)
+        return onos.ANSI.sub('', res.stdout + res.stderr)
+    before = onos.rest('GET', '/onos/carelane/slices/social')[1]
+    # A slice that does not exist: before the ACL applies, the command fails and changes nothing.
+    onos.wait_until(lambda: 'Command not found' in viewer('carelane-set-rate no-such-slice peak 3000'), 30,
+                    'the ACL to hide carelane-set-rate from viewers', interval=2)
+    assert 'social' in viewer('carelane-slices social')
+    assert 'clinical' in viewer('carelane-stats')
+    assert 'Command not found' in viewer('carelane-override peak 5')
+    assert 'Command not found' in viewer('carelane-schedule --start 12:30')
+    assert onos.rest('GET', '/onos/carelane/slices/social')[1] == before, 'the viewer changed nothing'
+    assert 'maxKbps=' in onos.cli(f'carelane-set-rate social peak {before["rates"]["peak"]["maxKbps"]}'), \
+        'admins keep the command'

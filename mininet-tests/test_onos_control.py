@@ -4,7 +4,8 @@ import json
 import re
 import subprocess
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from pathlib import Path
 
 import pytest
@@ -279,6 +280,41 @@ def test_probes_through_20_rate_changes_2_profile_switches_and_a_reconnect(onos_
     assert not over, over
     assert put_rate(onos, 'social', {'profile': 'peak', 'maxKbps': 4000, 'minKbps': 4000})[0] == 200
     onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
+
+
+def test_the_scheduled_switch_over_reaches_the_switch_at_the_boundary(onos_carelane, site):
+    """The real schedule on ONOS's clock, not an override: a peak window starting at the next
+    whole minute (Europe/London). The switch is polled every 50 ms from the boundary until it
+    carries the peak meters and every CareLane rule uses them."""
+    onos = onos_carelane
+    _, original = onos.rest('GET', '/onos/carelane/schedule')
+    london = ZoneInfo('Europe/London')
+    now = datetime.now(london)
+    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1 if now.second < 45 else 2)
+    window = {'zone': 'Europe/London', 'peakStart': boundary.strftime('%H:%M'),
+              'peakEnd': (boundary + timedelta(minutes=10)).strftime('%H:%M'),
+              'days': ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']}
+    if window['peakEnd'] <= window['peakStart']:
+        pytest.skip('the 10-minute window would cross midnight')
+    try:
+        code, body = onos.rest('PUT', '/onos/carelane/schedule', window)
+        assert code == 200, body
+        assert onos.rest('DELETE', '/onos/carelane/override')[0] in (200, 204)
+        peak = list(onos.expected_rates('peak').values())
+        off_peak = list(onos.expected_rates('offPeak').values())
+        onos.time_until_switch_carries(GATEWAY, off_peak, timeout=30)
+        assert not onos.switch_carries(GATEWAY, peak, onos.app_id()), 'off-peak before the boundary'
+        wait = boundary.timestamp() - time.time()
+        assert wait > 0, 'the boundary passed while preparing'
+        time.sleep(wait)
+        after = onos.time_until_switch_carries(GATEWAY, peak, timeout=60)
+        record('scheduled_switch_over_on_switch_after_boundary_s', after)
+        ovs.log(f'scheduled switch-over at {boundary:%H:%M} London: on the switch {after:.2f} s after the boundary')
+        assert onos.status()['activeProfile'] == 'peak'
+    finally:
+        onos.rest('PUT', '/onos/carelane/schedule', {k: original[k] for k in ('zone', 'peakStart', 'peakEnd', 'days')})
+        onos.set_profile('peak', reason='control tests')
+        onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
 
 
 def rule_shapes(onos):
