@@ -25,6 +25,8 @@ cd mininet-tests
 /usr/bin/python3 -m pytest -s -v -p no:cacheprovider .
 step "Benchmark: 150 OVS bridges on one ONOS node, netcfg push and rate change convergence"
 /usr/bin/python3 bench_scale.py 150
+step "Benchmark: one TCP flow under social caps of 2, 4 and 15 Mbit/s through ONOS"
+/usr/bin/python3 bench_tcp.py
 step "Benchmark: meters after 1,000 REST rate changes on one bridge (README: 10,000, run by hand)"
 /usr/bin/python3 bench_meters.py 1000
 step "done"

@@ -22,9 +22,17 @@ public final class SliceDefinition {
     private final List<ClassifierRule> rules;
     /** Per-profile rates; empty for a drop slice. */
     private final Map<Profile, SliceRates> rates;
+    /** Meter burst in milliseconds of the rate, or null for the policy's {@code burstMs}. */
+    private final Integer burstMs;
 
     public SliceDefinition(String name, int priority, boolean drop, Integer dscp, Long queueId,
                             List<ClassifierRule> rules, Map<Profile, SliceRates> rates) {
+        this(name, priority, drop, dscp, queueId, rules, rates, null);
+    }
+
+    public SliceDefinition(String name, int priority, boolean drop, Integer dscp, Long queueId,
+                            List<ClassifierRule> rules, Map<Profile, SliceRates> rates, Integer burstMs) {
+        this.burstMs = burstMs;
         this.rules = List.copyOf(rules);
         this.rates = Map.copyOf(rates);
 
@@ -63,6 +71,11 @@ public final class SliceDefinition {
         return rates;
     }
 
+    /** The slice's own meter burst in ms, or null to use the policy's. */
+    public Integer burstMs() {
+        return burstMs;
+    }
+
     /** Rates in the given profile. */
     public SliceRates rates(Profile profile) {
         return rates.get(profile);
@@ -73,7 +86,7 @@ public final class SliceDefinition {
         Map<Profile, SliceRates> copy = new java.util.EnumMap<>(Profile.class);
         copy.putAll(rates);
         copy.put(profile, newRates);
-        return new SliceDefinition(name, priority, drop, dscp, queueId, rules, copy);
+        return new SliceDefinition(name, priority, drop, dscp, queueId, rules, copy, burstMs);
     }
 
     @Override
@@ -91,17 +104,18 @@ public final class SliceDefinition {
                 && Objects.equals(dscp, other.dscp)
                 && Objects.equals(queueId, other.queueId)
                 && Objects.equals(rules, other.rules)
-                && Objects.equals(rates, other.rates);
+                && Objects.equals(rates, other.rates)
+                && Objects.equals(burstMs, other.burstMs);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, priority, drop, dscp, queueId, rules, rates);
+        return Objects.hash(name, priority, drop, dscp, queueId, rules, rates, burstMs);
     }
 
     @Override
     public String toString() {
         return "SliceDefinition[name=" + name + ", priority=" + priority + ", drop=" + drop + ", dscp=" + dscp
-                + ", queueId=" + queueId + ", rules=" + rules + ", rates=" + rates + "]";
+                + ", queueId=" + queueId + ", rules=" + rules + ", rates=" + rates + ", burstMs=" + burstMs + "]";
     }
 }

@@ -54,6 +54,11 @@ public final class SlicePolicy {
         return burstMs;
     }
 
+    /** The meter burst of a slice in ms: its own, else the policy's. */
+    public int burstMs(SliceDefinition slice) {
+        return slice.burstMs() != null ? slice.burstMs() : burstMs;
+    }
+
     public Optional<SliceDefinition> slice(String name) {
         return slices.stream().filter(s -> s.name().equals(name)).findFirst();
     }

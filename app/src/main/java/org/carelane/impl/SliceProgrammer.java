@@ -101,7 +101,7 @@ final class SliceProgrammer {
                 continue;
             }
             long rate = slice.rates(profile).maxKbps();
-            long burst = RateMath.burstKbits(rate, policy.burstMs());
+            long burst = RateMath.burstKbits(rate, policy.burstMs(slice));
             InstalledMeter existing = current.get(slice.name());
             if (!fresh && existing != null && existing.rateKbps() == rate && existing.burstKbits() == burst) {
                 next.put(slice.name(), existing);

@@ -44,7 +44,14 @@ import static org.carelane.policy.JsonFields.text;
  * Parsing validates too: a returned policy is always safe to program.
  */
 public final class PolicyCodec {
-    public static final int DEFAULT_BURST_MS = 100;
+    /**
+     * Meter burst, in ms of the rate. Measured on userspace OVS 3.1, one TCP flow through a
+     * meter reached 45-49% of it with 100 ms, 91-92% with 200 ms and 96-97% with 300 ms (2, 4
+     * and 15 Mbit/s), while the wire rate over 10 s stayed within 100.5% of the meter.
+     */
+    public static final int DEFAULT_BURST_MS = 300;
+    /** Largest burst accepted, policy-wide or per slice. */
+    public static final int MAX_BURST_MS = 10_000;
     public static final long MAX_KBPS = 100_000_000L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -54,7 +61,7 @@ public final class PolicyCodec {
     /** Parses and validates a policy. */
     public static SlicePolicy parse(JsonNode root) {
         object(root, "(root)");
-        int burstMs = (int) (present(root, "burstMs") ? integer(root, "burstMs", "burstMs", 1, 10_000)
+        int burstMs = (int) (present(root, "burstMs") ? integer(root, "burstMs", "burstMs", 1, MAX_BURST_MS)
                 : DEFAULT_BURST_MS);
         PeakSchedule schedule = present(root, "schedule")
                 ? parseSchedule(root.get("schedule"), "schedule") : PeakSchedule.nhsLunchtime();
@@ -140,6 +147,11 @@ public final class PolicyCodec {
         if (rules.isEmpty()) {
             throw new PolicyException(path(at, "rules"), "needs at least one rule (use {} to match all IPv4)");
         }
+        Integer burstMs = present(node, "burstMs")
+                ? (int) integer(node, "burstMs", path(at, "burstMs"), 1, MAX_BURST_MS) : null;
+        if (drop && burstMs != null) {
+            throw new PolicyException(path(at, "burstMs"), "a drop slice has no meter, so no burst");
+        }
         Map<Profile, SliceRates> rates = new EnumMap<>(Profile.class);
         if (!drop) {
             JsonNode ratesNode = object(node.get("rates"), path(at, "rates"));
@@ -148,7 +160,7 @@ public final class PolicyCodec {
                 rates.put(p, parseRates(ratesNode.get(p.jsonName()), rp));
             }
         }
-        return new SliceDefinition(name, priority, drop, dscp, queue, rules, rates);
+        return new SliceDefinition(name, priority, drop, dscp, queue, rules, rates, burstMs);
     }
 
     /** Parses {maxKbps, minKbps}; maxKbps must be positive and minKbps not above it. */
@@ -293,6 +305,9 @@ public final class PolicyCodec {
         }
         if (s.queueId() != null) {
             node.put("queue", s.queueId());
+        }
+        if (s.burstMs() != null) {
+            node.put("burstMs", s.burstMs());
         }
         ArrayNode rules = node.putArray("rules");
         s.rules().forEach(r -> rules.add(encodeRule(r)));

@@ -159,6 +159,25 @@ class PolicyCodecTest {
     }
 
     @Test
+    void aSliceMayHaveItsOwnBurstAndTheDefaultIs300Ms() {
+        ObjectNode block = SampleConfig.hospital();
+        block.remove("burstMs");
+        slice(block, 2).put("burstMs", 800);
+        SlicePolicy p = PolicyCodec.parse(block);
+        assertEquals(300, p.burstMs(p.requireSlice("clinical")), "the policy default");
+        assertEquals(800, p.burstMs(p.requireSlice("social")));
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p)), "the slice's burst survives encoding");
+    }
+
+    @Test
+    void aSliceBurstOutOfRangeOrOnADropSliceIsRejected() {
+        assertEquals("slices[2].burstMs", reject(b -> slice(b, 2).put("burstMs", 0)).field());
+        assertEquals("slices[2].burstMs", reject(b -> slice(b, 2).put("burstMs", 10_001)).field());
+        PolicyException drop = reject(b -> slice(b, 0).put("burstMs", 300));
+        assertEquals("slices[0].burstMs", drop.field());
+    }
+
+    @Test
     void burstIsTimeAtRateWithAFloor() {
         assertEquals(400, RateMath.burstKbits(4000, 100));
         assertEquals(RateMath.MIN_BURST_KBITS, RateMath.burstKbits(64, 100));
