@@ -8,7 +8,6 @@ Usage (root): /usr/bin/python3 bench_scale.py [N] [--timeout S]
 """
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -82,10 +81,9 @@ def main():
     parser.add_argument('--timeout', type=int, default=300)
     args = parser.parse_args()
     n = args.n
-    why = onos.missing()
-    if why:
-        print(f'bench_scale: {why}', file=sys.stderr)
-        return 2 if os.environ.get('CI') == 'true' else 0
+    blocked = onos.benchmark_blocked('bench_scale')
+    if blocked is not None:
+        return blocked
     onos.boot()
     onos.install_app()
     figures = {'devices': n}

@@ -7,7 +7,6 @@ goodput and the wire rate at the receiver over 10 s, both as a share of the cap.
 Usage (root): /usr/bin/python3 bench_tcp.py [CAPS_KBPS,...]
 """
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -24,10 +23,9 @@ SECONDS = 10
 
 def main():
     caps = [int(c) for c in (sys.argv[1] if len(sys.argv) > 1 else '2000,4000,15000').split(',')]
-    why = onos.missing()
-    if why:
-        print(f'bench_tcp: {why}', file=sys.stderr)
-        return 2 if os.environ.get('CI') == 'true' else 0
+    blocked = onos.benchmark_blocked('bench_tcp')
+    if blocked is not None:
+        return blocked
     onos.start_with_carelane(onos.ROOT / 'topologies' / 'carelane-netcfg.json')
     ovs.ensure_ovs()
     net = ovs.build_net(HospitalTopo())

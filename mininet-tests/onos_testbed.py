@@ -13,6 +13,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -45,6 +46,16 @@ def missing():
     if os.geteuid() != 0:
         return 'the ONOS test bed needs root'
     return None
+
+
+def benchmark_blocked(name):
+    """For a benchmark script: the exit status to stop with when the test bed is missing (2 under
+    CI=true, else 0, as pytest skips), after saying why; None when it can run."""
+    why = missing()
+    if not why:
+        return None
+    print(f'{name}: {why}', file=sys.stderr)
+    return 2 if os.environ.get('CI') == 'true' else 0
 
 
 def oar():
