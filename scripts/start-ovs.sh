@@ -2,6 +2,7 @@
 # Starts ovsdb-server and ovs-vswitchd with ovs-ctl. Only the userspace datapath is used, so
 # if ovs-ctl cannot load the kernel module, ovs-vswitchd is started without it.
 set -euo pipefail
+[ "$(id -u)" = 0 ] || { echo "start-ovs: run as root" >&2; exit 2; }
 ctl=/usr/share/openvswitch/scripts/ovs-ctl
 if ! ovs-vsctl --timeout=3 show >/dev/null 2>&1; then
   if ! "$ctl" start --system-id=random; then

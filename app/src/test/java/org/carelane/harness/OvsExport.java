@@ -1,5 +1,6 @@
 package org.carelane.harness;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.DeviceUplink;
@@ -10,7 +11,6 @@ import org.carelane.api.SliceRates;
 import org.carelane.impl.CareLaneTestBed;
 import org.carelane.policy.FlowCompiler;
 import org.carelane.policy.PolicyCodec;
-import org.carelane.testing.SampleConfig;
 import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.meter.Meter;
 
@@ -31,15 +31,66 @@ public final class OvsExport {
 
     public static void main(String[] args) throws Exception {
         if (args.length != 3) {
-            System.err.println("usage: OvsExport NETCFG.json AT(ISO-8601 instant) OUT.json");
+            System.err.println("usage: export-rules.sh NETCFG.json AT(ISO-8601 instant) OUT.json");
             System.exit(2);
         }
-        Instant at = Instant.parse(args[1]);
-        try (CareLaneTestBed bed = new CareLaneTestBed(at, SampleConfig.block(Path.of(args[0])))) {
+        ObjectNode block;
+        Instant at;
+        try {
+            block = checkedBlock(Path.of(args[0]));
+            at = instant(args[1]);
+        } catch (IllegalArgumentException e) {
+            System.err.println("export-rules: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        try (CareLaneTestBed bed = new CareLaneTestBed(at, block)) {
             ObjectNode out = export(bed);
             Files.writeString(Path.of(args[2]), out.toPrettyString());
             System.out.printf("exported profile %s at %s: %d devices%n", out.get("profile").asText(), at,
                     out.get("devices").size());
+        }
+    }
+
+    /**
+     * The CareLane block of a netcfg file, validated as ONOS would.
+     *
+     * @throws IllegalArgumentException saying what is wrong and where: the file, a JSON syntax
+     *         error's line and column, a missing block, or the invalid field's path
+     */
+    static ObjectNode checkedBlock(Path netcfg) {
+        String text;
+        try {
+            text = Files.readString(netcfg);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(netcfg + ": cannot read it (" + e + ")");
+        }
+        JsonNode root;
+        try {
+            root = PolicyCodec.mapper().readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            var where = e.getLocation();
+            throw new IllegalArgumentException(String.format("%s: JSON syntax error at line %d, column %d: %s",
+                    netcfg, where == null ? 0 : where.getLineNr(), where == null ? 0 : where.getColumnNr(),
+                    e.getOriginalMessage()));
+        }
+        JsonNode block = root == null ? null : root.path("apps").path("org.carelane.app").path("carelane");
+        if (block == null || !block.isObject()) {
+            throw new IllegalArgumentException(netcfg + ": no apps.\"org.carelane.app\".carelane object");
+        }
+        try {
+            PolicyCodec.parse(block);
+        } catch (org.carelane.api.PolicyException e) {
+            throw new IllegalArgumentException(netcfg + ": " + e.getMessage());
+        }
+        return (ObjectNode) block;
+    }
+
+    private static Instant instant(String text) {
+        try {
+            return Instant.parse(text);
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException("'" + text + "' is not an ISO-8601 instant, e.g. 2026-01-14T12:30:00Z");
         }
     }
 
