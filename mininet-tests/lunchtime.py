@@ -199,38 +199,65 @@ def run_mode(net, mode, duration):
     return result
 
 
-def plot(report, path):
+MODE_NAMES = {'none': 'no slicing', 'offPeak': 'off-peak profile', 'peak': 'peak profile'}
+
+
+def chart(report):
+    """The lunchtime figure: per mode (named in words) the slices' rates with that mode's own
+    social cap and clinical reservation, the uplink capacity and the offered load; then clinical
+    UDP loss and RTT."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     modes = list(report['modes'])
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.5))
+    names = [MODE_NAMES.get(m, m) for m in modes]
+    fig, axes = plt.subplots(1, 3, figsize=(15, 5))
     x = range(len(modes))
     clin = [report['modes'][m]['clinical_goodput_mbps'] for m in modes]
     soc = [report['modes'][m]['social_wire_rate_mbps'] for m in modes]
     dflt = [report['modes'][m]['default_goodput_mbps'] for m in modes]
-    axes[0].bar([i - 0.27 for i in x], clin, 0.27, label='clinical goodput', color='tab:green')
-    axes[0].bar(list(x), soc, 0.27, label='social (wire rate)', color='tab:red')
-    axes[0].bar([i + 0.27 for i in x], dflt, 0.27, label='default goodput', color='tab:blue')
-    axes[0].axhline(15, ls='--', color='tab:green', lw=1, label='clinical reservation (peak)')
-    axes[0].axhline(4, ls=':', color='tab:red', lw=1, label='social meter (peak)')
-    axes[0].set_xticks(list(x), modes)
+    axes[0].bar([i - 0.27 for i in x], clin, 0.27, label='clinical goodput (TCP + UDP)', color='tab:green')
+    axes[0].bar(list(x), soc, 0.27, label='social wire rate (at the receiver)', color='tab:red')
+    axes[0].bar([i + 0.27 for i in x], dflt, 0.27, label='business goodput (default slice)', color='tab:blue')
+    axes[0].axhline(report['uplink_kbps'] / 1000, color='black', lw=1,
+                    label=f'uplink capacity {report["uplink_kbps"] / 1000:g} Mbit/s')
+    drawn = set()
+    for i, m in enumerate(modes):
+        result = report['modes'][m]
+        if result.get('clinical_reservation_kbps'):
+            axes[0].hlines(result['clinical_reservation_kbps'] / 1000, i - 0.45, i + 0.45, colors='tab:green',
+                           linestyles='--', lw=1.2,
+                           label=None if 'res' in drawn else "clinical reservation (this mode's)")
+            drawn.add('res')
+        if result.get('social_meter_kbps'):
+            axes[0].hlines(result['social_meter_kbps'] / 1000, i - 0.45, i + 0.45, colors='tab:red',
+                           linestyles=':', lw=1.5, label=None if 'cap' in drawn else "social cap (this mode's meter)")
+            drawn.add('cap')
+    axes[0].set_xticks(list(x), names)
     axes[0].set_ylabel('Mbit/s')
-    axes[0].set_title('Per-slice rate on the 20 Mbit/s uplink')
-    axes[0].legend(fontsize=7, loc='upper center', bbox_to_anchor=(0.5, -0.08), ncol=3)
+    axes[0].set_title('Per-slice rate on the uplink')
+    axes[0].legend(fontsize=7, loc='upper center', bbox_to_anchor=(0.5, -0.08), ncol=2)
     axes[1].bar(x, [report['modes'][m]['clinical_udp_loss_percent'] for m in modes], color='tab:orange')
-    axes[1].set_xticks(list(x), modes)
+    axes[1].set_xticks(list(x), names)
     axes[1].set_ylabel('%')
     axes[1].set_title('Clinical constant-rate UDP loss')
     for key, off in (('p50', -0.25), ('p90', 0), ('p99', 0.25)):
         axes[2].bar([i + off for i in x], [report['modes'][m]['rtt_ms'][key] or 0 for m in modes], 0.25,
                     label=key)
-    axes[2].set_xticks(list(x), modes)
+    axes[2].set_xticks(list(x), names)
     axes[2].set_ylabel('ms')
     axes[2].set_title('Clinical RTT (ping)')
     axes[2].legend(fontsize=7)
-    fig.suptitle('CareLane in ONOS 2.7.0, lunchtime congestion: no slicing vs off-peak vs peak profile')
+    offered = report['offered']
+    fig.suptitle('CareLane in ONOS 2.7.0, lunchtime congestion: no slicing vs the off-peak and peak profiles\n'
+                 f'offered: social {offered["social_mbps"]:g} Mbit/s ({offered["social_streams"]} TCP streams), '
+                 f'clinical {offered["clinical"]}, business {offered["default_mbps"]:g} Mbit/s', fontsize=10)
     fig.tight_layout()
+    return fig
+
+
+def plot(report, path):
+    fig = chart(report)
     fig.savefig(path, dpi=100)
 
 

@@ -1,7 +1,11 @@
-"""The topologies load the way `mn --custom FILE --topo NAME` loads them."""
+"""The topologies load the way `mn --custom FILE --topo NAME` loads them, and the lunchtime chart
+draws what it says from the committed report (no network needed)."""
+import json
 import runpy
+from pathlib import Path
 
 import carelane_ovs as ovs
+import lunchtime
 
 
 def load(file, name, *args):
@@ -32,3 +36,19 @@ def test_two_sites_topology_shape():
     regional = link_between(topo, 'reg', 'hub')
     assert regional['bw'] == 20 and regional['port1'] == 1
     assert link_between(topo, 'gwA', 'reg') and link_between(topo, 'gwB', 'reg')
+
+
+def test_the_lunchtime_chart_names_profiles_in_words_and_draws_each_modes_own_cap():
+    """Drawn from the committed report, no network needed."""
+    report = json.loads((Path(__file__).resolve().parent / 'reports' / 'lunchtime-onos-2026-11-25.json').read_text())
+    fig = lunchtime.chart(report)
+    rates = fig.axes[0]
+    assert [t.get_text() for t in rates.get_xticklabels()] == ['no slicing', 'off-peak profile', 'peak profile']
+    legend = [t.get_text() for t in rates.get_legend().get_texts()]
+    assert 'uplink capacity 20 Mbit/s' in legend
+    assert "social cap (this mode's meter)" in legend and 'social wire rate (at the receiver)' in legend
+    segments = [seg for coll in rates.collections for seg in coll.get_segments()]
+    # Off-peak: clinical reserves 10, social capped at 15; peak: 15 and 4. Each line spans one mode.
+    assert {4.0, 10.0, 15.0} <= {round(seg[0][1], 3) for seg in segments}, segments
+    assert all(seg[1][0] - seg[0][0] < 1 for seg in segments)
+    assert 'offered: social 60' in fig._suptitle.get_text()
