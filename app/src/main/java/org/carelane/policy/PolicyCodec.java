@@ -356,7 +356,10 @@ public final class PolicyCodec {
             }
             return node;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new PolicyException("(body)", "is not valid JSON: " + e.getOriginalMessage());
+            var at = e.getLocation();
+            throw new PolicyException("(body)", at == null ? "is not valid JSON: " + e.getOriginalMessage()
+                    : String.format("is not valid JSON at line %d, column %d: %s", at.getLineNr(), at.getColumnNr(),
+                    e.getOriginalMessage()));
         }
     }
 

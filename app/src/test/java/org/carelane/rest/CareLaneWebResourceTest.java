@@ -89,6 +89,15 @@ class CareLaneWebResourceTest {
                 .rates(org.carelane.api.Profile.PEAK).minKbps());
     }
 
+    @org.junit.jupiter.api.Test
+    void aJsonSyntaxErrorSaysWhere() {
+        Response r = rest.put("slices/social/bandwidth", "{\n  \"profile\": \"peak\",\n  \"maxKbps\": 1000,,\n}");
+        assertEquals(400, r.getStatus());
+        String error = json(r).get("error").asText();
+        assertTrue(error.startsWith("is not valid JSON at line 3, column 20: Unexpected character (','"),
+                error);
+    }
+
     @ParameterizedTest(name = "{0} -> 400 {2}")
     @CsvSource(delimiter = '|', value = {
         "unknown slice      | gaming   | slice           | {\"profile\":\"peak\",\"maxKbps\":1000}",
