@@ -32,7 +32,7 @@ def main():
         doc = onos.netcfg_for(onos.ROOT / 'topologies' / 'carelane-netcfg.json', {'of:0000000000000001': device})
         code, body = onos.push_netcfg(doc)
         assert code == 200, body
-        onos.wait_until(lambda: onos.rest('GET', '/onos/carelane/slices')[0] == 200, 30, 'the policy')
+        onos.wait_policy()
         onos.set_profile('offPeak', reason='meter benchmark')
         onos.wait_programmed(BRIDGE, device, 'offPeak', timeout=60)
         t0 = time.time()

@@ -97,7 +97,7 @@ def main():
         t0 = time.time()
         code, body = onos.push_netcfg(netcfg(n))
         assert code == 200, body
-        onos.wait_until(lambda: onos.rest('GET', '/onos/carelane/slices')[0] == 200, 30, 'the policy')
+        onos.wait_policy()
         onos.set_profile('offPeak', reason='scale benchmark')
         version = onos.status()['policyVersion']
         took, last = wait_converged(n, version, sorted(onos.expected_rates('offPeak').values()), appid,

@@ -358,13 +358,25 @@ def disconnect(bridge):
     ofctl('add-flow', bridge, 'table=0,priority=0,actions=NORMAL')
 
 
+def has_policy(base=REST):
+    """True once CareLane holds a policy (GET /slices answers 200 with an empty list before)."""
+    code, body = rest('GET', '/onos/carelane/slices', base=base)
+    return code == 200 and bool(body.get('slices'))
+
+
+def wait_policy(base=REST, timeout=30):
+    """Waits until a pushed netcfg has reached CareLane's store (ONOS delivers it as an event)."""
+    wait_until(lambda: has_policy(base), timeout, 'the netcfg policy in CareLane')
+
+
 def start_with_carelane(netcfg_path):
-    """Fresh ONOS, CareLane installed from the .oar, the netcfg pushed."""
+    """Fresh ONOS, CareLane installed from the .oar, the netcfg pushed and loaded."""
     boot()
     install_app()
     code, body = push_netcfg(netcfg_for(netcfg_path))
     if code != 200:
         raise OnosError(f'netcfg {netcfg_path}: HTTP {code} {body}')
+    wait_policy()
 
 
 def queue_plan(profile):

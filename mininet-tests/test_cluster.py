@@ -69,7 +69,7 @@ def site():
                                  {'of:0000000000000001': s.device})
         code, body = cl.rest(1, 'POST', '/onos/v1/network/configuration', netcfg)
         assert code == 200, body
-        onos.wait_until(lambda: cl.rest(1, 'GET', '/onos/carelane/slices')[0] == 200, 30, 'the netcfg policy')
+        onos.wait_policy(base=cl.base(1))
         # The schedule follows the real clock: fix the profile for the tests.
         code, body = cl.rest(1, 'POST', '/onos/carelane/override',
                              {'profile': 'offPeak', 'durationMinutes': 120, 'reason': 'cluster tests'})
