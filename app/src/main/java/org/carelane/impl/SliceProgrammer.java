@@ -267,7 +267,9 @@ final class SliceProgrammer {
         } else {
             // An interrupted swap counts as the higher band.
             int inUse = FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
-            if (!fresh && sameRules(existing, FlowCompiler.compile(policy, device, meterIds, appId, inUse))) {
+            List<FlowRule> current = inPlace != null && recorded.getAsInt() == inUse ? inPlace
+                    : FlowCompiler.compile(policy, device, meterIds, appId, inUse);
+            if (!fresh && sameRules(existing, current)) {
                 return CompletableFuture.completedFuture(null);
             }
             band = FlowCompiler.otherBand(inUse);
