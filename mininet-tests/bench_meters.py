@@ -66,9 +66,7 @@ def main():
         subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', BRIDGE])
         onos.stop()
     print('meter benchmark: ' + json.dumps(figures), flush=True)
-    results = onos.ROOT / 'mininet-tests' / 'results'
-    results.mkdir(exist_ok=True)
-    (results / 'meters.json').write_text(json.dumps(figures, indent=2))
+    onos.write_results('meters.json', figures)
     ok = figures['switchMeters'] == 3 and figures['onosMeters'] == 3 and figures['metersUsedByRules'] == 3
     print('exactly one meter per metered slice on the switch and in ONOS' if ok else 'LEAK', flush=True)
     return 0 if ok else 1

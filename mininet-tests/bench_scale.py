@@ -125,9 +125,7 @@ def main():
         del_bridges(n)
         onos.stop()
     print('scale benchmark: ' + json.dumps(figures), flush=True)
-    results = onos.ROOT / 'mininet-tests' / 'results'
-    results.mkdir(exist_ok=True)
-    (results / 'scale.json').write_text(json.dumps(figures, indent=2))
+    onos.write_results('scale.json', figures)
     return 0 if figures.get('rateChangeConvergedS') and figures.get('netcfgPushConvergedS') else 1
 
 

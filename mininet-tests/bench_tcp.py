@@ -6,7 +6,6 @@ goodput and the wire rate at the receiver over 10 s, both as a share of the cap.
 
 Usage (root): /usr/bin/python3 bench_tcp.py [CAPS_KBPS,...]
 """
-import json
 import sys
 import time
 from pathlib import Path
@@ -64,9 +63,7 @@ def main():
     finally:
         ovs.stop_net(net)
         onos.stop()
-    results = onos.ROOT / 'mininet-tests' / 'results'
-    results.mkdir(exist_ok=True)
-    (results / 'tcp.json').write_text(json.dumps(rows, indent=2))
+    onos.write_results('tcp.json', rows)
     ok = all(r['goodputShare'] >= 0.8 and r['wireShare'] <= 1.05 for r in rows)
     print('TCP benchmark: ' + ('targets met' if ok else 'TARGET MISSED') + ' (goodput >= 80%, wire <= 105%)',
           flush=True)

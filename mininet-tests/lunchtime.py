@@ -19,13 +19,12 @@ import json
 import re
 import statistics
 import time
-from pathlib import Path
 
 import carelane_ovs as ovs
 import onos_testbed as onos
 from hospital import GATEWAY, GATEWAY_DEVICE, UPLINK_PEER, HospitalTopo, WAN_HOSTS
 
-RESULTS = Path(__file__).resolve().parent / 'results'
+RESULTS = onos.RESULTS
 NETCFG = ovs.ROOT / 'topologies' / 'carelane-netcfg.json'
 UPLINK_KBPS = 20000
 SOCIAL_STREAM_MBPS = 7.5

@@ -28,6 +28,7 @@ CONTROLLER = 'tcp:127.0.0.1:6653'
 APP = 'org.carelane.app'
 COMPONENTS = ('org.carelane.impl.CareLaneManager', 'org.carelane.store.DistributedCareLaneStore')
 ANSI = re.compile(r'\x1b\[[0-9;]*m')
+RESULTS = ROOT / 'mininet-tests' / 'results'
 AUTH = 'Basic ' + base64.b64encode(b'onos:rocks').decode()
 
 
@@ -46,6 +47,20 @@ def missing():
     if os.geteuid() != 0:
         return 'the ONOS test bed needs root'
     return None
+
+
+def write_results(file_name, data):
+    """Writes a JSON document into mininet-tests/results/."""
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / file_name).write_text(json.dumps(data, indent=2))
+
+
+def record_figure(file_name, name, value):
+    """Adds one measured figure to a results file (performance targets are reported, not asserted)."""
+    path = RESULTS / file_name
+    figures = json.loads(path.read_text()) if path.exists() else {}
+    figures[name] = round(value, 3) if isinstance(value, float) else value
+    write_results(file_name, figures)
 
 
 def benchmark_blocked(name):

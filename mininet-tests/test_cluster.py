@@ -12,18 +12,13 @@ import pytest
 import onos_cluster as cl
 import onos_testbed as onos
 from conftest import require_testbed
-import lunchtime
 
 BRIDGE = 'clgw1'
 DPID = '00000000000000e1'
-FIGURES = lunchtime.RESULTS / 'cluster.json'
 
 
 def record(name, value):
-    lunchtime.RESULTS.mkdir(exist_ok=True)
-    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-    figures[name] = round(value, 3) if isinstance(value, float) else value
-    FIGURES.write_text(json.dumps(figures, indent=2))
+    onos.record_figure('cluster.json', name, value)
 
 
 class Site:

@@ -12,18 +12,15 @@ import pytest
 
 import carelane_ovs as ovs
 import lunchtime
+import onos_testbed
 from hospital import GATEWAY, GATEWAY_DEVICE, UPLINK_PEER, HospitalTopo, WAN_HOSTS
 
 LOAD_S = 40
-FIGURES = lunchtime.RESULTS / 'onos_control.json'
 
 
 def record(name, seconds):
     """Keeps a measured figure (performance targets are reported, not asserted: DEVELOPERS.md)."""
-    lunchtime.RESULTS.mkdir(exist_ok=True)
-    figures = json.loads(FIGURES.read_text()) if FIGURES.exists() else {}
-    figures[name] = round(seconds, 3)
-    FIGURES.write_text(json.dumps(figures, indent=2))
+    onos_testbed.record_figure('onos_control.json', name, float(seconds))
 
 
 @pytest.fixture(scope='module')
@@ -273,8 +270,7 @@ def test_probes_through_20_rate_changes_2_profile_switches_and_a_reconnect(onos_
     for w in windows:
         ovs.log(f"  social after {w['change']}: {w['kbps']} kbps, cap {w['capKbps']} "
                 f"({w['bytes']} of {w['allowedBytes']} bytes allowed with one burst)")
-    lunchtime.RESULTS.mkdir(exist_ok=True)
-    (lunchtime.RESULTS / 'probe_run.json').write_text(json.dumps(dict(figures, windows=windows), indent=2))
+    onos_testbed.write_results('probe_run.json', dict(figures, windows=windows))
     assert answered == 0 and sent > 500, blocked_out
     assert other == 0 and dscp['total'] > 1000, dscp
     assert not over, over
