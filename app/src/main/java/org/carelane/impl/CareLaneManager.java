@@ -38,6 +38,8 @@ import org.onosproject.net.config.basics.SubjectFactories;
 import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleService;
+import org.onosproject.net.meter.MeterEvent;
+import org.onosproject.net.meter.MeterListener;
 import org.onosproject.net.meter.MeterService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -122,6 +124,7 @@ public class CareLaneManager implements CareLaneService {
             };
     private final NetworkConfigListener configListener = new InternalConfigListener();
     private final DeviceListener deviceListener = new InternalDeviceListener();
+    private final MeterListener meterListener = new InternalMeterListener();
     private final MastershipListener mastershipListener = new InternalMastershipListener();
     /** Hears policy and override changes made on any node of the cluster. */
     private final CareLaneStoreDelegate storeDelegate = event -> onCareLaneThread(this::reconcileIfStale);
@@ -164,6 +167,7 @@ public class CareLaneManager implements CareLaneService {
         store.setDelegate(storeDelegate);
         configRegistry.addListener(configListener);
         deviceService.addListener(deviceListener);
+        meterService.addListener(meterListener);
         mastershipService.addListener(mastershipListener);
         runAndWait(() -> {
             loadConfig("activate");
@@ -176,6 +180,7 @@ public class CareLaneManager implements CareLaneService {
     @Deactivate
     protected void deactivate() {
         mastershipService.removeListener(mastershipListener);
+        meterService.removeListener(meterListener);
         deviceService.removeListener(deviceListener);
         configRegistry.removeListener(configListener);
         store.unsetDelegate(storeDelegate);
@@ -550,15 +555,21 @@ public class CareLaneManager implements CareLaneService {
                     missing++;
                 }
             }
-            List<InstalledMeter> stray = missing > 0 ? List.of() : programmer.strayMeters(id);
+            List<String> lost = programmer.lostMeters(id);
+            List<InstalledMeter> stray = missing > 0 || !lost.isEmpty() ? List.of() : programmer.strayMeters(id);
             long notOnSwitch = missing;
-            onCareLaneThread(() -> verified(id, state.get(), notOnSwitch, stray));
+            onCareLaneThread(() -> verified(id, state.get(), notOnSwitch, lost, stray));
         });
     }
 
-    private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<InstalledMeter> stray) {
+    private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<String> lost,
+                          List<InstalledMeter> stray) {
         if (sync.get(id).orElse(null) != checked || inFlight.containsKey(id)) {
             return;   // an attempt ran meanwhile: what was read may be out of date
+        }
+        if (!lost.isEmpty()) {
+            attemptEnded(id, checked.profile, checked.policyVersion, lostMetersError(lost));
+            return;
         }
         if (missing > 0) {
             attemptEnded(id, checked.profile, checked.policyVersion, new IllegalStateException(
@@ -566,6 +577,32 @@ public class CareLaneManager implements CareLaneService {
             return;
         }
         programmer.withdrawMeters(id, stray);
+    }
+
+    private static IllegalStateException lostMetersError(List<String> lost) {
+        return new IllegalStateException("ONOS dropped meter(s) in use from its store: " + String.join(", ", lost));
+    }
+
+    /**
+     * ONOS removed a CareLane meter: if it was one in use, the device fails and gets a fresh
+     * generation (see {@link SliceProgrammer#lostMeters}); an attempt in flight goes again.
+     */
+    private void meterRemoved(DeviceId id) {
+        if (!mastershipService.isLocalMaster(id)) {
+            return;
+        }
+        List<String> lost = programmer.lostMeters(id);
+        if (lost.isEmpty()) {
+            return;   // one CareLane withdrew
+        }
+        fresh.add(id);
+        Optional<DeviceSyncTracker.Entry> state = sync.get(id);
+        if (inFlight.containsKey(id)) {
+            dirty.add(id);
+        } else if (state.isPresent() && state.get().state == DeviceSyncTracker.State.IN_SYNC) {
+            cancelRetry(id);
+            attemptEnded(id, state.get().profile, state.get().policyVersion, lostMetersError(lost));
+        }
     }
 
     private void cancelRetry(DeviceId id) {
@@ -826,6 +863,19 @@ public class CareLaneManager implements CareLaneService {
                     program(id);
                 });
             }
+        }
+    }
+
+    private final class InternalMeterListener implements MeterListener {
+        @Override
+        public boolean isRelevant(MeterEvent event) {
+            return event.type() == MeterEvent.Type.METER_REMOVED && event.subject().appId().equals(appId);
+        }
+
+        @Override
+        public void event(MeterEvent event) {
+            DeviceId id = event.subject().deviceId();
+            onCareLaneThread(() -> meterRemoved(id));
         }
     }
 

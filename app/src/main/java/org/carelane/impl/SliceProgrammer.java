@@ -26,6 +26,7 @@ import org.onosproject.net.meter.MeterFailReason;
 import org.onosproject.net.meter.MeterId;
 import org.onosproject.net.meter.MeterRequest;
 import org.onosproject.net.meter.MeterService;
+import org.onosproject.net.meter.MeterState;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,14 +126,14 @@ final class SliceProgrammer {
                     if (error != null) {
                         // Keep the old policy: withdraw only what this attempt created.
                         synchronized (created) {
-                            created.forEach(m -> withdraw(id, m));
+                            created.forEach(m -> withdrawIfHeld(id, m, List.of()));
                         }
                         throw new ProgrammingException(id, error);
                     }
                     store.setInstalledMeters(id, new LinkedHashMap<>(next));
                     current.forEach((slice, old) -> {
                         if (!old.equals(next.get(slice))) {
-                            withdraw(id, old);
+                            withdrawIfHeld(id, old, next.values());
                         }
                     });
                     return null;
@@ -154,7 +155,8 @@ final class SliceProgrammer {
             }
         }
         for (Meter m : meters.getMeters(id)) {
-            if (m.appId().equals(appId) && !keep.contains(m.id().id()) && !m.bands().isEmpty()) {
+            if (m.appId().equals(appId) && !keep.contains(m.id().id()) && !m.bands().isEmpty()
+                    && m.state() != MeterState.PENDING_REMOVE) {
                 Band band = m.bands().iterator().next();
                 long burst = band.burst() == null ? 0 : band.burst();
                 stray.add(new InstalledMeter(m.id().id(), band.rate(), burst));
@@ -165,7 +167,7 @@ final class SliceProgrammer {
 
     /** Withdraws meters found by {@link #strayMeters}. */
     void withdrawMeters(DeviceId id, List<InstalledMeter> stray) {
-        stray.forEach(m -> withdraw(id, m));
+        stray.forEach(m -> withdrawIfHeld(id, m, store.installedMeters(id).values()));
     }
 
     /** Removes every rule and meter CareLane installed on a device. */
@@ -180,10 +182,54 @@ final class SliceProgrammer {
         mine.forEach(ops::remove);
         CompletableFuture<Void> done = execute(ops);
         return done.whenCompleteAsync((v, e) -> {
-            store.installedMeters(id).values().forEach(m -> withdraw(id, m));
+            Map<String, InstalledMeter> installed = store.installedMeters(id);
             store.setInstalledMeters(id, Map.of());
             store.setRuleBand(id, java.util.OptionalInt.empty());
+            installed.values().forEach(m -> withdrawIfHeld(id, m, List.of()));
         }, callbacks);
+    }
+
+    /**
+     * The installed meters of a device that ONOS no longer holds, as "slice (meter N)". ONOS
+     * 2.7.0 can drop a meter from its store: it handles meter-stats replies on a pool of 32
+     * threads and forces a poll after every meter removal, and a reply handled late purges
+     * by id whatever meter holds that id by then, such as one just allocated in its place.
+     * At its next poll ONOS deletes that meter from the switch, and OVS the rules that use it.
+     */
+    List<String> lostMeters(DeviceId id) {
+        List<String> lost = new ArrayList<>();
+        store.installedMeters(id).forEach((slice, m) -> {
+            if (!holds(id, m)) {
+                lost.add(slice + " (meter " + m.meterId() + ")");
+            }
+        });
+        return lost;
+    }
+
+    /** True if ONOS holds this meter as CareLane's, with the same band, and is not removing it. */
+    private boolean holds(DeviceId id, InstalledMeter m) {
+        Meter held = meters.getMeter(id, MeterId.meterId(m.meterId()));
+        if (held == null || !held.appId().equals(appId) || held.state() == MeterState.PENDING_REMOVE
+                || held.bands().isEmpty()) {
+            return false;
+        }
+        Band band = held.bands().iterator().next();
+        long burst = band.burst() == null ? 0 : band.burst();
+        return band.rate() == m.rateKbps() && burst == m.burstKbits();
+    }
+
+    /**
+     * Withdraws a meter by id only if ONOS still holds it as CareLane's and no rule of the
+     * device is to use that id: once ONOS has dropped a meter, its id may already belong to
+     * a meter just submitted, and withdrawing "the old one" would delete that.
+     */
+    private void withdrawIfHeld(DeviceId id, InstalledMeter m, java.util.Collection<InstalledMeter> inUse) {
+        if (inUse.stream().anyMatch(u -> u.meterId() == m.meterId()) || !holds(id, m)) {
+            log.info("CareLane does not withdraw meter {} on {}: ONOS no longer holds it as CareLane's {} kbps meter",
+                    m.meterId(), id, m.rateKbps());
+            return;
+        }
+        withdraw(id, m);
     }
 
     /**

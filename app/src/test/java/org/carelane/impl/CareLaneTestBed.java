@@ -29,6 +29,8 @@ import java.time.Instant;
  */
 public final class CareLaneTestBed implements AutoCloseable {
     public final RecordingFlowRuleService flows;
+    /** ONOS gives an app one id on every node of the cluster. */
+    static final ApplicationId APP_ID = new TestApplicationId(CareLaneManager.APP_NAME);
     public final RecordingMeterService meters;
     public final FakeNetworkConfig netcfg;
     public final MutableClock clock;
@@ -75,11 +77,10 @@ public final class CareLaneTestBed implements AutoCloseable {
         this.store = store;
         this.netcfg = netcfg;
         clock = new MutableClock(start);
-        ApplicationId appId = new TestApplicationId(CareLaneManager.APP_NAME);
         manager.coreService = new CoreServiceAdapter() {
             @Override
             public ApplicationId registerApplication(String name) {
-                return appId;
+                return APP_ID;
             }
         };
         manager.configRegistry = netcfg;

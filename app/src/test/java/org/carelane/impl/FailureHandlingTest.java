@@ -168,6 +168,58 @@ class FailureHandlingTest {
         assertEquals("IN_SYNC", sync().path("state").asText());
     }
 
+    private List<org.onosproject.net.flow.FlowEntry> rulesUsing(long meterId) {
+        return bed.flows.devices(GW).stream().filter(e -> e.treatment().meters().stream()
+                .anyMatch(m -> m.meterId().id() == meterId)).collect(Collectors.toList());
+    }
+
+    /** Every meter a CareLane rule points at is held by ONOS with the rate of the rule's slice. */
+    private void assertRulesUseLiveMeters() {
+        bed.store.installedMeters(GW).forEach((slice, installed) -> {
+            org.onosproject.net.meter.Meter held = bed.meters.getMeter(GW,
+                    org.onosproject.net.meter.MeterId.meterId(installed.meterId()));
+            assertTrue(held != null, slice + "'s meter " + installed.meterId() + " is gone");
+            assertEquals(installed.rateKbps(), held.bands().iterator().next().rate(), slice + "'s meter rate");
+            assertTrue(!rulesUsing(installed.meterId()).isEmpty(), slice + "'s meter is used");
+        });
+        bed.flows.devices(GW).forEach(e -> e.treatment().meters().forEach(m -> assertTrue(
+                bed.meters.getMeter(GW, m.meterId()) != null, "a rule points at a missing meter: " + e)));
+    }
+
+    @Test
+    void aMeterOnosDropsIsReplacedAndTheIdItFreedIsNotWithdrawnFromItsNewOwner() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        long social = bed.store.installedMeters(GW).get("social").meterId();
+        List<org.onosproject.net.flow.FlowEntry> socialRules = rulesUsing(social);
+        bed.meters.loseMeter(GW, social);
+        // At ONOS's next meter poll the switch loses the meter, and OVS the rules that use it.
+        socialRules.forEach(e -> bed.flows.rejectAfterBarrier(e.id()));
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()) && bed.flows.devices(GW).stream()
+                .allMatch(e -> e.state() == org.onosproject.net.flow.FlowEntry.FlowEntryState.ADDED),
+                Duration.ofSeconds(5), "a fresh generation");
+        assertEquals(3, bed.meters.getMeters(GW).size(), "one meter per metered slice");
+        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.id().id() == social),
+                "ONOS handed the freed id to a new meter (what makes the old id dangerous to withdraw)");
+        assertRulesUseLiveMeters();
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates());
+        assertEquals(6, bed.flows.devices(GW).size());
+    }
+
+    @Test
+    void verificationFindsAMeterOnosDroppedWithoutAnEvent() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        long social = bed.store.installedMeters(GW).get("social").meterId();
+        bed.meters.loseMeter(GW, social, false);   // e.g. posted while another node was master
+        assertEquals("IN_SYNC", sync().path("state").asText(), "nothing noticed it yet");
+        bed.manager.verifyNow(GW);
+        assertTrue(sync().path("reason").asText().contains("social (meter " + social + ")"), sync().toString());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "fresh retry");
+        assertRulesUseLiveMeters();
+        assertEquals(3, bed.meters.getMeters(GW).size());
+    }
+
     @Test
     void aDisconnectedDeviceIsShownWaitingAndProgrammedWhenItConnects() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());

@@ -3,8 +3,10 @@ package org.carelane.testing;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.meter.DefaultMeter;
 import org.onosproject.net.meter.Meter;
+import org.onosproject.net.meter.MeterEvent;
 import org.onosproject.net.meter.MeterFailReason;
 import org.onosproject.net.meter.MeterId;
+import org.onosproject.net.meter.MeterListener;
 import org.onosproject.net.meter.MeterRequest;
 import org.onosproject.net.meter.MeterServiceAdapter;
 import org.onosproject.net.meter.MeterState;
@@ -27,12 +29,16 @@ import java.util.concurrent.ConcurrentHashMap;
  *       onSuccess ("PENDING -> stats -> ADDED -> future completes"), when
  *       {@link #confirmOnPoll} is set; otherwise at once;</li>
  *   <li>a switch error runs onError and ONOS forgets the meter;</li>
- *   <li>withdrawing an unknown meter is a no-op (DistributedMeterStore.deleteMeter).</li>
+ *   <li>withdrawing an unknown meter is a no-op (DistributedMeterStore.deleteMeter);</li>
+ *   <li>a meter leaving the store is posted as METER_REMOVED (ONOS: once purged);</li>
+ *   <li>{@link #loseMeter} drops a meter from the store and frees its id, as ONOS 2.7.0's
+ *       racing meter-stats replies do (MeterManager.pushMeterMetrics).</li>
  * </ul>
  */
 public class RecordingMeterService extends MeterServiceAdapter {
     private final Map<DeviceId, TreeMap<Long, Meter>> meters = new ConcurrentHashMap<>();
     private final Map<Meter, MeterRequest> pending = new LinkedHashMap<>();
+    private final List<MeterListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Meters accepted (a rejected one never becomes live). */
     public int submits;
     public int withdraws;
@@ -106,13 +112,57 @@ public class RecordingMeterService extends MeterServiceAdapter {
     }
 
     @Override
-    public synchronized void withdraw(MeterRequest request, MeterId meterId) {
-        TreeMap<Long, Meter> table = meters.get(request.deviceId());
-        if (table == null || table.remove(meterId.id()) == null) {
-            return;
+    public void withdraw(MeterRequest request, MeterId meterId) {
+        Meter removed;
+        synchronized (this) {
+            TreeMap<Long, Meter> table = meters.get(request.deviceId());
+            removed = table == null ? null : table.remove(meterId.id());
+            if (removed == null) {
+                return;
+            }
+            onRemove(request.deviceId(), meterId);
+            withdraws++;
         }
-        onRemove(request.deviceId(), meterId);
-        withdraws++;
+        post(removed);
+    }
+
+    /**
+     * ONOS 2.7.0 drops a meter from its store without a withdraw: a meter-stats reply handled
+     * late purges the id (MeterManager.pushMeterMetrics on the 32 "event-stats" threads), and
+     * the id is free again. ONOS then deletes the meter from the switch at its next poll.
+     *
+     * @param post whether this node posts METER_REMOVED for it
+     * @return the meter dropped
+     */
+    public Meter loseMeter(DeviceId deviceId, long meterId, boolean post) {
+        Meter lost;
+        synchronized (this) {
+            lost = meters.get(deviceId).remove(meterId);
+        }
+        if (lost != null && post) {
+            post(lost);
+        }
+        return lost;
+    }
+
+    /** {@link #loseMeter(DeviceId, long, boolean)}, posting METER_REMOVED. */
+    public Meter loseMeter(DeviceId deviceId, long meterId) {
+        return loseMeter(deviceId, meterId, true);
+    }
+
+    private void post(Meter removed) {
+        MeterEvent event = new MeterEvent(MeterEvent.Type.METER_REMOVED, removed);
+        listeners.stream().filter(l -> l.isRelevant(event)).forEach(l -> l.event(event));
+    }
+
+    @Override
+    public void addListener(MeterListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeListener(MeterListener listener) {
+        listeners.remove(listener);
     }
 
     @Override
