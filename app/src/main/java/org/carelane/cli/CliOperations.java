@@ -10,6 +10,7 @@ import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
 import org.carelane.policy.PolicyCodec;
+import org.carelane.policy.ScheduleCalculator;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -65,19 +66,34 @@ public final class CliOperations {
                 profile.jsonName(), now.maxKbps(), now.minKbps(), service.activeProfile().jsonName()));
     }
 
-    public List<String> schedule(String zone, String start, String end, String days) {
+    private static final java.time.format.DateTimeFormatter LOCAL_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm zzz", java.util.Locale.UK);
+
+    /**
+     * Shows the schedule, or changes the parts given first. {@code windows} is a comma list
+     * of HH:MM-HH:MM; {@code holidays} a comma list of YYYY-MM-DD, or "none".
+     */
+    public List<String> schedule(String zone, String start, String end, String days, String windows,
+                                 String holidays) {
         SlicePolicy policy = requirePolicy();
-        if (start != null || end != null || zone != null || days != null) {
-            PeakSchedule current = policy.schedule();
-            var node = PolicyCodec.encodeSchedule(current);
+        if (start != null || end != null || zone != null || days != null || windows != null || holidays != null) {
+            var node = PolicyCodec.encodeSchedule(policy.schedule());
             if (zone != null) {
                 node.put("zone", zone);
             }
-            if (start != null) {
-                node.put("peakStart", start);
+            if (start != null || end != null) {
+                node.remove("windows");
+                putIfGiven(node, "peakStart", start);
+                putIfGiven(node, "peakEnd", end);
             }
-            if (end != null) {
-                node.put("peakEnd", end);
+            if (windows != null) {
+                node.remove("peakStart");
+                node.remove("peakEnd");
+                var arr = node.putArray("windows");
+                for (String w : windows.split(",")) {
+                    String[] ends = w.trim().split("-", 2);
+                    arr.addObject().put("start", ends[0].trim()).put("end", ends.length > 1 ? ends[1].trim() : "");
+                }
             }
             if (days != null) {
                 var arr = node.putArray("days");
@@ -85,13 +101,40 @@ public final class CliOperations {
                     arr.add(d.trim());
                 }
             }
+            if (holidays != null) {
+                var arr = node.putArray("holidays");
+                if (!holidays.trim().equalsIgnoreCase("none")) {
+                    for (String d : holidays.split(",")) {
+                        arr.add(d.trim());
+                    }
+                }
+            }
             service.setSchedule(PolicyCodec.parseSchedule(node, "schedule"), user, SOURCE);
             policy = requirePolicy();
         }
         PeakSchedule s = policy.schedule();
-        return List.of(String.format("peak %s-%s %s %s", s.start(), s.end(),
-                        PolicyCodec.encodeSchedule(s).get("days").toString().replace("\"", ""), s.zone()),
-                "active profile: " + service.activeProfile().jsonName());
+        List<String> out = new java.util.ArrayList<>();
+        out.add(String.format("peak %s %s %s", s.windows().stream().map(Object::toString)
+                        .collect(java.util.stream.Collectors.joining(",")),
+                PolicyCodec.encodeSchedule(s).get("days").toString().replace("\"", ""), s.zone()));
+        out.add("holidays (off-peak all day): " + (s.holidays().isEmpty() ? "none" : s.holidays().stream()
+                .map(Object::toString).collect(java.util.stream.Collectors.joining(", "))));
+        out.add("active profile: " + service.activeProfile().jsonName());
+        out.add("next switch-overs:");
+        var next = ScheduleCalculator.switchOvers(s, service.override(), service.now(),
+                ScheduleCalculator.SWITCH_OVERS_LISTED);
+        next.forEach(o -> out.add("  " + LOCAL_TIME.format(o.at().atZone(s.zone())) + " -> "
+                + o.profile().jsonName()));
+        if (next.isEmpty()) {
+            out.add("  none within a year");
+        }
+        return out;
+    }
+
+    private static void putIfGiven(com.fasterxml.jackson.databind.node.ObjectNode node, String field, String value) {
+        if (value != null) {
+            node.put(field, value);
+        }
     }
 
     public List<String> override(String profileText, String minutesText, String reason, boolean clear) {

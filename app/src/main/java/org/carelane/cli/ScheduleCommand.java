@@ -8,7 +8,8 @@ import java.util.List;
 
 /** Shows or changes the peak schedule. */
 @Service
-@Command(scope = "onos", name = "carelane-schedule", description = "Shows or changes the CareLane peak window")
+@Command(scope = "onos", name = "carelane-schedule",
+        description = "Shows or changes the CareLane peak windows and holidays; lists the next switch-overs")
 public class ScheduleCommand extends CareLaneCommand {
     @Option(name = "--start", description = "Peak start, HH:MM local time")
     String start = null;
@@ -22,8 +23,14 @@ public class ScheduleCommand extends CareLaneCommand {
     @Option(name = "--days", description = "Comma-separated days, e.g. MON,TUE,WED,THU,FRI")
     String days = null;
 
+    @Option(name = "--windows", description = "Peak windows, e.g. 07:30-09:00,12:00-14:00 (instead of --start/--end)")
+    String windows = null;
+
+    @Option(name = "--holidays", description = "Off-peak dates, e.g. 2026-12-25,2026-12-28, or none")
+    String holidays = null;
+
     @Override
     protected List<String> run(CliOperations ops) {
-        return ops.schedule(zone, start, end, days);
+        return ops.schedule(zone, start, end, days, windows, holidays);
     }
 }

@@ -23,6 +23,16 @@ final class JsonFields {
         return node;
     }
 
+    /** Rejects a field of {@code node} not in {@code allowed}, naming it. */
+    static void onlyFields(JsonNode node, String path, java.util.Set<String> allowed) {
+        node.fieldNames().forEachRemaining(name -> {
+            if (!allowed.contains(name)) {
+                throw new PolicyException(path(path, name), "unknown field; expected one of "
+                        + new java.util.TreeSet<>(allowed));
+            }
+        });
+    }
+
     static boolean present(JsonNode parent, String field) {
         JsonNode value = parent.get(field);
         return value != null && !value.isNull();

@@ -4,9 +4,12 @@ import org.carelane.api.PeakSchedule;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,20 +17,46 @@ import java.util.Optional;
  * resolving local wall-clock times in the schedule's zone day by day.
  */
 public final class ScheduleCalculator {
-    private static final int SEARCH_DAYS = 8;
+    /** How far ahead boundaries are searched: holidays can leave long stretches off-peak. */
+    private static final int SEARCH_DAYS = 400;
+    /** How many coming switch-overs GET /schedule and carelane-schedule list. */
+    public static final int SWITCH_OVERS_LISTED = 5;
 
     private ScheduleCalculator() {
     }
 
+    /** A change of the profile in force. */
+    public static final class SwitchOver {
+        private final Instant at;
+        private final Profile profile;
+
+        SwitchOver(Instant at, Profile profile) {
+            this.at = at;
+            this.profile = profile;
+        }
+
+        public Instant at() {
+            return at;
+        }
+
+        /** The profile from {@link #at()} on. */
+        public Profile profile() {
+            return profile;
+        }
+    }
+
     /** Profile the schedule alone selects at {@code now}. */
     public static Profile scheduled(PeakSchedule schedule, Instant now) {
-        ZonedDateTime local = now.atZone(schedule.zone());
-        if (!schedule.days().contains(local.getDayOfWeek())) {
+        LocalDate day = now.atZone(schedule.zone()).toLocalDate();
+        if (!schedule.hasPeak(day)) {
             return Profile.OFF_PEAK;
         }
-        Instant start = windowStart(schedule, local.toLocalDate());
-        Instant end = windowEnd(schedule, local.toLocalDate());
-        return !now.isBefore(start) && now.isBefore(end) ? Profile.PEAK : Profile.OFF_PEAK;
+        for (PeakSchedule.Window w : schedule.windows()) {
+            if (!now.isBefore(at(schedule, day, w.start())) && now.isBefore(at(schedule, day, w.end()))) {
+                return Profile.PEAK;
+            }
+        }
+        return Profile.OFF_PEAK;
     }
 
     /** Profile in force: an unexpired override wins over the schedule. */
@@ -37,23 +66,28 @@ public final class ScheduleCalculator {
                 .orElseGet(() -> scheduled(schedule, now));
     }
 
-    /** The first schedule boundary (window start or end) strictly after {@code now}. */
+    /**
+     * The first schedule boundary (a window's start or end) strictly after {@code now}; if
+     * there is none within the search horizon, the horizon, when the schedule is checked again.
+     */
     public static Instant nextBoundary(PeakSchedule schedule, Instant now) {
         LocalDate day = now.atZone(schedule.zone()).toLocalDate();
         for (int i = 0; i < SEARCH_DAYS; i++, day = day.plusDays(1)) {
-            if (!schedule.days().contains(day.getDayOfWeek())) {
+            if (!schedule.hasPeak(day)) {
                 continue;
             }
-            Instant start = windowStart(schedule, day);
-            if (start.isAfter(now)) {
-                return start;
-            }
-            Instant end = windowEnd(schedule, day);
-            if (end.isAfter(now)) {
-                return end;
+            for (PeakSchedule.Window w : schedule.windows()) {
+                Instant start = at(schedule, day, w.start());
+                if (start.isAfter(now)) {
+                    return start;
+                }
+                Instant end = at(schedule, day, w.end());
+                if (end.isAfter(now)) {
+                    return end;
+                }
             }
         }
-        return now.plusSeconds(SEARCH_DAYS * 86_400L);
+        return now.plus(Duration.ofDays(SEARCH_DAYS));
     }
 
     /** The next instant at which the effective profile may change. */
@@ -65,11 +99,32 @@ public final class ScheduleCalculator {
                 .orElse(boundary);
     }
 
-    private static Instant windowStart(PeakSchedule schedule, LocalDate day) {
-        return ZonedDateTime.of(day, schedule.start(), schedule.zone()).toInstant();
+    /**
+     * The next {@code count} changes of the profile in force after {@code now}, the override's
+     * expiry included; fewer if the schedule has no more within the search horizon.
+     */
+    public static List<SwitchOver> switchOvers(PeakSchedule schedule, Optional<ProfileOverride> override,
+                                               Instant now, int count) {
+        List<SwitchOver> out = new ArrayList<>();
+        Instant horizon = now.plus(Duration.ofDays(SEARCH_DAYS));
+        Profile current = effective(schedule, override, now);
+        Instant t = now;
+        while (out.size() < count) {
+            Instant next = nextChange(schedule, override, t);
+            if (!next.isBefore(horizon)) {
+                break;
+            }
+            Profile after = effective(schedule, override, next);
+            if (after != current) {
+                out.add(new SwitchOver(next, after));
+                current = after;
+            }
+            t = next;
+        }
+        return out;
     }
 
-    private static Instant windowEnd(PeakSchedule schedule, LocalDate day) {
-        return ZonedDateTime.of(day, schedule.end(), schedule.zone()).toInstant();
+    private static Instant at(PeakSchedule schedule, LocalDate day, java.time.LocalTime time) {
+        return ZonedDateTime.of(day, time, schedule.zone()).toInstant();
     }
 }

@@ -128,7 +128,7 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     /**
-     * Shows the peak schedule, the active profile and the next change.
+     * Shows the peak schedule, the active profile, the next change and the next five switch-overs.
      *
      * @return 200 OK
      */
@@ -141,6 +141,12 @@ public class CareLaneWebResource extends AbstractWebResource {
             root.put("activeProfile", service().activeProfile().jsonName());
             root.put("nextChange", ScheduleCalculator.nextChange(policy.schedule(), service().override(),
                     service().now()).toString());
+            ArrayNode next = root.putArray("nextSwitchOvers");
+            ScheduleCalculator.switchOvers(policy.schedule(), service().override(), service().now(),
+                    ScheduleCalculator.SWITCH_OVERS_LISTED).forEach(o -> next.addObject()
+                    .put("at", o.at().toString())
+                    .put("local", o.at().atZone(policy.schedule().zone()).toOffsetDateTime().toString())
+                    .put("profile", o.profile().jsonName()));
             return ok(root);
         });
     }
@@ -148,7 +154,8 @@ public class CareLaneWebResource extends AbstractWebResource {
     /**
      * Replaces the peak schedule.
      *
-     * @param body {"zone": "Europe/London", "peakStart": "12:00", "peakEnd": "14:00", "days": ["MON"]}
+     * @param body {"zone": "Europe/London", "peakStart": "12:00", "peakEnd": "14:00", "days": ["MON"],
+     *             "holidays": ["2026-12-25"]}, or "windows": [{"start": "12:00", "end": "14:00"}]
      * @return 200 OK with the schedule, or 400 {error, field}
      * @onos.rsModel CareLaneSchedule
      */
@@ -156,7 +163,7 @@ public class CareLaneWebResource extends AbstractWebResource {
     @Path("schedule")
     public Response setSchedule(String body) {
         return handle(() -> {
-            JsonNode req = RequestBodies.object(body, Set.of("zone", "peakStart", "peakEnd", "days"));
+            JsonNode req = RequestBodies.object(body, PolicyCodec.SCHEDULE_FIELDS);
             PeakSchedule schedule = PolicyCodec.parseSchedule(req, "");
             requirePolicy();
             service().setSchedule(schedule, user(), SOURCE);

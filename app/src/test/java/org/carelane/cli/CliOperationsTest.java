@@ -68,13 +68,37 @@ class CliOperationsTest {
 
     @Test
     void scheduleShowsAndChanges() {
-        assertEquals("peak 12:00-14:00 [MON,TUE,WED,THU,FRI] Europe/London", cli.schedule(null, null, null, null)
-                .get(0));
-        List<String> out = cli.schedule(null, "08:00", "10:00", "MON,WED");
+        assertEquals("peak 12:00-14:00 [MON,TUE,WED,THU,FRI] Europe/London",
+                cli.schedule(null, null, null, null, null, null).get(0));
+        List<String> out = cli.schedule(null, "08:00", "10:00", "MON,WED", null, null);
         assertEquals("peak 08:00-10:00 [MON,WED] Europe/London", out.get(0));
-        assertEquals("active profile: peak", out.get(1));
+        assertEquals("active profile: peak", out.get(2));
         assertEquals("schedule.peakEnd", assertThrows(PolicyException.class,
-                () -> cli.schedule(null, "11:00", "09:00", null)).field());
+                () -> cli.schedule(null, "11:00", "09:00", null, null, null)).field());
+    }
+
+    @Test
+    void scheduleTakesWindowsAndHolidaysAndListsTheNextFiveSwitchOvers() {
+        // The bed's clock: Wednesday 2026-01-14 09:00 GMT.
+        List<String> out = cli.schedule(null, null, null, null, "07:30-08:30,12:00-14:00", "2026-01-15");
+        assertEquals(List.of(
+                "peak 07:30-08:30,12:00-14:00 [MON,TUE,WED,THU,FRI] Europe/London",
+                "holidays (off-peak all day): 2026-01-15",
+                "active profile: offPeak",
+                "next switch-overs:",
+                "  Wed 2026-01-14 12:00 GMT -> peak",
+                "  Wed 2026-01-14 14:00 GMT -> offPeak",
+                "  Fri 2026-01-16 07:30 GMT -> peak",
+                "  Fri 2026-01-16 08:30 GMT -> offPeak",
+                "  Fri 2026-01-16 12:00 GMT -> peak"), out);
+        PolicyException overlap = assertThrows(PolicyException.class,
+                () -> cli.schedule(null, null, null, null, "12:00-14:00,13:00-15:00", null));
+        assertEquals("schedule.windows[1]", overlap.field());
+        assertEquals("schedule.holidays[0]", assertThrows(PolicyException.class,
+                () -> cli.schedule(null, null, null, null, null, "25/12/2026")).field());
+        assertEquals("holidays (off-peak all day): none", cli.schedule(null, null, null, null, null, "none").get(1));
+        assertEquals("peak 07:30-08:30,12:00-14:00 [MON,TUE,WED,THU,FRI] Europe/London",
+                cli.schedule(null, null, null, null, null, null).get(0), "a rejected change kept the schedule");
     }
 
     @Test

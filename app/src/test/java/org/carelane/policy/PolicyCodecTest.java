@@ -27,7 +27,7 @@ class PolicyCodecTest {
         assertEquals(Dscp.CS1, p.slice("social").orElseThrow().dscp());
         assertTrue(p.slice("blocked").orElseThrow().drop());
         assertEquals(4000, p.slice("social").orElseThrow().rates(Profile.PEAK).maxKbps());
-        assertEquals(LocalTime.NOON, p.schedule().start());
+        assertEquals(LocalTime.NOON, p.schedule().windows().get(0).start());
         assertEquals(20000, p.devices().get(0).uplinkKbps());
     }
 
@@ -130,6 +130,49 @@ class PolicyCodecTest {
     })
     void badScheduleFieldsAreNamed(String field, String value, String path) {
         assertEquals(path, reject(b -> ((ObjectNode) b.get("schedule")).put(field, value)).field());
+    }
+
+    @Test
+    void badCalendarsAreNamed() {
+        assertEquals("schedule.windows[2]", reject(b -> {
+            ObjectNode schedule = (ObjectNode) b.get("schedule");
+            schedule.remove("peakStart");
+            schedule.remove("peakEnd");
+            ArrayNode windows = schedule.putArray("windows");
+            windows.addObject().put("start", "07:30").put("end", "09:00");
+            windows.addObject().put("start", "12:00").put("end", "14:00");
+            windows.addObject().put("start", "08:45").put("end", "10:00");
+        }).field());
+        assertEquals("schedule.windows", reject(b -> ((ObjectNode) b.get("schedule")).putArray("windows")
+                .addObject().put("start", "07:30").put("end", "09:00")).field(), "windows and peakStart both given");
+        assertEquals("schedule.holidays[1]", reject(b -> ((ObjectNode) b.get("schedule")).putArray("holidays")
+                .add("2026-12-25").add("2026-02-30")).field());
+        assertEquals("schedule.holiday", reject(b -> ((ObjectNode) b.get("schedule")).putArray("holiday")
+                .add("2026-12-25")).field(), "a misspelt field is not ignored");
+    }
+
+    @Test
+    void theShippedNetcfgKeepsChristmasDay2026OffPeak() {
+        SlicePolicy p = PolicyCodec.parse(SampleConfig.hospital());
+        assertEquals(Profile.OFF_PEAK, ScheduleCalculator.scheduled(p.schedule(),
+                java.time.Instant.parse("2026-12-25T12:30:00Z")), "bank holiday (a Friday)");
+        assertEquals(Profile.PEAK, ScheduleCalculator.scheduled(p.schedule(),
+                java.time.Instant.parse("2026-12-24T12:30:00Z")));
+    }
+
+    @Test
+    void holidaysAndWindowsSurviveEncoding() {
+        ObjectNode doc = SampleConfig.hospital().deepCopy();
+        ObjectNode schedule = (ObjectNode) doc.get("schedule");
+        schedule.remove("peakStart");
+        schedule.remove("peakEnd");
+        schedule.putArray("windows").addObject().put("start", "12:00").put("end", "14:00");
+        ((ArrayNode) schedule.get("windows")).addObject().put("start", "07:30").put("end", "08:00");
+        schedule.putArray("holidays").add("2026-12-28").add("2026-12-25");
+        SlicePolicy p = PolicyCodec.parse(doc);
+        assertEquals("[07:30-08:00, 12:00-14:00]", p.schedule().windows().toString());
+        assertEquals("[2026-12-25, 2026-12-28]", p.schedule().holidays().toString());
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p)));
     }
 
     @Test

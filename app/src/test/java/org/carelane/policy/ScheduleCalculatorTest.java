@@ -8,6 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -81,5 +82,74 @@ class ScheduleCalculatorTest {
         Optional<ProfileOverride> o = Optional.of(new ProfileOverride(Profile.PEAK,
                 Instant.parse("2026-01-14T18:00:00Z"), "ops", null));
         assertEquals(Instant.parse("2026-01-14T12:00:00Z"), ScheduleCalculator.nextChange(LUNCH, o, morning));
+    }
+
+    private static PeakSchedule schedule(String json) {
+        return PolicyCodec.parseSchedule(PolicyCodec.readTree(json), "schedule");
+    }
+
+    @Test
+    void christmasDay2026IsOffPeakWithHolidaysAndPeakWithout() {
+        Instant christmasLunch = Instant.parse("2026-12-25T12:30:00Z");   // a Friday, GMT
+        assertEquals(Profile.PEAK, ScheduleCalculator.scheduled(LUNCH, christmasLunch));
+        PeakSchedule withHolidays = schedule("{\"peakStart\":\"12:00\",\"peakEnd\":\"14:00\","
+                + "\"holidays\":[\"2026-12-25\",\"2026-12-28\"]}");
+        assertEquals(Profile.OFF_PEAK, ScheduleCalculator.scheduled(withHolidays, christmasLunch));
+        assertEquals(Profile.PEAK, ScheduleCalculator.scheduled(withHolidays, Instant.parse("2026-12-24T12:30:00Z")));
+        // Christmas Eve's window ends; then Friday and Monday are holidays: Tuesday noon.
+        assertEquals(Instant.parse("2026-12-29T12:00:00Z"),
+                ScheduleCalculator.nextBoundary(withHolidays, Instant.parse("2026-12-24T14:00:00Z")));
+    }
+
+    @Test
+    void severalWindowsADayFollowTheWallClockAcrossDst() {
+        PeakSchedule two = schedule("{\"windows\":[{\"start\":\"12:00\",\"end\":\"14:00\"},"
+                + "{\"start\":\"07:30\",\"end\":\"09:00\"}]}");
+        assertEquals(Profile.PEAK, ScheduleCalculator.scheduled(two, Instant.parse("2026-01-14T07:30:00Z")));
+        assertEquals(Profile.OFF_PEAK, ScheduleCalculator.scheduled(two, Instant.parse("2026-01-14T09:00:00Z")));
+        assertEquals(Profile.PEAK, ScheduleCalculator.scheduled(two, Instant.parse("2026-07-15T06:30:00Z")));
+        assertEquals(Profile.OFF_PEAK, ScheduleCalculator.scheduled(two, Instant.parse("2026-07-15T08:00:00Z")));
+        // Friday 2026-03-27 (GMT) to Monday 2026-03-30 (BST).
+        assertEquals(List.of("2026-03-27T07:30:00Z peak", "2026-03-27T09:00:00Z offPeak",
+                        "2026-03-27T12:00:00Z peak", "2026-03-27T14:00:00Z offPeak", "2026-03-30T06:30:00Z peak"),
+                describe(ScheduleCalculator.switchOvers(two, Optional.empty(), Instant.parse("2026-03-27T06:00:00Z"),
+                        5)));
+    }
+
+    @Test
+    void touchingWindowsMakeOneSwitchOverEachWay() {
+        PeakSchedule touching = schedule("{\"windows\":[{\"start\":\"12:00\",\"end\":\"13:00\"},"
+                + "{\"start\":\"13:00\",\"end\":\"14:00\"}]}");
+        assertEquals(List.of("2026-01-14T12:00:00Z peak", "2026-01-14T14:00:00Z offPeak"),
+                describe(ScheduleCalculator.switchOvers(touching, Optional.empty(),
+                        Instant.parse("2026-01-14T09:00:00Z"), 2)));
+    }
+
+    @Test
+    void theNextSwitchOversStartWithTheOverridesExpiry() {
+        // A peak override at 09:00 until 10:00; the schedule is off-peak then.
+        ProfileOverride drill = new ProfileOverride(Profile.PEAK, Instant.parse("2026-01-14T10:00:00Z"), "bob", "d");
+        assertEquals(List.of("2026-01-14T10:00:00Z offPeak", "2026-01-14T12:00:00Z peak",
+                        "2026-01-14T14:00:00Z offPeak", "2026-01-15T12:00:00Z peak", "2026-01-15T14:00:00Z offPeak"),
+                describe(ScheduleCalculator.switchOvers(LUNCH, Optional.of(drill),
+                        Instant.parse("2026-01-14T09:00:00Z"), 5)));
+        // An off-peak override over the lunch window hides its start.
+        ProfileOverride quiet = new ProfileOverride(Profile.OFF_PEAK, Instant.parse("2026-01-14T13:00:00Z"), "b", "x");
+        assertEquals(List.of("2026-01-14T13:00:00Z peak", "2026-01-14T14:00:00Z offPeak"),
+                describe(ScheduleCalculator.switchOvers(LUNCH, Optional.of(quiet),
+                        Instant.parse("2026-01-14T09:00:00Z"), 2)));
+    }
+
+    @Test
+    void aScheduleWithNoPeakDayHasNoSwitchOver() {
+        PeakSchedule never = schedule("{\"peakStart\":\"12:00\",\"peakEnd\":\"14:00\",\"days\":[]}");
+        assertEquals(List.of(), ScheduleCalculator.switchOvers(never, Optional.empty(),
+                Instant.parse("2026-01-14T09:00:00Z"), 5));
+    }
+
+    private static List<String> describe(List<ScheduleCalculator.SwitchOver> switchOvers) {
+        List<String> out = new java.util.ArrayList<>();
+        switchOvers.forEach(o -> out.add(o.at() + " " + o.profile().jsonName()));
+        return out;
     }
 }

@@ -144,6 +144,30 @@ class CareLaneWebResourceTest {
         assertEquals(4000, socialMeterRate());
     }
 
+    @Test
+    void scheduleTakesHolidaysAndWindowsAndListsTheNextFiveSwitchOvers() {
+        Response r = rest.put("schedule", "{\"windows\":[{\"start\":\"12:00\",\"end\":\"14:00\"},"
+                + "{\"start\":\"16:00\",\"end\":\"17:00\"}],\"holidays\":[\"2026-01-15\"]}");
+        assertEquals(200, r.getStatus());
+        JsonNode s = json(r);
+        assertEquals("[\"2026-01-15\"]", s.get("holidays").toString());
+        assertEquals(2, s.get("windows").size());
+        JsonNode next = s.get("nextSwitchOvers");
+        assertEquals(5, next.size(), next.toString());
+        assertEquals("2026-01-14T12:00:00Z", next.get(0).get("at").asText());
+        assertEquals("peak", next.get(0).get("profile").asText());
+        assertEquals("2026-01-14T16:00:00Z", next.get(2).get("at").asText());
+        assertEquals("2026-01-16T12:00:00Z", next.get(4).get("at").asText(), "Thursday 15th is a holiday");
+        assertEquals("2026-01-14T12:00Z", next.get(0).get("local").asText());
+        Response overlap = rest.put("schedule", "{\"windows\":[{\"start\":\"12:00\",\"end\":\"14:00\"},"
+                + "{\"start\":\"13:30\",\"end\":\"15:00\"}]}");
+        assertEquals(400, overlap.getStatus());
+        JsonNode error = json(overlap);
+        assertEquals("windows[1]", error.get("field").asText());
+        assertTrue(error.get("error").asText().contains("overlaps"), error.toString());
+        assertEquals(2, json(rest.get("schedule")).get("windows").size(), "the rejected change left it as it was");
+    }
+
     @ParameterizedTest(name = "{1}")
     @CsvSource(delimiter = '|', value = {
         "schedule.peakEnd   | {\"peakStart\":\"14:00\",\"peakEnd\":\"12:00\"}",
