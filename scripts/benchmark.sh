@@ -11,6 +11,7 @@ case "$what" in
   meters) main=org.carelane.bench.MeterLeakBenchmark ;;
   *) echo "benchmark.sh: unknown benchmark '$what' (compile or meters)" >&2; exit 2 ;;
 esac
+scripts/onos-jars.sh
 mvn -B -ntp -q -pl app test-compile
 CP=$(cd app && mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=/dev/stdout)
 java @scripts/jvm-opens.args -cp "app/target/test-classes:app/target/classes:$CP" "$main" "$@"

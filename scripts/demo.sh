@@ -6,6 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 [ "$(id -u)" = 0 ] || { echo "demo.sh: run as root (Mininet, OVS and ONOS's test bed need it)" >&2; exit 2; }
+scripts/onos-jars.sh
 mvn -B -ntp -q package -DskipTests
 echo "built $(ls app/target/*.oar)"
 scripts/start-ovs.sh

@@ -6,7 +6,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cpfile="$root/app/target/test-classpath.txt"
 if [ ! -s "$cpfile" ] || [ ! -d "$root/app/target/test-classes/org/carelane/harness" ]; then
-  (cd "$root" && mvn -B -ntp -q -pl app test-compile && cd app && \
+  (cd "$root" && scripts/onos-jars.sh && mvn -B -ntp -q -pl app test-compile && cd app && \
    mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile")
 fi
 [ "${1:-}" = "--classpath-only" ] && exit 0

@@ -12,6 +12,7 @@ J11=${CARELANE_JAVA11:-/usr/lib/jvm/java-11-openjdk-amd64}
 t0=$(date +%s)
 step() { echo "== [+$(( $(date +%s) - t0 ))s] $*"; }
 step "Java tests (JUnit 5) on JDK $(java -version 2>&1 | awk -F'"' 'NR==1{print $2}'), release 11, and the .oar"
+scripts/onos-jars.sh
 mvn -B -ntp verify
 step "The same tests on Java 11 ($J11)"
 mvn -B -ntp surefire:test -pl app -Djvm="$J11/bin/java"

@@ -44,5 +44,8 @@ public interface CareLaneService {
 
     List<SliceStats> stats();
 
+    /** Counters and state in Prometheus's text exposition format (GET /metrics). */
+    String metrics();
+
     List<AuditEntry> audit(int max);
 }

@@ -39,6 +39,8 @@ import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleService;
 import org.onosproject.net.meter.MeterEvent;
+import org.onosproject.openflow.controller.OpenFlowController;
+import org.onosproject.openflow.controller.OpenFlowEventListener;
 import org.onosproject.net.meter.MeterListener;
 import org.onosproject.net.meter.MeterService;
 import org.osgi.service.component.annotations.Activate;
@@ -46,6 +48,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 
 import java.time.Clock;
@@ -89,9 +92,10 @@ public class CareLaneManager implements CareLaneService {
     /**
      * After ONOS's flow-stats poll (every 5 s) every rule of a successful attempt must be ADDED.
      * ONOS 2.7.0 completes a batch at the barrier even when the switch rejected a rule with a
-     * meter error, so success alone does not prove the rules are on the switch.
+     * meter error, so success alone does not prove the rules are on the switch. Two polls and
+     * a margin: with 7 s, a busy 2-core host sometimes failed rules that were on the switch.
      */
-    static final Duration VERIFY_AFTER = Duration.ofSeconds(7);
+    static final Duration VERIFY_AFTER = Duration.ofSeconds(12);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
     /** Longest a REST or CLI change's write-back to netcfg may hold off other nodes' netcfg reloads. */
     static final Duration WRITE_BACK_LIMIT = Duration.ofSeconds(10);
@@ -114,6 +118,19 @@ public class CareLaneManager implements CareLaneService {
     protected CareLaneStore store;
     @Reference(cardinality = ReferenceCardinality.MANDATORY)
     protected ApplicationService applicationService;
+
+    /** Counts what CareLane's meters drop, from the OpenFlow meter-stats replies ONOS asks for. */
+    private final MeterDrops meterDrops = new MeterDrops(id -> store.installedMeters(id));
+    private final OpenFlowEventListener meterStatsListener = new OpenFlowMeterStatsListener(meterDrops);
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    protected void bindOpenFlowController(OpenFlowController controller) {
+        controller.addEventListener(meterStatsListener);
+    }
+
+    protected void unbindOpenFlowController(OpenFlowController controller) {
+        controller.removeEventListener(meterStatsListener);
+    }
 
     private final ConfigFactory<ApplicationId, CareLaneConfig> configFactory =
             new ConfigFactory<>(SubjectFactories.APP_SUBJECT_FACTORY, CareLaneConfig.class, CareLaneConfig.KEY) {
@@ -146,6 +163,9 @@ public class CareLaneManager implements CareLaneService {
     private final DeviceSyncTracker sync = new DeviceSyncTracker();
     private final RetiredCounters retired = new RetiredCounters();
     private CareLaneReports reports;
+    private MetricsReport metrics;
+    /** When this node last applied a new profile, or started. */
+    private volatile Instant lastSwitchOver;
     // The maps below are touched only on the CareLane thread.
     /** Devices with an attempt in flight. */
     private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
@@ -163,6 +183,7 @@ public class CareLaneManager implements CareLaneService {
         programmer = newProgrammer();
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired);
+        metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService);
         configRegistry.registerConfigFactory(configFactory);
         store.setDelegate(storeDelegate);
         configRegistry.addListener(configListener);
@@ -343,6 +364,16 @@ public class CareLaneManager implements CareLaneService {
         return reports.stats();
     }
 
+    /** For tests: what ONOS's OpenFlow controller hands meter-stats replies to. */
+    OpenFlowEventListener meterStatsListener() {
+        return meterStatsListener;
+    }
+
+    @Override
+    public String metrics() {
+        return metrics.write(activeProfile(), liveOverride().isPresent(), Optional.ofNullable(lastSwitchOver));
+    }
+
     @Override
     public List<AuditEntry> audit(int max) {
         return store.audit(max);
@@ -432,6 +463,7 @@ public class CareLaneManager implements CareLaneService {
             if (!wanted.contains(stale) && mastershipService.isLocalMaster(stale)) {
                 cancelRetry(stale);
                 retired.forget(stale);
+                meterDrops.forget(stale);
                 sync.removing(stale, decidedAt);
                 CompletableFuture<Void> clearing = programmer.clear(stale);
                 inFlight.put(stale, clearing);
@@ -444,7 +476,11 @@ public class CareLaneManager implements CareLaneService {
                 }));
             }
         }
-        appliedProfile = policy.isPresent() ? profileAt(decidedAt) : null;
+        Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
+        if (applying != appliedProfile) {
+            lastSwitchOver = decidedAt;
+        }
+        appliedProfile = applying;
         scheduleNextCheck(decidedAt);
     }
 

@@ -88,10 +88,39 @@ final class CareLaneReports {
         if (policy.isEmpty()) {
             return List.of();
         }
+        Map<String, long[]> totals = new HashMap<>();
+        policy.get().slices().forEach(s -> totals.put(s.name(), new long[4]));
+        countersByDevice(policy.get()).values().forEach(bySlice -> bySlice.forEach((slice, c) -> {
+            long[] t = totals.get(slice);
+            for (int i = 0; i < 3; i++) {
+                t[i] += c[i];
+            }
+        }));
+        for (DeviceId id : store.devicesWithMeters()) {
+            store.installedMeters(id).keySet().forEach(slice -> {
+                long[] t = totals.get(slice);
+                if (t != null) {
+                    t[3]++;
+                }
+            });
+        }
+        List<SliceStats> out = new ArrayList<>();
+        policy.get().slices().forEach(s -> {
+            long[] c = totals.get(s.name());
+            out.add(new SliceStats(s.name(), c[0], c[1], (int) c[2], (int) c[3]));
+        });
+        return out;
+    }
+
+    /**
+     * {bytes, packets, rules} per slice of each device whose flows this node can read: its
+     * current rules, and the rules that changes replaced (see {@link RetiredCounters}).
+     */
+    Map<DeviceId, Map<String, long[]>> countersByDevice(SlicePolicy policy) {
         Map<Integer, String> sliceByPriority = new HashMap<>();
-        policy.get().slices().forEach(s -> sliceByPriority.put(s.priority(), s.name()));
-        Map<String, long[]> counters = new HashMap<>();
-        policy.get().slices().forEach(s -> counters.put(s.name(), new long[4]));
+        policy.slices().forEach(s -> sliceByPriority.put(s.priority(), s.name()));
+        Map<DeviceId, Map<String, long[]>> out = new java.util.TreeMap<>(
+                java.util.Comparator.comparing(DeviceId::toString));
         for (DeviceId id : policyDevices()) {
             List<FlowEntry> entries;
             try {
@@ -100,6 +129,8 @@ final class CareLaneReports {
                 log.debug("CareLane stats leave out {}: {}", id, unreadableFlows(e));
                 continue;   // /status names the device and the reason
             }
+            Map<String, long[]> counters = new java.util.LinkedHashMap<>();
+            policy.slices().forEach(s -> counters.put(s.name(), new long[3]));
             for (FlowEntry e : entries) {
                 long[] c = FlowCompiler.inBand(e.priority())
                         ? counters.get(sliceByPriority.get(FlowCompiler.slicePriority(e.priority()))) : null;
@@ -109,27 +140,13 @@ final class CareLaneReports {
                     c[2]++;
                 }
             }
-        }
-        for (DeviceId id : retired.devices()) {
             sliceByPriority.forEach((priority, slice) -> {
                 long[] r = retired.of(id, priority);
                 counters.get(slice)[0] += r[0];
                 counters.get(slice)[1] += r[1];
             });
+            out.put(id, counters);
         }
-        for (DeviceId id : store.devicesWithMeters()) {
-            store.installedMeters(id).keySet().forEach(slice -> {
-                long[] c = counters.get(slice);
-                if (c != null) {
-                    c[3]++;
-                }
-            });
-        }
-        List<SliceStats> out = new ArrayList<>();
-        policy.get().slices().forEach(s -> {
-            long[] c = counters.get(s.name());
-            out.add(new SliceStats(s.name(), c[0], c[1], (int) c[2], (int) c[3]));
-        });
         return out;
     }
 

@@ -35,11 +35,6 @@ final class RetiredCounters {
         }
     }
 
-    /** Devices that have retired counters. */
-    Iterable<DeviceId> devices() {
-        return retired.keySet();
-    }
-
     void forget(DeviceId device) {
         retired.remove(device);
     }

@@ -12,6 +12,7 @@ import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
+import org.carelane.metrics.PrometheusText;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.ScheduleCalculator;
 import org.onosproject.rest.AbstractWebResource;
@@ -248,6 +249,20 @@ public class CareLaneWebResource extends AbstractWebResource {
             }
             return ok(root);
         });
+    }
+
+    /**
+     * Per-slice and per-device counters, rates and state for Prometheus (text exposition format
+     * 0.0.4): bytes, packets, meter drops, current max and min rate, the active profile, each
+     * device's sync state and the time of the last switch-over. See README "Metrics".
+     *
+     * @return 200 OK, text/plain
+     */
+    @GET
+    @Path("metrics")
+    @Produces(MediaType.TEXT_PLAIN)
+    public Response getMetrics() {
+        return Response.ok(service().metrics(), PrometheusText.CONTENT_TYPE).build();
     }
 
     /**

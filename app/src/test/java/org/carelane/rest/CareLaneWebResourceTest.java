@@ -145,6 +145,18 @@ class CareLaneWebResourceTest {
     }
 
     @Test
+    void metricsAreServedAsPrometheusText() {
+        Response r = rest.get("metrics");
+        assertEquals(200, r.getStatus());
+        assertTrue(r.getMediaType().isCompatible(javax.ws.rs.core.MediaType.TEXT_PLAIN_TYPE),
+                r.getMediaType().toString());
+        assertEquals("0.0.4", r.getMediaType().getParameters().get("version"));
+        String text = r.readEntity(String.class);
+        assertTrue(text.contains("# TYPE carelane_slice_bytes_total counter\n"), text);
+        assertTrue(text.contains("carelane_active_profile{profile=\"offPeak\"} 1\n"), text);
+    }
+
+    @Test
     void scheduleTakesHolidaysAndWindowsAndListsTheNextFiveSwitchOvers() {
         Response r = rest.put("schedule", "{\"windows\":[{\"start\":\"12:00\",\"end\":\"14:00\"},"
                 + "{\"start\":\"16:00\",\"end\":\"17:00\"}],\"holidays\":[\"2026-01-15\"]}");

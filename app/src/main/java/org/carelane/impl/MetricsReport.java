@@ -1,0 +1,119 @@
+package org.carelane.impl;
+
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceDefinition;
+import org.carelane.api.SlicePolicy;
+import org.carelane.api.SliceRates;
+import org.carelane.metrics.PrometheusText;
+import org.carelane.metrics.PrometheusText.Type;
+import org.onosproject.mastership.MastershipService;
+import org.onosproject.net.DeviceId;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code GET /metrics}: CareLane's counters and state in Prometheus's text format. Rates are in
+ * bytes per second, like the byte counters, so that PromQL can compare them directly, e.g.
+ * {@code rate(carelane_slice_bytes_total[1m]) / carelane_slice_max_rate_bytes_per_second}.
+ * Each node reports the devices whose flows it can read; only a device's master has its sync
+ * state and meter drops, so scrape every node.
+ */
+final class MetricsReport {
+    static final String BYTES = "carelane_slice_bytes_total";
+    static final String PACKETS = "carelane_slice_packets_total";
+    static final String DROPPED_PACKETS = "carelane_slice_meter_dropped_packets_total";
+    static final String DROPPED_BYTES = "carelane_slice_meter_dropped_bytes_total";
+    static final String MAX_RATE = "carelane_slice_max_rate_bytes_per_second";
+    static final String MIN_RATE = "carelane_slice_min_rate_bytes_per_second";
+    static final String ACTIVE_PROFILE = "carelane_active_profile";
+    static final String OVERRIDE_ACTIVE = "carelane_override_active";
+    static final String LAST_SWITCH_OVER = "carelane_last_switchover_timestamp_seconds";
+    static final String SYNC_STATE = "carelane_device_sync_state";
+    static final String MASTER = "carelane_device_master";
+    static final String POLICY_VERSION = "carelane_policy_version";
+
+    private final CareLaneStore store;
+    private final CareLaneReports reports;
+    private final MeterDrops drops;
+    private final DeviceSyncTracker sync;
+    private final MastershipService mastership;
+
+    MetricsReport(CareLaneStore store, CareLaneReports reports, MeterDrops drops, DeviceSyncTracker sync,
+                  MastershipService mastership) {
+        this.store = store;
+        this.reports = reports;
+        this.drops = drops;
+        this.sync = sync;
+        this.mastership = mastership;
+    }
+
+    /**
+     * @param active         the profile in force
+     * @param overrideActive whether an override decides it
+     * @param lastSwitchOver when this node last applied a different profile (or started)
+     */
+    String write(Profile active, boolean overrideActive, Optional<Instant> lastSwitchOver) {
+        PrometheusText out = new PrometheusText();
+        for (Profile p : Profile.values()) {
+            out.family(ACTIVE_PROFILE, Type.GAUGE, "1 for the profile in force (schedule or override), else 0.")
+                    .sample(p == active ? 1 : 0, "profile", p.jsonName());
+        }
+        out.family(OVERRIDE_ACTIVE, Type.GAUGE, "1 while a manual override decides the profile.")
+                .sample(overrideActive ? 1 : 0);
+        lastSwitchOver.ifPresent(t -> out.family(LAST_SWITCH_OVER, Type.GAUGE,
+                "Unix time at which this node last applied a new profile (or started).")
+                .sample(t.toEpochMilli() / 1000.0));
+        out.family(POLICY_VERSION, Type.GAUGE, "Version of the stored policy; every change adds one.")
+                .sample(store.policyVersion());
+        Optional<SlicePolicy> policy = store.policy();
+        if (policy.isEmpty()) {
+            return out.toString();
+        }
+        for (DeviceId id : reports.policyDevices()) {
+            String device = id.toString();
+            out.family(MASTER, Type.GAUGE, "1 if this node is the device's master (it programs the device).")
+                    .sample(mastership.isLocalMaster(id) ? 1 : 0, "device", device);
+            sync.get(id).ifPresent(e -> {
+                for (DeviceSyncTracker.State state : DeviceSyncTracker.State.values()) {
+                    out.family(SYNC_STATE, Type.GAUGE, "1 for the device's sync state on its master, else 0.")
+                            .sample(e.state == state ? 1 : 0, "device", device, "state", state.name());
+                }
+            });
+        }
+        for (Map.Entry<DeviceId, Map<String, long[]>> d : reports.countersByDevice(policy.get()).entrySet()) {
+            String device = d.getKey().toString();
+            d.getValue().forEach((slice, c) -> {
+                out.family(BYTES, Type.COUNTER, "Bytes matched by the slice's rules (before its meter), as ONOS "
+                        + "last polled them (every 5 s).").sample(c[0], "device", device, "slice", slice);
+                out.family(PACKETS, Type.COUNTER, "Packets matched by the slice's rules (before its meter).")
+                        .sample(c[1], "device", device, "slice", slice);
+            });
+        }
+        for (DeviceId id : reports.policyDevices()) {
+            if (!mastership.isLocalMaster(id) || policy.get().device(id).isEmpty()) {
+                continue;
+            }
+            String device = id.toString();
+            for (SliceDefinition s : policy.get().slices()) {
+                if (s.drop()) {
+                    continue;
+                }
+                long[] dropped = drops.dropped(id, s.name());
+                out.family(DROPPED_PACKETS, Type.COUNTER, "Packets the slice's meter dropped, from the "
+                        + "switch's meter-stats replies to ONOS's poll (every 10 s).")
+                        .sample(dropped[0], "device", device, "slice", s.name());
+                out.family(DROPPED_BYTES, Type.COUNTER, "Bytes the slice's meter dropped.")
+                        .sample(dropped[1], "device", device, "slice", s.name());
+                SliceRates rates = s.rates(active);
+                out.family(MAX_RATE, Type.GAUGE, "The slice's cap (meter rate) in the profile in force.")
+                        .sample(rates.maxKbps() * 125.0, "device", device, "slice", s.name());
+                out.family(MIN_RATE, Type.GAUGE, "The slice's reservation in the profile in force.")
+                        .sample(rates.minKbps() * 125.0, "device", device, "slice", s.name());
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,4 @@
+/**
+ * Prometheus text exposition, free of OSGi and ONOS.
+ */
+package org.carelane.metrics;
