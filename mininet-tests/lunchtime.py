@@ -181,7 +181,9 @@ def run_mode(net, mode, duration):
         raise RuntimeError(f'no connectivity clin1 -> nhs1 in mode {mode}:\n{reach}\n{onos.ofctl("dump-flows", gw.name)}')
     blocked = blocked_reachable(net)
     ovs.log(f'   running {duration} s of lunchtime load')
+    started = time.time()
     result = run_load(net, duration)
+    result['load_window'] = [round(started, 3), round(time.time(), 3)]
     result['blocked_site_reachable'] = blocked
     result['profile'] = mode
     if mode != 'none':

@@ -1,16 +1,50 @@
-"""Acceptance: the lunchtime scenario, with a real ONOS running CareLane programming the gateway."""
+"""Acceptance: the lunchtime scenario, with a real ONOS running CareLane programming the gateway,
+scraped by a real Prometheus."""
+import json
 import os
+import re
+import subprocess
+import time
 
 import pytest
 
 import lunchtime
+import onos_testbed as onos
+import prometheus_server
 
 DURATION = int(os.environ.get('CARELANE_LOAD_SECONDS', '20'))
+DASHBOARD = onos.ROOT / 'grafana' / 'carelane-dashboard.json'
 
 
 @pytest.fixture(scope='module')
-def report(onos_carelane):
+def prometheus(onos_carelane):
+    """A real Prometheus scraping /metrics through the run; None (tests skip) if it is not
+    installed, except under CI=true, where that fails."""
+    why = prometheus_server.missing()
+    if why:
+        if os.environ.get('CI') == 'true':
+            pytest.fail(f'CI=true and {why}', pytrace=False)
+        yield None
+        return
+    server = prometheus_server.Prometheus()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope='module')
+def report(onos_carelane, prometheus):
     return lunchtime.run_scenario(DURATION, onos_running=True)
+
+
+@pytest.fixture(scope='module')
+def scraped(report, prometheus):
+    """The Prometheus and the instant at which the peak run's counters are complete."""
+    if prometheus is None:
+        pytest.skip(prometheus_server.missing())
+    _, end = report['modes']['peak']['load_window']
+    complete = end + 12   # ONOS polls flows every 5 s and meters every 10 s
+    time.sleep(max(0.0, complete + 2 * prometheus_server.SCRAPE_SECONDS - time.time()))
+    return prometheus, complete
 
 
 def test_peak_clinical_goodput_meets_95_percent_of_reservation(report):
@@ -56,3 +90,56 @@ def test_report_files_written(report):
     assert report['controller'].startswith('ONOS 2.7.0')
     assert (lunchtime.RESULTS / 'lunchtime.json').stat().st_size > 0
     assert (lunchtime.RESULTS / 'lunchtime.png').stat().st_size > 10_000
+
+
+def test_a_real_prometheus_scraped_the_lunchtime_run_and_social_stayed_under_its_cap(report, scraped):
+    prom, complete = scraped
+    start, end = report['modes']['peak']['load_window']
+    middle = (start + end) / 2
+    assert prom.value('up{job="carelane"}', complete) == 1
+    assert prom.value('min_over_time(up{job="carelane"}[%ds])' % int(complete - start), complete) == 1, \
+        'every scrape through the peak run succeeded'
+    assert prom.value('carelane_active_profile{profile="peak"}', middle) == 1
+    cap = prom.value('carelane_slice_max_rate_bytes_per_second{slice="social"}', middle)
+    assert cap == report['modes']['peak']['social_meter_kbps'] * 125
+    window = int(complete - start + 1)
+
+    def growth(metric):
+        seen = prom.query(f'count_over_time({metric}{{slice="social"}}[{window + 10}s])', complete)
+        assert seen, f'no {metric} samples scraped in the peak run'
+        return prom.value(f'sum({metric}{{slice="social"}}) - sum({metric}{{slice="social"}} offset {window}s)',
+                          complete)
+    matched = growth('carelane_slice_bytes_total')
+    dropped = growth('carelane_slice_meter_dropped_bytes_total')
+    sent_seconds = DURATION + lunchtime.WARMUP_S
+    forwarded_of_cap = (matched - dropped) / sent_seconds / cap
+    figures = {'peakSocialMatchedBytes': matched, 'peakSocialDroppedBytes': dropped,
+               'peakSocialCapBytesPerSecond': cap, 'peakSocialForwardedOfCap': round(forwarded_of_cap, 3),
+               'wireRateOfCapMeasuredOnTheHost': round(report['modes']['peak']['social_wire_rate_mbps'] * 1000
+                                                       / report['modes']['peak']['social_meter_kbps'], 3)}
+    onos.write_results('prometheus.json', figures)
+    print('prometheus: ' + json.dumps(figures))
+    assert dropped > 0, 'the social meter dropped the excess of 60 Mbit/s offered'
+    assert 0.6 <= forwarded_of_cap <= 1.10, figures
+
+
+def test_the_grafana_dashboard_queries_only_metrics_that_exist(report, scraped):
+    prom, _ = scraped
+    start, end = report['modes']['peak']['load_window']
+    middle = (start + end) / 2
+    dashboard = json.loads(DASHBOARD.read_text())
+    exprs = [t['expr'] for p in dashboard['panels'] for t in p['targets']]
+    assert len(exprs) >= 8
+    scraped_names = set(prom.metric_names())
+    assert 'carelane_slice_meter_dropped_bytes_total' in scraped_names, scraped_names
+    for expr in exprs:
+        used = set(re.findall(r'\bcarelane_[a-z_]+', expr))
+        assert used and used <= scraped_names, (expr, used - scraped_names)
+        result = prom.query(expr.replace('$device', '.*'), middle)
+        assert result, f'no data for {expr} at the peak run'
+
+
+def test_metrics_pass_promtool_lint(onos_carelane):
+    _, text = onos.rest('GET', '/onos/carelane/metrics')
+    lint = subprocess.run(['promtool', 'check', 'metrics'], input=text, capture_output=True, text=True)
+    assert lint.returncode == 0 and not lint.stdout.strip() and not lint.stderr.strip(), lint

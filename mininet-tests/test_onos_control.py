@@ -4,7 +4,7 @@ import json
 import re
 import subprocess
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 from pathlib import Path
 
@@ -296,6 +296,13 @@ def test_the_scheduled_switch_over_reaches_the_switch_at_the_boundary(onos_carel
         code, body = onos.rest('PUT', '/onos/carelane/schedule', window)
         assert code == 200, body
         assert onos.rest('DELETE', '/onos/carelane/override')[0] in (200, 204)
+        _, listed = onos.rest('GET', '/onos/carelane/schedule')
+        first = listed['nextSwitchOvers'][0]
+        assert first['profile'] == 'peak', listed
+        assert first['at'] == boundary.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'), listed
+        assert len(listed['nextSwitchOvers']) == 5, listed
+        listing = onos.cli('carelane-schedule')
+        assert 'next switch-overs:' in listing and f'{boundary:%H:%M}' in listing, listing
         peak = list(onos.expected_rates('peak').values())
         off_peak = list(onos.expected_rates('offPeak').values())
         onos.time_until_switch_carries(GATEWAY, off_peak, timeout=30)
@@ -308,7 +315,8 @@ def test_the_scheduled_switch_over_reaches_the_switch_at_the_boundary(onos_carel
         ovs.log(f'scheduled switch-over at {boundary:%H:%M} London: on the switch {after:.2f} s after the boundary')
         assert onos.status()['activeProfile'] == 'peak'
     finally:
-        onos.rest('PUT', '/onos/carelane/schedule', {k: original[k] for k in ('zone', 'peakStart', 'peakEnd', 'days')})
+        onos.rest('PUT', '/onos/carelane/schedule', {k: v for k, v in original.items() if k in
+                                                     ('zone', 'peakStart', 'peakEnd', 'windows', 'days', 'holidays')})
         onos.set_profile('peak', reason='control tests')
         onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
 

@@ -98,6 +98,11 @@ final class MeterDrops {
         return out;
     }
 
+    /** True if a meter-stats reply of the device has reached this node. */
+    synchronized boolean seen(DeviceId device) {
+        return current.containsKey(device) || retired.containsKey(device);
+    }
+
     synchronized void forget(DeviceId device) {
         current.remove(device);
         retired.remove(device);

@@ -1,6 +1,7 @@
 package org.carelane.impl;
 
 import org.carelane.api.CareLaneStore;
+import org.carelane.api.DeviceUplink;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
@@ -92,21 +93,23 @@ final class MetricsReport {
                         .sample(c[1], "device", device, "slice", slice);
             });
         }
-        for (DeviceId id : reports.policyDevices()) {
-            if (!mastership.isLocalMaster(id) || policy.get().device(id).isEmpty()) {
-                continue;
-            }
+        for (DeviceUplink uplink : policy.get().devices()) {
+            DeviceId id = uplink.deviceId();
             String device = id.toString();
+            // Drops come from the master's meter-stats replies; they stay after a disconnect.
+            boolean countsDrops = mastership.isLocalMaster(id) || drops.seen(id);
             for (SliceDefinition s : policy.get().slices()) {
                 if (s.drop()) {
                     continue;
                 }
-                long[] dropped = drops.dropped(id, s.name());
-                out.family(DROPPED_PACKETS, Type.COUNTER, "Packets the slice's meter dropped, from the "
-                        + "switch's meter-stats replies to ONOS's poll (every 10 s).")
-                        .sample(dropped[0], "device", device, "slice", s.name());
-                out.family(DROPPED_BYTES, Type.COUNTER, "Bytes the slice's meter dropped.")
-                        .sample(dropped[1], "device", device, "slice", s.name());
+                if (countsDrops) {
+                    long[] dropped = drops.dropped(id, s.name());
+                    out.family(DROPPED_PACKETS, Type.COUNTER, "Packets the slice's meter dropped, from the "
+                            + "switch's meter-stats replies to ONOS's poll (every 10 s).")
+                            .sample(dropped[0], "device", device, "slice", s.name());
+                    out.family(DROPPED_BYTES, Type.COUNTER, "Bytes the slice's meter dropped.")
+                            .sample(dropped[1], "device", device, "slice", s.name());
+                }
                 SliceRates rates = s.rates(active);
                 out.family(MAX_RATE, Type.GAUGE, "The slice's cap (meter rate) in the profile in force.")
                         .sample(rates.maxKbps() * 125.0, "device", device, "slice", s.name());

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Meter drops from OpenFlow 1.3 meter-stats replies, as ONOS's controller passes them on. */
 class MeterDropsTest {
@@ -42,7 +44,9 @@ class MeterDropsTest {
     void aSlicesDropsComeFromItsMetersDropBand() {
         installed.put("social", new InstalledMeter(2, 4000, 1200));
         installed.put("clinical", new InstalledMeter(1, 20000, 6000));
+        assertFalse(drops.seen(GW));
         reply(meter(1, 10, 0, 0), meter(2, 10, 50, 75_000), meter(9, 10, 7, 7));   // 9: not CareLane's
+        assertTrue(drops.seen(GW), "its counts stay reported after the device disconnects");
         assertArrayEquals(new long[]{50, 75_000}, drops.dropped(GW, "social"));
         assertArrayEquals(new long[]{0, 0}, drops.dropped(GW, "clinical"));
         reply(meter(2, 20, 80, 120_000));
