@@ -9,8 +9,8 @@ import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
-import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.ScheduleCalculator;
+import org.carelane.policy.ScheduleCodec;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -77,7 +77,7 @@ public final class CliOperations {
                                  String holidays) {
         SlicePolicy policy = requirePolicy();
         if (start != null || end != null || zone != null || days != null || windows != null || holidays != null) {
-            var node = PolicyCodec.encodeSchedule(policy.schedule());
+            var node = ScheduleCodec.encode(policy.schedule());
             if (zone != null) {
                 node.put("zone", zone);
             }
@@ -109,14 +109,14 @@ public final class CliOperations {
                     }
                 }
             }
-            service.setSchedule(PolicyCodec.parseSchedule(node, "schedule"), user, SOURCE);
+            service.setSchedule(ScheduleCodec.parse(node, "schedule"), user, SOURCE);
             policy = requirePolicy();
         }
         PeakSchedule s = policy.schedule();
         List<String> out = new java.util.ArrayList<>();
         out.add(String.format("peak %s %s %s", s.windows().stream().map(Object::toString)
                         .collect(java.util.stream.Collectors.joining(",")),
-                PolicyCodec.encodeSchedule(s).get("days").toString().replace("\"", ""), s.zone()));
+                ScheduleCodec.encode(s).get("days").toString().replace("\"", ""), s.zone()));
         out.add("holidays (off-peak all day): " + (s.holidays().isEmpty() ? "none" : s.holidays().stream()
                 .map(Object::toString).collect(java.util.stream.Collectors.joining(", "))));
         out.add("active profile: " + service.activeProfile().jsonName());

@@ -6,7 +6,6 @@ import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.CareLaneStoreDelegate;
 import org.carelane.api.DeviceUplink;
-import org.carelane.api.InstalledMeter;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
@@ -35,7 +34,6 @@ import org.onosproject.net.config.NetworkConfigEvent;
 import org.onosproject.net.config.NetworkConfigListener;
 import org.onosproject.net.config.NetworkConfigRegistry;
 import org.onosproject.net.config.basics.SubjectFactories;
-import org.onosproject.net.flow.FlowEntry;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleService;
 import org.onosproject.net.meter.MeterEvent;
@@ -55,15 +53,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -89,13 +84,6 @@ public class CareLaneManager implements CareLaneService {
     static final Duration PROMPT = Duration.ofMillis(750);
     /** Time ONOS gets to send new meters before the rules that use them (see SliceProgrammer). */
     static final Duration METER_GRACE = Duration.ofMillis(150);
-    /**
-     * After ONOS's flow-stats poll (every 5 s) every rule of a successful attempt must be ADDED.
-     * ONOS 2.7.0 completes a batch at the barrier even when the switch rejected a rule with a
-     * meter error, so success alone does not prove the rules are on the switch. Two polls and
-     * a margin: with 7 s, a busy 2-core host sometimes failed rules that were on the switch.
-     */
-    static final Duration VERIFY_AFTER = Duration.ofSeconds(12);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
     /** Longest a REST or CLI change's write-back to netcfg may hold off other nodes' netcfg reloads. */
     static final Duration WRITE_BACK_LIMIT = Duration.ofSeconds(10);
@@ -148,7 +136,7 @@ public class CareLaneManager implements CareLaneService {
 
     private Clock clock = Clock.systemUTC();
     private ApplicationId appId;
-    private volatile SliceProgrammer programmer;
+    private DeviceProgramming devices;
     private volatile Duration programTimeout = PROGRAM_TIMEOUT;
     /** Package-private for the test bed, whose doubles deliver in order at once. */
     volatile Duration meterGrace = METER_GRACE;
@@ -166,21 +154,15 @@ public class CareLaneManager implements CareLaneService {
     private MetricsReport metrics;
     /** When this node last applied a new profile, or started. */
     private volatile Instant lastSwitchOver;
-    // The maps below are touched only on the CareLane thread.
-    /** Devices with an attempt in flight. */
-    private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
-    /** Devices whose policy changed during their attempt: they go again when it ends. */
-    private final Set<DeviceId> dirty = new HashSet<>();
-    private final Map<DeviceId, ScheduledFuture<?>> retries = new HashMap<>();
-    /** Devices whose switch may not hold what ONOS thinks: they get a fresh generation. */
-    private final Set<DeviceId> fresh = new HashSet<>();
 
     @Activate
     protected void activate() {
         appId = coreService.registerApplication(APP_NAME);
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
-        programmer = newProgrammer();
+        devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
+                () -> clock.instant(), this::profileAt, executor, programming);
+        devices.use(newProgrammer(), programTimeout);
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired);
         metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService);
@@ -228,7 +210,7 @@ public class CareLaneManager implements CareLaneService {
     /** For tests: how long an attempt on a device may take before it fails and is retried. */
     void setProgramTimeout(Duration timeout) {
         programTimeout = timeout;
-        programmer = newProgrammer();
+        devices.use(newProgrammer(), timeout);
     }
 
     private SliceProgrammer newProgrammer() {
@@ -445,7 +427,7 @@ public class CareLaneManager implements CareLaneService {
 
     /**
      * Starts bringing every device this node masters to the policy and profile in force now.
-     * Does not wait: each device's attempt ends in {@link #attemptEnded}.
+     * Does not wait (see {@link DeviceProgramming}).
      */
     private void reconcile() {
         Instant decidedAt = clock.instant();
@@ -456,24 +438,14 @@ public class CareLaneManager implements CareLaneService {
         if (policy.isPresent()) {
             for (DeviceUplink d : policy.get().devices()) {
                 wanted.add(d.deviceId());
-                program(d.deviceId());
+                devices.program(d.deviceId());
             }
         }
         for (DeviceId stale : store.devicesWithMeters()) {
             if (!wanted.contains(stale) && mastershipService.isLocalMaster(stale)) {
-                cancelRetry(stale);
                 retired.forget(stale);
                 meterDrops.forget(stale);
-                sync.removing(stale, decidedAt);
-                CompletableFuture<Void> clearing = programmer.clear(stale);
-                inFlight.put(stale, clearing);
-                CompletableFuture<Void> unused = clearing.whenComplete((v, e) -> onCareLaneThread(() -> {
-                    inFlight.remove(stale);
-                    sync.forget(stale);
-                    if (e != null) {
-                        log.warn("CareLane could not clear {}: {}", stale, e.getMessage());
-                    }
-                }));
+                devices.clear(stale, decidedAt);
             }
         }
         Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
@@ -494,170 +466,11 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    /** One attempt to bring a device to the policy in force; runs on the CareLane thread. */
-    private void program(DeviceId id) {
-        if (inFlight.containsKey(id)) {
-            dirty.add(id);
-            return;
-        }
-        Optional<SlicePolicy> policy = store.policy();
-        Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));
-        if (device.isEmpty() || !mastershipService.isLocalMaster(id)) {
-            cancelRetry(id);
-            sync.forget(id);
-            return;
-        }
-        Instant now = clock.instant();
-        Profile profile = profileAt(now);
-        long version = store.policyVersion();
-        Optional<DeviceSyncTracker.Entry> last = sync.get(id);
-        if (retries.containsKey(id) && last.isPresent() && last.get().state == DeviceSyncTracker.State.FAILED
-                && last.get().policyVersion == version && last.get().profile == profile) {
-            return;   // nothing new since the failure: keep to the backoff
-        }
-        cancelRetry(id);
-        if (!deviceService.isAvailable(id)) {
-            // Programmed when it connects (device listener).
-            sync.waiting(id, profile, version, now, "device not available");
-            return;
-        }
-        sync.pending(id, profile, version, now);
-        boolean renew = fresh.remove(id);
-        CompletableFuture<Void> attempt;
-        try {
-            attempt = programmer.program(policy.get(), profile, device.get(), renew);
-        } catch (RuntimeException e) {
-            attempt = CompletableFuture.failedFuture(e);
-        }
-        inFlight.put(id, attempt);
-        CompletableFuture<Void> unused =
-                attempt.whenComplete((v, error) -> onCareLaneThread(() -> attemptEnded(id, profile, version, error)));
-    }
-
-    private void attemptEnded(DeviceId id, Profile profile, long version, Throwable error) {
-        inFlight.remove(id);
-        if (dirty.remove(id)) {
-            program(id);
-            return;
-        }
-        Instant now = clock.instant();
-        if (error == null) {
-            sync.inSync(id, profile, version, now);
-            if (!executor.isShutdown()) {
-                retries.put(id, executor.schedule(() -> verify(id), VERIFY_AFTER.toMillis(), TimeUnit.MILLISECONDS));
-            }
-            return;
-        }
-        String reason = rootMessage(error);
-        fresh.add(id);   // what the failed attempt left on the switch is uncertain
-        Duration delay = sync.failed(id, profile, version, now, reason);
-        log.warn("CareLane could not program {} ({}); previous rules kept, retrying in {}", id, reason, delay);
-        if (!executor.isShutdown()) {
-            retries.put(id, executor.schedule(() -> {
-                retries.remove(id);
-                program(id);
-            }, delay.toMillis(), TimeUnit.MILLISECONDS));
-        }
-    }
-
-    /** For tests: runs {@link #verify} now on the CareLane thread. */
+    /** For tests: runs the verification of a device now, and waits for it. */
     void verifyNow(DeviceId id) {
-        runAndWait(() -> verify(id));
-        try {
-            programming.submit(() -> { }).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        runAndWait(() -> devices.verify(id));
+        devices.awaitReads();
         runAndWait(() -> { });
-    }
-
-    /**
-     * Checks, after a flow-stats poll, that ONOS found every rule of an in-sync device on it,
-     * and withdraws stray meters. The reads run on the programming thread, so that verifying
-     * many devices does not hold up changes waiting for the CareLane thread.
-     */
-    private void verify(DeviceId id) {
-        retries.remove(id);
-        Optional<DeviceSyncTracker.Entry> state = sync.get(id);
-        if (state.isEmpty() || state.get().state != DeviceSyncTracker.State.IN_SYNC || inFlight.containsKey(id)) {
-            return;
-        }
-        programming.execute(() -> {
-            long missing = 0;
-            for (FlowEntry e : flowRuleService.getFlowEntries(id)) {
-                if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.ADDED) {
-                    missing++;
-                }
-            }
-            List<String> lost = programmer.lostMeters(id);
-            List<InstalledMeter> stray = missing > 0 || !lost.isEmpty() ? List.of() : programmer.strayMeters(id);
-            long notOnSwitch = missing;
-            onCareLaneThread(() -> verified(id, state.get(), notOnSwitch, lost, stray));
-        });
-    }
-
-    private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<String> lost,
-                          List<InstalledMeter> stray) {
-        if (sync.get(id).orElse(null) != checked || inFlight.containsKey(id)) {
-            return;   // an attempt ran meanwhile: what was read may be out of date
-        }
-        if (!lost.isEmpty()) {
-            attemptEnded(id, checked.profile, checked.policyVersion, lostMetersError(lost));
-            return;
-        }
-        if (missing > 0) {
-            attemptEnded(id, checked.profile, checked.policyVersion, new IllegalStateException(
-                    missing + " rule(s) not on the switch after ONOS's flow-stats poll"));
-            return;
-        }
-        programmer.withdrawMeters(id, stray);
-    }
-
-    private static IllegalStateException lostMetersError(List<String> lost) {
-        return new IllegalStateException("ONOS dropped meter(s) in use from its store: " + String.join(", ", lost));
-    }
-
-    /**
-     * ONOS removed a CareLane meter: if it was one in use, the device fails and gets a fresh
-     * generation (see {@link SliceProgrammer#lostMeters}); an attempt in flight goes again.
-     */
-    private void meterRemoved(DeviceId id) {
-        if (!mastershipService.isLocalMaster(id)) {
-            return;
-        }
-        List<String> lost = programmer.lostMeters(id);
-        if (lost.isEmpty()) {
-            return;   // one CareLane withdrew
-        }
-        fresh.add(id);
-        Optional<DeviceSyncTracker.Entry> state = sync.get(id);
-        if (inFlight.containsKey(id)) {
-            dirty.add(id);
-        } else if (state.isPresent() && state.get().state == DeviceSyncTracker.State.IN_SYNC) {
-            cancelRetry(id);
-            attemptEnded(id, state.get().profile, state.get().policyVersion, lostMetersError(lost));
-        }
-    }
-
-    private void cancelRetry(DeviceId id) {
-        ScheduledFuture<?> retry = retries.remove(id);
-        if (retry != null) {
-            retry.cancel(false);
-        }
-    }
-
-    /** The reason behind the wrappers of a failed attempt. */
-    private String rootMessage(Throwable error) {
-        Throwable t = error;
-        while (t.getCause() != null && (t instanceof CompletionException || t instanceof ProgrammingException)) {
-            t = t.getCause();
-        }
-        if (t instanceof TimeoutException) {
-            return "timed out after " + programTimeout.toMillis() + " ms";
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     /** Waits up to {@code limit} until no attempt is in flight; the rest goes on in the background. */
@@ -688,11 +501,10 @@ public class CareLaneManager implements CareLaneService {
 
     /** Removes CareLane's rules and meters from the devices this node masters. */
     private void removeMastered() {
-        new ArrayList<>(retries.keySet()).forEach(this::cancelRetry);
-        await(new ArrayList<>(inFlight.values()));
+        await(devices.stop());
         List<CompletableFuture<Void>> work = new ArrayList<>();
         store.devicesWithMeters().stream().filter(mastershipService::isLocalMaster)
-                .forEach(id -> work.add(programmer.clear(id)));
+                .forEach(id -> work.add(devices.programmer().clear(id)));
         await(work);
         // Per mastered device: reading another master's flows can fail (see CareLaneReports).
         List<FlowRule> leftovers = new ArrayList<>();
@@ -889,15 +701,7 @@ public class CareLaneManager implements CareLaneService {
             // Connected: program it. Disconnected: shown as waiting until it is back.
             if (ours && (event.type() == DeviceEvent.Type.DEVICE_ADDED
                     || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED)) {
-                // ONOS 2.7.0 replays a reconnected switch's flows before its meters, and OVS
-                // rejects them (INVALID_METER): install a fresh generation, meters first.
-                onCareLaneThread(() -> {
-                    if (deviceService.isAvailable(id)) {
-                        fresh.add(id);
-                    }
-                    cancelRetry(id);   // a reconnect does not wait out a backoff
-                    program(id);
-                });
+                onCareLaneThread(() -> devices.connected(id));
             }
         }
     }
@@ -911,7 +715,7 @@ public class CareLaneManager implements CareLaneService {
         @Override
         public void event(MeterEvent event) {
             DeviceId id = event.subject().deviceId();
-            onCareLaneThread(() -> meterRemoved(id));
+            onCareLaneThread(() -> devices.meterRemoved(id));
         }
     }
 
@@ -919,13 +723,8 @@ public class CareLaneManager implements CareLaneService {
         @Override
         public void event(MastershipEvent event) {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
-                // The switch keeps its rules and meters when only the master changes: the new
-                // master checks them against the policy and changes nothing if they match.
                 DeviceId id = event.subject();
-                onCareLaneThread(() -> {
-                    cancelRetry(id);
-                    program(id);
-                });
+                onCareLaneThread(() -> devices.masterChanged(id));
             }
         }
     }

@@ -15,6 +15,7 @@ import org.carelane.api.SliceStats;
 import org.carelane.metrics.PrometheusText;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.ScheduleCalculator;
+import org.carelane.policy.ScheduleCodec;
 import org.onosproject.rest.AbstractWebResource;
 
 import javax.ws.rs.DELETE;
@@ -138,7 +139,7 @@ public class CareLaneWebResource extends AbstractWebResource {
     public Response getSchedule() {
         return handle(() -> {
             SlicePolicy policy = requirePolicy();
-            ObjectNode root = PolicyCodec.encodeSchedule(policy.schedule());
+            ObjectNode root = ScheduleCodec.encode(policy.schedule());
             root.put("activeProfile", service().activeProfile().jsonName());
             root.put("nextChange", ScheduleCalculator.nextChange(policy.schedule(), service().override(),
                     service().now()).toString());
@@ -164,8 +165,8 @@ public class CareLaneWebResource extends AbstractWebResource {
     @Path("schedule")
     public Response setSchedule(String body) {
         return handle(() -> {
-            JsonNode req = RequestBodies.object(body, PolicyCodec.SCHEDULE_FIELDS);
-            PeakSchedule schedule = PolicyCodec.parseSchedule(req, "");
+            JsonNode req = RequestBodies.object(body, ScheduleCodec.FIELDS);
+            PeakSchedule schedule = ScheduleCodec.parse(req, "");
             requirePolicy();
             service().setSchedule(schedule, user(), SOURCE);
             return getSchedule();

@@ -85,7 +85,7 @@ class ScheduleCalculatorTest {
     }
 
     private static PeakSchedule schedule(String json) {
-        return PolicyCodec.parseSchedule(PolicyCodec.readTree(json), "schedule");
+        return ScheduleCodec.parse(PolicyCodec.readTree(json), "schedule");
     }
 
     @Test

@@ -1,0 +1,320 @@
+package org.carelane.impl;
+
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.DeviceUplink;
+import org.carelane.api.InstalledMeter;
+import org.carelane.api.Profile;
+import org.carelane.api.SlicePolicy;
+import org.onosproject.core.ApplicationId;
+import org.onosproject.mastership.MastershipService;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.device.DeviceService;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowRuleService;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import static org.slf4j.LoggerFactory.getLogger;
+
+/**
+ * Brings each device this node masters to the policy in force, one attempt at a time per
+ * device (see {@link SliceProgrammer}): retries with backoff, verification after ONOS's
+ * flow-stats poll, and a fresh generation whenever what the switch holds is uncertain.
+ * Everything but the verification reads runs on the CareLane thread.
+ */
+final class DeviceProgramming {
+    /**
+     * After ONOS's flow-stats poll (every 5 s) every rule of a successful attempt must be ADDED.
+     * ONOS 2.7.0 completes a batch at the barrier even when the switch rejected a rule with a
+     * meter error, so success alone does not prove the rules are on the switch. Two polls and
+     * a margin: with 7 s, a busy 2-core host sometimes failed rules that were on the switch.
+     */
+    static final Duration VERIFY_AFTER = Duration.ofSeconds(12);
+
+    private final Logger log = getLogger(getClass());
+    private final ApplicationId appId;
+    private final CareLaneStore store;
+    private final FlowRuleService flowRules;
+    private final MastershipService mastership;
+    private final DeviceService devices;
+    private final DeviceSyncTracker sync;
+    private final Supplier<Instant> clock;
+    private final Function<Instant, Profile> profileAt;
+    /** The CareLane thread. */
+    private final ScheduledExecutorService carelane;
+    /** Where ONOS's callbacks continue and verification reads (see SliceProgrammer). */
+    private final ExecutorService reads;
+    private volatile SliceProgrammer programmer;
+    private volatile Duration timeout;
+
+    /** Devices with an attempt in flight. */
+    private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
+    /** Devices whose policy changed during their attempt: they go again when it ends. */
+    private final Set<DeviceId> dirty = new HashSet<>();
+    /** A device's next retry or verification. */
+    private final Map<DeviceId, ScheduledFuture<?>> retries = new HashMap<>();
+    /** Devices whose switch may not hold what ONOS thinks: they get a fresh generation. */
+    private final Set<DeviceId> fresh = new HashSet<>();
+
+    /**
+     * @param profileAt the profile in force at an instant
+     * @param carelane  the CareLane thread
+     * @param reads     the programming thread
+     */
+    DeviceProgramming(ApplicationId appId, CareLaneStore store, FlowRuleService flowRules, MastershipService mastership,
+                      DeviceService devices, DeviceSyncTracker sync, Supplier<Instant> clock,
+                      Function<Instant, Profile> profileAt, ScheduledExecutorService carelane, ExecutorService reads) {
+        this.appId = appId;
+        this.store = store;
+        this.flowRules = flowRules;
+        this.mastership = mastership;
+        this.devices = devices;
+        this.sync = sync;
+        this.clock = clock;
+        this.profileAt = profileAt;
+        this.carelane = carelane;
+        this.reads = reads;
+    }
+
+    /** @param attemptTimeout what the programmer's attempts time out after (for the reason shown) */
+    void use(SliceProgrammer slices, Duration attemptTimeout) {
+        this.programmer = slices;
+        this.timeout = attemptTimeout;
+    }
+
+    SliceProgrammer programmer() {
+        return programmer;
+    }
+
+    /** One attempt to bring a device to the policy in force, unless one is in flight. */
+    void program(DeviceId id) {
+        if (inFlight.containsKey(id)) {
+            dirty.add(id);
+            return;
+        }
+        Optional<SlicePolicy> policy = store.policy();
+        Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));
+        if (device.isEmpty() || !mastership.isLocalMaster(id)) {
+            cancelRetry(id);
+            sync.forget(id);
+            return;
+        }
+        Instant now = clock.get();
+        Profile profile = profileAt.apply(now);
+        long version = store.policyVersion();
+        Optional<DeviceSyncTracker.Entry> last = sync.get(id);
+        if (retries.containsKey(id) && last.isPresent() && last.get().state == DeviceSyncTracker.State.FAILED
+                && last.get().policyVersion == version && last.get().profile == profile) {
+            return;   // nothing new since the failure: keep to the backoff
+        }
+        cancelRetry(id);
+        if (!devices.isAvailable(id)) {
+            // Programmed when it connects (device listener).
+            sync.waiting(id, profile, version, now, "device not available");
+            return;
+        }
+        sync.pending(id, profile, version, now);
+        boolean renew = fresh.remove(id);
+        CompletableFuture<Void> attempt;
+        try {
+            attempt = programmer.program(policy.get(), profile, device.get(), renew);
+        } catch (RuntimeException e) {
+            attempt = CompletableFuture.failedFuture(e);
+        }
+        inFlight.put(id, attempt);
+        CompletableFuture<Void> unused =
+                attempt.whenComplete((v, error) -> onCareLaneThread(() -> attemptEnded(id, profile, version, error)));
+    }
+
+    /**
+     * The device connected, or reconnected. ONOS 2.7.0 replays a reconnected switch's flows
+     * before its meters, and OVS rejects them (INVALID_METER): a fresh generation, meters
+     * first. A reconnect does not wait out a backoff.
+     */
+    void connected(DeviceId id) {
+        if (devices.isAvailable(id)) {
+            fresh.add(id);
+        }
+        cancelRetry(id);
+        program(id);
+    }
+
+    /**
+     * The master changed. The switch keeps its rules and meters: the new master checks them
+     * against the policy and changes nothing if they match.
+     */
+    void masterChanged(DeviceId id) {
+        cancelRetry(id);
+        program(id);
+    }
+
+    /** Removes everything CareLane installed on a device that left the policy. */
+    void clear(DeviceId stale, Instant decidedAt) {
+        cancelRetry(stale);
+        sync.removing(stale, decidedAt);
+        CompletableFuture<Void> clearing = programmer.clear(stale);
+        inFlight.put(stale, clearing);
+        CompletableFuture<Void> unused = clearing.whenComplete((v, e) -> onCareLaneThread(() -> {
+            inFlight.remove(stale);
+            sync.forget(stale);
+            if (e != null) {
+                log.warn("CareLane could not clear {}: {}", stale, e.getMessage());
+            }
+        }));
+    }
+
+    /** Stops every retry and verification; returns the attempts still in flight. */
+    List<CompletableFuture<Void>> stop() {
+        new ArrayList<>(retries.keySet()).forEach(this::cancelRetry);
+        return new ArrayList<>(inFlight.values());
+    }
+
+    private void attemptEnded(DeviceId id, Profile profile, long version, Throwable error) {
+        inFlight.remove(id);
+        if (dirty.remove(id)) {
+            program(id);
+            return;
+        }
+        Instant now = clock.get();
+        if (error == null) {
+            sync.inSync(id, profile, version, now);
+            if (!carelane.isShutdown()) {
+                retries.put(id, carelane.schedule(() -> verify(id), VERIFY_AFTER.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            return;
+        }
+        String reason = rootMessage(error);
+        fresh.add(id);   // what the failed attempt left on the switch is uncertain
+        Duration delay = sync.failed(id, profile, version, now, reason);
+        log.warn("CareLane could not program {} ({}); previous rules kept, retrying in {}", id, reason, delay);
+        if (!carelane.isShutdown()) {
+            retries.put(id, carelane.schedule(() -> {
+                retries.remove(id);
+                program(id);
+            }, delay.toMillis(), TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /**
+     * Checks, after a flow-stats poll, that ONOS found every rule of an in-sync device on it
+     * and still holds its meters, and withdraws stray meters. The reads run on the programming
+     * thread, so that verifying many devices does not hold up changes.
+     */
+    void verify(DeviceId id) {
+        retries.remove(id);
+        Optional<DeviceSyncTracker.Entry> state = sync.get(id);
+        if (state.isEmpty() || state.get().state != DeviceSyncTracker.State.IN_SYNC || inFlight.containsKey(id)) {
+            return;
+        }
+        reads.execute(() -> {
+            long missing = 0;
+            for (FlowEntry e : flowRules.getFlowEntries(id)) {
+                if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.ADDED) {
+                    missing++;
+                }
+            }
+            List<String> lost = programmer.lostMeters(id);
+            List<InstalledMeter> stray = missing > 0 || !lost.isEmpty() ? List.of() : programmer.strayMeters(id);
+            long notOnSwitch = missing;
+            onCareLaneThread(() -> verified(id, state.get(), notOnSwitch, lost, stray));
+        });
+    }
+
+    /** For tests: waits until the verification reads queued so far have run. */
+    void awaitReads() {
+        try {
+            reads.submit(() -> { }).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<String> lost,
+                          List<InstalledMeter> stray) {
+        if (sync.get(id).orElse(null) != checked || inFlight.containsKey(id)) {
+            return;   // an attempt ran meanwhile: what was read may be out of date
+        }
+        if (!lost.isEmpty()) {
+            attemptEnded(id, checked.profile, checked.policyVersion, lostMetersError(lost));
+            return;
+        }
+        if (missing > 0) {
+            attemptEnded(id, checked.profile, checked.policyVersion, new IllegalStateException(
+                    missing + " rule(s) not on the switch after ONOS's flow-stats poll"));
+            return;
+        }
+        programmer.withdrawMeters(id, stray);
+    }
+
+    private static IllegalStateException lostMetersError(List<String> lost) {
+        return new IllegalStateException("ONOS dropped meter(s) in use from its store: " + String.join(", ", lost));
+    }
+
+    /**
+     * ONOS removed a CareLane meter: if it was one in use, the device fails and gets a fresh
+     * generation (see {@link SliceProgrammer#lostMeters}); an attempt in flight goes again.
+     */
+    void meterRemoved(DeviceId id) {
+        if (!mastership.isLocalMaster(id)) {
+            return;
+        }
+        List<String> lost = programmer.lostMeters(id);
+        if (lost.isEmpty()) {
+            return;   // one CareLane withdrew
+        }
+        fresh.add(id);
+        Optional<DeviceSyncTracker.Entry> state = sync.get(id);
+        if (inFlight.containsKey(id)) {
+            dirty.add(id);
+        } else if (state.isPresent() && state.get().state == DeviceSyncTracker.State.IN_SYNC) {
+            cancelRetry(id);
+            attemptEnded(id, state.get().profile, state.get().policyVersion, lostMetersError(lost));
+        }
+    }
+
+    private void cancelRetry(DeviceId id) {
+        ScheduledFuture<?> retry = retries.remove(id);
+        if (retry != null) {
+            retry.cancel(false);
+        }
+    }
+
+    /** The reason behind the wrappers of a failed attempt. */
+    private String rootMessage(Throwable error) {
+        Throwable t = error;
+        while (t.getCause() != null && (t instanceof CompletionException || t instanceof ProgrammingException)) {
+            t = t.getCause();
+        }
+        if (t instanceof TimeoutException) {
+            return "timed out after " + timeout.toMillis() + " ms";
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    private void onCareLaneThread(Runnable task) {
+        if (!carelane.isShutdown()) {
+            carelane.execute(task);
+        }
+    }
+}
