@@ -26,9 +26,12 @@ import java.util.Map;
 /**
  * Translates slices into OpenFlow 1.3 flow rules for one device, in table 0.
  * Priorities sit at a band base + slice priority, above org.onosproject.fwd (priority 10),
- * so classified IPv4 never reaches fwd's rules. There are two bands: a change installs the
+ * so classified traffic never reaches fwd's rules. There are two bands: a change installs the
  * new rules in the band not in use and then removes the old ones, so that no rule is ever
  * modified (ONOS sends MODIFY as a non-strict OpenFlow modify).
+ *
+ * <p>A policy with an IPv6 prefix is dual-stack: a rule without prefixes then matches IPv6
+ * too, and ICMPv6 neighbour discovery goes out untouched, above every slice.
  */
 public final class FlowCompiler {
     /** The first band, used by a device's first programming. */
@@ -36,8 +39,14 @@ public final class FlowCompiler {
     /** The second band; slice priorities (0..1000) keep the bands apart. */
     public static final int ALTERNATE_BASE_PRIORITY = 3000;
     private static final int BAND_WIDTH = 1000;
+    /** Above every slice priority (0..1000) in a band: ICMPv6 neighbour discovery. */
+    public static final int ND_OFFSET = BAND_WIDTH + 1;
+    /** Router and neighbour solicitation and advertisement, and redirect. */
+    static final List<Integer> ND_TYPES = List.of(133, 134, 135, 136, 137);
+    private static final int ICMP = 1;
     private static final int TCP = 6;
     private static final int UDP = 17;
+    private static final int ICMPV6 = 58;
 
     private FlowCompiler() {
     }
@@ -81,7 +90,25 @@ public final class FlowCompiler {
         }
         List<FlowRule> out = new ArrayList<>();
         byPriority.values().forEach(m -> out.addAll(m.values()));
+        if (dualStack(policy)) {
+            TrafficTreatment untouched = DefaultTrafficTreatment.builder().setOutput(device.output()).build();
+            for (int type : ND_TYPES) {
+                out.add(DefaultFlowRule.builder().forDevice(device.deviceId()).forTable(0)
+                        .withSelector(DefaultTrafficSelector.builder().matchEthType(Ethernet.TYPE_IPV6)
+                                .matchIPProtocol((byte) ICMPV6).matchIcmpv6Type((byte) type).build())
+                        .withTreatment(untouched).withPriority(bandBase + ND_OFFSET).fromApp(appId)
+                        .makePermanent().build());
+            }
+        }
         return out;
+    }
+
+    /** True if the policy names an IPv6 prefix anywhere: then it classifies IPv6 too. */
+    public static boolean dualStack(SlicePolicy policy) {
+        boolean inLists = policy.prefixLists().values().stream().flatMap(List::stream).anyMatch(IpPrefix::isIp6);
+        return inLists || policy.slices().stream().flatMap(s -> s.rules().stream())
+                .anyMatch(r -> r.srcPrefixes().stream().anyMatch(IpPrefix::isIp6)
+                        || r.dstPrefixes().stream().anyMatch(IpPrefix::isIp6));
     }
 
     /** The band base of a CareLane flow priority. */
@@ -123,37 +150,78 @@ public final class FlowCompiler {
         return t.setOutput(device.output()).build();
     }
 
-    /** Cartesian expansion of one rule's prefixes and protocols; empty if it is bound to another device. */
+    /**
+     * Cartesian expansion of one rule's prefixes, protocols and IP versions; empty if it is
+     * bound to another device. Pairs of an IPv4 and an IPv6 prefix, and ICMP with the other
+     * version, match nothing and are left out.
+     */
     static List<TrafficSelector> selectors(SlicePolicy policy, DeviceUplink device, ClassifierRule rule) {
         if (rule.ingress() != null && !rule.ingress().deviceId().equals(device.deviceId())) {
             return List.of();
         }
+        List<TrafficSelector> out = new ArrayList<>();
+        expand(policy, rule, (version, src, dst, proto) -> out.add(selector(rule, version, src, dst, proto)));
+        return out;
+    }
+
+    /** True if the rule can match a packet at all (its prefixes and protocol agree on an IP version). */
+    public static boolean matchesSomething(SlicePolicy policy, ClassifierRule rule) {
+        boolean[] any = new boolean[1];
+        expand(policy, rule, (version, src, dst, proto) -> any[0] = true);
+        return any[0];
+    }
+
+    /** One selector's worth of a rule. */
+    private interface Combination {
+        void accept(int ipVersion, IpPrefix src, IpPrefix dst, Integer proto);
+    }
+
+    private static void expand(SlicePolicy policy, ClassifierRule rule, Combination out) {
         List<IpPrefix> srcs = prefixes(policy, rule.srcPrefixes(), rule.srcPrefixList());
         List<IpPrefix> dsts = prefixes(policy, rule.dstPrefixes(), rule.dstPrefixList());
         boolean ports = rule.srcPort() != null || rule.dstPort() != null;
         List<Integer> protos = rule.ipProto() != null ? List.of(rule.ipProto())
                 : ports ? List.of(TCP, UDP) : Collections.singletonList(null);
-        List<TrafficSelector> out = new ArrayList<>(srcs.size() * dsts.size() * protos.size());
+        List<Integer> versions = dualStack(policy) ? List.of(4, 6) : List.of(4);
         for (IpPrefix src : srcs) {
             for (IpPrefix dst : dsts) {
                 for (Integer proto : protos) {
-                    out.add(selector(rule, src, dst, proto));
+                    for (int version : versions) {
+                        if (fits(src, version) && fits(dst, version)
+                                && !(proto != null && proto == ICMP && version == 6)
+                                && !(proto != null && proto == ICMPV6 && version == 4)) {
+                            out.accept(version, src, dst, proto);
+                        }
+                    }
                 }
             }
         }
-        return out;
     }
 
-    private static TrafficSelector selector(ClassifierRule rule, IpPrefix src, IpPrefix dst, Integer proto) {
-        TrafficSelector.Builder s = DefaultTrafficSelector.builder().matchEthType(Ethernet.TYPE_IPV4);
+    private static boolean fits(IpPrefix prefix, int version) {
+        return prefix == null || (version == 4 ? prefix.isIp4() : prefix.isIp6());
+    }
+
+    private static TrafficSelector selector(ClassifierRule rule, int version, IpPrefix src, IpPrefix dst,
+                                            Integer proto) {
+        TrafficSelector.Builder s = DefaultTrafficSelector.builder()
+                .matchEthType(version == 4 ? Ethernet.TYPE_IPV4 : Ethernet.TYPE_IPV6);
         if (rule.ingress() != null) {
             s.matchInPort(rule.ingress().port());
         }
         if (src != null) {
-            s.matchIPSrc(src);
+            if (version == 4) {
+                s.matchIPSrc(src);
+            } else {
+                s.matchIPv6Src(src);
+            }
         }
         if (dst != null) {
-            s.matchIPDst(dst);
+            if (version == 4) {
+                s.matchIPDst(dst);
+            } else {
+                s.matchIPv6Dst(dst);
+            }
         }
         if (rule.dscp() != null) {
             s.matchIPDscp(rule.dscp().byteValue());

@@ -159,23 +159,21 @@ public final class PolicyCodec {
 
     private static IpPrefix prefix(JsonNode node, String at) {
         if (!node.isTextual()) {
-            throw new PolicyException(at, "must be an IPv4 prefix string such as 10.0.0.0/8");
+            throw new PolicyException(at, "must be an IPv4 or IPv6 prefix string such as 10.0.0.0/8 or 2001:db8::/32");
         }
-        IpPrefix prefix = convert(at, node.asText().trim(), PolicyCodec::ipv4Prefix);
-        return prefix;
+        return convert(at, node.asText().trim(), PolicyCodec::ipPrefix);
     }
 
-    private static IpPrefix ipv4Prefix(String text) {
-        IpPrefix prefix;
+    /** An IPv4 or IPv6 prefix; an address alone is a host (/32, /128). */
+    private static IpPrefix ipPrefix(String text) {
         try {
-            prefix = IpPrefix.valueOf(text.contains("/") ? text : text + "/32");
+            if (text.contains("/")) {
+                return IpPrefix.valueOf(text);
+            }
+            return IpPrefix.valueOf(text + (text.contains(":") ? "/128" : "/32"));
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("is not a valid IPv4 prefix: '" + text + "'");
+            throw new IllegalArgumentException("is not a valid IPv4 or IPv6 prefix: '" + text + "'");
         }
-        if (!prefix.isIp4()) {
-            throw new IllegalArgumentException("only IPv4 prefixes are supported: '" + text + "'");
-        }
-        return prefix;
     }
 
     private static int protocol(JsonNode node, String at) {
@@ -184,13 +182,14 @@ public final class PolicyCodec {
                 case "tcp": return 6;
                 case "udp": return 17;
                 case "icmp": return 1;
-                default: throw new PolicyException(at, "must be tcp, udp, icmp or 0..255");
+                case "icmpv6": return 58;
+                default: throw new PolicyException(at, "must be tcp, udp, icmp, icmpv6 or 0..255");
             }
         }
         if (node.isIntegralNumber() && node.asInt() >= 0 && node.asInt() <= 255) {
             return node.asInt();
         }
-        throw new PolicyException(at, "must be tcp, udp, icmp or 0..255");
+        throw new PolicyException(at, "must be tcp, udp, icmp, icmpv6 or 0..255");
     }
 
     private static int dscpField(JsonNode node, String at) {

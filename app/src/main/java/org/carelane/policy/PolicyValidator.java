@@ -59,6 +59,10 @@ public final class PolicyValidator {
             String rp = at + "[" + i + "]";
             checkList(policy, r.srcPrefixList(), rp + ".srcPrefixList");
             checkList(policy, r.dstPrefixList(), rp + ".dstPrefixList");
+            if (!FlowCompiler.matchesSomething(policy, r)) {
+                throw new PolicyException(rp, "matches nothing: its source and destination prefixes (and ipProto) "
+                        + "are of different IP versions");
+            }
             boolean ports = r.srcPort() != null || r.dstPort() != null;
             if (ports && r.ipProto() != null && r.ipProto() != 6 && r.ipProto() != 17) {
                 throw new PolicyException(rp + ".ipProto", "L4 ports need tcp (6) or udp (17), got "

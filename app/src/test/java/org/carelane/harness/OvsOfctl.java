@@ -66,6 +66,12 @@ public final class OvsOfctl {
                 return "nw_src=" + ((IPCriterion) c).ip();
             case IPV4_DST:
                 return "nw_dst=" + ((IPCriterion) c).ip();
+            case IPV6_SRC:
+                return "ipv6_src=" + ((IPCriterion) c).ip();
+            case IPV6_DST:
+                return "ipv6_dst=" + ((IPCriterion) c).ip();
+            case ICMPV6_TYPE:
+                return "icmpv6_type=" + ((org.onosproject.net.flow.criteria.Icmpv6TypeCriterion) c).icmpv6Type();
             case IP_PROTO:
                 return "nw_proto=" + ((IPProtocolCriterion) c).protocol();
             case IP_DSCP:

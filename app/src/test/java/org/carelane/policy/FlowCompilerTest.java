@@ -126,4 +126,61 @@ class FlowCompilerTest {
         assertNull(r.selector().getCriterion(Criterion.Type.IN_PORT));
         assertTrue(r.treatment().immediate().stream().noneMatch(i -> i instanceof L2ModificationInstruction));
     }
+
+    /** The sample with social's internet list and the blocked list dual-stack. */
+    private static SlicePolicy dualStack() {
+        ObjectNode doc = SampleConfig.hospital().deepCopy();
+        ((ArrayNode) doc.get("prefixLists").get("internet")).add("2001:db8:200::/48");
+        ((ArrayNode) doc.get("prefixLists").get("blocked-sites")).add("2001:db8:200::66");
+        return PolicyCodec.parse(doc);
+    }
+
+    private static FlowRule firstMatch(List<FlowRule> rules, org.carelane.testing.Probe packet) {
+        return rules.stream().filter(r -> packet.matches(r.selector()))
+                .max(java.util.Comparator.comparingInt(FlowRule::priority)).orElse(null);
+    }
+
+    @Test
+    void anIpv4OnlyPolicyCompilesAsBeforeWithNoIpv6Rule() {
+        List<FlowRule> rules = compile(SampleConfig.hospital());
+        assertEquals(6, rules.size());
+        assertTrue(rules.stream().noneMatch(r -> r.selector().getCriterion(Criterion.Type.IPV6_SRC) != null
+                || r.selector().getCriterion(Criterion.Type.ICMPV6_TYPE) != null));
+    }
+
+    @Test
+    void dualStackSlicesClassifyIpv6WithTheSameTreatment() {
+        SlicePolicy p = dualStack();
+        List<FlowRule> rules = FlowCompiler.compile(p, p.devices().get(0), METERS, APP);
+        org.carelane.testing.Probe social6 = new org.carelane.testing.Probe("2001:db8:1::10", "2001:db8:200::5", 6);
+        FlowRule social = firstMatch(rules, social6);
+        assertEquals(FlowCompiler.BASE_PRIORITY + 200, social.priority(), "social's priority: " + social);
+        assertEquals(MeterId.meterId(2), social.treatment().meters().iterator().next().meterId());
+        assertEquals(FlowCompiler.BASE_PRIORITY + 900, firstMatch(rules, new org.carelane.testing.Probe(
+                "2001:db8:1::10", "2001:db8:200::66", 17)).priority(), "the blocked IPv6 host is dropped");
+        FlowRule other6 = firstMatch(rules, new org.carelane.testing.Probe("2001:db8:1::10", "2001:db8:9::1", 6));
+        assertEquals(FlowCompiler.BASE_PRIORITY + 100, other6.priority(), "default's {} matches IPv6 too");
+        assertEquals(MeterId.meterId(2), firstMatch(rules, new org.carelane.testing.Probe("10.1.1.1", "10.200.1.1",
+                6)).treatment().meters().iterator().next().meterId(), "IPv4 social unchanged");
+    }
+
+    @Test
+    void neighbourDiscoveryIsNeverMeteredOrDropped() {
+        SlicePolicy p = dualStack();
+        List<FlowRule> rules = FlowCompiler.compile(p, p.devices().get(0), METERS, APP,
+                FlowCompiler.ALTERNATE_BASE_PRIORITY);
+        for (int type : List.of(133, 134, 135, 136, 137)) {
+            // Even to the blocked host, which every other packet from this source reaches only as a drop.
+            FlowRule nd = firstMatch(rules, new org.carelane.testing.Probe("fe80::1", "2001:db8:200::66", 58, type));
+            assertEquals(FlowCompiler.ALTERNATE_BASE_PRIORITY + FlowCompiler.ND_OFFSET, nd.priority());
+            assertTrue(nd.treatment().meters().isEmpty(), "no meter: " + nd);
+            assertEquals(List.of(Instruction.Type.OUTPUT), nd.treatment().allInstructions().stream()
+                    .map(Instruction::type).collect(Collectors.toList()), "output only: " + nd);
+            assertTrue(!FlowCompiler.inBand(nd.priority()), "not counted as a slice");
+            assertEquals(FlowCompiler.ALTERNATE_BASE_PRIORITY, FlowCompiler.bandBase(nd.priority()));
+        }
+        FlowRule echo = firstMatch(rules, new org.carelane.testing.Probe("2001:db8:1::1", "2001:db8:200::66", 58, 128));
+        assertTrue(echo.treatment().allInstructions().stream().anyMatch(i -> i.type() == Instruction.Type.NOACTION)
+                || echo.treatment().allInstructions().isEmpty(), "other ICMPv6 to the blocked host is dropped");
+    }
 }

@@ -54,9 +54,25 @@ class PolicyCodecTest {
     }
 
     @Test
-    void ipv6PrefixIsRejected() {
-        PolicyException e = reject(b -> ((ArrayNode) b.get("prefixLists").get("internet")).add("2001:db8::/32"));
-        assertTrue(e.getMessage().contains("only IPv4"), e.getMessage());
+    void ipv6PrefixesAreAcceptedAndMalformedOnesNamed() {
+        ObjectNode doc = SampleConfig.hospital().deepCopy();
+        ((ArrayNode) doc.get("prefixLists").get("internet")).add("2001:db8:200::/48").add("2001:db8:200::66");
+        SlicePolicy p = PolicyCodec.parse(doc);
+        assertEquals("[10.200.0.0/16, 2001:db8:200::/48, 2001:db8:200::66/128]",
+                p.prefixLists().get("internet").toString());
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p)));
+        assertEquals("prefixLists.internet[1]", reject(b -> ((ArrayNode) b.get("prefixLists").get("internet"))
+                .add("2001:db8::g/32")).field());
+    }
+
+    @Test
+    void aRuleWhoseSourceAndDestinationAreOfDifferentIpVersionsIsRejected() {
+        PolicyException e = reject(b -> ((ArrayNode) slice(b, 1).get("rules")).addObject()
+                .put("srcPrefixList", "nhs-clinical").putArray("dstPrefixes").add("2001:db8::/32"));
+        assertEquals("slices[1].rules[2]", e.field());
+        assertTrue(e.getMessage().contains("different IP versions"), e.getMessage());
+        assertEquals("slices[1].rules[2]", reject(b -> ((ArrayNode) slice(b, 1).get("rules")).addObject()
+                .put("ipProto", "icmpv6").putArray("dstPrefixes").add("10.1.0.0/16")).field());
     }
 
     @Test

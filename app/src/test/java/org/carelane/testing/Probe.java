@@ -1,24 +1,31 @@
 package org.carelane.testing;
 
 import org.onlab.packet.Ethernet;
-import org.onlab.packet.Ip4Address;
+import org.onlab.packet.IpAddress;
 import org.onlab.packet.IpPrefix;
 import org.onosproject.net.flow.TrafficSelector;
 import org.onosproject.net.flow.criteria.Criterion;
 import org.onosproject.net.flow.criteria.EthTypeCriterion;
 import org.onosproject.net.flow.criteria.IPCriterion;
 import org.onosproject.net.flow.criteria.IPProtocolCriterion;
+import org.onosproject.net.flow.criteria.Icmpv6TypeCriterion;
 
-/** An IPv4 packet for probing a switch table: source, destination and IP protocol. */
+/** An IPv4 or IPv6 packet for probing a switch table: source, destination, IP protocol (and ICMPv6 type). */
 public final class Probe {
-    private final Ip4Address src;
-    private final Ip4Address dst;
+    private final IpAddress src;
+    private final IpAddress dst;
     private final int proto;
+    private final int icmpv6Type;
 
     public Probe(String src, String dst, int proto) {
-        this.src = Ip4Address.valueOf(src);
-        this.dst = Ip4Address.valueOf(dst);
+        this(src, dst, proto, -1);
+    }
+
+    public Probe(String src, String dst, int proto, int icmpv6Type) {
+        this.src = IpAddress.valueOf(src);
+        this.dst = IpAddress.valueOf(dst);
         this.proto = proto;
+        this.icmpv6Type = icmpv6Type;
     }
 
     /** True if every criterion of the selector matches this packet (unknown criteria never match). */
@@ -26,17 +33,25 @@ public final class Probe {
         for (Criterion c : selector.criteria()) {
             switch (c.type()) {
                 case ETH_TYPE:
-                    if (((EthTypeCriterion) c).ethType().toShort() != Ethernet.TYPE_IPV4) {
+                    if (((EthTypeCriterion) c).ethType().toShort() != (src.isIp4() ? Ethernet.TYPE_IPV4
+                            : Ethernet.TYPE_IPV6)) {
                         return false;
                     }
                     break;
                 case IPV4_SRC:
+                case IPV6_SRC:
                     if (!((IPCriterion) c).ip().contains(src)) {
                         return false;
                     }
                     break;
                 case IPV4_DST:
+                case IPV6_DST:
                     if (!((IPCriterion) c).ip().contains(dst)) {
+                        return false;
+                    }
+                    break;
+                case ICMPV6_TYPE:
+                    if (((Icmpv6TypeCriterion) c).icmpv6Type() != icmpv6Type) {
                         return false;
                     }
                     break;
