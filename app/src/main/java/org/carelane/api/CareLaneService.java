@@ -34,6 +34,12 @@ public interface CareLaneService {
 
     void setSchedule(PeakSchedule schedule, String user, String source);
 
+    /**
+     * Steers a slice to an egress link of the devices that have it, in the profiles given,
+     * or (null) back to the WAN uplink. The link's capacity must hold the slice's rates.
+     */
+    void setEgress(String slice, Steering egress, String user, String source);
+
     void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source);
 
     /** Removes the override, if any. @return true if one was removed */

@@ -3,7 +3,12 @@ package org.carelane.api;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.PortNumber;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An edge or gateway device that CareLane programs.
@@ -15,11 +20,31 @@ public final class DeviceUplink {
     private final long uplinkKbps;
     /** Where classified traffic goes: NORMAL (default) or a fixed port. */
     private final PortNumber output;
+    /** Other ways out (e.g. an internet breakout), by name. */
+    private final Map<String, EgressLink> links;
 
     public DeviceUplink(DeviceId deviceId, long uplinkKbps, PortNumber output) {
+        this(deviceId, uplinkKbps, output, List.of());
+    }
+
+    public DeviceUplink(DeviceId deviceId, long uplinkKbps, PortNumber output, List<EgressLink> links) {
         this.deviceId = deviceId;
         this.uplinkKbps = uplinkKbps;
         this.output = output;
+        Map<String, EgressLink> byName = new LinkedHashMap<>();
+        links.forEach(l -> byName.put(l.name(), l));
+        this.links = Collections.unmodifiableMap(byName);
+    }
+
+    /** The device's other links, by name, in configured order. */
+    public Map<String, EgressLink> links() {
+        return links;
+    }
+
+    /** The link a slice steered there leaves by in this profile, if the device has it. */
+    public Optional<EgressLink> egressOf(SliceDefinition slice, Profile profile) {
+        Steering s = slice.egress();
+        return s == null || !s.appliesIn(profile) ? Optional.empty() : Optional.ofNullable(links.get(s.link()));
     }
 
     public DeviceId deviceId() {
@@ -45,16 +70,18 @@ public final class DeviceUplink {
         DeviceUplink other = (DeviceUplink) o;
         return Objects.equals(deviceId, other.deviceId)
                 && uplinkKbps == other.uplinkKbps
-                && Objects.equals(output, other.output);
+                && Objects.equals(output, other.output)
+                && Objects.equals(links, other.links);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(deviceId, uplinkKbps, output);
+        return Objects.hash(deviceId, uplinkKbps, output, links);
     }
 
     @Override
     public String toString() {
-        return "DeviceUplink[deviceId=" + deviceId + ", uplinkKbps=" + uplinkKbps + ", output=" + output + "]";
+        return "DeviceUplink[deviceId=" + deviceId + ", uplinkKbps=" + uplinkKbps + ", output=" + output
+                + ", links=" + links.values() + "]";
     }
 }

@@ -24,6 +24,8 @@ public final class SliceDefinition {
     private final Map<Profile, SliceRates> rates;
     /** Meter burst in milliseconds of the rate, or null for the policy's {@code burstMs}. */
     private final Integer burstMs;
+    /** Where the slice leaves the devices that have that link, and when; null: the WAN uplink. */
+    private final Steering egress;
 
     public SliceDefinition(String name, int priority, boolean drop, Integer dscp, Long queueId,
                             List<ClassifierRule> rules, Map<Profile, SliceRates> rates) {
@@ -32,7 +34,14 @@ public final class SliceDefinition {
 
     public SliceDefinition(String name, int priority, boolean drop, Integer dscp, Long queueId,
                             List<ClassifierRule> rules, Map<Profile, SliceRates> rates, Integer burstMs) {
+        this(name, priority, drop, dscp, queueId, rules, rates, burstMs, null);
+    }
+
+    public SliceDefinition(String name, int priority, boolean drop, Integer dscp, Long queueId,
+                            List<ClassifierRule> rules, Map<Profile, SliceRates> rates, Integer burstMs,
+                            Steering egress) {
         this.burstMs = burstMs;
+        this.egress = egress;
         this.rules = List.copyOf(rules);
         this.rates = Map.copyOf(rates);
 
@@ -86,7 +95,17 @@ public final class SliceDefinition {
         Map<Profile, SliceRates> copy = new java.util.EnumMap<>(Profile.class);
         copy.putAll(rates);
         copy.put(profile, newRates);
-        return new SliceDefinition(name, priority, drop, dscp, queueId, rules, copy, burstMs);
+        return new SliceDefinition(name, priority, drop, dscp, queueId, rules, copy, burstMs, egress);
+    }
+
+    /** The slice's steering, or null if it always leaves by the WAN uplink. */
+    public Steering egress() {
+        return egress;
+    }
+
+    /** A copy with another steering (null: the WAN uplink). */
+    public SliceDefinition withEgress(Steering newEgress) {
+        return new SliceDefinition(name, priority, drop, dscp, queueId, rules, rates, burstMs, newEgress);
     }
 
     @Override
@@ -105,17 +124,19 @@ public final class SliceDefinition {
                 && Objects.equals(queueId, other.queueId)
                 && Objects.equals(rules, other.rules)
                 && Objects.equals(rates, other.rates)
-                && Objects.equals(burstMs, other.burstMs);
+                && Objects.equals(burstMs, other.burstMs)
+                && Objects.equals(egress, other.egress);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, priority, drop, dscp, queueId, rules, rates, burstMs);
+        return Objects.hash(name, priority, drop, dscp, queueId, rules, rates, burstMs, egress);
     }
 
     @Override
     public String toString() {
         return "SliceDefinition[name=" + name + ", priority=" + priority + ", drop=" + drop + ", dscp=" + dscp
-                + ", queueId=" + queueId + ", rules=" + rules + ", rates=" + rates + ", burstMs=" + burstMs + "]";
+                + ", queueId=" + queueId + ", rules=" + rules + ", rates=" + rates + ", burstMs=" + burstMs
+                + ", egress=" + egress + "]";
     }
 }

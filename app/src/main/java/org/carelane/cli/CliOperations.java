@@ -55,6 +55,32 @@ public final class CliOperations {
         return out;
     }
 
+    /** Shows a slice's egress, or changes it first: to {@code link} (when given), or back to the uplink. */
+    public List<String> egress(String slice, String link, String when, boolean clear) {
+        requirePolicy().requireSlice(slice);
+        if (clear) {
+            service.setEgress(slice, null, user, SOURCE);
+        } else if (link != null) {
+            var node = org.carelane.policy.PolicyCodec.mapper().createObjectNode().put("link", link);
+            if (when != null) {
+                node.put("when", when);
+            }
+            service.setEgress(slice, org.carelane.policy.PolicyCodec.parseSteering(node, ""), user, SOURCE);
+        } else if (when != null) {
+            throw new PolicyException("link", "is required with --when");
+        }
+        SlicePolicy policy = requirePolicy();
+        var egress = policy.requireSlice(slice).egress();
+        List<String> out = new java.util.ArrayList<>();
+        out.add(egress == null ? slice + ": WAN uplink in every profile"
+                : slice + ": link " + egress.link() + " (" + egress.when().jsonName() + "), else the WAN uplink");
+        Profile active = service.activeProfile();
+        policy.devices().forEach(d -> out.add("  " + d.deviceId() + " now (" + active.jsonName() + "): "
+                + d.egressOf(policy.requireSlice(slice), active).map(l -> "link " + l.name() + " port " + l.port()
+                        + (l.vlan() == null ? "" : " vlan " + l.vlan())).orElse("uplink " + d.output())));
+        return out;
+    }
+
     public List<String> setRate(String slice, String profileText, String maxText, String minText) {
         Profile profile = profile(profileText);
         long max = number("maxKbps", maxText);

@@ -14,6 +14,7 @@ import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
+import org.carelane.api.Steering;
 import org.carelane.config.CareLaneConfig;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.PolicyValidator;
@@ -291,6 +292,43 @@ public class CareLaneManager implements CareLaneService {
     @Override
     public void setSchedule(PeakSchedule schedule, String user, String source) {
         update(user, source, "set-schedule", current -> current.withSchedule(schedule));
+    }
+
+    @Override
+    public void setEgress(String slice, Steering egress, String user, String source) {
+        update(user, source, "set-egress " + slice, current -> {
+            SliceDefinition def = current.requireSlice(slice);
+            if (def.drop() && egress != null) {
+                throw new PolicyException("slice", "slice '" + slice + "' drops traffic and sends nothing anywhere");
+            }
+            SlicePolicy next = current.withSlice(def.withEgress(egress));
+            try {
+                PolicyValidator.validate(next);
+                checkPorts(next);
+            } catch (PolicyException e) {
+                throw new PolicyException(e.field().endsWith(".when") ? "when" : "link", e.reason());
+            }
+            return next;
+        });
+    }
+
+    /**
+     * The egress links' ports must exist on the devices that are connected (a device that is
+     * not connected is checked when a change is made after it connects).
+     */
+    private void checkPorts(SlicePolicy policy) {
+        for (int i = 0; i < policy.devices().size(); i++) {
+            DeviceUplink d = policy.devices().get(i);
+            if (!deviceService.isAvailable(d.deviceId())) {
+                continue;
+            }
+            for (var link : d.links().values()) {
+                if (deviceService.getPort(d.deviceId(), link.port()) == null) {
+                    throw new PolicyException("devices[" + i + "].links." + link.name() + ".port", "no port "
+                            + link.port() + " on " + d.deviceId());
+                }
+            }
+        }
     }
 
     @Override
@@ -600,6 +638,7 @@ public class CareLaneManager implements CareLaneService {
         }
         try {
             SlicePolicy next = cfg.policy();
+            checkPorts(next);
             if (store.writeBackUntil().filter(until -> until.isAfter(clock.instant())).isPresent()
                     && !store.policy().map(next::equals).orElse(false)) {
                 // A node has stored a REST or CLI change and is writing it to netcfg: what netcfg

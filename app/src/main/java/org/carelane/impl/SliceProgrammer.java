@@ -120,7 +120,7 @@ final class SliceProgrammer {
             submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
-                .thenComposeAsync(v -> applyFlows(id, policy, device, meterIds(next), fresh), callbacks)
+                .thenComposeAsync(v -> applyFlows(id, policy, profile, device, meterIds(next), fresh), callbacks)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((v, error) -> {
                     if (error != null) {
@@ -280,7 +280,7 @@ final class SliceProgrammer {
      * barrier reply) per priority, so a packet always meets either its old or its new rule.
      * No MODIFY: ONOS sends it non-strict, and OVS would rewrite every narrower rule too.
      */
-    private CompletableFuture<Void> applyFlows(DeviceId id, SlicePolicy policy, DeviceUplink device,
+    private CompletableFuture<Void> applyFlows(DeviceId id, SlicePolicy policy, Profile profile, DeviceUplink device,
                                                Map<String, MeterId> meterIds, boolean fresh) {
         List<FlowEntry> existing = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
@@ -295,7 +295,7 @@ final class SliceProgrammer {
         // a rule of another generation, and ONOS removes none of them as extraneous.
         java.util.OptionalInt recorded = store.ruleBand(id);
         List<FlowRule> inPlace = recorded.isPresent()
-                ? FlowCompiler.compile(policy, device, meterIds, appId, recorded.getAsInt()) : null;
+                ? FlowCompiler.compile(policy, device, meterIds, appId, profile, recorded.getAsInt()) : null;
         int band;
         String why;
         List<FlowRule> next;
@@ -308,18 +308,18 @@ final class SliceProgrammer {
             why = "re-added in place";
         } else if (existing.isEmpty()) {
             band = FlowCompiler.BASE_PRIORITY;
-            next = FlowCompiler.compile(policy, device, meterIds, appId, band);
+            next = FlowCompiler.compile(policy, device, meterIds, appId, profile, band);
             why = "first";
         } else {
             // An interrupted swap counts as the higher band.
             int inUse = FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
             List<FlowRule> current = inPlace != null && recorded.getAsInt() == inUse ? inPlace
-                    : FlowCompiler.compile(policy, device, meterIds, appId, inUse);
+                    : FlowCompiler.compile(policy, device, meterIds, appId, profile, inUse);
             if (!fresh && sameRules(existing, current)) {
                 return CompletableFuture.completedFuture(null);
             }
             band = FlowCompiler.otherBand(inUse);
-            next = FlowCompiler.compile(policy, device, meterIds, appId, band);
+            next = FlowCompiler.compile(policy, device, meterIds, appId, profile, band);
             why = fresh ? "fresh generation" : "policy changed";
         }
         log.info("CareLane programs {}: {} rules at priority band {} ({}; {} of its rules known to ONOS before)", id,

@@ -2,11 +2,14 @@ package org.carelane.policy;
 
 import org.carelane.api.ClassifierRule;
 import org.carelane.api.DeviceUplink;
+import org.carelane.api.EgressLink;
+import org.carelane.api.Profile;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.onlab.packet.Ethernet;
 import org.onlab.packet.IpPrefix;
 import org.onlab.packet.TpPort;
+import org.onlab.packet.VlanId;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.net.flow.DefaultFlowRule;
 import org.onosproject.net.flow.DefaultTrafficSelector;
@@ -22,6 +25,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Translates slices into OpenFlow 1.3 flow rules for one device, in table 0.
@@ -57,8 +61,8 @@ public final class FlowCompiler {
      * @param meters meter of each non-drop slice on this device, by slice name
      */
     public static List<FlowRule> compile(SlicePolicy policy, DeviceUplink device,
-                                         Map<String, MeterId> meters, ApplicationId appId) {
-        return compile(policy, device, meters, appId, BASE_PRIORITY);
+                                         Map<String, MeterId> meters, ApplicationId appId, Profile profile) {
+        return compile(policy, device, meters, appId, profile, BASE_PRIORITY);
     }
 
     /**
@@ -66,21 +70,23 @@ public final class FlowCompiler {
      *
      * @param meters meter of each non-drop slice on this device, by slice name
      */
-    public static List<FlowRule> compile(SlicePolicy policy, DeviceUplink device,
-                                         Map<String, MeterId> meters, ApplicationId appId, int bandBase) {
+    public static List<FlowRule> compile(SlicePolicy policy, DeviceUplink device, Map<String, MeterId> meters,
+                                         ApplicationId appId, Profile profile, int bandBase) {
         // Distinct selectors per priority: duplicates would be one OpenFlow entry anyway.
         Map<Integer, Map<TrafficSelector, FlowRule>> byPriority = new LinkedHashMap<>();
         for (SliceDefinition slice : policy.slices()) {
             int priority = bandBase + slice.priority();
-            TrafficTreatment treatment = treatment(slice, device, meters.get(slice.name()));
+            TrafficTreatment treatment = treatment(slice, device, meters.get(slice.name()), profile);
+            TrafficTreatment returning = returnTreatment(slice, device, meters.get(slice.name()), profile);
             Map<TrafficSelector, FlowRule> rules = byPriority.computeIfAbsent(priority, p -> new LinkedHashMap<>());
             for (ClassifierRule rule : slice.rules()) {
+                TrafficTreatment ruleTreatment = carriesReplies(rule) ? returning : treatment;
                 for (TrafficSelector selector : selectors(policy, device, rule)) {
                     rules.computeIfAbsent(selector, sel -> DefaultFlowRule.builder()
                             .forDevice(device.deviceId())
                             .forTable(0)
                             .withSelector(sel)
-                            .withTreatment(treatment)
+                            .withTreatment(ruleTreatment)
                             .withPriority(priority)
                             .fromApp(appId)
                             .makePermanent()
@@ -101,6 +107,25 @@ public final class FlowCompiler {
             }
         }
         return out;
+    }
+
+    /**
+     * True if a rule matches only where traffic comes from (source prefixes, no destination):
+     * it carries the slice's replies, e.g. from the internet back to staff, which are never
+     * steered. Replies that a breakout's NAT sends back in through the link would otherwise
+     * be sent out of the port they came in on, and dropped.
+     */
+    public static boolean carriesReplies(ClassifierRule rule) {
+        boolean source = !rule.srcPrefixes().isEmpty() || rule.srcPrefixList() != null;
+        boolean destination = !rule.dstPrefixes().isEmpty() || rule.dstPrefixList() != null;
+        return source && !destination;
+    }
+
+    /** The treatment of a steered slice's replies: as {@link #treatment}, but out of the device's output. */
+    private static TrafficTreatment returnTreatment(SliceDefinition slice, DeviceUplink device, MeterId meter,
+                                                    Profile profile) {
+        return slice.egress() == null ? treatment(slice, device, meter, profile)
+                : treatment(slice.withEgress(null), device, meter, profile);
     }
 
     /** True if the policy names an IPv6 prefix anywhere: then it classifies IPv6 too. */
@@ -132,8 +157,12 @@ public final class FlowCompiler {
         return offset >= 0 && offset <= BAND_WIDTH;
     }
 
-    /** Treatment of a slice: drop, or meter, DSCP, queue and output. */
-    public static TrafficTreatment treatment(SliceDefinition slice, DeviceUplink device, MeterId meter) {
+    /**
+     * Treatment of a slice in a profile: drop, or meter, DSCP, queue and output, to the egress
+     * link it is steered to then (pushing the link's VLAN, if any) or the device's output.
+     */
+    public static TrafficTreatment treatment(SliceDefinition slice, DeviceUplink device, MeterId meter,
+                                             Profile profile) {
         if (slice.drop()) {
             return DefaultTrafficTreatment.builder().drop().build();
         }
@@ -147,7 +176,14 @@ public final class FlowCompiler {
         if (slice.queueId() != null) {
             t.setQueue(slice.queueId());
         }
-        return t.setOutput(device.output()).build();
+        Optional<EgressLink> link = device.egressOf(slice, profile);
+        if (link.isEmpty()) {
+            return t.setOutput(device.output()).build();
+        }
+        if (link.get().vlan() != null) {
+            t.pushVlan().setVlanId(VlanId.vlanId(link.get().vlan().shortValue()));
+        }
+        return t.setOutput(link.get().port()).build();
     }
 
     /**

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.ClassifierRule;
 import org.carelane.api.DeviceUplink;
+import org.carelane.api.EgressLink;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
+import org.carelane.api.Steering;
 import org.onlab.packet.IpPrefix;
 import org.onosproject.net.ConnectPoint;
 import org.onosproject.net.DeviceId;
@@ -77,7 +79,36 @@ public final class PolicyCodec {
         String output = optText(node, "output", path(at, "output"));
         PortNumber port = output == null || output.equalsIgnoreCase("NORMAL") ? PortNumber.NORMAL
                 : convert(path(at, "output"), output, PolicyCodec::portNumber);
-        return new DeviceUplink(id, uplink, port);
+        List<EgressLink> links = new java.util.ArrayList<>();
+        if (present(node, "links")) {
+            JsonNode linksNode = object(node.get("links"), path(at, "links"));
+            linksNode.fields().forEachRemaining(e -> links.add(parseLink(e.getKey(), e.getValue(),
+                    path(at, "links." + e.getKey()))));
+        }
+        return new DeviceUplink(id, uplink, port, links);
+    }
+
+    private static EgressLink parseLink(String name, JsonNode node, String at) {
+        object(node, at);
+        if (!name.matches("[A-Za-z][A-Za-z0-9_-]{0,31}")) {
+            throw new PolicyException(at, "a link name is a letter then up to 31 letters, digits, - or _");
+        }
+        long port = integer(node, "port", path(at, "port"), 1, 0xFFFF_FF00L);
+        long kbps = integer(node, "kbps", path(at, "kbps"), 1, MAX_KBPS);
+        Long vlan = optInteger(node, "vlan", path(at, "vlan"), 1, 4094);
+        return new EgressLink(name, PortNumber.portNumber(port), kbps, vlan == null ? null : vlan.intValue());
+    }
+
+    private static Steering parseEgress(JsonNode node, String at) {
+        object(node, at);
+        String link = text(node, "link", path(at, "link"));
+        String when = optText(node, "when", path(at, "when"));
+        for (Steering.When w : Steering.When.values()) {
+            if (when == null ? w == Steering.When.ALWAYS : w.jsonName().equals(when)) {
+                return new Steering(link, w);
+            }
+        }
+        throw new PolicyException(path(at, "when"), "must be always, peak or offPeak");
     }
 
     private static Map<String, List<IpPrefix>> parsePrefixLists(JsonNode root) {
@@ -109,7 +140,7 @@ public final class PolicyCodec {
         Long queue = optInteger(node, "queue", path(at, "queue"), 0, 0xFFFF_FFFEL);
         List<ClassifierRule> rules = list(node, "rules", path(at, "rules"), PolicyCodec::parseRule);
         if (rules.isEmpty()) {
-            throw new PolicyException(path(at, "rules"), "needs at least one rule (use {} to match all IPv4)");
+            throw new PolicyException(path(at, "rules"), "needs at least one rule (use {} to match all IP traffic)");
         }
         Integer burstMs = present(node, "burstMs")
                 ? (int) integer(node, "burstMs", path(at, "burstMs"), 1, MAX_BURST_MS) : null;
@@ -124,7 +155,16 @@ public final class PolicyCodec {
                 rates.put(p, parseRates(ratesNode.get(p.jsonName()), rp));
             }
         }
-        return new SliceDefinition(name, priority, drop, dscp, queue, rules, rates, burstMs);
+        Steering egress = present(node, "egress") ? parseEgress(node.get("egress"), path(at, "egress")) : null;
+        if (drop && egress != null) {
+            throw new PolicyException(path(at, "egress"), "a drop slice sends nothing anywhere");
+        }
+        return new SliceDefinition(name, priority, drop, dscp, queue, rules, rates, burstMs, egress);
+    }
+
+    /** A slice's egress as in netcfg (REST PUT /slices/{name}/egress). */
+    public static Steering parseSteering(JsonNode node, String at) {
+        return parseEgress(node, at);
     }
 
     /** Parses {maxKbps, minKbps}; maxKbps must be positive and minKbps not above it. */
@@ -233,10 +273,19 @@ public final class PolicyCodec {
         root.set("schedule", ScheduleCodec.encode(policy.schedule()));
         ArrayNode devices = root.putArray("devices");
         for (DeviceUplink d : policy.devices()) {
-            devices.addObject().put("deviceId", d.deviceId().toString())
+            ObjectNode device = devices.addObject().put("deviceId", d.deviceId().toString())
                     .put("uplinkKbps", d.uplinkKbps())
                     .put("output", d.output().equals(PortNumber.NORMAL) ? "NORMAL"
                             : Long.toString(d.output().toLong()));
+            if (!d.links().isEmpty()) {
+                ObjectNode links = device.putObject("links");
+                d.links().values().forEach(l -> {
+                    ObjectNode link = links.putObject(l.name()).put("port", l.port().toLong()).put("kbps", l.kbps());
+                    if (l.vlan() != null) {
+                        link.put("vlan", l.vlan());
+                    }
+                });
+            }
         }
         ObjectNode lists = root.putObject("prefixLists");
         policy.prefixLists().forEach((name, prefixes) -> {
@@ -262,6 +311,9 @@ public final class PolicyCodec {
         if (s.burstMs() != null) {
             node.put("burstMs", s.burstMs());
         }
+        if (s.egress() != null) {
+            node.set("egress", encodeSteering(s.egress()));
+        }
         ArrayNode rules = node.putArray("rules");
         s.rules().forEach(r -> rules.add(encodeRule(r)));
         if (!s.drop()) {
@@ -270,6 +322,10 @@ public final class PolicyCodec {
                     .put("maxKbps", r.maxKbps()).put("minKbps", r.minKbps()));
         }
         return node;
+    }
+
+    public static ObjectNode encodeSteering(Steering egress) {
+        return MAPPER.createObjectNode().put("link", egress.link()).put("when", egress.when().jsonName());
     }
 
     private static ObjectNode encodeRule(ClassifierRule r) {

@@ -12,6 +12,7 @@ import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
+import org.carelane.api.Steering;
 import org.carelane.metrics.PrometheusText;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.ScheduleCalculator;
@@ -126,6 +127,44 @@ public class CareLaneWebResource extends AbstractWebResource {
             SliceDefinition updated = service().policy().flatMap(p -> p.slice(name)).orElseThrow();
             // Accepted and stored; devices follow in the background (see /status).
             return ok(sliceJson(updated, service().activeProfile()).put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
+     * Steers a slice to an egress link of the devices (netcfg {@code devices[].links}) in the
+     * profiles given by {@code when}: always (the default), peak or offPeak.
+     *
+     * @param name slice name
+     * @param body {"link": "breakout", "when": "peak"}
+     * @return 200 OK with the slice, or 400 {error, field}
+     */
+    @PUT
+    @Path("slices/{name}/egress")
+    public Response setEgress(@PathParam("name") String name, String body) {
+        return handle(() -> {
+            JsonNode req = RequestBodies.object(body, Set.of("link", "when"));
+            Steering egress = PolicyCodec.parseSteering(req, "");
+            requirePolicy().requireSlice(name);
+            service().setEgress(name, egress, user(), SOURCE);
+            return ok(sliceJson(requirePolicy().requireSlice(name), service().activeProfile())
+                    .put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
+     * Sends a slice back to the WAN uplink in every profile.
+     *
+     * @param name slice name
+     * @return 200 OK with the slice
+     */
+    @DELETE
+    @Path("slices/{name}/egress")
+    public Response clearEgress(@PathParam("name") String name) {
+        return handle(() -> {
+            requirePolicy().requireSlice(name);
+            service().setEgress(name, null, user(), SOURCE);
+            return ok(sliceJson(requirePolicy().requireSlice(name), service().activeProfile())
+                    .put("policyVersion", service().policyVersion()));
         });
     }
 

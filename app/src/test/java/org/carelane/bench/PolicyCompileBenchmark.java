@@ -65,7 +65,7 @@ public final class PolicyCompileBenchmark {
             long t1 = System.nanoTime();
             long flows = 0;
             for (DeviceUplink d : policy.devices()) {
-                for (FlowRule r : FlowCompiler.compile(policy, d, meters, app)) {
+                for (FlowRule r : FlowCompiler.compile(policy, d, meters, app, org.carelane.api.Profile.PEAK)) {
                     flows += r.priority() > 0 ? 1 : 0;
                 }
             }

@@ -102,6 +102,17 @@ class CliOperationsTest {
     }
 
     @Test
+    void egressShowsAndRefusesALinkNoDeviceHas() {
+        assertEquals(List.of("social: WAN uplink in every profile",
+                "  of:0000000000000001 now (offPeak): uplink NORMAL"), cli.egress("social", null, null, false));
+        PolicyException e = assertThrows(PolicyException.class, () -> cli.egress("social", "breakout", null, false));
+        assertEquals("link", e.field());
+        assertTrue(e.getMessage().contains("no device has a link 'breakout'"), e.getMessage());
+        assertEquals("link", assertThrows(PolicyException.class, () -> cli.egress("social", null, "peak", false))
+                .field());
+    }
+
+    @Test
     void overrideSetShowAndClear() {
         List<String> out = cli.override("peak", "45", "MRI backlog", false);
         assertEquals("override peak until 2026-01-14T09:45:00Z by bob (MRI backlog)", out.get(0));

@@ -29,6 +29,8 @@ import java.time.Instant;
  */
 public final class CareLaneTestBed implements AutoCloseable {
     public final RecordingFlowRuleService flows;
+    /** Ports of every device in the doubles. */
+    public static final int PORTS = 8;
     /** ONOS gives an app one id on every node of the cluster. */
     static final ApplicationId APP_ID = new TestApplicationId(CareLaneManager.APP_NAME);
     public final RecordingMeterService meters;
@@ -96,6 +98,13 @@ public final class CareLaneTestBed implements AutoCloseable {
             @Override
             public void addListener(DeviceListener listener) {
                 deviceListeners.add(listener);
+            }
+
+            /** Each device has ports 1 to {@link #PORTS}, as a small switch. */
+            @Override
+            public org.onosproject.net.Port getPort(DeviceId deviceId, org.onosproject.net.PortNumber portNumber) {
+                long n = portNumber.toLong();
+                return n >= 1 && n <= PORTS ? new org.onosproject.net.DefaultPort(null, portNumber, true) : null;
             }
         };
         manager.store = store;

@@ -2,6 +2,7 @@ package org.carelane.policy;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.Profile;
 import org.carelane.api.SlicePolicy;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class FlowCompilerTest {
 
     private static List<FlowRule> compile(ObjectNode block) {
         SlicePolicy p = PolicyCodec.parse(block);
-        return FlowCompiler.compile(p, p.devices().get(0), METERS, APP);
+        return FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.OFF_PEAK);
     }
 
     private static List<FlowRule> atPriority(List<FlowRule> rules, int slicePriority) {
@@ -105,8 +106,10 @@ class FlowCompilerTest {
         ((ArrayNode) block.get("slices").get(1).get("rules")).addObject()
                 .put("ingress", "of:0000000000000002/7").put("dscp", "AF41");
         SlicePolicy p = PolicyCodec.parse(block);
-        List<FlowRule> dev1 = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP), 800);
-        List<FlowRule> dev2 = atPriority(FlowCompiler.compile(p, p.devices().get(1), METERS, APP), 800);
+        List<FlowRule> dev1 = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.OFF_PEAK),
+                800);
+        List<FlowRule> dev2 = atPriority(FlowCompiler.compile(p, p.devices().get(1), METERS, APP, Profile.OFF_PEAK),
+                800);
         assertEquals(2, dev1.size());
         assertEquals(3, dev2.size());
         FlowRule ingress = dev2.stream().filter(r -> r.selector().getCriterion(Criterion.Type.IN_PORT) != null)
@@ -151,7 +154,7 @@ class FlowCompilerTest {
     @Test
     void dualStackSlicesClassifyIpv6WithTheSameTreatment() {
         SlicePolicy p = dualStack();
-        List<FlowRule> rules = FlowCompiler.compile(p, p.devices().get(0), METERS, APP);
+        List<FlowRule> rules = FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.OFF_PEAK);
         org.carelane.testing.Probe social6 = new org.carelane.testing.Probe("2001:db8:1::10", "2001:db8:200::5", 6);
         FlowRule social = firstMatch(rules, social6);
         assertEquals(FlowCompiler.BASE_PRIORITY + 200, social.priority(), "social's priority: " + social);
@@ -167,7 +170,7 @@ class FlowCompilerTest {
     @Test
     void neighbourDiscoveryIsNeverMeteredOrDropped() {
         SlicePolicy p = dualStack();
-        List<FlowRule> rules = FlowCompiler.compile(p, p.devices().get(0), METERS, APP,
+        List<FlowRule> rules = FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.OFF_PEAK,
                 FlowCompiler.ALTERNATE_BASE_PRIORITY);
         for (int type : List.of(133, 134, 135, 136, 137)) {
             // Even to the blocked host, which every other packet from this source reaches only as a drop.
@@ -182,5 +185,35 @@ class FlowCompilerTest {
         FlowRule echo = firstMatch(rules, new org.carelane.testing.Probe("2001:db8:1::1", "2001:db8:200::66", 58, 128));
         assertTrue(echo.treatment().allInstructions().stream().anyMatch(i -> i.type() == Instruction.Type.NOACTION)
                 || echo.treatment().allInstructions().isEmpty(), "other ICMPv6 to the blocked host is dropped");
+    }
+
+    @Test
+    void aSteeredSliceLeavesByItsLinkWithTheLinksVlanOnlyWhenItsProfileIsInForce() {
+        SlicePolicy p = PolicyCodec.parse(SampleConfig.withBreakout());
+        FlowRule peak = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.PEAK), 200).get(0);
+        List<Instruction> all = peak.treatment().allInstructions();
+        assertEquals(PortNumber.portNumber(3), ((Instructions.OutputInstruction) all.stream()
+                .filter(i -> i.type() == Instruction.Type.OUTPUT).findFirst().orElseThrow()).port());
+        assertTrue(all.stream().anyMatch(i -> i instanceof L2ModificationInstruction.ModVlanIdInstruction
+                && ((L2ModificationInstruction.ModVlanIdInstruction) i).vlanId().toShort() == 100), all.toString());
+        assertEquals(MeterId.meterId(2), peak.treatment().meters().iterator().next().meterId(), "still metered");
+        assertEquals(IpPrefix.valueOf("10.200.0.0/16"),
+                ((IPCriterion) peak.selector().getCriterion(Criterion.Type.IPV4_DST)).ip(), "the outbound rule");
+        FlowRule replies = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.PEAK), 200)
+                .get(1);
+        assertEquals(IpPrefix.valueOf("10.200.0.0/16"),
+                ((IPCriterion) replies.selector().getCriterion(Criterion.Type.IPV4_SRC)).ip());
+        assertEquals(PortNumber.NORMAL, ((Instructions.OutputInstruction) replies.treatment().allInstructions()
+                .stream().filter(i -> i.type() == Instruction.Type.OUTPUT).findFirst().orElseThrow()).port(),
+                "replies from the internet go towards the LAN, not back out of the breakout");
+        assertEquals(MeterId.meterId(2), replies.treatment().meters().iterator().next().meterId());
+        FlowRule off = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.OFF_PEAK), 200)
+                .get(0);
+        assertEquals(PortNumber.NORMAL, ((Instructions.OutputInstruction) off.treatment().allInstructions().stream()
+                .filter(i -> i.type() == Instruction.Type.OUTPUT).findFirst().orElseThrow()).port());
+        FlowRule clinicalAtPeak = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.PEAK),
+                800).get(0);
+        assertTrue(clinicalAtPeak.treatment().allInstructions().stream().noneMatch(
+                i -> i instanceof L2ModificationInstruction.ModVlanIdInstruction), "clinical stays on the WAN");
     }
 }

@@ -191,6 +191,60 @@ class PolicyCodecTest {
         assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p)));
     }
 
+    private static ObjectNode withBreakout() {
+        return SampleConfig.withBreakout();
+    }
+
+    @Test
+    void egressLinksAndSteeringParseAndSurviveEncoding() {
+        SlicePolicy p = PolicyCodec.parse(withBreakout());
+        assertEquals("[EgressLink[breakout port 3, 30000 kbps, vlan 100]]",
+                p.devices().get(0).links().values().toString());
+        assertEquals("Steering[breakout, peak]", p.slice("social").orElseThrow().egress().toString());
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p)));
+    }
+
+    @Test
+    void badEgressIsNamed() {
+        ObjectNode base = withBreakout();
+        assertEquals("slices[2].egress.link", assertThrows(PolicyException.class, () -> PolicyCodec.parse(
+                edit(base, b -> ((ObjectNode) slice(b, 2).get("egress")).put("link", "satellite")))).field());
+        assertEquals("slices[2].egress.when", assertThrows(PolicyException.class, () -> PolicyCodec.parse(
+                edit(base, b -> ((ObjectNode) slice(b, 2).get("egress")).put("when", "lunch")))).field());
+        assertEquals("devices[0].links.breakout.vlan", assertThrows(PolicyException.class, () -> PolicyCodec.parse(
+                edit(base, b -> ((ObjectNode) b.get("devices").get(0).get("links").get("breakout"))
+                        .put("vlan", 4095)))).field());
+        assertEquals("slices[0].egress", assertThrows(PolicyException.class, () -> PolicyCodec.parse(
+                edit(base, b -> slice(b, 0).putObject("egress").put("link", "breakout")))).field(),
+                "a drop slice has no egress");
+        PolicyException loop = assertThrows(PolicyException.class, () -> PolicyCodec.parse(edit(base, b ->
+                ((ArrayNode) slice(b, 2).get("rules")).addObject().put("ingress", "of:0000000000000001/3"))));
+        assertEquals("slices[2].egress", loop.field());
+        assertTrue(loop.getMessage().contains("egress loop"), loop.getMessage());
+    }
+
+    @Test
+    void eachLinkCarriesTheReservationsOfTheSlicesThatLeaveByIt() {
+        // Steered away at peak, social's 4 Mbit/s no longer counts on the 20 Mbit/s uplink...
+        SlicePolicy p = PolicyCodec.parse(edit(withBreakout(), b ->
+                ((ObjectNode) slice(b, 1).get("rates").get("peak")).put("maxKbps", 19000).put("minKbps", 19000)));
+        assertEquals(19000, p.slice("clinical").orElseThrow().rates(Profile.PEAK).minKbps());
+        // ...but it does off-peak, and the breakout's own capacity holds social at peak.
+        PolicyException off = assertThrows(PolicyException.class, () -> PolicyCodec.parse(edit(withBreakout(), b ->
+                ((ObjectNode) slice(b, 1).get("rates").get("offPeak")).put("maxKbps", 19000).put("minKbps", 19000))));
+        assertEquals("slices[3].rates.offPeak.minKbps", off.field());
+        PolicyException link = assertThrows(PolicyException.class, () -> PolicyCodec.parse(edit(withBreakout(), b ->
+                ((ObjectNode) b.get("devices").get(0).get("links").get("breakout")).put("kbps", 3000))));
+        assertEquals("slices[2].rates.peak.maxKbps", link.field());
+        assertTrue(link.getMessage().contains("link 'breakout' capacity 3000"), link.getMessage());
+    }
+
+    private static ObjectNode edit(ObjectNode base, Consumer<ObjectNode> change) {
+        ObjectNode copy = base.deepCopy();
+        change.accept(copy);
+        return copy;
+    }
+
     @Test
     void badDevicesAreNamed() {
         assertEquals("devices[0].deviceId", reject(b -> ((ObjectNode) b.get("devices").get(0))

@@ -145,6 +145,29 @@ class CareLaneWebResourceTest {
     }
 
     @Test
+    void aSliceIsSteeredToAnEgressLinkAndBackOverRest() throws Exception {
+        rest.tearDown();
+        bed.close();
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.withBreakout());
+        rest = RestHarness.start(bed.manager, "alice");
+        assertEquals(200, rest.delete("slices/social/egress").getStatus());
+        assertEquals(400, rest.put("slices/social/egress", "{\"link\":\"satellite\"}").getStatus());
+        Response bad = rest.put("slices/social/egress", "{\"link\":\"breakout\",\"when\":\"lunch\"}");
+        assertEquals(400, bad.getStatus());
+        assertEquals("when", json(bad).get("field").asText());
+        Response r = rest.put("slices/social/egress", "{\"link\":\"breakout\",\"when\":\"always\"}");
+        assertEquals(200, r.getStatus());
+        assertEquals("always", json(r).get("egress").get("when").asText());
+        org.carelane.testing.Probe social = new org.carelane.testing.Probe("10.1.2.21", "10.200.0.10", 6);
+        assertTrue(bed.flows.switchTreatment(GW, social).allInstructions().stream().anyMatch(i ->
+                i instanceof org.onosproject.net.flow.instructions.Instructions.OutputInstruction
+                && ((org.onosproject.net.flow.instructions.Instructions.OutputInstruction) i).port().toLong() == 3),
+                "social leaves by the breakout, port 3");
+        assertEquals(200, rest.delete("slices/social/egress").getStatus());
+        assertTrue(json(rest.get("slices/social")).path("egress").isMissingNode());
+    }
+
+    @Test
     void metricsAreServedAsPrometheusText() {
         Response r = rest.get("metrics");
         assertEquals(200, r.getStatus());

@@ -34,4 +34,13 @@ public final class SampleConfig {
         }
         return block(file);
     }
+
+    /** The hospital with a breakout on port 3 of the gateway (30 Mbit/s, VLAN 100); social goes there at peak. */
+    public static ObjectNode withBreakout() {
+        ObjectNode doc = hospital().deepCopy();
+        ((ObjectNode) doc.get("devices").get(0)).putObject("links").putObject("breakout")
+                .put("port", 3).put("kbps", 30000).put("vlan", 100);
+        ((ObjectNode) doc.get("slices").get(2)).putObject("egress").put("link", "breakout").put("when", "peak");
+        return doc;
+    }
 }

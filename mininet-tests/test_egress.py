@@ -1,0 +1,111 @@
+"""Acceptance: steering a slice to its own egress through the real ONOS (issue 10, first part).
+
+The hospital gateway gets a second way out, an OVS internal port (OpenFlow port 9) named as
+the link "breakout" in netcfg, with VLAN 100. At peak social is steered there: its rules on
+the switch push the VLAN and output to port 9, and its packets arrive on that port, while
+clinical keeps the WAN. Steering "offPeak" only sends social back to the WAN at peak.
+"""
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import carelane_ovs as ovs
+from hospital import GATEWAY, GATEWAY_DEVICE, HospitalTopo, WAN_HOSTS
+
+NETCFG = ovs.ROOT / 'topologies' / 'carelane-netcfg.json'
+BREAKOUT = 'gw-brk'
+BREAKOUT_PORT = 9
+
+
+def netcfg(onos, when='peak', port=BREAKOUT_PORT):
+    doc = onos.netcfg_for(NETCFG)
+    block = doc['apps']['org.carelane.app']['carelane']
+    block['devices'][0]['links'] = {'breakout': {'port': port, 'kbps': 30000, 'vlan': 100}}
+    block['slices'][2]['egress'] = {'link': 'breakout', 'when': when}
+    return doc
+
+
+def received(port_name):
+    """Packets OVS sent out of an internal port (the kernel's receive side)."""
+    return int(Path(f'/sys/class/net/{port_name}/statistics/rx_packets').read_text())
+
+
+def social_rules(onos):
+    return [f for f in onos.carelane_flows(GATEWAY, onos.app_id()) if 'nw_dst=10.200.0.0/16' in f]
+
+
+@pytest.fixture(scope='module')
+def breakout_site(onos_carelane):
+    onos = onos_carelane
+    ovs.ensure_ovs()
+    net = ovs.build_net(HospitalTopo())
+    try:
+        for sw in net.switches:
+            ovs.normal_forwarding(sw)
+        gw = net.get(GATEWAY)
+        subprocess.run(['ovs-vsctl', 'add-port', gw.name, BREAKOUT, '--', 'set', 'interface', BREAKOUT,
+                        'type=internal', f'ofport_request={BREAKOUT_PORT}'], check=True)
+        subprocess.run(['ip', 'link', 'set', BREAKOUT, 'up'], check=True)
+        onos.ofctl('del-flows', gw.name)
+        onos.connect(gw.name)
+        onos.wait_until(lambda: any(p.get('port') == str(BREAKOUT_PORT) for p in
+                                    onos.rest('GET', f'/onos/v1/devices/{GATEWAY_DEVICE}/ports')[1]['ports']),
+                        30, 'ONOS to see the breakout port')
+        onos.set_profile('peak', reason='egress tests')
+        code, body = onos.push_netcfg(netcfg(onos))
+        assert code == 200, body
+        onos.wait_until(lambda: social_rules(onos) and all(f'output:{BREAKOUT_PORT}' in f
+                                                           for f in social_rules(onos)), 30, 'social steered')
+        onos.wait_programmed(gw.name, GATEWAY_DEVICE, 'peak', timeout=60)
+        yield net
+    finally:
+        ovs.stop_net(net)
+        code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
+        assert code == 200, body
+
+
+def test_at_peak_social_leaves_by_the_breakout_with_its_vlan_and_clinical_keeps_the_wan(onos_carelane,
+                                                                                        breakout_site):
+    onos = onos_carelane
+    for rule in social_rules(onos):
+        assert 'push_vlan:0x8100' in rule and 'set_field:4196->vlan_vid' in rule, rule
+        assert f'output:{BREAKOUT_PORT}' in rule and 'meter:' in rule, rule
+    replies = [f for f in onos.carelane_flows(GATEWAY, onos.app_id()) if 'nw_src=10.200.0.0/16' in f]
+    assert replies and all('NORMAL' in f and 'push_vlan' not in f for f in replies), \
+        f'replies from the internet are not steered: {replies}'
+    clinical = [f for f in onos.carelane_flows(GATEWAY, onos.app_id()) if '10.100.0.0/24' in f]
+    assert clinical and all('NORMAL' in f and 'push_vlan' not in f for f in clinical), clinical
+    before = received(BREAKOUT)
+    out = breakout_site.get('staff1').cmd(f'ping -n -c 5 -i 0.2 -W 1 {WAN_HOSTS["social1"]}')
+    assert ' 0 received' in out, f'social went out by the breakout, not to the WAN: {out}'
+    assert received(BREAKOUT) >= before + 5
+    reach = breakout_site.get('clin1').cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["nhs1"]}')
+    assert ' 0% packet loss' in reach, reach
+
+
+def test_steering_off_peak_only_keeps_social_on_the_wan_at_peak_and_rest_changes_it(onos_carelane,
+                                                                                   breakout_site):
+    onos = onos_carelane
+    code, body = onos.rest('PUT', '/onos/carelane/slices/social/egress', {'link': 'breakout', 'when': 'offPeak'})
+    assert code == 200, body
+    onos.wait_until(lambda: all('NORMAL' in f for f in social_rules(onos)), 30, 'social back on the WAN')
+    out = breakout_site.get('staff1').cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["social1"]}')
+    assert ' 0% packet loss' in out, out
+    code, body = onos.rest('PUT', '/onos/carelane/slices/social/egress', {'link': 'nowhere'})
+    assert code == 400 and body['field'] == 'link', body
+    code, body = onos.rest('PUT', '/onos/carelane/slices/social/egress', {'link': 'breakout', 'when': 'peak'})
+    assert code == 200, body
+    onos.wait_until(lambda: all(f'output:{BREAKOUT_PORT}' in f for f in social_rules(onos)), 30, 'steered again')
+
+
+def test_a_link_on_a_port_the_device_lacks_is_refused_and_the_policy_kept(onos_carelane, breakout_site):
+    onos = onos_carelane
+    version = onos.status()['policyVersion']
+    code, body = onos.push_netcfg(netcfg(onos, port=77))
+    assert code == 200, body   # ONOS cannot check ports in netcfg; CareLane refuses it
+    onos.wait_until(lambda: any(e['action'] == 'rejected-config' and 'no port 77' in (e.get('after') or '')
+                                for e in onos.rest('GET', '/onos/carelane/audit?limit=5')[1]['entries']),
+                    30, 'the rejection in the audit trail')
+    assert onos.status()['policyVersion'] == version
+    assert all(f'output:{BREAKOUT_PORT}' in f for f in social_rules(onos))
