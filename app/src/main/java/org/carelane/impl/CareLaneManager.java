@@ -648,7 +648,7 @@ public class CareLaneManager implements CareLaneService {
             }
             replacePolicy(next, "netcfg", "netcfg", "replace-policy (" + source + ")");
         } catch (PolicyException e) {
-            log.error("CareLane netcfg rejected, previous policy stays in force: {}", e.getMessage());
+            log.warn("CareLane netcfg rejected, previous policy stays in force: {}", e.getMessage());
             audit("netcfg", "netcfg", "rejected-config", null, e.getMessage());
         }
     }
