@@ -74,14 +74,17 @@ public final class FlowCompiler {
                                          ApplicationId appId, Profile profile, int bandBase) {
         // Distinct selectors per priority: duplicates would be one OpenFlow entry anyway.
         Map<Integer, Map<TrafficSelector, FlowRule>> byPriority = new LinkedHashMap<>();
+        boolean dualStack = dualStack(policy);
         for (SliceDefinition slice : policy.slices()) {
             int priority = bandBase + slice.priority();
             TrafficTreatment treatment = treatment(slice, device, meters.get(slice.name()), profile);
-            TrafficTreatment returning = returnTreatment(slice, device, meters.get(slice.name()), profile);
+            // A steered slice's replies leave by the device's output (see carriesReplies).
+            TrafficTreatment returning = slice.egress() == null ? treatment
+                    : treatment(slice.withEgress(null), device, meters.get(slice.name()), profile);
             Map<TrafficSelector, FlowRule> rules = byPriority.computeIfAbsent(priority, p -> new LinkedHashMap<>());
             for (ClassifierRule rule : slice.rules()) {
                 TrafficTreatment ruleTreatment = carriesReplies(rule) ? returning : treatment;
-                for (TrafficSelector selector : selectors(policy, device, rule)) {
+                for (TrafficSelector selector : selectors(policy, device, rule, dualStack)) {
                     rules.computeIfAbsent(selector, sel -> DefaultFlowRule.builder()
                             .forDevice(device.deviceId())
                             .forTable(0)
@@ -96,7 +99,7 @@ public final class FlowCompiler {
         }
         List<FlowRule> out = new ArrayList<>();
         byPriority.values().forEach(m -> out.addAll(m.values()));
-        if (dualStack(policy)) {
+        if (dualStack) {
             TrafficTreatment untouched = DefaultTrafficTreatment.builder().setOutput(device.output()).build();
             for (int type : ND_TYPES) {
                 out.add(DefaultFlowRule.builder().forDevice(device.deviceId()).forTable(0)
@@ -119,13 +122,6 @@ public final class FlowCompiler {
         boolean source = !rule.srcPrefixes().isEmpty() || rule.srcPrefixList() != null;
         boolean destination = !rule.dstPrefixes().isEmpty() || rule.dstPrefixList() != null;
         return source && !destination;
-    }
-
-    /** The treatment of a steered slice's replies: as {@link #treatment}, but out of the device's output. */
-    private static TrafficTreatment returnTreatment(SliceDefinition slice, DeviceUplink device, MeterId meter,
-                                                    Profile profile) {
-        return slice.egress() == null ? treatment(slice, device, meter, profile)
-                : treatment(slice.withEgress(null), device, meter, profile);
     }
 
     /** True if the policy names an IPv6 prefix anywhere: then it classifies IPv6 too. */
@@ -191,19 +187,21 @@ public final class FlowCompiler {
      * bound to another device. Pairs of an IPv4 and an IPv6 prefix, and ICMP with the other
      * version, match nothing and are left out.
      */
-    static List<TrafficSelector> selectors(SlicePolicy policy, DeviceUplink device, ClassifierRule rule) {
+    private static List<TrafficSelector> selectors(SlicePolicy policy, DeviceUplink device, ClassifierRule rule,
+                                                   boolean dualStack) {
         if (rule.ingress() != null && !rule.ingress().deviceId().equals(device.deviceId())) {
             return List.of();
         }
         List<TrafficSelector> out = new ArrayList<>();
-        expand(policy, rule, (version, src, dst, proto) -> out.add(selector(rule, version, src, dst, proto)));
+        expand(policy, rule, dualStack,
+                (version, src, dst, proto) -> out.add(selector(rule, version, src, dst, proto)));
         return out;
     }
 
     /** True if the rule can match a packet at all (its prefixes and protocol agree on an IP version). */
     public static boolean matchesSomething(SlicePolicy policy, ClassifierRule rule) {
         boolean[] any = new boolean[1];
-        expand(policy, rule, (version, src, dst, proto) -> any[0] = true);
+        expand(policy, rule, dualStack(policy), (version, src, dst, proto) -> any[0] = true);
         return any[0];
     }
 
@@ -212,13 +210,13 @@ public final class FlowCompiler {
         void accept(int ipVersion, IpPrefix src, IpPrefix dst, Integer proto);
     }
 
-    private static void expand(SlicePolicy policy, ClassifierRule rule, Combination out) {
+    private static void expand(SlicePolicy policy, ClassifierRule rule, boolean dualStack, Combination out) {
         List<IpPrefix> srcs = prefixes(policy, rule.srcPrefixes(), rule.srcPrefixList());
         List<IpPrefix> dsts = prefixes(policy, rule.dstPrefixes(), rule.dstPrefixList());
         boolean ports = rule.srcPort() != null || rule.dstPort() != null;
         List<Integer> protos = rule.ipProto() != null ? List.of(rule.ipProto())
                 : ports ? List.of(TCP, UDP) : Collections.singletonList(null);
-        List<Integer> versions = dualStack(policy) ? List.of(4, 6) : List.of(4);
+        List<Integer> versions = dualStack ? List.of(4, 6) : List.of(4);
         for (IpPrefix src : srcs) {
             for (IpPrefix dst : dsts) {
                 for (Integer proto : protos) {
