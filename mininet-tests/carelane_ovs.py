@@ -5,6 +5,7 @@ switches. The userspace datapath ignores set_queue, so the uplink's priority que
 emulated with tc htb classes plus u32 filters on the DSCP that CareLane marks.
 Hosts get static ARP entries: see README, "Non-IP traffic".
 """
+import contextlib
 import subprocess
 import sys
 import time
@@ -72,6 +73,27 @@ def stop_net(net):
     finally:
         for name in names:
             subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', name], capture_output=True)
+
+
+@contextlib.contextmanager
+def hospital_under_onos(onos, reason, prepare=None):
+    """The hospital network, its gateway handed to ONOS (the onos_testbed module) at peak, with
+    every other switch a plain L2 switch. prepare(net) runs before the gateway connects."""
+    from hospital import GATEWAY, HospitalTopo
+    ensure_ovs()
+    net = build_net(HospitalTopo())
+    try:
+        for sw in net.switches:
+            normal_forwarding(sw)
+        if prepare is not None:
+            prepare(net)
+        gw = net.get(GATEWAY)
+        onos.ofctl('del-flows', gw.name)
+        onos.connect(gw.name)
+        onos.set_profile('peak', reason=reason)
+        yield net
+    finally:
+        stop_net(net)
 
 
 def normal_forwarding(switch):

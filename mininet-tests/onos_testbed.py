@@ -279,14 +279,15 @@ def ofctl(*args):
     return subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', *args], capture_output=True, text=True).stdout
 
 
-def carelane_flows(bridge, appid):
+def carelane_flows(bridge, appid, counters=False):
     """Flows on the switch whose cookie carries CareLane's ONOS application id (top 16 bits),
-    without their counters."""
+    without their counters unless asked."""
     out = []
     for line in ofctl('dump-flows', bridge).splitlines():
         m = re.search(r'cookie=0x([0-9a-f]+)', line)
         if m and int(m.group(1), 16) >> 48 == appid:
-            out.append(re.sub(r' (duration|n_packets|n_bytes|idle_age|hard_age)=[^,]*,', '', line.strip()))
+            out.append(line.strip() if counters
+                       else re.sub(r' (duration|n_packets|n_bytes|idle_age|hard_age)=[^,]*,', '', line.strip()))
     return out
 
 

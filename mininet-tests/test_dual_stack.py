@@ -7,7 +7,7 @@ import time
 import pytest
 
 import carelane_ovs as ovs
-from hospital import GATEWAY, GATEWAY_DEVICE, HospitalTopo
+from hospital import GATEWAY, GATEWAY_DEVICE
 
 NETCFG = ovs.ROOT / 'topologies' / 'carelane-netcfg.json'
 V6 = {'staff1': '2001:db8:1::21', 'social1': '2001:db8:200::10', 'bad1': '2001:db8:200::66'}
@@ -25,42 +25,34 @@ def dual_stack_netcfg(onos):
 @pytest.fixture(scope='module')
 def site6(onos_carelane):
     onos = onos_carelane
-    ovs.ensure_ovs()
-    net = ovs.build_net(HospitalTopo())
-    try:
-        for sw in net.switches:
-            ovs.normal_forwarding(sw)
+
+    def addresses(net):
         for name, addr in V6.items():
             host = net.get(name)
             host.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0')
             host.cmd(f'ip -6 addr add {addr}/32 dev {host.defaultIntf()} nodad')
-        gw = net.get(GATEWAY)
-        onos.ofctl('del-flows', gw.name)
-        onos.connect(gw.name)
-        onos.set_profile('peak', reason='dual-stack tests')
-        code, body = onos.push_netcfg(dual_stack_netcfg(onos))
-        assert code == 200, body
-        # 4 social (2 directions x 2 versions), 2 blocked, 2 clinical, 2 default, 5 ND
-        onos.wait_until(lambda: any(d.get('flowRules') == 15 for d in onos.status()['devices']), 30,
-                        'the dual-stack rules')
-        onos.wait_programmed(gw.name, GATEWAY_DEVICE, 'peak', timeout=60)
-        # ONOS re-sends a rule whose ADD raced a flow-stats poll (an identical ADD, which resets
-        # the rule's age and counters on OVS): count packets only once ONOS has seen them all.
-        onos.wait_until(lambda: all(d.get('flowRulesAdded') == 15 for d in onos.status()['devices']), 30,
-                        'ONOS seeing every rule on the switch')
-        time.sleep(6)
-        yield net
+    try:
+        with ovs.hospital_under_onos(onos, 'dual-stack tests', prepare=addresses) as net:
+            code, body = onos.push_netcfg(dual_stack_netcfg(onos))
+            assert code == 200, body
+            # 4 social (2 directions x 2 versions), 2 blocked, 2 clinical, 2 default, 5 ND
+            onos.wait_until(lambda: any(d.get('flowRules') == 15 for d in onos.status()['devices']), 30,
+                            'the dual-stack rules')
+            onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+            # ONOS re-sends a rule whose ADD raced a flow-stats poll (an identical ADD, which resets
+            # the rule's age and counters on OVS): count packets only once ONOS has seen them all.
+            onos.wait_until(lambda: all(d.get('flowRulesAdded') == 15 for d in onos.status()['devices']), 30,
+                            'ONOS seeing every rule on the switch')
+            time.sleep(6)
+            yield net
     finally:
-        ovs.stop_net(net)
         code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
         assert code == 200, body
 
 
 def flows(onos, bridge):
     """CareLane's flows on the switch, with their counters."""
-    appid = onos.app_id()
-    return [line.strip() for line in onos.ofctl('dump-flows', bridge).splitlines()
-            if (m := re.search(r'cookie=0x([0-9a-f]+)', line)) and int(m.group(1), 16) >> 48 == appid]
+    return onos.carelane_flows(bridge, onos.app_id(), counters=True)
 
 
 def packets(rule):

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import carelane_ovs as ovs
-from hospital import GATEWAY, GATEWAY_DEVICE, HospitalTopo, WAN_HOSTS
+from hospital import GATEWAY, GATEWAY_DEVICE, WAN_HOSTS
 
 NETCFG = ovs.ROOT / 'topologies' / 'carelane-netcfg.json'
 BREAKOUT = 'gw-brk'
@@ -38,29 +38,24 @@ def social_rules(onos):
 @pytest.fixture(scope='module')
 def breakout_site(onos_carelane):
     onos = onos_carelane
-    ovs.ensure_ovs()
-    net = ovs.build_net(HospitalTopo())
-    try:
-        for sw in net.switches:
-            ovs.normal_forwarding(sw)
+
+    def breakout(net):
         gw = net.get(GATEWAY)
         subprocess.run(['ovs-vsctl', 'add-port', gw.name, BREAKOUT, '--', 'set', 'interface', BREAKOUT,
                         'type=internal', f'ofport_request={BREAKOUT_PORT}'], check=True)
         subprocess.run(['ip', 'link', 'set', BREAKOUT, 'up'], check=True)
-        onos.ofctl('del-flows', gw.name)
-        onos.connect(gw.name)
-        onos.wait_until(lambda: any(p.get('port') == str(BREAKOUT_PORT) for p in
-                                    onos.rest('GET', f'/onos/v1/devices/{GATEWAY_DEVICE}/ports')[1]['ports']),
-                        30, 'ONOS to see the breakout port')
-        onos.set_profile('peak', reason='egress tests')
-        code, body = onos.push_netcfg(netcfg(onos))
-        assert code == 200, body
-        onos.wait_until(lambda: social_rules(onos) and all(f'output:{BREAKOUT_PORT}' in f
-                                                           for f in social_rules(onos)), 30, 'social steered')
-        onos.wait_programmed(gw.name, GATEWAY_DEVICE, 'peak', timeout=60)
-        yield net
+    try:
+        with ovs.hospital_under_onos(onos, 'egress tests', prepare=breakout) as net:
+            onos.wait_until(lambda: any(p.get('port') == str(BREAKOUT_PORT) for p in
+                                        onos.rest('GET', f'/onos/v1/devices/{GATEWAY_DEVICE}/ports')[1]['ports']),
+                            30, 'ONOS to see the breakout port')
+            code, body = onos.push_netcfg(netcfg(onos))
+            assert code == 200, body
+            onos.wait_until(lambda: social_rules(onos) and all(f'output:{BREAKOUT_PORT}' in f
+                                                               for f in social_rules(onos)), 30, 'social steered')
+            onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+            yield net
     finally:
-        ovs.stop_net(net)
         code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
         assert code == 200, body
 

@@ -13,7 +13,7 @@ import pytest
 import carelane_ovs as ovs
 import lunchtime
 import onos_testbed
-from hospital import GATEWAY, GATEWAY_DEVICE, UPLINK_PEER, HospitalTopo, WAN_HOSTS
+from hospital import GATEWAY, GATEWAY_DEVICE, UPLINK_PEER, WAN_HOSTS
 
 LOAD_S = 40
 
@@ -26,22 +26,13 @@ def record(name, seconds):
 @pytest.fixture(scope='module')
 def site(onos_carelane):
     onos = onos_carelane
-    ovs.ensure_ovs()
-    net = ovs.build_net(HospitalTopo())
-    try:
-        for sw in net.switches:
-            ovs.normal_forwarding(sw)
+    with ovs.hospital_under_onos(onos, 'control tests') as net:
         gw = net.get(GATEWAY)
-        onos.ofctl('del-flows', gw.name)
-        onos.connect(gw.name)
-        onos.set_profile('peak', reason='control tests')
         took = onos.wait_programmed(gw.name, GATEWAY_DEVICE, 'peak')
         ovs.log(f'gateway programmed by ONOS for peak in {took:.1f} s')
         uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
         ovs.configure_bottleneck(uplink, lunchtime.UPLINK_KBPS, onos.queue_plan('peak'))
         yield net
-    finally:
-        ovs.stop_net(net)
 
 
 def rate_mbps(host, seconds):
