@@ -5,7 +5,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cpfile="$root/app/target/test-classpath.txt"
-if [ ! -s "$cpfile" ] || [ ! -d "$root/app/target/test-classes/org/carelane/harness" ]; then
+# The cached classpath is rebuilt when it is missing or older than a pom (a new dependency).
+if [ ! -s "$cpfile" ] || [ "$cpfile" -ot "$root/app/pom.xml" ] || [ "$cpfile" -ot "$root/pom.xml" ] \
+   || [ ! -d "$root/app/target/test-classes/org/carelane/harness" ]; then
   (cd "$root" && scripts/onos-jars.sh && mvn -B -ntp -q -pl app test-compile && cd app && \
    mvn -q dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$cpfile")
 fi

@@ -76,9 +76,14 @@ public final class CliOperations {
                 : slice + ": link " + egress.link() + " (" + egress.when().jsonName() + "), else the WAN uplink");
         Profile active = service.activeProfile();
         policy.devices().forEach(d -> out.add("  " + d.deviceId() + " now (" + active.jsonName() + "): "
-                + d.egressOf(policy.requireSlice(slice), active).map(l -> "link " + l.name() + " port " + l.port()
-                        + (l.vlan() == null ? "" : " vlan " + l.vlan())).orElse("uplink " + d.output())));
+                + d.egressOf(policy.requireSlice(slice), active).map(CliOperations::describe)
+                        .orElse("uplink " + d.output())));
         return out;
+    }
+
+    private static String describe(org.carelane.api.EgressLink l) {
+        return "link " + l.name() + " port " + l.port() + (l.vlan() == null ? "" : " vlan " + l.vlan())
+                + (l.nextHopMac() == null ? "" : " next hop " + l.nextHopMac());
     }
 
     public List<String> setRate(String slice, String profileText, String maxText, String minText) {

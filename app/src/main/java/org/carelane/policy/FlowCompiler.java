@@ -176,6 +176,9 @@ public final class FlowCompiler {
         if (link.isEmpty()) {
             return t.setOutput(device.output()).build();
         }
+        if (link.get().nextHopMac() != null) {
+            t.setEthDst(link.get().nextHopMac());
+        }
         if (link.get().vlan() != null) {
             t.pushVlan().setVlanId(VlanId.vlanId(link.get().vlan().shortValue()));
         }

@@ -15,6 +15,7 @@ import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.Steering;
 import org.onlab.packet.IpPrefix;
+import org.onlab.packet.MacAddress;
 import org.onosproject.net.ConnectPoint;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.PortNumber;
@@ -25,11 +26,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 import static org.carelane.policy.JsonFields.convert;
 import static org.carelane.policy.JsonFields.integer;
 import static org.carelane.policy.JsonFields.list;
 import static org.carelane.policy.JsonFields.object;
+import static org.carelane.policy.JsonFields.onlyFields;
 import static org.carelane.policy.JsonFields.optInteger;
 import static org.carelane.policy.JsonFields.optText;
 import static org.carelane.policy.JsonFields.path;
@@ -51,6 +54,7 @@ public final class PolicyCodec {
     public static final int MAX_BURST_MS = 10_000;
     public static final long MAX_KBPS = 100_000_000L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Set<String> LINK_FIELDS = Set.of("port", "kbps", "vlan", "nextHopMac");
 
     private PolicyCodec() {
     }
@@ -93,10 +97,24 @@ public final class PolicyCodec {
         if (!name.matches("[A-Za-z][A-Za-z0-9_-]{0,31}")) {
             throw new PolicyException(at, "a link name is a letter then up to 31 letters, digits, - or _");
         }
+        onlyFields(node, at, LINK_FIELDS);
         long port = integer(node, "port", path(at, "port"), 1, 0xFFFF_FF00L);
         long kbps = integer(node, "kbps", path(at, "kbps"), 1, MAX_KBPS);
         Long vlan = optInteger(node, "vlan", path(at, "vlan"), 1, 4094);
-        return new EgressLink(name, PortNumber.portNumber(port), kbps, vlan == null ? null : vlan.intValue());
+        String mac = optText(node, "nextHopMac", path(at, "nextHopMac"));
+        return new EgressLink(name, PortNumber.portNumber(port), kbps, vlan == null ? null : vlan.intValue(),
+                mac == null ? null : unicastMac(mac, path(at, "nextHopMac")));
+    }
+
+    private static MacAddress unicastMac(String text, String at) {
+        if (!text.matches("(?i)[0-9a-f]{2}(:[0-9a-f]{2}){5}")) {
+            throw new PolicyException(at, "must be a MAC address such as 02:00:00:00:00:01, not '" + text + "'");
+        }
+        MacAddress mac = MacAddress.valueOf(text);
+        if (mac.isMulticast() || mac.isBroadcast() || mac.equals(MacAddress.ZERO)) {
+            throw new PolicyException(at, "must be a unicast MAC address (a next hop's), not " + text);
+        }
+        return mac;
     }
 
     private static Steering parseEgress(JsonNode node, String at) {
@@ -283,6 +301,9 @@ public final class PolicyCodec {
                     ObjectNode link = links.putObject(l.name()).put("port", l.port().toLong()).put("kbps", l.kbps());
                     if (l.vlan() != null) {
                         link.put("vlan", l.vlan());
+                    }
+                    if (l.nextHopMac() != null) {
+                        link.put("nextHopMac", l.nextHopMac().toString());
                     }
                 });
             }

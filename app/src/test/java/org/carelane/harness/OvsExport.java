@@ -44,7 +44,7 @@ public final class OvsExport {
             System.exit(2);
             return;
         }
-        try (CareLaneTestBed bed = new CareLaneTestBed(at, block)) {
+        try (CareLaneTestBed bed = new CareLaneTestBed(at, block, port -> true)) {
             ObjectNode out = export(bed);
             Files.writeString(Path.of(args[2]), out.toPrettyString());
             System.out.printf("exported profile %s at %s: %d devices%n", out.get("profile").asText(), at,

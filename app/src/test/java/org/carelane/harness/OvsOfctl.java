@@ -12,6 +12,7 @@ import org.onosproject.net.flow.criteria.TcpPortCriterion;
 import org.onosproject.net.flow.criteria.UdpPortCriterion;
 import org.onosproject.net.flow.instructions.Instruction;
 import org.onosproject.net.flow.instructions.Instructions;
+import org.onosproject.net.flow.instructions.L2ModificationInstruction;
 import org.onosproject.net.flow.instructions.L3ModificationInstruction;
 import org.onosproject.net.meter.Band;
 import org.onosproject.net.meter.Meter;
@@ -89,6 +90,22 @@ public final class OvsOfctl {
         }
     }
 
+    /** A steered slice's next hop MAC and VLAN, as ovs-ofctl prints them. */
+    private static String l2Action(L2ModificationInstruction l2) {
+        switch (l2.subtype()) {
+            case ETH_DST:
+                return "set_field:" + ((L2ModificationInstruction.ModEtherInstruction) l2).mac().toString()
+                        .toLowerCase(java.util.Locale.ROOT) + "->eth_dst";
+            case VLAN_PUSH:
+                return "push_vlan:0x8100";
+            case VLAN_ID:
+                return "set_field:" + (4096 + ((L2ModificationInstruction.ModVlanIdInstruction) l2).vlanId().toShort())
+                        + "->vlan_vid";
+            default:
+                throw new IllegalArgumentException("unsupported " + l2);
+        }
+    }
+
     private static String actions(FlowRule r) {
         List<String> out = new ArrayList<>();
         r.treatment().meters().forEach(m -> out.add("meter:" + m.meterId().id()));
@@ -103,6 +120,9 @@ public final class OvsOfctl {
                         throw new IllegalArgumentException("unsupported " + i);
                     }
                     out.add("set_field:" + ((L3ModificationInstruction.ModDscpInstruction) l3).dscp() + "->ip_dscp");
+                    break;
+                case L2MODIFICATION:
+                    out.add(l2Action((L2ModificationInstruction) i));
                     break;
                 case QUEUE:
                     out.add("set_queue:" + ((Instructions.SetQueueInstruction) i).queueId());

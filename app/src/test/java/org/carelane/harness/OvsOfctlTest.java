@@ -41,4 +41,21 @@ class OvsOfctlTest {
             assertEquals(4000, social.get("maxKbps").asLong());
         }
     }
+
+    @Test
+    void aSteeredSliceExportsItsNextHopVlanAndPortAsOvsPrintsThem() {
+        com.fasterxml.jackson.databind.node.ObjectNode block = SampleConfig.withBreakout();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) block.get("devices").get(0).get("links").get("breakout"))
+                .put("port", 9).put("nextHopMac", "02:0B:00:00:00:01");
+        // Offline, the export takes every port the netcfg names to exist (the test bed has 1 to 8).
+        try (CareLaneTestBed bed = new CareLaneTestBed(Instant.parse("2026-01-14T12:30:00Z"), block, p -> true)) {
+            List<String> flows = new ArrayList<>();
+            OvsExport.export(bed).get("devices").get(0).get("flows").forEach(f -> flows.add(f.asText()));
+            assertTrue(flows.stream().anyMatch(f -> f.endsWith("nw_dst=10.200.0.0/16,actions=meter:2,"
+                    + "set_field:8->ip_dscp,set_queue:2,set_field:02:0b:00:00:00:01->eth_dst,push_vlan:0x8100,"
+                    + "set_field:4196->vlan_vid,output:9")), flows.toString());
+            assertTrue(flows.stream().anyMatch(f -> f.endsWith("nw_src=10.200.0.0/16,actions=meter:2,"
+                    + "set_field:8->ip_dscp,set_queue:2,NORMAL")), "replies are not steered: " + flows);
+        }
+    }
 }

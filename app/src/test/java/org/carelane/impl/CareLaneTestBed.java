@@ -74,6 +74,22 @@ public final class CareLaneTestBed implements AutoCloseable {
     public CareLaneTestBed(Instant start, FakeNetworkConfig netcfg, RecordingFlowRuleService flows,
                            FlowRuleService nodeFlows, RecordingMeterService meters, DistributedCareLaneStore store,
                            org.onosproject.mastership.MastershipService mastership) {
+        this(start, netcfg, flows, nodeFlows, meters, store, mastership, n -> n >= 1 && n <= PORTS);
+    }
+
+    /**
+     * With devices whose ports are those {@code portExists} accepts: an offline export has no
+     * switch to ask, so it takes every port the netcfg names to exist.
+     */
+    public CareLaneTestBed(Instant start, JsonNode carelaneBlock, java.util.function.LongPredicate portExists) {
+        this(start, preloaded(carelaneBlock), new RecordingFlowRuleService(), null, new RecordingMeterService(),
+                TestStores.newStore(), TestMastership.fixed(d -> true), portExists);
+    }
+
+    private CareLaneTestBed(Instant start, FakeNetworkConfig netcfg, RecordingFlowRuleService flows,
+                            FlowRuleService nodeFlows, RecordingMeterService meters, DistributedCareLaneStore store,
+                            org.onosproject.mastership.MastershipService mastership,
+                            java.util.function.LongPredicate portExists) {
         this.flows = flows;
         this.meters = meters;
         this.store = store;
@@ -86,7 +102,7 @@ public final class CareLaneTestBed implements AutoCloseable {
             }
         };
         manager.configRegistry = netcfg;
-        manager.flowRuleService = nodeFlows;
+        manager.flowRuleService = nodeFlows == null ? flows : nodeFlows;
         manager.meterService = meters;
         manager.mastershipService = mastership;
         manager.deviceService = new DeviceServiceAdapter() {
@@ -100,11 +116,11 @@ public final class CareLaneTestBed implements AutoCloseable {
                 deviceListeners.add(listener);
             }
 
-            /** Each device has ports 1 to {@link #PORTS}, as a small switch. */
+            /** By default each device has ports 1 to {@link #PORTS}, as a small switch. */
             @Override
             public org.onosproject.net.Port getPort(DeviceId deviceId, org.onosproject.net.PortNumber portNumber) {
-                long n = portNumber.toLong();
-                return n >= 1 && n <= PORTS ? new org.onosproject.net.DefaultPort(null, portNumber, true) : null;
+                return portExists.test(portNumber.toLong())
+                        ? new org.onosproject.net.DefaultPort(null, portNumber, true) : null;
             }
         };
         manager.store = store;

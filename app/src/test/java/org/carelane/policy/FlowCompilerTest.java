@@ -7,6 +7,7 @@ import org.carelane.api.SlicePolicy;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.Test;
 import org.onlab.packet.IpPrefix;
+import org.onlab.packet.MacAddress;
 import org.onosproject.TestApplicationId;
 import org.onosproject.net.PortNumber;
 import org.onosproject.net.flow.FlowRule;
@@ -215,5 +216,31 @@ class FlowCompilerTest {
                 800).get(0);
         assertTrue(clinicalAtPeak.treatment().allInstructions().stream().noneMatch(
                 i -> i instanceof L2ModificationInstruction.ModVlanIdInstruction), "clinical stays on the WAN");
+        assertTrue(all.stream().noneMatch(i -> i instanceof L2ModificationInstruction.ModEtherInstruction),
+                "no next hop declared: the host's destination MAC is kept");
+    }
+
+    @Test
+    void aLinksNextHopMacBecomesTheSteeredPacketsDestinationMacButNotTheRepliesOrOtherSlices() {
+        ObjectNode doc = SampleConfig.withBreakout();
+        ((ObjectNode) doc.get("devices").get(0).get("links").get("breakout"))
+                .put("nextHopMac", "02:0a:00:00:00:fe");
+        SlicePolicy p = PolicyCodec.parse(doc);
+        List<FlowRule> social = atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP, Profile.PEAK),
+                200);
+        List<MacAddress> outbound = ethDst(social.get(0));
+        assertEquals(List.of(MacAddress.valueOf("02:0a:00:00:00:fe")), outbound, social.get(0).toString());
+        assertEquals(List.of(), ethDst(social.get(1)), "replies keep their MAC: " + social.get(1));
+        assertEquals(List.of(), ethDst(atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP,
+                Profile.OFF_PEAK), 200).get(0)), "not steered off-peak, so not rewritten");
+        assertEquals(List.of(), ethDst(atPriority(FlowCompiler.compile(p, p.devices().get(0), METERS, APP,
+                Profile.PEAK), 800).get(0)), "clinical keeps the WAN gateway's MAC");
+    }
+
+    private static List<MacAddress> ethDst(FlowRule rule) {
+        return rule.treatment().allInstructions().stream()
+                .filter(i -> i instanceof L2ModificationInstruction.ModEtherInstruction
+                        && ((L2ModificationInstruction) i).subtype() == L2ModificationInstruction.L2SubType.ETH_DST)
+                .map(i -> ((L2ModificationInstruction.ModEtherInstruction) i).mac()).collect(Collectors.toList());
     }
 }

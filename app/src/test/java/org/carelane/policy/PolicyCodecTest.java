@@ -11,6 +11,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.time.LocalTime;
+import java.util.List;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -221,6 +222,29 @@ class PolicyCodecTest {
                 ((ArrayNode) slice(b, 2).get("rules")).addObject().put("ingress", "of:0000000000000001/3"))));
         assertEquals("slices[2].egress", loop.field());
         assertTrue(loop.getMessage().contains("egress loop"), loop.getMessage());
+    }
+
+    @Test
+    void aLinksNextHopMacIsAUnicastMacAndUnknownLinkFieldsAreNamed() {
+        ObjectNode base = withBreakout();
+        SlicePolicy p = PolicyCodec.parse(edit(base, b -> breakout(b).put("nextHopMac", "02:0A:00:00:00:FE")));
+        assertEquals("[EgressLink[breakout port 3, 30000 kbps, vlan 100, next hop 02:0A:00:00:00:FE]]",
+                p.devices().get(0).links().values().toString());
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p)));
+        for (String bad : List.of("02:0a:00:00:00", "gateway", "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff",
+                "00:00:00:00:00:00")) {
+            PolicyException e = assertThrows(PolicyException.class, () -> PolicyCodec.parse(edit(base, b ->
+                    breakout(b).put("nextHopMac", bad))), bad);
+            assertEquals("devices[0].links.breakout.nextHopMac", e.field(), bad);
+        }
+        PolicyException typo = assertThrows(PolicyException.class, () -> PolicyCodec.parse(edit(base, b ->
+                breakout(b).put("nexthopMac", "02:0a:00:00:00:fe"))));
+        assertEquals("devices[0].links.breakout.nexthopMac", typo.field());
+        assertTrue(typo.getMessage().contains("unknown field"), typo.getMessage());
+    }
+
+    private static ObjectNode breakout(ObjectNode doc) {
+        return (ObjectNode) doc.get("devices").get(0).get("links").get("breakout");
     }
 
     @Test
