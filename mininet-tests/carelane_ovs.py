@@ -76,12 +76,13 @@ def stop_net(net):
 
 
 @contextlib.contextmanager
-def hospital_under_onos(onos, reason, prepare=None):
-    """The hospital network, its gateway handed to ONOS (the onos_testbed module) at peak, with
-    every other switch a plain L2 switch. prepare(net) runs before the gateway connects."""
+def hospital_under_onos(onos, reason, prepare=None, topo=None):
+    """The hospital network (or topo, with the same gateway), its gateway handed to ONOS (the
+    onos_testbed module) at peak, with every other switch a plain L2 switch. prepare(net) runs
+    before the gateway connects."""
     from hospital import GATEWAY, HospitalTopo
     ensure_ovs()
-    net = build_net(HospitalTopo())
+    net = build_net(topo or HospitalTopo())
     try:
         for sw in net.switches:
             normal_forwarding(sw)
@@ -105,8 +106,11 @@ def htb_plan(uplink_kbps, queues):
     """tc commands for the bottleneck: one htb class per slice queue, DSCP u32 filters.
 
     Each class is guaranteed its slice's minKbps and may borrow up to the uplink; spare
-    capacity is shared equally (same prio and quantum). queues=None is the unsliced baseline.
+    capacity is shared equally (same prio and quantum). queues=None is the unsliced baseline,
+    as is a way out that no slice leaves by (one class for whatever crosses it).
     """
+    if queues is not None and not any('queue' in q and not q.get('drop') for q in queues):
+        queues = None
     if queues is None:
         return [['class', 'add', 'parent', '1:1', 'classid', '1:10', 'htb', 'rate', f'{uplink_kbps}kbit',
                  'ceil', f'{uplink_kbps}kbit', 'quantum', '1514']], 10, [10]

@@ -395,13 +395,24 @@ def start_with_carelane(netcfg_path):
     wait_policy()
 
 
-def queue_plan(profile):
-    """The slices' queues for the tc emulation, from what CareLane itself reports over REST."""
+def steered_to(slice_json, profile):
+    """The link a slice leaves by in a profile (from CareLane's /slices), or None for the WAN."""
+    egress = slice_json.get('egress')
+    if egress and egress.get('when', 'always') in ('always', profile):
+        return egress['link']
+    return None
+
+
+def queue_plan(profile, link=None):
+    """The queues for the tc emulation of one way out (link None: the WAN uplink) in a profile:
+    the slices that leave by it then, from what CareLane itself reports over REST."""
     _, body = rest('GET', '/onos/carelane/slices')
     plan = []
     for s in body['slices']:
         if s.get('action') == 'drop':
             plan.append({'slice': s['name'], 'drop': True})
+            continue
+        if steered_to(s, profile) != link:
             continue
         entry = {'slice': s['name'], 'minKbps': s['rates'][profile]['minKbps'],
                  'maxKbps': s['rates'][profile]['maxKbps']}
