@@ -6,6 +6,7 @@ emulated with tc htb classes plus u32 filters on the DSCP that CareLane marks.
 Hosts get static ARP entries: see README, "Non-IP traffic".
 """
 import contextlib
+import re
 import subprocess
 import sys
 import time
@@ -142,6 +143,26 @@ def configure_bottleneck(intf, uplink_kbps, queues=None):
     for cls in classes:
         run(['tc', 'qdisc', 'add', 'dev', intf, 'parent', f'1:{cls}', 'handle', f'{cls}:', 'pfifo',
              'limit', str(LEAF_QUEUE_PACKETS)])
+
+
+def steer_marked_traffic(intf, queues):
+    """The uplink's queues as CareLane configured them over OVSDB: OVS itself builds the htb
+    qdisc on the port (class 1:(queue + 1) per queue, at the queue's min and max rate). The
+    userspace datapath ignores set_queue, so u32 filters on the DSCP CareLane marks put each
+    slice's packets in its queue's class, and each class gets the emulation's short FIFO.
+    queues: the slices' plan (queue and dscp) from CareLane's /slices. Idempotent."""
+    classes = set(re.findall(r'class htb 1:([0-9a-f]+) ', run(['tc', 'class', 'show', 'dev', intf])))
+    run(['tc', 'filter', 'del', 'dev', intf, 'parent', '1:'], check=False)
+    for q in queues:
+        if q.get('drop') or 'queue' not in q or 'dscp' not in q:
+            continue
+        cls = format(int(q['queue']) + 1, 'x')
+        if cls not in classes:
+            raise RuntimeError(f'no htb class 1:{cls} for queue {q["queue"]} on {intf}: OVS has {sorted(classes)}')
+        run(['tc', 'filter', 'add', 'dev', intf, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+             'match', 'ip', 'tos', hex(int(q['dscp']) << 2), '0xfc', 'flowid', f'1:{cls}'])
+        run(['tc', 'qdisc', 'replace', 'dev', intf, 'parent', f'1:{cls}', 'handle', f'{int(cls, 16) + 10:x}:',
+             'pfifo', 'limit', str(LEAF_QUEUE_PACKETS)])
 
 
 def tc_class_stats(intf):

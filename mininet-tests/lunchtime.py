@@ -146,11 +146,22 @@ def blocked_reachable(net):
     return '1 received' in net.get('staff1').cmd(f'ping -n -c 1 -W 1 {WAN_HOSTS["bad1"]}')
 
 
+def expected_queues(plan):
+    """{queue id: (min, max) bit/s} that CareLane should have put on the uplink for a plan."""
+    return {int(q['queue']): (q['minKbps'] * 1000, q['maxKbps'] * 1000) for q in plan
+            if not q.get('drop') and 'queue' in q}
+
+
 def apply_mode(net, mode):
-    """Sets the gateway up for a mode; returns the seconds until the switch carried it."""
+    """Sets the gateway up for a mode; returns the seconds until the switch carried it.
+
+    Sliced modes use the uplink queues CareLane itself configured through ONOS's OVSDB
+    behaviours (OVS builds their htb classes on the port); "none" is one htb class."""
     gw = net.get(GATEWAY)
     uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
     if mode == 'none':
+        if onos.port_queues(uplink) is not None:
+            raise RuntimeError(f'{uplink} still has CareLane\'s QoS: run "none" before the sliced modes')
         onos.disconnect(gw.name)
         ovs.configure_bottleneck(uplink, UPLINK_KBPS, None)
         ovs.log('   gateway is a plain L2 switch (no controller); one htb class on the uplink')
@@ -163,11 +174,15 @@ def apply_mode(net, mode):
     onos.wait_programmed(gw.name, GATEWAY_DEVICE, mode)
     took = time.time() - t0
     plan = onos.queue_plan(mode)
-    ovs.configure_bottleneck(uplink, UPLINK_KBPS, plan)
-    ovs.log(f'   ONOS programmed the gateway for {mode} in {took:.1f} s: '
-            f'{len(onos.carelane_flows(gw.name, onos.app_id()))} CareLane flows, '
-            f'meters {sorted(onos.switch_meters(gw.name).values())} kbps; htb on {uplink}')
-    return took
+    want = expected_queues(plan)
+    onos.wait_until(lambda: (onos.port_queues(uplink) or {}).get('queues') == want, 40,
+                    f'CareLane\'s {mode} queues on {uplink} (OVSDB)')
+    queues_after = time.time() - t0
+    ovs.steer_marked_traffic(uplink, plan)
+    ovs.log(f'   ONOS programmed the gateway for {mode} in {took:.1f} s and its uplink queues in '
+            f'{queues_after:.1f} s: {len(onos.carelane_flows(gw.name, onos.app_id()))} CareLane flows, '
+            f'meters {sorted(onos.switch_meters(gw.name).values())} kbps; queues on {uplink} {want}')
+    return took, queues_after
 
 
 def run_mode(net, mode, duration):
@@ -176,6 +191,7 @@ def run_mode(net, mode, duration):
     gw = net.get(GATEWAY)
     uplink = gw.connectionsTo(net.get(UPLINK_PEER))[0][0].name
     took = apply_mode(net, mode)
+    took, queues_after = took if took else (None, None)
     reach = net.get('clin1').cmd(f'ping -n -c 2 -W 1 {WAN_HOSTS["nhs1"]}')
     if ' 0 received' in reach:
         raise RuntimeError(f'no connectivity clin1 -> nhs1 in mode {mode}:\n{reach}\n{onos.ofctl("dump-flows", gw.name)}')
@@ -191,6 +207,8 @@ def run_mode(net, mode, duration):
         result['social_meter_kbps'] = q['social']['maxKbps']
         result['clinical_reservation_kbps'] = q['clinical']['minKbps']
         result['programmed_after_s'] = round(took, 2)
+        result['queues_after_s'] = round(queues_after, 2)
+        result['uplink_queues'] = onos.port_queues(uplink)
         result['meter_stats'] = ovs.meter_stats(gw)
     result['tc_stats'] = ovs.tc_class_stats(uplink)
     ovs.log(f'   clinical {result["clinical_goodput_mbps"]:.2f} Mbit/s '
@@ -274,6 +292,10 @@ def run_scenario(duration=20, modes=('none', 'offPeak', 'peak'), onos_running=Fa
               'modes': {}}
     if not onos_running:
         onos.start_with_carelane(NETCFG)
+    onos.enable_ovsdb()
+    code, body = onos.push_netcfg(onos.with_owned_queues(onos.netcfg_for(NETCFG)))
+    if code != 200:
+        raise onos.OnosError(f'netcfg with owned queues: HTTP {code} {body}')
     net = ovs.build_net(HospitalTopo())
     try:
         for sw in net.switches:
@@ -281,13 +303,28 @@ def run_scenario(duration=20, modes=('none', 'offPeak', 'peak'), onos_running=Fa
         for mode in modes:
             report['modes'][mode] = run_mode(net, mode, duration)
     finally:
-        ovs.stop_net(net)
-        if not onos_running:
-            onos.stop()
+        try:
+            give_back_queues(net)
+        finally:
+            ovs.stop_net(net)
+            onos.rest('DELETE', f'/onos/v1/network/configuration/devices/{onos.OVSDB_DEVICE}')
+            onos.disable_ovsdb()
+            if not onos_running:
+                onos.stop()
     (RESULTS / 'lunchtime.json').write_text(json.dumps(report, indent=2))
     plot(report, RESULTS / 'lunchtime.png')
     ovs.log(f'report: {RESULTS / "lunchtime.json"} and {RESULTS / "lunchtime.png"}')
     return report
+
+
+def give_back_queues(net):
+    """The netcfg without owned queues, while the gateway is still under ONOS: CareLane removes
+    its QoS and queues from OVSDB (a bridge deleted first would leave them orphaned)."""
+    code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
+    if code != 200:
+        raise onos.OnosError(f'{NETCFG.name}: HTTP {code} {body}')
+    if onos.controlled(net.get(GATEWAY).name):
+        onos.wait_until(lambda: onos.carelane_ovsdb_rows() == ([], []), 40, "CareLane's queues removed")
 
 
 def print_table(report):

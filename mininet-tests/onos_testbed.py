@@ -431,3 +431,84 @@ def set_profile(profile, minutes=120, reason='acceptance test'):
     if code not in (200, 201):
         raise OnosError(f'override {profile}: HTTP {code} {body}')
     return body
+
+
+OVSDB_APPS = ('org.onosproject.ovsdb', 'org.onosproject.drivers.ovsdb')
+OVSDB_DEVICE = 'ovsdb:127.0.0.1'
+
+
+def enable_ovsdb(timeout=60):
+    """ONOS's OVSDB apps active and this host's OVS managed by ONOS (ovs-vsctl set-manager, which
+    replaces the OVS's managers): the device ovsdb:127.0.0.1 through which CareLane owns queues."""
+    for app in OVSDB_APPS:
+        code, body = rest('POST', f'/onos/v1/applications/{app}/active')
+        if code != 200:
+            raise OnosError(f'activating {app}: HTTP {code} {body}')
+    # No TCP probe of 6640: ONOS takes any connection from 127.0.0.1 for the OVSDB node and
+    # drops the device when it closes. OVS retries until ONOS listens.
+    subprocess.run(['ovs-vsctl', 'set-manager', 'tcp:127.0.0.1:6640'], check=True)
+    wait_until(lambda: device_available(OVSDB_DEVICE), timeout, f'{OVSDB_DEVICE} available in ONOS')
+
+
+def disable_ovsdb():
+    """Undoes enable_ovsdb: the OVS loses its manager, ONOS's OVSDB apps are deactivated."""
+    subprocess.run(['ovs-vsctl', 'del-manager'], check=False)
+    for app in reversed(OVSDB_APPS):
+        rest('DELETE', f'/onos/v1/applications/{app}/active')
+
+
+def with_owned_queues(netcfg, uplink_port=1, bind_driver=True):
+    """A netcfg document with CareLane owning the first device's uplink queues, and (unless
+    bind_driver is False) ONOS's 'ovs' driver bound to the OVSDB device (ONOS 2.7.0 reports OVSDB
+    devices as unknown hardware, which matches only the 'default' driver)."""
+    block = netcfg['apps']['org.carelane.app']['carelane']
+    block['devices'][0]['uplinkPort'] = uplink_port
+    if bind_driver:
+        netcfg.setdefault('devices', {})[OVSDB_DEVICE] = {'basic': {'driver': 'ovs'}}
+    return netcfg
+
+
+def ovs_rows(table, columns):
+    """Rows of an OVS table as dicts (ovs-vsctl's JSON, maps and sets flattened)."""
+    out = subprocess.run(['ovs-vsctl', '--format=json', f'--columns={",".join(columns)}', 'list', table],
+                         capture_output=True, text=True, check=True).stdout
+    doc = json.loads(out)
+
+    def value(v):
+        if isinstance(v, list) and v and v[0] == 'map':
+            return {value(k): value(x) for k, x in v[1]}
+        if isinstance(v, list) and v and v[0] == 'set':
+            return [value(x) for x in v[1]]
+        if isinstance(v, list) and v and v[0] == 'uuid':
+            return v[1]
+        return v
+    return [dict(zip(doc['headings'], map(value, row))) for row in doc['data']]
+
+
+def port_queues(port_name, tries=5):
+    """{OpenFlow queue id: (min bit/s, max bit/s)} of the QoS on an OVS port, with the QoS's
+    type, max-rate and name; None if the port has no QoS. Reads are retried while a change is
+    half seen (the port naming a QoS row that is already deleted, or the reverse)."""
+    for _ in range(tries):
+        port = next((p for p in ovs_rows('port', ['name', 'qos']) if p['name'] == port_name), None)
+        if not port or not port['qos'] or port['qos'] == []:
+            return None
+        qos = next((q for q in ovs_rows('qos', ['_uuid', 'type', 'other_config', 'queues', 'external_ids'])
+                    if q['_uuid'] == port['qos']), None)
+        queues = {q['_uuid']: q for q in ovs_rows('queue', ['_uuid', 'other_config', 'external_ids'])}
+        if qos is not None and all(u in queues for u in qos['queues'].values()):
+            return {'type': qos['type'], 'maxRate': int(qos['other_config'].get('max-rate', 0)),
+                    'name': qos['external_ids'].get('onos-qos-id'),
+                    'queues': {int(k): (int(queues[u]['other_config'].get('min-rate', 0)),
+                                        int(queues[u]['other_config'].get('max-rate', 0)))
+                               for k, u in qos['queues'].items()}}
+        time.sleep(0.2)
+    raise OnosError(f'the QoS of OVS port {port_name} kept changing while read')
+
+
+def carelane_ovsdb_rows(dpid='0000000000000001'):
+    """Names of CareLane's QoS and queue rows for a switch."""
+    prefix = f'carelane-{dpid}-'
+    qos = [q['external_ids'].get('onos-qos-id') for q in ovs_rows('qos', ['external_ids'])]
+    queues = [q['external_ids'].get('onos-queue-id') for q in ovs_rows('queue', ['external_ids'])]
+    return ([n for n in qos if n and n.startswith(prefix)], [n for n in queues if n and n.startswith(prefix)])

@@ -22,18 +22,39 @@ public final class DeviceUplink {
     private final PortNumber output;
     /** Other ways out (e.g. an internet breakout), by name. */
     private final Map<String, EgressLink> links;
+    /** The WAN uplink's port, whose queues CareLane owns; null: CareLane configures no queues. */
+    private final PortNumber uplinkPort;
+    /** The OVSDB device that configures the uplink's queues; null: the switch's management address. */
+    private final DeviceId ovsdbDevice;
 
     public DeviceUplink(DeviceId deviceId, long uplinkKbps, PortNumber output) {
         this(deviceId, uplinkKbps, output, List.of());
     }
 
     public DeviceUplink(DeviceId deviceId, long uplinkKbps, PortNumber output, List<EgressLink> links) {
+        this(deviceId, uplinkKbps, output, links, null, null);
+    }
+
+    public DeviceUplink(DeviceId deviceId, long uplinkKbps, PortNumber output, List<EgressLink> links,
+                        PortNumber uplinkPort, DeviceId ovsdbDevice) {
         this.deviceId = deviceId;
         this.uplinkKbps = uplinkKbps;
         this.output = output;
         Map<String, EgressLink> byName = new LinkedHashMap<>();
         links.forEach(l -> byName.put(l.name(), l));
         this.links = Collections.unmodifiableMap(byName);
+        this.uplinkPort = uplinkPort;
+        this.ovsdbDevice = ovsdbDevice;
+    }
+
+    /** The uplink port whose queues CareLane configures, if declared. */
+    public Optional<PortNumber> uplinkPort() {
+        return Optional.ofNullable(uplinkPort);
+    }
+
+    /** The OVSDB device declared for the queues, if any. */
+    public Optional<DeviceId> ovsdbDevice() {
+        return Optional.ofNullable(ovsdbDevice);
     }
 
     /** The device's other links, by name, in configured order. */
@@ -71,17 +92,20 @@ public final class DeviceUplink {
         return Objects.equals(deviceId, other.deviceId)
                 && uplinkKbps == other.uplinkKbps
                 && Objects.equals(output, other.output)
-                && Objects.equals(links, other.links);
+                && Objects.equals(links, other.links)
+                && Objects.equals(uplinkPort, other.uplinkPort)
+                && Objects.equals(ovsdbDevice, other.ovsdbDevice);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(deviceId, uplinkKbps, output, links);
+        return Objects.hash(deviceId, uplinkKbps, output, links, uplinkPort, ovsdbDevice);
     }
 
     @Override
     public String toString() {
         return "DeviceUplink[deviceId=" + deviceId + ", uplinkKbps=" + uplinkKbps + ", output=" + output
-                + ", links=" + links.values() + "]";
+                + ", links=" + links.values() + (uplinkPort == null ? "" : ", uplinkPort=" + uplinkPort)
+                + (ovsdbDevice == null ? "" : ", ovsdb=" + ovsdbDevice) + "]";
     }
 }

@@ -18,6 +18,7 @@ import org.carelane.api.Steering;
 import org.carelane.config.CareLaneConfig;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.PolicyValidator;
+import org.carelane.policy.QueuePlan;
 import org.carelane.policy.ScheduleCalculator;
 import org.onosproject.app.ApplicationService;
 import org.onosproject.app.ApplicationState;
@@ -30,6 +31,7 @@ import org.onosproject.net.DeviceId;
 import org.onosproject.net.device.DeviceEvent;
 import org.onosproject.net.device.DeviceListener;
 import org.onosproject.net.device.DeviceService;
+import org.onosproject.net.driver.DriverService;
 import org.onosproject.net.config.ConfigFactory;
 import org.onosproject.net.config.NetworkConfigEvent;
 import org.onosproject.net.config.NetworkConfigListener;
@@ -64,6 +66,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -88,6 +91,8 @@ public class CareLaneManager implements CareLaneService {
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
     /** Longest a REST or CLI change's write-back to netcfg may hold off other nodes' netcfg reloads. */
     static final Duration WRITE_BACK_LIMIT = Duration.ofSeconds(10);
+    /** How long deactivation waits for OVSDB to drop CareLane's queues. */
+    private static final Duration QUEUES_REMOVAL = Duration.ofSeconds(20);
 
     private final Logger log = getLogger(getClass());
 
@@ -107,6 +112,8 @@ public class CareLaneManager implements CareLaneService {
     protected CareLaneStore store;
     @Reference(cardinality = ReferenceCardinality.MANDATORY)
     protected ApplicationService applicationService;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected DriverService driverService;
 
     /** Counts what CareLane's meters drop, from the OpenFlow meter-stats replies ONOS asks for. */
     private final MeterDrops meterDrops = new MeterDrops(id -> store.installedMeters(id));
@@ -138,6 +145,7 @@ public class CareLaneManager implements CareLaneService {
     private Clock clock = Clock.systemUTC();
     private ApplicationId appId;
     private DeviceProgramming devices;
+    private UplinkQueues queues;
     private volatile Duration programTimeout = PROGRAM_TIMEOUT;
     /** Package-private for the test bed, whose doubles deliver in order at once. */
     volatile Duration meterGrace = METER_GRACE;
@@ -164,8 +172,11 @@ public class CareLaneManager implements CareLaneService {
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
                 () -> clock.instant(), this::profileAt, executor, programming);
         devices.use(newProgrammer(), programTimeout);
+        queues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService), deviceService,
+                System::currentTimeMillis);
+        devices.onInSync(this::applyQueues);
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
-                sync, retired);
+                sync, retired, queues);
         metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService);
         configRegistry.registerConfigFactory(configFactory);
         store.setDelegate(storeDelegate);
@@ -195,12 +206,21 @@ public class CareLaneManager implements CareLaneService {
         // their rules and meters for the next master.
         if (applicationService.getState(appId) != ApplicationState.ACTIVE) {
             runAndWait(this::removeMastered);
+            queues.removeAllAndStop(QUEUES_REMOVAL);
         } else {
-            log.info("CareLane stopping with the node; rules stay on the devices for their next master");
+            log.info("CareLane stopping with the node; rules and queues stay on the devices for their next master");
+            queues.stop();
         }
         executor.shutdownNow();
         programming.shutdownNow();
         log.info("CareLane stopped");
+    }
+
+    /** A device holds the policy in force: its uplink queues follow (their own thread). */
+    private void applyQueues(DeviceId id, Profile profile) {
+        store.policy().ifPresent(p -> p.device(id).ifPresent(d -> {
+            Future<?> unused = queues.apply(d, QueuePlan.of(p, d, profile));
+        }));
     }
 
     /** For tests and the OVS harness: the time source of the schedule. */
@@ -328,6 +348,22 @@ public class CareLaneManager implements CareLaneService {
                             + link.port() + " on " + d.deviceId());
                 }
             }
+            if (d.uplinkPort().isPresent()) {
+                checkUplinkPort(d, "devices[" + i + "].uplinkPort");
+            }
+        }
+    }
+
+    /** The uplink port exists and, where the switch reports a speed, carries {@code uplinkKbps}. */
+    private void checkUplinkPort(DeviceUplink d, String field) {
+        org.onosproject.net.Port port = deviceService.getPort(d.deviceId(), d.uplinkPort().get());
+        if (port == null) {
+            throw new PolicyException(field, "no port " + d.uplinkPort().get() + " on " + d.deviceId());
+        }
+        long mbps = port.portSpeed();
+        if (mbps > 0 && mbps * 1000 < d.uplinkKbps()) {
+            throw new PolicyException(field, "port " + d.uplinkPort().get() + " of " + d.deviceId() + " runs at "
+                    + mbps + " Mbit/s, less than uplinkKbps " + d.uplinkKbps());
         }
     }
 
@@ -484,6 +520,7 @@ public class CareLaneManager implements CareLaneService {
                 retired.forget(stale);
                 meterDrops.forget(stale);
                 devices.clear(stale, decidedAt);
+                Future<?> unused = queues.remove(stale);
             }
         }
         Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
@@ -742,7 +779,21 @@ public class CareLaneManager implements CareLaneService {
                     || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED)) {
                 onCareLaneThread(() -> devices.connected(id));
             }
+            // An OVSDB device came, went or got another driver: the uplink queues try again.
+            if ("ovsdb".equals(id.uri().getScheme()) && (event.type() == DeviceEvent.Type.DEVICE_ADDED
+                    || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED
+                    || event.type() == DeviceEvent.Type.DEVICE_UPDATED)) {
+                onCareLaneThread(CareLaneManager.this::reapplyQueues);
+            }
         }
+    }
+
+    /** Applies the uplink queues again on every in-sync device this node masters. */
+    private void reapplyQueues() {
+        store.policy().ifPresent(p -> p.devices().stream().map(DeviceUplink::deviceId)
+                .filter(mastershipService::isLocalMaster)
+                .forEach(id -> sync.get(id).filter(e -> e.state == DeviceSyncTracker.State.IN_SYNC)
+                        .ifPresent(e -> applyQueues(id, e.profile))));
     }
 
     private final class InternalMeterListener implements MeterListener {

@@ -41,10 +41,11 @@ final class CareLaneReports {
     private final MastershipService mastershipService;
     private final DeviceSyncTracker sync;
     private final RetiredCounters retired;
+    private final UplinkQueues queues;
 
     CareLaneReports(ApplicationId appId, CareLaneStore store, FlowRuleService flowRuleService,
                     MeterService meterService, DeviceService deviceService, MastershipService mastershipService,
-                    DeviceSyncTracker sync, RetiredCounters retired) {
+                    DeviceSyncTracker sync, RetiredCounters retired, UplinkQueues queues) {
         this.appId = appId;
         this.store = store;
         this.flowRuleService = flowRuleService;
@@ -53,6 +54,7 @@ final class CareLaneReports {
         this.mastershipService = mastershipService;
         this.sync = sync;
         this.retired = retired;
+        this.queues = queues;
     }
 
     /** One entry per device of the policy or with CareLane meters. */
@@ -63,6 +65,7 @@ final class CareLaneReports {
             d.put("available", deviceService.isAvailable(id));
             d.put("master", mastershipService.isLocalMaster(id));
             sync.get(id).ifPresent(e -> e.writeTo(d.putObject("sync")));
+            queues.status(id).ifPresent(q -> q.writeTo(d.putObject("queues")));
             try {
                 List<FlowEntry> entries = carelaneFlows(id);
                 d.put("flowRules", entries.size());

@@ -65,6 +65,7 @@ final class DeviceProgramming {
     private final ExecutorService reads;
     private volatile SliceProgrammer programmer;
     private volatile Duration timeout;
+    private volatile java.util.function.BiConsumer<DeviceId, Profile> inSync = (id, profile) -> { };
 
     /** Devices with an attempt in flight. */
     private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
@@ -99,6 +100,11 @@ final class DeviceProgramming {
     void use(SliceProgrammer slices, Duration attemptTimeout) {
         this.programmer = slices;
         this.timeout = attemptTimeout;
+    }
+
+    /** Told, on the CareLane thread, whenever an attempt brought a device to a profile. */
+    void onInSync(java.util.function.BiConsumer<DeviceId, Profile> listener) {
+        this.inSync = listener;
     }
 
     SliceProgrammer programmer() {
@@ -197,6 +203,7 @@ final class DeviceProgramming {
         Instant now = clock.get();
         if (error == null) {
             sync.inSync(id, profile, version, now);
+            inSync.accept(id, profile);
             if (!carelane.isShutdown()) {
                 retries.put(id, carelane.schedule(() -> verify(id), VERIFY_AFTER.toMillis(), TimeUnit.MILLISECONDS));
             }

@@ -89,7 +89,20 @@ public final class PolicyCodec {
             linksNode.fields().forEachRemaining(e -> links.add(parseLink(e.getKey(), e.getValue(),
                     path(at, "links." + e.getKey()))));
         }
-        return new DeviceUplink(id, uplink, port, links);
+        Long uplinkPort = optInteger(node, "uplinkPort", path(at, "uplinkPort"), 1, 0xFFFF_FF00L);
+        if (uplinkPort != null) {
+            links.stream().filter(l -> l.port().toLong() == uplinkPort).findFirst().ifPresent(l -> {
+                throw new PolicyException(path(at, "uplinkPort"), "port " + uplinkPort + " is link '" + l.name()
+                        + "'s port; the uplink needs its own");
+            });
+        }
+        String ovsdb = optText(node, "ovsdb", path(at, "ovsdb"));
+        if (ovsdb != null && !ovsdb.matches("ovsdb:[0-9A-Fa-f.:]+")) {
+            throw new PolicyException(path(at, "ovsdb"), "must be an OVSDB device id such as ovsdb:10.0.0.1, not '"
+                    + ovsdb + "'");
+        }
+        return new DeviceUplink(id, uplink, port, links, uplinkPort == null ? null : PortNumber.portNumber(uplinkPort),
+                ovsdb == null ? null : DeviceId.deviceId(ovsdb));
     }
 
     private static EgressLink parseLink(String name, JsonNode node, String at) {
@@ -295,6 +308,8 @@ public final class PolicyCodec {
                     .put("uplinkKbps", d.uplinkKbps())
                     .put("output", d.output().equals(PortNumber.NORMAL) ? "NORMAL"
                             : Long.toString(d.output().toLong()));
+            d.uplinkPort().ifPresent(p -> device.put("uplinkPort", p.toLong()));
+            d.ovsdbDevice().ifPresent(o -> device.put("ovsdb", o.toString()));
             if (!d.links().isEmpty()) {
                 ObjectNode links = device.putObject("links");
                 d.links().values().forEach(l -> {

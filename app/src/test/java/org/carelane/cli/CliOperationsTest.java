@@ -35,7 +35,7 @@ class CliOperationsTest {
     void slicesTableShowsBothProfiles() {
         List<String> out = cli.slices(null);
         assertEquals("active profile: offPeak", out.get(0));
-        assertTrue(out.stream().anyMatch(l -> l.matches("social\\s+200 forward\\s+8\\s+2\\s+4000/4000\\s+15000/0")),
+        assertTrue(out.stream().anyMatch(l -> l.matches("social\\s+200 forward\\s+8\\s+2\\s+4000/4000\\s+15000/4000")),
                 String.join("\n", out));
         assertEquals(3, cli.slices("clinical").size());
         assertEquals("slice", assertThrows(PolicyException.class, () -> cli.slices("gaming")).field());
@@ -44,7 +44,7 @@ class CliOperationsTest {
     @Test
     void setRateChangesTheMeterAndAuditsTheCliUser() {
         List<String> out = cli.setRate("social", "offPeak", "9000", null);
-        assertEquals("social offPeak: maxKbps=9000 minKbps=0 (active profile offPeak)", out.get(0));
+        assertEquals("social offPeak: maxKbps=9000 minKbps=4000 (active profile offPeak)", out.get(0));
         assertTrue(bed.meters.getAllMeters().stream()
                 .anyMatch(m -> m.bands().iterator().next().rate() == 9000));
         AuditEntry last = bed.manager.audit(1).get(0);

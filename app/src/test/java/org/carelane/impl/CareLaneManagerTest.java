@@ -233,7 +233,45 @@ class CareLaneManagerTest {
         assertEquals(flows, bed.flows.devices(GW));
         AuditEntry last = bed.manager.audit(1).get(0);
         assertEquals("rejected-config", last.action());
-        assertTrue(last.after().startsWith("slices[3].rates.offPeak.minKbps"), last.after());
+        assertTrue(last.after().startsWith("slices[2].rates.offPeak.minKbps"), last.after());
+    }
+
+    @Test
+    void anUplinkPortTheSwitchLacksOrThatIsSlowerThanTheUplinkIsRefusedNamingIt() {
+        start(WED_MORNING);
+        var policy = bed.manager.policy().orElseThrow();
+        ObjectNode missing = SampleConfig.hospital();
+        ((ObjectNode) missing.get("devices").get(0)).put("uplinkPort", 99);   // the test bed has ports 1 to 8
+        bed.netcfg.push(missing);
+        bed.manager.evaluateNow();
+        assertEquals(policy, bed.manager.policy().orElseThrow());
+        assertTrue(bed.manager.audit(1).get(0).after().startsWith("devices[0].uplinkPort: no port 99"),
+                bed.manager.audit(1).get(0).after());
+        ObjectNode slow = SampleConfig.hospital();   // the test bed's ports report 1000 Mbit/s
+        ((ObjectNode) slow.get("devices").get(0)).put("uplinkPort", 1).put("uplinkKbps", 2_000_000);
+        bed.netcfg.push(slow);
+        bed.manager.evaluateNow();
+        assertEquals(policy, bed.manager.policy().orElseThrow());
+        assertTrue(bed.manager.audit(1).get(0).after().contains("runs at 1000 Mbit/s, less than uplinkKbps 2000000"),
+                bed.manager.audit(1).get(0).after());
+    }
+
+    @Test
+    void withoutAnOvsdbDeviceTheQueuesAreReportedUnsupportedAndMetersAndMarksCarryOn() throws Exception {
+        start(WED_MORNING);
+        ObjectNode owned = SampleConfig.hospital();
+        ((ObjectNode) owned.get("devices").get(0)).put("uplinkPort", 1).put("ovsdb", "ovsdb:192.0.2.1");
+        bed.netcfg.push(owned);
+        bed.manager.evaluateNow();
+        for (int i = 0; i < 50 && bed.manager.status().get("devices").get(0).path("queues").isMissingNode(); i++) {
+            Thread.sleep(100);   // the queues have their own thread
+        }
+        var device = bed.manager.status().get("devices").get(0);
+        assertEquals("UNSUPPORTED", device.path("queues").path("state").asText(), device.toString());
+        assertTrue(device.path("queues").path("reason").asText().startsWith("no OVSDB device ovsdb:192.0.2.1"),
+                device.toString());
+        assertEquals("IN_SYNC", device.path("sync").path("state").asText());
+        assertEquals(3, bed.meters.getMeters(GW).size(), "meters stay");
     }
 
     @Test

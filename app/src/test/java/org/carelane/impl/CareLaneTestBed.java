@@ -124,6 +124,7 @@ public final class CareLaneTestBed implements AutoCloseable {
             }
         };
         manager.store = store;
+        manager.driverService = new org.onosproject.net.driver.DriverServiceAdapter();
         manager.applicationService = new org.onosproject.app.ApplicationServiceAdapter() {
             @Override
             public org.onosproject.app.ApplicationState getState(ApplicationId id) {

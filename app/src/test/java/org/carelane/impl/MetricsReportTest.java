@@ -74,7 +74,7 @@ class MetricsReportTest {
         assertTrue(lines.contains("carelane_slice_meter_dropped_bytes_total" + labels("social") + " 7500"), text);
         assertTrue(lines.contains("carelane_slice_max_rate_bytes_per_second" + labels("social") + " 1875000"),
                 "15,000 kbps off-peak is 1,875,000 bytes/s: " + text);
-        assertTrue(lines.contains("carelane_slice_min_rate_bytes_per_second" + labels("social") + " 0"), text);
+        assertTrue(lines.contains("carelane_slice_min_rate_bytes_per_second" + labels("social") + " 500000"), text);
         assertTrue(lines.contains("carelane_device_sync_state{device=\"" + GW + "\",state=\"IN_SYNC\"} 1"), text);
         assertTrue(lines.contains("carelane_device_sync_state{device=\"" + GW + "\",state=\"FAILED\"} 0"), text);
         assertTrue(lines.contains("carelane_device_master{device=\"" + GW + "\"} 1"), text);

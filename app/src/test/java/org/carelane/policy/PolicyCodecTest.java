@@ -256,7 +256,7 @@ class PolicyCodecTest {
         // ...but it does off-peak, and the breakout's own capacity holds social at peak.
         PolicyException off = assertThrows(PolicyException.class, () -> PolicyCodec.parse(edit(withBreakout(), b ->
                 ((ObjectNode) slice(b, 1).get("rates").get("offPeak")).put("maxKbps", 19000).put("minKbps", 19000))));
-        assertEquals("slices[3].rates.offPeak.minKbps", off.field());
+        assertEquals("slices[2].rates.offPeak.minKbps", off.field());
         PolicyException link = assertThrows(PolicyException.class, () -> PolicyCodec.parse(edit(withBreakout(), b ->
                 ((ObjectNode) b.get("devices").get(0).get("links").get("breakout")).put("kbps", 3000))));
         assertEquals("slices[2].rates.peak.maxKbps", link.field());

@@ -1,0 +1,236 @@
+package org.carelane.impl;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.DeviceUplink;
+import org.carelane.policy.QueuePlan;
+import org.onosproject.net.AnnotationKeys;
+import org.onosproject.net.Device;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.Port;
+import org.onosproject.net.device.DeviceService;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+
+import static org.slf4j.LoggerFactory.getLogger;
+
+/**
+ * Owns the queues of each device's WAN uplink port over OVSDB: an HTB QoS with one queue per
+ * slice at the active profile's rates. ONOS's OVSDB client cannot change a row, so every
+ * change is a new generation: new queues and QoS, the port pointed at the new QoS in one
+ * update, then the previous generation deleted. Runs on its own thread (OVSDB calls block).
+ */
+final class UplinkQueues {
+    /** How long a new row may take to show in ONOS's copy of the OVSDB tables. */
+    static final Duration ROWS_VISIBLE = Duration.ofSeconds(10);
+
+    enum State { APPLIED, UNSUPPORTED, FAILED }
+
+    /** What a device's uplink has now, for /status. */
+    static final class Status {
+        final State state;
+        final String reason;
+        final DeviceId ovsdb;
+        final String port;
+        final String qos;
+        final QueuePlan plan;
+
+        Status(State state, String reason, DeviceId ovsdb, String port, String qos, QueuePlan plan) {
+            this.state = state;
+            this.reason = reason;
+            this.ovsdb = ovsdb;
+            this.port = port;
+            this.qos = qos;
+            this.plan = plan;
+        }
+
+        void writeTo(ObjectNode node) {
+            node.put("state", state.name());
+            if (reason != null) {
+                node.put("reason", reason);
+            }
+            if (ovsdb != null) {
+                node.put("ovsdbDevice", ovsdb.toString());
+            }
+            if (port != null) {
+                node.put("port", port);
+            }
+            if (qos != null) {
+                node.put("qos", qos);
+            }
+            if (plan != null && state == State.APPLIED) {
+                var queues = node.putArray("queues");
+                plan.queues().forEach(q -> queues.addObject().put("queue", q.key()).put("slice", q.slice())
+                        .put("minKbps", q.minBps() / 1000).put("maxKbps", q.maxBps() / 1000)
+                        .put("burstKbits", q.burstBits() / 1000));
+            }
+        }
+    }
+
+    private final Logger log = getLogger(getClass());
+    private final QueueConfigurator ovsdb;
+    private final DeviceService devices;
+    private final LongSupplier millis;
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-queues"));
+    private final Map<DeviceId, Status> status = new ConcurrentHashMap<>();
+
+    UplinkQueues(QueueConfigurator ovsdb, DeviceService devices, LongSupplier millis) {
+        this.ovsdb = ovsdb;
+        this.devices = devices;
+        this.millis = millis;
+    }
+
+    /** Brings the device's uplink queues to the plan, unless they are there already. */
+    Future<?> apply(DeviceUplink device, QueuePlan plan) {
+        return worker.submit(() -> applyNow(device, plan));
+    }
+
+    /** Removes the queues CareLane made on a device's uplink. */
+    Future<?> remove(DeviceId id) {
+        return worker.submit(() -> removeNow(id));
+    }
+
+    /** Removes every device's queues, waiting up to the timeout; then stops. */
+    void removeAllAndStop(Duration timeout) {
+        Future<?> done = worker.submit(() -> Set.copyOf(status.keySet()).forEach(this::removeNow));
+        try {
+            done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("CareLane could not remove every uplink queue: {}", e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        worker.shutdownNow();
+    }
+
+    /** Stops without touching OVSDB: the queues stay for the device's next master. */
+    void stop() {
+        worker.shutdownNow();
+    }
+
+    Optional<Status> status(DeviceId id) {
+        return Optional.ofNullable(status.get(id));
+    }
+
+    private void applyNow(DeviceUplink device, QueuePlan plan) {
+        DeviceId id = device.deviceId();
+        if (device.uplinkPort().isEmpty()) {
+            removeNow(id);
+            return;
+        }
+        DeviceId ovsdbId = ovsdbDevice(device);
+        if (ovsdbId == null) {
+            status.put(id, new Status(State.UNSUPPORTED, "no management address for " + id
+                    + "; declare devices[].ovsdb", null, null, null, plan));
+            return;
+        }
+        Status was = status.get(id);
+        try {
+            Optional<String> why = ovsdb.unsupported(ovsdbId);
+            if (why.isPresent()) {
+                status.put(id, new Status(State.UNSUPPORTED, why.get(), ovsdbId, null, null, plan));
+                return;
+            }
+            Port port = devices.getPort(id, device.uplinkPort().get());
+            String portName = port == null ? null : port.annotations().value(AnnotationKeys.PORT_NAME);
+            if (portName == null) {
+                throw new IllegalStateException("no port " + device.uplinkPort().get() + " on " + id);
+            }
+            if (was != null && was.state == State.APPLIED && plan.equals(was.plan) && portName.equals(was.port)
+                    && ovsdbId.equals(was.ovsdb) && ovsdb.qosNames(ovsdbId).contains(was.qos)) {
+                return;
+            }
+            String prefix = prefix(id);
+            String generation = prefix + Long.toString(millis.getAsLong(), 36);
+            Map<Long, String> queues = new LinkedHashMap<>();
+            for (QueuePlan.Queue q : plan.queues()) {
+                String name = generation + "-q" + q.key();
+                ovsdb.addQueue(ovsdbId, name, q.minBps(), q.maxBps(), q.burstBits());
+                queues.put(q.key(), name);
+            }
+            awaitRows(() -> ovsdb.queueNames(ovsdbId).containsAll(queues.values()), "queues " + queues.values());
+            ovsdb.addQos(ovsdbId, generation, plan.portBps(), queues);
+            awaitRows(() -> ovsdb.qosNames(ovsdbId).contains(generation), "QoS " + generation);
+            ovsdb.applyQos(ovsdbId, portName, generation);
+            sweep(ovsdbId, prefix, generation);
+            status.put(id, new Status(State.APPLIED, null, ovsdbId, portName, generation, plan));
+            log.info("CareLane queues on {} {}: {} ({})", id, portName, generation, plan);
+        } catch (RuntimeException e) {
+            log.warn("CareLane could not configure the uplink queues of {}: {}", id, e.getMessage());
+            status.put(id, new Status(State.FAILED, e.getMessage(), ovsdbId, was == null ? null : was.port,
+                    was == null ? null : was.qos, was == null ? null : was.plan));
+        }
+    }
+
+    private void removeNow(DeviceId id) {
+        Status was = status.remove(id);
+        if (was == null || was.ovsdb == null || was.state == State.UNSUPPORTED) {
+            return;
+        }
+        try {
+            if (was.port != null) {
+                ovsdb.detachQos(was.ovsdb, was.port);
+            }
+            sweep(was.ovsdb, prefix(id), null);
+            log.info("CareLane removed its queues from {}", id);
+        } catch (RuntimeException e) {
+            log.warn("CareLane could not remove the uplink queues of {}: {}", id, e.getMessage());
+        }
+    }
+
+    /** Deletes the device's QoS and queues of every generation but {@code keep}. */
+    private void sweep(DeviceId ovsdbId, String prefix, String keep) {
+        for (String qos : ovsdb.qosNames(ovsdbId)) {
+            if (qos.startsWith(prefix) && !qos.equals(keep)) {
+                ovsdb.deleteQos(ovsdbId, qos);
+            }
+        }
+        for (String queue : ovsdb.queueNames(ovsdbId)) {
+            if (queue.startsWith(prefix) && (keep == null || !queue.startsWith(keep + "-"))) {
+                ovsdb.deleteQueue(ovsdbId, queue);
+            }
+        }
+    }
+
+    private DeviceId ovsdbDevice(DeviceUplink device) {
+        if (device.ovsdbDevice().isPresent()) {
+            return device.ovsdbDevice().get();
+        }
+        Device d = devices.getDevice(device.deviceId());
+        String address = d == null ? null : d.annotations().value(AnnotationKeys.MANAGEMENT_ADDRESS);
+        return address == null ? null : DeviceId.deviceId("ovsdb:" + address);
+    }
+
+    /** Names start with the switch's datapath id, so one OVSDB can serve several bridges. */
+    private static String prefix(DeviceId id) {
+        return "carelane-" + id.toString().replace("of:", "") + "-";
+    }
+
+    private static void awaitRows(BooleanSupplier visible, String what) {
+        long deadline = System.nanoTime() + ROWS_VISIBLE.toNanos();
+        while (!visible.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(what + " not in OVSDB after " + ROWS_VISIBLE.toSeconds() + " s");
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted waiting for " + what);
+            }
+        }
+    }
+}
