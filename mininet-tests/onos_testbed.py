@@ -451,10 +451,11 @@ def enable_ovsdb(timeout=60):
 
 
 def disable_ovsdb():
-    """Undoes enable_ovsdb: the OVS loses its manager, ONOS's OVSDB apps are deactivated."""
+    """Undoes enable_ovsdb's manager: the OVS is no longer managed by ONOS. ONOS's OVSDB apps
+    stay active: deactivating org.onosproject.drivers.ovsdb on ONOS 2.7.0 unregisters its driver
+    provider, which also contributed to the "default" driver, and OpenFlow switches then find no
+    driver and never become available again (seen in CI: "Driver not found")."""
     subprocess.run(['ovs-vsctl', 'del-manager'], check=False)
-    for app in reversed(OVSDB_APPS):
-        rest('DELETE', f'/onos/v1/applications/{app}/active')
 
 
 def with_owned_queues(netcfg, uplink_port=1, bind_driver=True):
