@@ -55,7 +55,7 @@ def test_two_sites_topology_shape():
 
 def test_the_lunchtime_chart_names_profiles_in_words_and_draws_each_modes_own_cap():
     """Drawn from the committed report, no network needed."""
-    report = json.loads((Path(__file__).resolve().parent / 'reports' / 'lunchtime-onos-2026-11-25.json').read_text())
+    report = json.loads((Path(__file__).resolve().parent / 'reports' / 'lunchtime-onos-2026-11-26.json').read_text())
     fig = lunchtime.chart(report)
     rates = fig.axes[0]
     assert [t.get_text() for t in rates.get_xticklabels()] == ['no slicing', 'off-peak profile', 'peak profile']
