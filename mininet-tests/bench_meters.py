@@ -41,7 +41,7 @@ def main():
             rate = 1000 + (i % 14) * 1000
             t = time.time()
             code, body = onos.rest('PUT', '/onos/carelane/slices/social/bandwidth',
-                                   {'profile': 'offPeak', 'maxKbps': rate})
+                                   {'profile': 'offPeak', 'maxKbps': rate, 'minKbps': 0})
             answers.append(time.time() - t)
             if code != 200:
                 raise onos.OnosError(f'change {i + 1}: HTTP {code} {body}')
