@@ -103,6 +103,22 @@ def normal_forwarding(switch):
     run(OFCTL + ['add-flow', switch.name, 'table=0,priority=0,actions=NORMAL'])
 
 
+def tc(intf, *args):
+    """Runs `tc OBJECT VERB dev INTF REST...` from args (OBJECT, VERB, REST...)."""
+    return run(['tc', args[0], args[1], 'dev', intf, *args[2:]])
+
+
+def dscp_filter(dscp, classid):
+    """tc args: IPv4 packets marked with this DSCP go to the htb class classid."""
+    return ['filter', 'add', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
+            'match', 'ip', 'tos', hex(int(dscp) << 2), '0xfc', 'flowid', classid]
+
+
+def leaf_fifo(classid, handle):
+    """tc args: the short FIFO under an htb class (this kernel has no fq_codel or sfq)."""
+    return ['qdisc', 'replace', 'parent', classid, 'handle', f'{handle}:', 'pfifo', 'limit', str(LEAF_QUEUE_PACKETS)]
+
+
 def htb_plan(uplink_kbps, queues):
     """tc commands for the bottleneck: one htb class per slice queue, DSCP u32 filters.
 
@@ -124,8 +140,7 @@ def htb_plan(uplink_kbps, queues):
         cmds.append(['class', 'add', 'parent', '1:1', 'classid', f'1:{cls}', 'htb', 'rate', f'{rate}kbit',
                      'ceil', f'{uplink_kbps}kbit', 'quantum', '1514', 'prio', '0'])
         if 'dscp' in q:
-            cmds.append(['filter', 'add', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
-                         'match', 'ip', 'tos', hex(int(q['dscp']) << 2), '0xfc', 'flowid', f'1:{cls}'])
+            cmds.append(dscp_filter(q['dscp'], f'1:{cls}'))
         classes.append(cls)
         if q['slice'] == 'default':
             default = cls
@@ -139,10 +154,9 @@ def configure_bottleneck(intf, uplink_kbps, queues=None):
     run(['tc', 'class', 'add', 'dev', intf, 'parent', '1:', 'classid', '1:1', 'htb',
          'rate', f'{uplink_kbps}kbit', 'ceil', f'{uplink_kbps}kbit'])
     for c in cmds:
-        run(['tc', c[0], c[1], 'dev', intf] + c[2:])
+        tc(intf, *c)
     for cls in classes:
-        run(['tc', 'qdisc', 'add', 'dev', intf, 'parent', f'1:{cls}', 'handle', f'{cls}:', 'pfifo',
-             'limit', str(LEAF_QUEUE_PACKETS)])
+        tc(intf, *leaf_fifo(f'1:{cls}', cls))
 
 
 def steer_marked_traffic(intf, queues):
@@ -159,10 +173,8 @@ def steer_marked_traffic(intf, queues):
         cls = format(int(q['queue']) + 1, 'x')
         if cls not in classes:
             raise RuntimeError(f'no htb class 1:{cls} for queue {q["queue"]} on {intf}: OVS has {sorted(classes)}')
-        run(['tc', 'filter', 'add', 'dev', intf, 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32',
-             'match', 'ip', 'tos', hex(int(q['dscp']) << 2), '0xfc', 'flowid', f'1:{cls}'])
-        run(['tc', 'qdisc', 'replace', 'dev', intf, 'parent', f'1:{cls}', 'handle', f'{int(cls, 16) + 10:x}:',
-             'pfifo', 'limit', str(LEAF_QUEUE_PACKETS)])
+        tc(intf, *dscp_filter(q['dscp'], f'1:{cls}'))
+        tc(intf, *leaf_fifo(f'1:{cls}', f'{int(cls, 16) + 10:x}'))
 
 
 def tc_class_stats(intf):

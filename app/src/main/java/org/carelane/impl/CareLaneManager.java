@@ -333,8 +333,9 @@ public class CareLaneManager implements CareLaneService {
     }
 
     /**
-     * The egress links' ports must exist on the devices that are connected (a device that is
-     * not connected is checked when a change is made after it connects).
+     * The egress links' ports and the uplink port must exist on the devices that are connected
+     * (a device that is not connected is checked when a change is made after it connects); the
+     * uplink port, where the switch reports a speed, must carry {@code uplinkKbps}.
      */
     private void checkPorts(SlicePolicy policy) {
         for (int i = 0; i < policy.devices().size(); i++) {
@@ -343,28 +344,26 @@ public class CareLaneManager implements CareLaneService {
                 continue;
             }
             for (var link : d.links().values()) {
-                if (deviceService.getPort(d.deviceId(), link.port()) == null) {
-                    throw new PolicyException("devices[" + i + "].links." + link.name() + ".port", "no port "
-                            + link.port() + " on " + d.deviceId());
-                }
+                requirePort(d, link.port(), "devices[" + i + "].links." + link.name() + ".port");
             }
             if (d.uplinkPort().isPresent()) {
-                checkUplinkPort(d, "devices[" + i + "].uplinkPort");
+                String field = "devices[" + i + "].uplinkPort";
+                long mbps = requirePort(d, d.uplinkPort().get(), field).portSpeed();
+                if (mbps > 0 && mbps * 1000 < d.uplinkKbps()) {
+                    throw new PolicyException(field, "port " + d.uplinkPort().get() + " of " + d.deviceId()
+                            + " runs at " + mbps + " Mbit/s, less than uplinkKbps " + d.uplinkKbps());
+                }
             }
         }
     }
 
-    /** The uplink port exists and, where the switch reports a speed, carries {@code uplinkKbps}. */
-    private void checkUplinkPort(DeviceUplink d, String field) {
-        org.onosproject.net.Port port = deviceService.getPort(d.deviceId(), d.uplinkPort().get());
+    private org.onosproject.net.Port requirePort(DeviceUplink d, org.onosproject.net.PortNumber number,
+                                                 String field) {
+        org.onosproject.net.Port port = deviceService.getPort(d.deviceId(), number);
         if (port == null) {
-            throw new PolicyException(field, "no port " + d.uplinkPort().get() + " on " + d.deviceId());
+            throw new PolicyException(field, "no port " + number + " on " + d.deviceId());
         }
-        long mbps = port.portSpeed();
-        if (mbps > 0 && mbps * 1000 < d.uplinkKbps()) {
-            throw new PolicyException(field, "port " + d.uplinkPort().get() + " of " + d.deviceId() + " runs at "
-                    + mbps + " Mbit/s, less than uplinkKbps " + d.uplinkKbps());
-        }
+        return port;
     }
 
     @Override
