@@ -458,14 +458,13 @@ def disable_ovsdb():
     subprocess.run(['ovs-vsctl', 'del-manager'], check=False)
 
 
-def with_owned_queues(netcfg, uplink_port=1, bind_driver=True):
-    """A netcfg document with CareLane owning the first device's uplink queues, and (unless
-    bind_driver is False) ONOS's 'ovs' driver bound to the OVSDB device (ONOS 2.7.0 reports OVSDB
-    devices as unknown hardware, which matches only the 'default' driver)."""
+def with_owned_queues(netcfg, uplink_port=1, driver='ovs'):
+    """A netcfg document with CareLane owning the first device's uplink queues, and the given
+    driver bound to the OVSDB device: 'ovs' has the queue behaviours (ONOS 2.7.0 reports OVSDB
+    devices as unknown hardware, which by itself matches only 'default', which lacks them)."""
     block = netcfg['apps']['org.carelane.app']['carelane']
     block['devices'][0]['uplinkPort'] = uplink_port
-    if bind_driver:
-        netcfg.setdefault('devices', {})[OVSDB_DEVICE] = {'basic': {'driver': 'ovs'}}
+    netcfg.setdefault('devices', {})[OVSDB_DEVICE] = {'basic': {'driver': driver}}
     return netcfg
 
 
