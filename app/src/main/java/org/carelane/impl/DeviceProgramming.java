@@ -142,7 +142,8 @@ final class DeviceProgramming {
         boolean renew = fresh.remove(id);
         CompletableFuture<Void> attempt;
         try {
-            attempt = programmer.program(policy.get(), profile, device.get(), renew);
+            attempt = programmer.program(policy.get(), profile, device.get(), renew,
+                    MastershipFence.now(mastership, id));
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
@@ -201,6 +202,15 @@ final class DeviceProgramming {
             return;
         }
         Instant now = clock.get();
+        if (isStale(error)) {
+            // Another term owns the device now; this node programs it again only if it is its master.
+            if (mastership.isLocalMaster(id)) {
+                program(id);
+            } else {
+                sync.forget(id);
+            }
+            return;
+        }
         if (error == null) {
             sync.inSync(id, profile, version, now);
             inSync.accept(id, profile);
@@ -305,6 +315,15 @@ final class DeviceProgramming {
         if (retry != null) {
             retry.cancel(false);
         }
+    }
+
+    private static boolean isStale(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof StaleAttemptException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The reason behind the wrappers of a failed attempt. */

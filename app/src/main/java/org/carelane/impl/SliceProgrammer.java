@@ -85,18 +85,45 @@ final class SliceProgrammer {
     }
 
     /**
-     * Brings a device to the policy in the given profile.
+     * What one attempt has done so far: what a failure must undo, and whether the new
+     * generation has replaced the old one (after which nothing of it is undone).
+     */
+    private static final class Attempt {
+        final DeviceId id;
+        final MastershipFence fence;
+        /** Every meter this attempt submitted, confirmed or not. */
+        final List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
+        /** Rules of a new band that this attempt sent: deleted if it fails before they are all in. */
+        volatile List<FlowRule> newRules = List.of();
+        /** The new rules are all on the switch: the previous generation is no longer the working one. */
+        volatile boolean committed;
+
+        Attempt(DeviceId id, MastershipFence fence) {
+            this.id = id;
+            this.fence = fence;
+        }
+    }
+
+    /**
+     * Brings a device to the policy in the given profile. Make-before-break: the old rules are
+     * removed only after every new rule is in. If the new rules fail (ONOS runs a batch's later
+     * stages even after one failed, so they are sent as a batch of their own), this attempt's
+     * rules are deleted before its meters are withdrawn, and the previous generation stays whole.
+     * An attempt whose node lost the device's mastership stops and undoes nothing: the new
+     * master owns the device.
      *
+     * @param fence the mastership this attempt runs under, checked before each change it makes
      * @param fresh install new meters and a new rule generation even if ONOS's view already
      *              matches: after a reconnect, or a failure, the switch may not hold that view
      */
-    CompletableFuture<Void> program(SlicePolicy policy, Profile profile, DeviceUplink device, boolean fresh) {
+    CompletableFuture<Void> program(SlicePolicy policy, Profile profile, DeviceUplink device, boolean fresh,
+                                    MastershipFence fence) {
         DeviceId id = device.deviceId();
+        Attempt attempt = new Attempt(id, fence);
         Map<String, InstalledMeter> current = store.installedMeters(id);
         Map<String, InstalledMeter> next = new ConcurrentHashMap<>();
-        // Every meter this attempt submitted, confirmed or not: what a failure must withdraw.
-        List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
+        fence.check();
         for (SliceDefinition slice : policy.slices()) {
             if (slice.drop()) {
                 continue;
@@ -110,7 +137,7 @@ final class SliceProgrammer {
             }
             CompletableFuture<InstalledMeter> meter;
             try {
-                meter = submitMeter(id, rate, burst, created::add);
+                meter = submitMeter(id, rate, burst, attempt.created::add);
             } catch (IllegalArgumentException e) {
                 // ONOS 2.7.0's MeterManager.submit throws when it has no meter id for the device:
                 // an OpenFlow 1.0 switch, no meter support, or a full meter table.
@@ -120,24 +147,54 @@ final class SliceProgrammer {
             submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
-                .thenComposeAsync(v -> applyFlows(id, policy, profile, device, meterIds(next), fresh), callbacks)
+                .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh), callbacks)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((v, error) -> {
                     if (error != null) {
-                        // Keep the old policy: withdraw only what this attempt created.
-                        synchronized (created) {
-                            created.forEach(m -> withdrawIfHeld(id, m, List.of()));
-                        }
-                        throw new ProgrammingException(id, error);
+                        return undo(attempt, next, error);
                     }
+                    attempt.fence.check();
                     store.setInstalledMeters(id, new LinkedHashMap<>(next));
                     current.forEach((slice, old) -> {
                         if (!old.equals(next.get(slice))) {
                             withdrawIfHeld(id, old, next.values());
                         }
                     });
-                    return null;
-                }, callbacks);
+                    return CompletableFuture.<Void>completedFuture(null);
+                }, callbacks)
+                .thenCompose(f -> f);
+    }
+
+    /**
+     * After a failure: a stale attempt undoes nothing; one whose new rules were all in keeps
+     * them and their meters (the old ones' removal failed, and a retry tidies up); otherwise
+     * this attempt's new rules are deleted, then its meters withdrawn.
+     */
+    private CompletableFuture<Void> undo(Attempt attempt, Map<String, InstalledMeter> next, Throwable error) {
+        DeviceId id = attempt.id;
+        if (!attempt.fence.holds()) {
+            log.info("CareLane stops its attempt on {}: this node is no longer its master", id);
+            return CompletableFuture.failedFuture(new StaleAttemptException(id));
+        }
+        if (attempt.committed) {
+            store.setInstalledMeters(id, new LinkedHashMap<>(next));
+            return CompletableFuture.failedFuture(new ProgrammingException(id, error));
+        }
+        CompletableFuture<Void> deleted = CompletableFuture.completedFuture(null);
+        if (!attempt.newRules.isEmpty()) {
+            FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+            attempt.newRules.forEach(ops::remove);
+            deleted = execute(ops).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        return deleted.handleAsync((v, e) -> {
+            if (e != null) {
+                log.warn("CareLane could not delete the failed attempt's rules on {}: {}", id, e.getMessage());
+            }
+            synchronized (attempt.created) {
+                attempt.created.forEach(m -> withdrawIfHeld(id, m, List.of()));
+            }
+            throw new ProgrammingException(id, error);
+        }, callbacks);
     }
 
     /**
@@ -275,13 +332,16 @@ final class SliceProgrammer {
 
     /**
      * Brings the device's flow rules to {@code policy}. If anything differs, the whole new rule
-     * set goes into the band not in use and the old rules are then removed. Adds run highest
-     * priority first and removes lowest priority first, one stage (ONOS waits for the switch's
-     * barrier reply) per priority, so a packet always meets either its old or its new rule.
-     * No MODIFY: ONOS sends it non-strict, and OVS would rewrite every narrower rule too.
+     * set goes into the band not in use, and only once all of it is in are the old rules
+     * removed: two batches, since ONOS runs a batch's remaining stages even after one failed
+     * (FlowRuleManager.FlowOperationsProcessor, ONOS 2.7.0). Adds run highest priority first and
+     * removes lowest priority first, one stage (ONOS waits for the switch's barrier reply) per
+     * priority, so a packet always meets either its old or its new rule. No MODIFY: ONOS sends it
+     * non-strict, and OVS would rewrite every narrower rule too.
      */
-    private CompletableFuture<Void> applyFlows(DeviceId id, SlicePolicy policy, Profile profile, DeviceUplink device,
-                                               Map<String, MeterId> meterIds, boolean fresh) {
+    private CompletableFuture<Void> applyFlows(Attempt attempt, SlicePolicy policy, Profile profile,
+                                               DeviceUplink device, Map<String, MeterId> meterIds, boolean fresh) {
+        DeviceId id = attempt.id;
         List<FlowEntry> existing = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
             if (e.appId() == appId.id()) {
@@ -290,7 +350,7 @@ final class SliceProgrammer {
         }
         // ONOS may know only part of the generation on the switch: a new master whose flow store
         // lost the rules that rewrite DSCP (ONOS 2.7.0 cannot back them up to other nodes, see
-        // CareLaneManager#carelaneFlows). Then the generation goes back into its recorded band:
+        // CareLaneReports#carelaneFlows). Then the generation goes back into its recorded band:
         // an ADD replaces the rule with the same match and priority in place, so no packet meets
         // a rule of another generation, and ONOS removes none of them as extraneous.
         java.util.OptionalInt recorded = store.ruleBand(id);
@@ -299,6 +359,7 @@ final class SliceProgrammer {
         int band;
         String why;
         List<FlowRule> next;
+        boolean newBand;
         if (inPlace != null && (existing.isEmpty() || !fresh) && knownPart(existing, inPlace)) {
             if (existing.size() == inPlace.size()) {
                 return CompletableFuture.completedFuture(null);
@@ -306,10 +367,12 @@ final class SliceProgrammer {
             band = recorded.getAsInt();
             next = inPlace;
             why = "re-added in place";
+            newBand = false;
         } else if (existing.isEmpty()) {
             band = FlowCompiler.BASE_PRIORITY;
             next = FlowCompiler.compile(policy, device, meterIds, appId, profile, band);
             why = "first";
+            newBand = true;
         } else {
             // An interrupted swap counts as the higher band.
             int inUse = FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
@@ -321,29 +384,46 @@ final class SliceProgrammer {
             band = FlowCompiler.otherBand(inUse);
             next = FlowCompiler.compile(policy, device, meterIds, appId, profile, band);
             why = fresh ? "fresh generation" : "policy changed";
+            newBand = true;
         }
         log.info("CareLane programs {}: {} rules at priority band {} ({}; {} of its rules known to ONOS before)", id,
                 next.size(), band, why, existing.size());
         Set<FlowId> nextIds = new HashSet<>();
         next.forEach(r -> nextIds.add(r.id()));
-        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-        TreeMap<Integer, List<FlowRule>> adds = new TreeMap<>(Comparator.reverseOrder());
-        next.forEach(r -> adds.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
-        adds.values().forEach(stage -> {
-            stage.forEach(ops::add);
-            ops.newStage();
+        FlowRuleOperations.Builder adds = FlowRuleOperations.builder();
+        TreeMap<Integer, List<FlowRule>> addStages = new TreeMap<>(Comparator.reverseOrder());
+        next.forEach(r -> addStages.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
+        addStages.values().forEach(stage -> {
+            stage.forEach(adds::add);
+            adds.newStage();
         });
-        TreeMap<Integer, List<FlowEntry>> removes = new TreeMap<>();
+        FlowRuleOperations.Builder removes = FlowRuleOperations.builder();
+        TreeMap<Integer, List<FlowEntry>> removeStages = new TreeMap<>();
         existing.stream().filter(e -> !nextIds.contains(e.id()))
-                .forEach(e -> removes.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(e));
-        removes.values().forEach(stage -> {
-            stage.forEach(ops::remove);
-            ops.newStage();
+                .forEach(e -> removeStages.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(e));
+        removeStages.values().forEach(stage -> {
+            stage.forEach(removes::remove);
+            removes.newStage();
         });
-        return execute(ops).thenRunAsync(() -> {
+        attempt.fence.check();
+        if (newBand) {
+            attempt.newRules = next;   // in a band of their own: deleting them touches no working rule
+        }
+        return execute(adds).thenComposeAsync(added -> {
+            attempt.fence.check();
+            attempt.committed = true;
             store.setRuleBand(id, java.util.OptionalInt.of(band));
-            removes.values().forEach(stage -> stage.forEach(
-                    e -> retired.retire(e, FlowCompiler.slicePriority(e.priority()))));
+            if (removeStages.isEmpty()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return execute(removes).handleAsync((removed, error) -> {
+                if (error != null) {
+                    throw new IllegalStateException("the previous rules were not all removed", error);
+                }
+                removeStages.values().forEach(stage -> stage.forEach(
+                        e -> retired.retire(e, FlowCompiler.slicePriority(e.priority()))));
+                return null;
+            }, callbacks);
         }, callbacks);
     }
 

@@ -103,7 +103,8 @@ public final class CareLaneTestBed implements AutoCloseable {
         };
         manager.configRegistry = netcfg;
         manager.flowRuleService = nodeFlows == null ? flows : nodeFlows;
-        manager.meterService = meters;
+        manager.meterService = nodeFlows == null || nodeFlows == flows ? meters
+                : meters.forNode(d -> mastership.isLocalMaster(d));
         manager.mastershipService = mastership;
         manager.deviceService = new DeviceServiceAdapter() {
             @Override

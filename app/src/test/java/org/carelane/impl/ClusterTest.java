@@ -216,4 +216,29 @@ class ClusterTest {
         assertEquals(0, cluster.meters.getAllMeters().size());
         assertEquals(cluster.meters.submits, cluster.meters.withdraws);
     }
+
+    /**
+     * The master changes while its attempt is in flight: the old master's attempt stops at its
+     * fence and sends nothing more, and the new master brings the device to the policy. Fails
+     * on f6b45d2, where the old master went on to send its removes.
+     */
+    @Test
+    void anAttemptThatOutlivesItsMastershipStopsAndTheNewMasterFinishes() {
+        start(WED_MORNING);
+        boolean[] moved = new boolean[1];
+        cluster.flows.onStage(() -> {
+            if (!moved[0] && cluster.flows.devices(GW_A).size() > 6) {
+                moved[0] = true;   // a's new rules are going in: the node loses GW_A
+                cluster.mastership.setMaster(GW_A, "b");
+            }
+        });
+        cluster.node("a").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        idle();
+        idle();
+        assertTrue(moved[0], "the mastership moved during a's attempt");
+        assertEquals(0, cluster.flows.nonMasterBatches, "no batch from a node that was not the master");
+        assertEquals(0, cluster.meters.nonMasterOperations, "no meter operation from a node that was not the master");
+        assertEquals(6, cluster.flows.devices(GW_A).size(), "one generation of rules");
+        assertEquals(Set.of(9000L, 20000L), rates(GW_A), "the new master applied the change");
+    }
 }

@@ -26,7 +26,8 @@ import java.util.Set;
  * (FlowModBuilderVer13.buildFlowDel builds OFFlowDeleteStrict), and MODIFY is not strict
  * (buildFlowMod builds a plain OFFlowModify): OVS gives the new actions to every rule whose
  * match is equal or narrower, at any priority, while ONOS's store keeps the old ones.
- * Stages run in order, as FlowRuleManager does once the switch answered the barrier.
+ * Stages run in order, as FlowRuleManager does once the switch answered the barrier, and a
+ * failed stage does not stop the later ones (see {@link #apply}).
  */
 public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     private final Map<FlowId, FlowEntry> entries = new LinkedHashMap<>();
@@ -35,40 +36,71 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     public int adds;
     public int modifies;
     public int removes;
-    /** Fail the next this-many batches (no change is made). */
+    /**
+     * The switch rejects every add of the next this-many batches that add rules (FLOW_MOD_FAILED,
+     * e.g. a full table). As in ONOS, the stage fails, onError runs, and the later stages still run.
+     */
     public int failBatches;
+    /** Rules the switch's table holds per device (OVS flow_limit with overflow_policy=refuse). */
+    public int tableLimit = Integer.MAX_VALUE;
     /** Never answer batches (an attempt that hangs). */
     public boolean stallBatches;
+    /** onError calls made so far. */
+    public int errors;
     /**
-     * Whether a meter exists on the switch; when set, adding a rule that uses a missing meter
-     * fails its batch, as OVS answers INVALID_METER. Later stages are not run.
+     * Batches a node sent for a device it did not master at that moment. ONOS forwards them to
+     * the master (FlowRuleManager), so two nodes would be programming one switch.
+     */
+    public int nonMasterBatches;
+    /**
+     * Whether a meter exists on the switch. A rule that uses a missing meter does not reach the
+     * switch, and ONOS keeps it PENDING_ADD; the batch still succeeds at the barrier, since
+     * OpenFlowRuleProvider.handleErrorMsg (ONOS 2.7.0, 564-596) drops METER_MOD_FAILED errors.
      */
     public java.util.function.BiPredicate<DeviceId, org.onosproject.net.meter.MeterId> meterLookup;
 
+    /**
+     * Runs the stages as FlowRuleManager.FlowOperationsProcessor does (ONOS 2.7.0, 785-830): a
+     * stage with a failed operation calls the context's onError, and the remaining stages run
+     * anyway; onSuccess only if no stage failed. Operations of a failed stage that the switch
+     * accepted stay applied.
+     */
     @Override
     public synchronized void apply(FlowRuleOperations ops) {
         if (stallBatches) {
             return;
         }
-        if (failBatches > 0) {
+        boolean rejectAdds = false;
+        if (failBatches > 0 && ops.stages().stream().flatMap(Set::stream)
+                .anyMatch(op -> op.type() == FlowRuleOperation.Type.ADD)) {
             failBatches--;
-            ops.callback().onError(ops);
-            return;
+            rejectAdds = true;
         }
+        boolean failed = false;
         for (Set<FlowRuleOperation> stage : ops.stages()) {
+            boolean stageFailed = false;
             for (FlowRuleOperation op : stage) {
                 FlowRule rule = op.rule();
+                if (op.type() == FlowRuleOperation.Type.ADD && (rejectAdds || tableFull(rule))) {
+                    stageFailed = true;
+                    continue;
+                }
                 try {
                     onOperation(op);
                 } catch (RuntimeException e) {
-                    ops.callback().onError(ops);
-                    return;
+                    stageFailed = true;
+                    continue;
                 }
                 switch (op.type()) {
                     case ADD:
                         adds++;
-                        entries.put(rule.id(), new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.ADDED));
-                        switchRules.put(rule.id(), rule);
+                        if (usesMissingMeter(rule)) {
+                            entries.put(rule.id(), new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.PENDING_ADD));
+                            switchRules.remove(rule.id());
+                        } else {
+                            entries.put(rule.id(), new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.ADDED));
+                            switchRules.put(rule.id(), rule);
+                        }
                         break;
                     case MODIFY:
                         if (!entries.containsKey(rule.id())) {
@@ -84,9 +116,46 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                         switchRules.remove(rule.id());
                 }
             }
+            if (stageFailed) {
+                failed = true;
+                errors++;
+                ops.callback().onError(ops);
+            }
             stageListeners.forEach(Runnable::run);
         }
-        ops.callback().onSuccess(ops);
+        if (!failed) {
+            ops.callback().onSuccess(ops);
+        }
+    }
+
+    private boolean tableFull(FlowRule rule) {
+        if (switchRules.containsKey(rule.id())) {
+            return false;   // an ADD with the same match and priority replaces the rule in place
+        }
+        return switchRules.values().stream().filter(r -> r.deviceId().equals(rule.deviceId())).count() >= tableLimit;
+    }
+
+    private boolean usesMissingMeter(FlowRule rule) {
+        return meterLookup != null && rule.treatment().meters().stream()
+                .anyMatch(m -> !meterLookup.test(rule.deviceId(), m.meterId()));
+    }
+
+    /**
+     * ONOS's flow-stats poll of a device (FlowRuleManager.pushFlowMetrics): a PENDING_ADD rule
+     * that the switch does not hold is sent again, and reaches the switch if its meter is there
+     * now; a rule the switch holds becomes ADDED.
+     */
+    public synchronized void pollFlows(DeviceId deviceId) {
+        for (Map.Entry<FlowId, FlowEntry> e : entries.entrySet()) {
+            FlowEntry entry = e.getValue();
+            if (!entry.deviceId().equals(deviceId) || switchRules.containsKey(e.getKey())) {
+                continue;
+            }
+            if (!usesMissingMeter(entry) && !tableFull(entry)) {
+                switchRules.put(e.getKey(), entry);
+                e.setValue(new DefaultFlowEntry(entry, FlowEntry.FlowEntryState.ADDED, 1, 0, 0));
+            }
+        }
     }
 
     private void modifyNonStrict(FlowRule mod) {
@@ -138,6 +207,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         return new FlowRuleServiceAdapter() {
             @Override
             public void apply(FlowRuleOperations ops) {
+                if (ops.stages().stream().flatMap(Set::stream)
+                        .anyMatch(op -> !localMaster.test(op.rule().deviceId()))) {
+                    synchronized (shared) {
+                        shared.nonMasterBatches++;
+                    }
+                }
                 shared.apply(ops);
             }
 
@@ -201,15 +276,8 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                 .map(FlowRule::treatment).orElse(null);
     }
 
-    /** Hook run before each operation is recorded; throwing fails the batch. */
+    /** Hook run before each operation is recorded; throwing fails the operation's stage. */
     protected void onOperation(FlowRuleOperation op) {
-        if (meterLookup != null && op.type() != FlowRuleOperation.Type.REMOVE) {
-            op.rule().treatment().meters().forEach(m -> {
-                if (!meterLookup.test(op.rule().deviceId(), m.meterId())) {
-                    throw new IllegalStateException("INVALID_METER: " + m.meterId() + " for " + op.rule());
-                }
-            });
-        }
     }
 
     @Override

@@ -182,4 +182,61 @@ public class RecordingMeterService extends MeterServiceAdapter {
         meters.values().forEach(t -> out.addAll(t.values()));
         return out;
     }
+
+    /**
+     * Meter operations a node sent for a device it did not master at that moment: ONOS forwards
+     * them to the master, so two nodes would be programming one switch.
+     */
+    public int nonMasterOperations;
+
+    /** The service as one node of a cluster sees it; counts its operations as a non-master. */
+    public org.onosproject.net.meter.MeterService forNode(java.util.function.Predicate<DeviceId> localMaster) {
+        RecordingMeterService shared = this;
+        return new MeterServiceAdapter() {
+            @Override
+            public Meter submit(MeterRequest request) {
+                count(request.deviceId());
+                return shared.submit(request);
+            }
+
+            @Override
+            public void withdraw(MeterRequest request, MeterId meterId) {
+                count(request.deviceId());
+                shared.withdraw(request, meterId);
+            }
+
+            private void count(DeviceId device) {
+                if (!localMaster.test(device)) {
+                    synchronized (shared) {
+                        shared.nonMasterOperations++;
+                    }
+                }
+            }
+
+            @Override
+            public Meter getMeter(DeviceId deviceId, MeterId meterId) {
+                return shared.getMeter(deviceId, meterId);
+            }
+
+            @Override
+            public Collection<Meter> getMeters(DeviceId deviceId) {
+                return shared.getMeters(deviceId);
+            }
+
+            @Override
+            public Collection<Meter> getAllMeters() {
+                return shared.getAllMeters();
+            }
+
+            @Override
+            public void addListener(MeterListener listener) {
+                shared.addListener(listener);
+            }
+
+            @Override
+            public void removeListener(MeterListener listener) {
+                shared.removeListener(listener);
+            }
+        };
+    }
 }

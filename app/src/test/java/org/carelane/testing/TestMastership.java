@@ -21,12 +21,15 @@ import java.util.function.Predicate;
  */
 public final class TestMastership {
     private final Map<DeviceId, NodeId> masters = new ConcurrentHashMap<>();
+    /** The term number of each device's mastership: it grows with every change of master. */
+    private final Map<DeviceId, Long> terms = new ConcurrentHashMap<>();
     private final List<MastershipListener> listeners = new CopyOnWriteArrayList<>();
 
     /** Makes {@code node} master of {@code device} and tells every node. */
     public void setMaster(DeviceId device, String node) {
         NodeId before = masters.put(device, NodeId.nodeId(node));
         if (!NodeId.nodeId(node).equals(before)) {
+            terms.merge(device, 1L, Long::sum);
             MastershipEvent event = new MastershipEvent(MastershipEvent.Type.MASTER_CHANGED, device,
                     new MastershipInfo());
             listeners.forEach(l -> l.event(event));
@@ -45,6 +48,13 @@ public final class TestMastership {
             @Override
             public NodeId getMasterFor(DeviceId deviceId) {
                 return masters.get(deviceId);
+            }
+
+            /** As ConsistentDeviceMastershipStore: the leadership term and the master. */
+            @Override
+            public MastershipInfo getMastershipFor(DeviceId deviceId) {
+                return new MastershipInfo(terms.getOrDefault(deviceId, 0L),
+                        Optional.ofNullable(masters.get(deviceId)), com.google.common.collect.ImmutableMap.of());
             }
 
             @Override
