@@ -24,6 +24,20 @@ def require_testbed():
         pytest.skip(f'{why}; these tests run CareLane in a real ONOS 2.7.0')
 
 
+@pytest.fixture(scope='module', autouse=True)
+def no_carelane_errors_in_this_module(request):
+    """Every module that runs against the single ONOS node fails on a CareLane ERROR in karaf.log
+    during its own run (the cluster's nodes are checked by test_cluster)."""
+    start = onos.log_size()
+    yield
+    if not onos.running():
+        return
+    errors = onos.carelane_log_errors_since(start)
+    if errors:
+        pytest.fail(f'karaf.log ERROR lines from CareLane during {request.node.name}:\n' + '\n'.join(errors),
+                    pytrace=False)
+
+
 @pytest.fixture(scope='session')
 def onos_carelane():
     """A fresh real ONOS 2.7.0 with CareLane installed from the .oar and the hospital netcfg.

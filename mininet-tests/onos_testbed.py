@@ -128,6 +128,23 @@ def carelane_log_errors():
             if '| ERROR' in line and 'carelane' in line.lower()]
 
 
+def log_size():
+    """karaf.log's size now: where a module's own lines start."""
+    try:
+        return KARAF_LOG.stat().st_size
+    except OSError:
+        return 0
+
+
+def carelane_log_errors_since(offset):
+    """CareLane's ERROR lines written to karaf.log after `offset` (a new log restarts at 0)."""
+    if not KARAF_LOG.exists():
+        return []
+    data = KARAF_LOG.read_bytes()
+    text = (data[offset:] if len(data) >= offset else data).decode(errors='replace')
+    return [line for line in text.splitlines() if '| ERROR' in line and 'carelane' in line.lower()]
+
+
 def running():
     pid = DIR / 'onos.pid'
     return pid.exists() and Path(f'/proc/{pid.read_text().strip()}').exists()

@@ -117,7 +117,10 @@ public class CareLaneManager implements CareLaneService {
 
     /** Counts what CareLane's meters drop, from the OpenFlow meter-stats replies ONOS asks for. */
     private final MeterDrops meterDrops = new MeterDrops(id -> store.installedMeters(id));
-    private final OpenFlowEventListener meterStatsListener = new OpenFlowMeterStatsListener(meterDrops);
+    /** Reads the store for the meter-stats replies, off ONOS's OpenFlow stats threads. */
+    private final ExecutorService meterStats =
+            Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-meter-stats"));
+    private final OpenFlowEventListener meterStatsListener = new OpenFlowMeterStatsListener(meterDrops, meterStats);
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     protected void bindOpenFlowController(OpenFlowController controller) {
@@ -213,6 +216,7 @@ public class CareLaneManager implements CareLaneService {
         }
         executor.shutdownNow();
         programming.shutdownNow();
+        meterStats.shutdownNow();
         log.info("CareLane stopped");
     }
 
@@ -422,6 +426,17 @@ public class CareLaneManager implements CareLaneService {
     /** For tests: what ONOS's OpenFlow controller hands meter-stats replies to. */
     OpenFlowEventListener meterStatsListener() {
         return meterStatsListener;
+    }
+
+    /** For tests: waits until the meter-stats replies handed over so far are recorded. */
+    void awaitMeterStats() {
+        try {
+            meterStats.submit(() -> { }).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override
@@ -768,21 +783,37 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
+    /**
+     * Runs on ONOS's event dispatcher, whose watchdog (ListenerRegistry, 1.8 s) ejects a listener
+     * that blocks it for good: no store read here, only a hand-off to the CareLane thread.
+     */
     private final class InternalDeviceListener implements DeviceListener {
+        @Override
+        public boolean isRelevant(DeviceEvent event) {
+            switch (event.type()) {
+                case DEVICE_ADDED:
+                case DEVICE_AVAILABILITY_CHANGED:
+                    return true;
+                case DEVICE_UPDATED:
+                    return "ovsdb".equals(event.subject().id().uri().getScheme());
+                default:
+                    return false;   // port and statistics events every few seconds
+            }
+        }
+
         @Override
         public void event(DeviceEvent event) {
             DeviceId id = event.subject().id();
-            boolean ours = store.policy().flatMap(p -> p.device(id)).isPresent();
-            // Connected: program it. Disconnected: shown as waiting until it is back.
-            if (ours && (event.type() == DeviceEvent.Type.DEVICE_ADDED
-                    || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED)) {
-                onCareLaneThread(() -> devices.connected(id));
-            }
-            // An OVSDB device came, went or got another driver: the uplink queues try again.
-            if ("ovsdb".equals(id.uri().getScheme()) && (event.type() == DeviceEvent.Type.DEVICE_ADDED
-                    || event.type() == DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED
-                    || event.type() == DeviceEvent.Type.DEVICE_UPDATED)) {
+            if ("ovsdb".equals(id.uri().getScheme())) {
+                // An OVSDB device came, went or got another driver: the uplink queues try again.
                 onCareLaneThread(CareLaneManager.this::reapplyQueues);
+            } else if (event.type() != DeviceEvent.Type.DEVICE_UPDATED) {
+                // Connected: program it. Disconnected: shown as waiting until it is back.
+                onCareLaneThread(() -> {
+                    if (store.policy().flatMap(p -> p.device(id)).isPresent()) {
+                        devices.connected(id);
+                    }
+                });
             }
         }
     }

@@ -16,19 +16,26 @@ import java.util.function.Function;
  * swaps: a replaced meter's last reading is kept. Only the device's master sees the replies.
  */
 final class MeterDrops {
-    /** One meter's drop-band counters in one stats reply. */
+    /**
+     * One meter's counters in one stats reply: what entered it and what its drop band dropped,
+     * read together, so that what it forwarded (the difference) is consistent.
+     */
     static final class Reading {
         final long meterId;
         /** How long the meter has existed: orders replies that ONOS handles out of order. */
         final long durationNanos;
         final long packets;
         final long bytes;
+        final long inPackets;
+        final long inBytes;
 
-        Reading(long meterId, long durationNanos, long packets, long bytes) {
+        Reading(long meterId, long durationNanos, long packets, long bytes, long inPackets, long inBytes) {
             this.meterId = meterId;
             this.durationNanos = durationNanos;
             this.packets = packets;
             this.bytes = bytes;
+            this.inPackets = inPackets;
+            this.inBytes = inBytes;
         }
     }
 
@@ -66,9 +73,8 @@ final class MeterDrops {
                     return false;
                 }
                 long[] r = retired.computeIfAbsent(device, d -> new HashMap<>())
-                        .computeIfAbsent(t.slice, s -> new long[2]);
-                r[0] += t.last.packets;
-                r[1] += t.last.bytes;
+                        .computeIfAbsent(t.slice, s -> new long[4]);
+                add(r, t.last);
                 return true;
             });
             for (Reading reading : readings) {
@@ -86,16 +92,38 @@ final class MeterDrops {
         }
     }
 
-    /** {packets, bytes} dropped by a slice's meters on a device, as last reported. */
-    synchronized long[] dropped(DeviceId device, String slice) {
-        long[] out = retired.getOrDefault(device, Map.of()).getOrDefault(slice, new long[2]).clone();
+    private static void add(long[] sum, Reading r) {
+        sum[0] += r.packets;
+        sum[1] += r.bytes;
+        sum[2] += r.inPackets;
+        sum[3] += r.inBytes;
+    }
+
+    /** {dropped packets, dropped bytes, packets in, bytes in} of a slice's meters on a device. */
+    private synchronized long[] totals(DeviceId device, String slice) {
+        long[] out = retired.getOrDefault(device, Map.of()).getOrDefault(slice, new long[4]).clone();
         for (Tracked t : current.getOrDefault(device, Map.of()).values()) {
             if (t.slice.equals(slice)) {
-                out[0] += t.last.packets;
-                out[1] += t.last.bytes;
+                add(out, t.last);
             }
         }
         return out;
+    }
+
+    /** {packets, bytes} dropped by a slice's meters on a device, as last reported. */
+    long[] dropped(DeviceId device, String slice) {
+        long[] t = totals(device, slice);
+        return new long[]{t[0], t[1]};
+    }
+
+    /**
+     * {packets, bytes} a slice's meters on a device forwarded: what entered them less what they
+     * dropped, both from the same replies. Subtracting the drops from the flow counters instead
+     * mixes ONOS's flow poll (5 s) with its meter poll (10 s), and over-counts.
+     */
+    long[] forwarded(DeviceId device, String slice) {
+        long[] t = totals(device, slice);
+        return new long[]{Math.max(0, t[2] - t[0]), Math.max(0, t[3] - t[1])};
     }
 
     /** True if a meter-stats reply of the device has reached this node. */

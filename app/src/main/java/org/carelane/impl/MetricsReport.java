@@ -27,6 +27,8 @@ final class MetricsReport {
     static final String PACKETS = "carelane_slice_packets_total";
     static final String DROPPED_PACKETS = "carelane_slice_meter_dropped_packets_total";
     static final String DROPPED_BYTES = "carelane_slice_meter_dropped_bytes_total";
+    static final String FORWARDED_PACKETS = "carelane_slice_meter_forwarded_packets_total";
+    static final String FORWARDED_BYTES = "carelane_slice_meter_forwarded_bytes_total";
     static final String MAX_RATE = "carelane_slice_max_rate_bytes_per_second";
     static final String MIN_RATE = "carelane_slice_min_rate_bytes_per_second";
     static final String ACTIVE_PROFILE = "carelane_active_profile";
@@ -109,6 +111,12 @@ final class MetricsReport {
                             .sample(dropped[0], "device", device, "slice", s.name());
                     out.family(DROPPED_BYTES, Type.COUNTER, "Bytes the slice's meter dropped.")
                             .sample(dropped[1], "device", device, "slice", s.name());
+                    long[] forwarded = drops.forwarded(id, s.name());
+                    out.family(FORWARDED_PACKETS, Type.COUNTER, "Packets the slice's meter let through: its input "
+                            + "less its drops, from the same meter-stats replies.")
+                            .sample(forwarded[0], "device", device, "slice", s.name());
+                    out.family(FORWARDED_BYTES, Type.COUNTER, "Bytes the slice's meter let through, from the same "
+                            + "replies as its drops.").sample(forwarded[1], "device", device, "slice", s.name());
                 }
                 SliceRates rates = s.rates(active);
                 out.family(MAX_RATE, Type.GAUGE, "The slice's cap (meter rate) in the profile in force.")

@@ -21,9 +21,12 @@ import java.util.List;
  */
 final class OpenFlowMeterStatsListener implements OpenFlowEventListener {
     private final MeterDrops drops;
+    private final java.util.concurrent.Executor recorder;
 
-    OpenFlowMeterStatsListener(MeterDrops drops) {
+    /** @param recorder where the readings are recorded: they need a store read, never on ONOS's threads */
+    OpenFlowMeterStatsListener(MeterDrops drops, java.util.concurrent.Executor recorder) {
         this.drops = drops;
+        this.recorder = recorder;
     }
 
     @Override
@@ -40,8 +43,14 @@ final class OpenFlowMeterStatsListener implements OpenFlowEventListener {
                 bytes += band.getByteBandCount().getValue();
             }
             long duration = stats.getDurationSec() * 1_000_000_000L + stats.getDurationNsec();
-            readings.add(new MeterDrops.Reading(stats.getMeterId(), duration, packets, bytes));
+            readings.add(new MeterDrops.Reading(stats.getMeterId(), duration, packets, bytes,
+                    stats.getPacketInCount().getValue(), stats.getByteInCount().getValue()));
         }
-        drops.record(DeviceId.deviceId(Dpid.uri(dpid)), readings);
+        DeviceId device = DeviceId.deviceId(Dpid.uri(dpid));
+        try {
+            recorder.execute(() -> drops.record(device, readings));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            return;   // CareLane is stopping
+        }
     }
 }

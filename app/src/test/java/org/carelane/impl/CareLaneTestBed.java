@@ -147,10 +147,34 @@ public final class CareLaneTestBed implements AutoCloseable {
 
     /** Delivers DEVICE_AVAILABILITY_CHANGED as ONOS does when a switch connects. */
     public void fireDeviceAvailable(DeviceId id) {
+        fireDeviceEvent(DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED, id);
+    }
+
+    /** A listener blocked longer than this is ejected (ListenerRegistry.LIMIT, ONOS 2.7.0). */
+    static final long LISTENER_LIMIT_MILLIS = 1_800;
+    /** Listeners ONOS's watchdog removed for good. */
+    public final java.util.List<DeviceListener> ejected = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Delivers a device event as ONOS's CoreEventDispatcher does: to the listeners whose
+     * isRelevant accepts it, on the dispatcher's thread, and a listener whose event() blocks the
+     * dispatcher past ListenerRegistry's limit (1.8 s, once the sink has run 5 s) is removed for good.
+     */
+    public void fireDeviceEvent(DeviceEvent.Type type, DeviceId id) {
         Device device = new DefaultDevice(new ProviderId("of", "test"), id, Device.Type.SWITCH, "ovs", "3.1",
                 "3.1", "1", new ChassisId(1));
-        DeviceEvent event = new DeviceEvent(DeviceEvent.Type.DEVICE_AVAILABILITY_CHANGED, device);
-        deviceListeners.forEach(l -> l.event(event));
+        DeviceEvent event = new DeviceEvent(type, device);
+        for (DeviceListener l : deviceListeners) {
+            if (!l.isRelevant(event)) {
+                continue;
+            }
+            long start = System.nanoTime();
+            l.event(event);
+            if ((System.nanoTime() - start) / 1_000_000 > LISTENER_LIMIT_MILLIS) {
+                deviceListeners.remove(l);
+                ejected.add(l);
+            }
+        }
     }
 
     /** Stops this node's component with the app still ACTIVE, as when the ONOS node stops. */

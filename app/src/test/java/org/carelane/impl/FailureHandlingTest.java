@@ -234,4 +234,26 @@ class FailureHandlingTest {
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "in sync");
         assertEquals(List.of(5000L, 20000L, 20000L), meterRates());
     }
+
+    /**
+     * A Raft leader election stalls store reads for seconds. CareLane's device listener reads
+     * nothing on ONOS's dispatcher, so the watchdog keeps it, and a later reconnect is still
+     * handled. Fails on f6b45d2: every device event (port statistics too) read the policy there.
+     */
+    @Test
+    void aStalledStoreOnOnosEventThreadDoesNotCostTheDeviceListener() throws Exception {
+        org.carelane.store.SharedStorageService storage = new org.carelane.store.SharedStorageService();
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital(), new org.carelane.testing
+                .RecordingFlowRuleService(), new org.carelane.testing.RecordingMeterService(),
+                org.carelane.store.TestStores.newStore(storage), d -> true);
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        storage.readDelayMillis = 5_500;   // a leader election: each read waits
+        bed.fireDeviceEvent(org.onosproject.net.device.DeviceEvent.Type.PORT_STATS_UPDATED, GW);
+        storage.readDelayMillis = 0;
+        assertEquals(List.of(), bed.ejected, "ONOS's watchdog ejected CareLane's device listener");
+        Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
+        bed.flows.switchLost(GW);
+        bed.fireDeviceAvailable(GW);
+        waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null, Duration.ofSeconds(3), "the reconnect handled");
+    }
 }

@@ -25,7 +25,7 @@ class MeterDropsTest {
     private static final OFFactory OF13 = OFFactories.getFactory(OFVersion.OF_13);
     private final Map<String, InstalledMeter> installed = new HashMap<>();
     private final MeterDrops drops = new MeterDrops(d -> d.equals(GW) ? Map.copyOf(installed) : Map.of());
-    private final OpenFlowMeterStatsListener listener = new OpenFlowMeterStatsListener(drops);
+    private final OpenFlowMeterStatsListener listener = new OpenFlowMeterStatsListener(drops, Runnable::run);
 
     private static OFMeterStats meter(long id, long seconds, long droppedPackets, long droppedBytes) {
         return OF13.buildMeterStats().setMeterId(id).setDurationSec(seconds).setDurationNsec(0)
@@ -51,6 +51,8 @@ class MeterDropsTest {
         assertArrayEquals(new long[]{0, 0}, drops.dropped(GW, "clinical"));
         reply(meter(2, 20, 80, 120_000));
         assertArrayEquals(new long[]{80, 120_000}, drops.dropped(GW, "social"));
+        assertArrayEquals(new long[]{160, 240_000}, drops.forwarded(GW, "social"),
+                "input less drops, from the same reply");
     }
 
     @Test
@@ -73,5 +75,7 @@ class MeterDropsTest {
         installed.put("social", new InstalledMeter(2, 2000, 600));
         reply(meter(2, 1, 3, 4_500));
         assertArrayEquals(new long[]{80 + 10 + 3, 120_000 + 15_000 + 4_500}, drops.dropped(GW, "social"));
+        assertArrayEquals(new long[]{2 * (80 + 10 + 3), 2 * (120_000 + 15_000 + 4_500)},
+                drops.forwarded(GW, "social"), "forwarded keeps growing across meter swaps too");
     }
 }

@@ -43,6 +43,7 @@ class MetricsReportTest {
                         .setBandStats(List.of(OF13.buildMeterBandStats().setPacketBandCount(U64.of(droppedPackets))
                                 .setByteBandCount(U64.of(droppedBytes)).build())).build())))
                 .build());
+        bed.manager.awaitMeterStats();
     }
 
     private static String labels(String slice) {

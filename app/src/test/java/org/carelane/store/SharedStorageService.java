@@ -20,6 +20,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SharedStorageService extends TestStorageService {
     private final Map<String, ConsistentMap<?, ?>> maps = new ConcurrentHashMap<>();
     private final Map<String, AsyncAtomicCounter> counters = new ConcurrentHashMap<>();
+    /**
+     * How long each map read takes: a Raft read waits through a leader election (ONOS's
+     * ConsistentMap, up to its 15 s timeout). 0 for none.
+     */
+    public volatile long readDelayMillis;
 
     @Override
     public <K, V> ConsistentMapBuilder<K, V> consistentMapBuilder() {
@@ -31,7 +36,7 @@ public final class SharedStorageService extends TestStorageService {
                     TestConsistentMap.Builder<K, V> builder = TestConsistentMap.builder();
                     builder.withName(n);
                     builder.withSerializer(serializer());
-                    return builder.build();
+                    return slowReads(builder.build());
                 });
             }
 
@@ -40,6 +45,22 @@ public final class SharedStorageService extends TestStorageService {
                 throw new UnsupportedOperationException("buildAsyncMap");
             }
         };
+    }
+
+    @SuppressWarnings("unchecked")
+    private <K, V> ConsistentMap<K, V> slowReads(ConsistentMap<K, V> map) {
+        return (ConsistentMap<K, V>) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[]{ConsistentMap.class}, (proxy, method, args) -> {
+                    long delay = readDelayMillis;
+                    if (delay > 0 && method.getName().equals("get")) {
+                        Thread.sleep(delay);
+                    }
+                    try {
+                        return method.invoke(map, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @Override
