@@ -3,9 +3,10 @@ the real ONOS 2.7.0; run by hand: `python3 -m pytest -s probe_table_full.py`.
 
 First run (2026-12-05): OVS answered TABLE_FULL to the new band's adds, but the device never
 showed FAILED: the REST change and its netcfg write-back marked the attempt dirty, so its end
-started the next attempt at once without recording the failure, and that attempt (the
-leftover new-band rules counted as the band in use) re-added the generation into the old band
-in place, which fits a full table, and landed. Decide whether that is the wanted behaviour
+started the next attempt at once without recording the failure. That attempt still saw the
+failed band's deleted rules (ONOS keeps them PENDING_REMOVE until its next flow poll), took
+that band for the one in use, and re-added the generation into the old band in place, which
+fits a full table, and landed. Decide whether that is the wanted behaviour
 (it keeps the site working), record a failure that a dirty re-run hides, then make this a test."""
 import json
 import subprocess

@@ -93,7 +93,7 @@ final class SliceProgrammer {
         final MastershipFence fence;
         /** Every meter this attempt submitted, confirmed or not. */
         final List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
-        /** Rules of a new band that this attempt sent: deleted if it fails before they are all in. */
+        /** Rules this attempt added that no rule in place shares: deleted if it fails before all are in. */
         volatile List<FlowRule> newRules = List.of();
         /** The new rules are all on the switch: the previous generation is no longer the working one. */
         volatile boolean committed;
@@ -407,7 +407,12 @@ final class SliceProgrammer {
         });
         attempt.fence.check();
         if (newBand) {
-            attempt.newRules = next;   // in a band of their own: deleting them touches no working rule
+            // ONOS keeps removed rules PENDING_REMOVE until its next flow poll, and an interrupted
+            // swap leaves both bands: the "new" band may hold working rules with these very ids.
+            Set<FlowId> existingIds = new HashSet<>();
+            existing.forEach(e -> existingIds.add(e.id()));
+            attempt.newRules = next.stream().filter(r -> !existingIds.contains(r.id()))
+                    .collect(java.util.stream.Collectors.toList());
         }
         return execute(adds).thenComposeAsync(added -> {
             attempt.fence.check();

@@ -172,6 +172,42 @@ class SwitchConsistencyTest {
         assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
+    /**
+     * ONOS keeps removed rules PENDING_REMOVE until its next flow poll, so after a failed attempt
+     * deleted its new band, the retry sees that band "in use" and compiles into the band of the
+     * working rules, with their ids. If that retry fails too, its undo must not delete them.
+     */
+    @Test
+    void aRetryThatFailsInTheWorkingRulesBandDeletesNoneOfThem() throws Exception {
+        start();
+        bed.flows.removedStayPending = true;
+        bed.flows.tableLimit = 8;   // the first attempt: 2 of its 6 rules fit, then TABLE_FULL
+        boolean[] armed = new boolean[1];
+        bed.flows.onStage(() -> {
+            if (bed.flows.errors == 1 && !armed[0]) {
+                armed[0] = true;
+                bed.flows.failBatches = 1;   // the retry's adds fail too
+            }
+        });
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(6).toNanos();
+        while (bed.flows.errors < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(bed.flows.errors >= 2, "both attempts failed");
+        assertEquals(List.of(), violations, "every packet kept its slice through both failures");
+
+        bed.flows.tableLimit = Integer.MAX_VALUE;
+        bed.flows.pollFlows(GW);
+        deadline = System.nanoTime() + java.time.Duration.ofSeconds(8).toNanos();
+        while (!"IN_SYNC".equals(syncState()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("IN_SYNC", syncState());
+        assertEquals(List.of(), violations);
+        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+    }
+
     @Test
     void theDoubleModelsOnosNonStrictModify() {
         start();

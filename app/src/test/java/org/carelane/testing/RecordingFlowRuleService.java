@@ -45,6 +45,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     public int tableLimit = Integer.MAX_VALUE;
     /** Never answer batches (an attempt that hangs). */
     public boolean stallBatches;
+    /**
+     * A removed rule leaves the switch at once but stays in ONOS's store as PENDING_REMOVE until
+     * the next flow-stats poll ({@link #pollFlows}), as in ONOS 2.7.0 (FlowRuleManager
+     * removeFlowRules, purged by pushFlowMetrics); getFlowEntries still returns it.
+     */
+    public boolean removedStayPending;
     /** onError calls made so far. */
     public int errors;
     /**
@@ -112,7 +118,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                         break;
                     default:
                         removes++;
-                        entries.remove(rule.id());
+                        if (removedStayPending && entries.containsKey(rule.id())) {
+                            entries.put(rule.id(), new DefaultFlowEntry(entries.get(rule.id()),
+                                    FlowEntry.FlowEntryState.PENDING_REMOVE, 0, 0, 0));
+                        } else {
+                            entries.remove(rule.id());
+                        }
                         switchRules.remove(rule.id());
                 }
             }
@@ -143,9 +154,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     /**
      * ONOS's flow-stats poll of a device (FlowRuleManager.pushFlowMetrics): a PENDING_ADD rule
      * that the switch does not hold is sent again, and reaches the switch if its meter is there
-     * now; a rule the switch holds becomes ADDED.
+     * now; a rule the switch holds becomes ADDED; a PENDING_REMOVE rule the switch no longer
+     * holds is purged.
      */
     public synchronized void pollFlows(DeviceId deviceId) {
+        entries.values().removeIf(e -> e.deviceId().equals(deviceId)
+                && e.state() == FlowEntry.FlowEntryState.PENDING_REMOVE && !switchRules.containsKey(e.id()));
         for (Map.Entry<FlowId, FlowEntry> e : entries.entrySet()) {
             FlowEntry entry = e.getValue();
             if (!entry.deviceId().equals(deviceId) || switchRules.containsKey(e.getKey())) {
