@@ -390,21 +390,11 @@ final class SliceProgrammer {
                 next.size(), band, why, existing.size());
         Set<FlowId> nextIds = new HashSet<>();
         next.forEach(r -> nextIds.add(r.id()));
-        FlowRuleOperations.Builder adds = FlowRuleOperations.builder();
-        TreeMap<Integer, List<FlowRule>> addStages = new TreeMap<>(Comparator.reverseOrder());
-        next.forEach(r -> addStages.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
-        addStages.values().forEach(stage -> {
-            stage.forEach(adds::add);
-            adds.newStage();
-        });
-        FlowRuleOperations.Builder removes = FlowRuleOperations.builder();
-        TreeMap<Integer, List<FlowEntry>> removeStages = new TreeMap<>();
-        existing.stream().filter(e -> !nextIds.contains(e.id()))
-                .forEach(e -> removeStages.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(e));
-        removeStages.values().forEach(stage -> {
-            stage.forEach(removes::remove);
-            removes.newStage();
-        });
+        FlowRuleOperations.Builder adds = staged(next, Comparator.reverseOrder(), FlowRuleOperations.Builder::add);
+        List<FlowEntry> old = new ArrayList<>();
+        existing.stream().filter(e -> !nextIds.contains(e.id())).forEach(old::add);
+        FlowRuleOperations.Builder removes = staged(old, Comparator.naturalOrder(),
+                FlowRuleOperations.Builder::remove);
         attempt.fence.check();
         if (newBand) {
             // ONOS keeps removed rules PENDING_REMOVE until its next flow poll, and an interrupted
@@ -418,18 +408,31 @@ final class SliceProgrammer {
             attempt.fence.check();
             attempt.committed = true;
             store.setRuleBand(id, java.util.OptionalInt.of(band));
-            if (removeStages.isEmpty()) {
+            if (old.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
             return execute(removes).handleAsync((removed, error) -> {
                 if (error != null) {
                     throw new IllegalStateException("the previous rules were not all removed", error);
                 }
-                removeStages.values().forEach(stage -> stage.forEach(
-                        e -> retired.retire(e, FlowCompiler.slicePriority(e.priority()))));
+                old.forEach(e -> retired.retire(e, FlowCompiler.slicePriority(e.priority())));
                 return null;
             }, callbacks);
         }, callbacks);
+    }
+
+    /** One stage per priority, in {@code order}: ONOS starts a stage once the switch answered the last barrier. */
+    private static FlowRuleOperations.Builder staged(List<? extends FlowRule> rules, Comparator<Integer> order,
+                                                     java.util.function.BiConsumer<FlowRuleOperations.Builder,
+                                                             FlowRule> operation) {
+        TreeMap<Integer, List<FlowRule>> stages = new TreeMap<>(order);
+        rules.forEach(r -> stages.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
+        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+        stages.values().forEach(stage -> {
+            stage.forEach(r -> operation.accept(ops, r));
+            ops.newStage();
+        });
+        return ops;
     }
 
     /** True if the device already has exactly these rules, meters included. */
