@@ -99,31 +99,39 @@ final class MeterDrops {
         sum[3] += r.inBytes;
     }
 
-    /** {dropped packets, dropped bytes, packets in, bytes in} of a slice's meters on a device. */
-    private synchronized long[] totals(DeviceId device, String slice) {
+    /** A slice's meter counters on a device: what its meters dropped and let through. */
+    static final class Counts {
+        private final long[] totals;
+
+        /** @param totals {dropped packets, dropped bytes, packets in, bytes in} */
+        private Counts(long[] totals) {
+            this.totals = totals;
+        }
+
+        /** {packets, bytes} dropped, as last reported. */
+        long[] dropped() {
+            return new long[]{totals[0], totals[1]};
+        }
+
+        /**
+         * {packets, bytes} forwarded: what entered the meters less what they dropped, both from
+         * the same replies. Subtracting the drops from the flow counters instead mixes ONOS's
+         * flow poll (5 s) with its meter poll (10 s), and over-counts.
+         */
+        long[] forwarded() {
+            return new long[]{Math.max(0, totals[2] - totals[0]), Math.max(0, totals[3] - totals[1])};
+        }
+    }
+
+    /** The counters of a slice's meters on a device, replaced ones included. */
+    synchronized Counts counts(DeviceId device, String slice) {
         long[] out = retired.getOrDefault(device, Map.of()).getOrDefault(slice, new long[4]).clone();
         for (Tracked t : current.getOrDefault(device, Map.of()).values()) {
             if (t.slice.equals(slice)) {
                 add(out, t.last);
             }
         }
-        return out;
-    }
-
-    /** {packets, bytes} dropped by a slice's meters on a device, as last reported. */
-    long[] dropped(DeviceId device, String slice) {
-        long[] t = totals(device, slice);
-        return new long[]{t[0], t[1]};
-    }
-
-    /**
-     * {packets, bytes} a slice's meters on a device forwarded: what entered them less what they
-     * dropped, both from the same replies. Subtracting the drops from the flow counters instead
-     * mixes ONOS's flow poll (5 s) with its meter poll (10 s), and over-counts.
-     */
-    long[] forwarded(DeviceId device, String slice) {
-        long[] t = totals(device, slice);
-        return new long[]{Math.max(0, t[2] - t[0]), Math.max(0, t[3] - t[1])};
+        return new Counts(out);
     }
 
     /** True if a meter-stats reply of the device has reached this node. */

@@ -105,13 +105,14 @@ final class MetricsReport {
                     continue;
                 }
                 if (countsDrops) {
-                    long[] dropped = drops.dropped(id, s.name());
+                    MeterDrops.Counts counts = drops.counts(id, s.name());
+                    long[] dropped = counts.dropped();
                     out.family(DROPPED_PACKETS, Type.COUNTER, "Packets the slice's meter dropped, from the "
                             + "switch's meter-stats replies to ONOS's poll (every 10 s).")
                             .sample(dropped[0], "device", device, "slice", s.name());
                     out.family(DROPPED_BYTES, Type.COUNTER, "Bytes the slice's meter dropped.")
                             .sample(dropped[1], "device", device, "slice", s.name());
-                    long[] forwarded = drops.forwarded(id, s.name());
+                    long[] forwarded = counts.forwarded();
                     out.family(FORWARDED_PACKETS, Type.COUNTER, "Packets the slice's meter let through: its input "
                             + "less its drops, from the same meter-stats replies.")
                             .sample(forwarded[0], "device", device, "slice", s.name());

@@ -47,11 +47,11 @@ class MeterDropsTest {
         assertFalse(drops.seen(GW));
         reply(meter(1, 10, 0, 0), meter(2, 10, 50, 75_000), meter(9, 10, 7, 7));   // 9: not CareLane's
         assertTrue(drops.seen(GW), "its counts stay reported after the device disconnects");
-        assertArrayEquals(new long[]{50, 75_000}, drops.dropped(GW, "social"));
-        assertArrayEquals(new long[]{0, 0}, drops.dropped(GW, "clinical"));
+        assertArrayEquals(new long[]{50, 75_000}, drops.counts(GW, "social").dropped());
+        assertArrayEquals(new long[]{0, 0}, drops.counts(GW, "clinical").dropped());
         reply(meter(2, 20, 80, 120_000));
-        assertArrayEquals(new long[]{80, 120_000}, drops.dropped(GW, "social"));
-        assertArrayEquals(new long[]{160, 240_000}, drops.forwarded(GW, "social"),
+        assertArrayEquals(new long[]{80, 120_000}, drops.counts(GW, "social").dropped());
+        assertArrayEquals(new long[]{160, 240_000}, drops.counts(GW, "social").forwarded(),
                 "input less drops, from the same reply");
     }
 
@@ -60,7 +60,7 @@ class MeterDropsTest {
         installed.put("social", new InstalledMeter(2, 4000, 1200));
         reply(meter(2, 20, 80, 120_000));
         reply(meter(2, 10, 50, 75_000));   // ONOS handles replies on 32 threads
-        assertArrayEquals(new long[]{80, 120_000}, drops.dropped(GW, "social"));
+        assertArrayEquals(new long[]{80, 120_000}, drops.counts(GW, "social").dropped());
     }
 
     @Test
@@ -69,13 +69,13 @@ class MeterDropsTest {
         reply(meter(2, 20, 80, 120_000));
         installed.put("social", new InstalledMeter(4, 3000, 900));   // the new meter
         reply(meter(2, 30, 90, 130_000), meter(4, 5, 10, 15_000));   // 2 is being removed
-        assertArrayEquals(new long[]{90, 135_000}, drops.dropped(GW, "social"),
+        assertArrayEquals(new long[]{90, 135_000}, drops.counts(GW, "social").dropped(),
                 "the old meter's last reading while it was CareLane's, plus the new meter's");
         // ONOS reuses the id for a meter of another rate: a new meter, counted from zero.
         installed.put("social", new InstalledMeter(2, 2000, 600));
         reply(meter(2, 1, 3, 4_500));
-        assertArrayEquals(new long[]{80 + 10 + 3, 120_000 + 15_000 + 4_500}, drops.dropped(GW, "social"));
+        assertArrayEquals(new long[]{80 + 10 + 3, 120_000 + 15_000 + 4_500}, drops.counts(GW, "social").dropped());
         assertArrayEquals(new long[]{2 * (80 + 10 + 3), 2 * (120_000 + 15_000 + 4_500)},
-                drops.forwarded(GW, "social"), "forwarded keeps growing across meter swaps too");
+                drops.counts(GW, "social").forwarded(), "forwarded keeps growing across meter swaps too");
     }
 }
