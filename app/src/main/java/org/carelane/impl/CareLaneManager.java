@@ -430,13 +430,7 @@ public class CareLaneManager implements CareLaneService {
 
     /** For tests: waits until the meter-stats replies handed over so far are recorded. */
     void awaitMeterStats() {
-        try {
-            meterStats.submit(() -> { }).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        QueuedWork.await(meterStats);
     }
 
     @Override

@@ -24,7 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -258,13 +257,7 @@ final class DeviceProgramming {
 
     /** For tests: waits until the verification reads queued so far have run. */
     void awaitReads() {
-        try {
-            reads.submit(() -> { }).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        QueuedWork.await(reads);
     }
 
     private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<String> lost,
