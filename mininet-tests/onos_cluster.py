@@ -28,7 +28,7 @@ def carelane_log_errors():
     for n in NODES:
         if karaf_log(n).exists():
             out += [f'node {n}: {line}' for line in karaf_log(n).read_text(errors='replace').splitlines()
-                    if '| ERROR' in line and 'carelane' in line.lower()]
+                    if onos.is_carelane_error(line)]
     return out
 
 

@@ -120,12 +120,14 @@ def log_tail(lines=60):
         return console.read_text(errors='replace')[-4000:] if console.exists() else '(no ONOS log)'
 
 
+def is_carelane_error(line):
+    """True for a karaf.log ERROR line that comes from CareLane's bundle or mentions it."""
+    return '| ERROR' in line and 'carelane' in line.lower()
+
+
 def carelane_log_errors():
     """ERROR lines of karaf.log that come from CareLane's bundle or mention it."""
-    if not KARAF_LOG.exists():
-        return []
-    return [line for line in KARAF_LOG.read_text(errors='replace').splitlines()
-            if '| ERROR' in line and 'carelane' in line.lower()]
+    return carelane_log_errors_since(0)
 
 
 def log_size():
@@ -142,7 +144,7 @@ def carelane_log_errors_since(offset):
         return []
     data = KARAF_LOG.read_bytes()
     text = (data[offset:] if len(data) >= offset else data).decode(errors='replace')
-    return [line for line in text.splitlines() if '| ERROR' in line and 'carelane' in line.lower()]
+    return [line for line in text.splitlines() if is_carelane_error(line)]
 
 
 def running():
