@@ -310,6 +310,59 @@ def carelane_flows(bridge, appid, counters=False):
     return out
 
 
+class FlowMonitor:
+    """Every rule a bridge adds or deletes while in use, with the switch's times
+    (`ovs-ofctl --timestamp monitor BRIDGE watch:`, line-buffered: an OVS flow monitor on the bridge socket)."""
+
+    def __init__(self, bridge):
+        self.bridge = bridge
+        self.lines = []
+
+    def __enter__(self):
+        import threading
+        self.proc = subprocess.Popen(
+            ['stdbuf', '-oL', 'ovs-ofctl', '-O', 'OpenFlow13', '--timestamp', 'monitor', self.bridge, 'watch:'],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)   # updates come on stderr
+        self.reader = threading.Thread(target=lambda: self.lines.extend(self.proc.stdout), daemon=True)
+        self.reader.start()
+        # Set up once its first reply, the bridge's rules, has been read in full.
+        seen, deadline = -1, time.time() + 5
+        while time.time() < deadline and (not self.lines or len(self.lines) != seen):
+            seen = len(self.lines)
+            time.sleep(0.3)
+        return self
+
+    def __exit__(self, *exc):
+        time.sleep(0.3)
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        self.reader.join(timeout=10)
+
+    def events(self, appid):
+        """[(seconds since the epoch, 'ADDED' or 'DELETED', cookie)] of CareLane's rules, in order."""
+        out, at = [], None
+        for line in self.lines:
+            stamp = re.match(r'(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}): ', line)
+            if stamp:
+                at = time.mktime(time.strptime(stamp.group(1)[:19], '%Y-%m-%d %H:%M:%S')) + float(stamp.group(1)[19:])
+                continue
+            m = re.search(r'event=(ADDED|DELETED).* cookie=0x([0-9a-f]+)', line)
+            if m and at is not None and int(m.group(2), 16) >> 48 == appid:
+                out.append((at, m.group(1), int(m.group(2), 16)))
+        return out
+
+    def restores(self, appid):
+        """(rules deleted, [seconds until each deleted rule was added back, for those that were])."""
+        deleted_at, gaps, deleted = {}, [], 0
+        for at, event, cookie in self.events(appid):
+            if event == 'DELETED':
+                deleted += 1
+                deleted_at[cookie] = at
+            elif cookie in deleted_at:
+                gaps.append(at - deleted_at.pop(cookie))
+        return deleted, gaps
+
+
 def switch_meters(bridge):
     """{meter id: rate kbps} on the switch."""
     found = re.findall(r'meter=(\d+) kbps burst (?:stats )?bands=\s*type=drop rate=(\d+)', ofctl('dump-meters', bridge))

@@ -121,14 +121,26 @@ public class CareLaneManager implements CareLaneService {
     private final ExecutorService meterStats =
             Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-meter-stats"));
     private final OpenFlowEventListener meterStatsListener = new OpenFlowMeterStatsListener(meterDrops, meterStats);
+    /** Puts back a rule the switch lost without CareLane asking (see RuleKeeper). */
+    private RuleKeeper keeper;
+    /** Set while active: the rule-removed listener needs the app id. */
+    private volatile OpenFlowEventListener ruleRemovedDelegate;
+    private final OpenFlowEventListener ruleRemovedListener = (dpid, msg) -> {
+        OpenFlowEventListener delegate = ruleRemovedDelegate;
+        if (delegate != null) {
+            delegate.handleMessage(dpid, msg);
+        }
+    };
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     protected void bindOpenFlowController(OpenFlowController controller) {
         controller.addEventListener(meterStatsListener);
+        controller.addEventListener(ruleRemovedListener);
     }
 
     protected void unbindOpenFlowController(OpenFlowController controller) {
         controller.removeEventListener(meterStatsListener);
+        controller.removeEventListener(ruleRemovedListener);
     }
 
     private final ConfigFactory<ApplicationId, CareLaneConfig> configFactory =
@@ -172,6 +184,8 @@ public class CareLaneManager implements CareLaneService {
         appId = coreService.registerApplication(APP_NAME);
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
+        keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis());
+        ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
                 () -> clock.instant(), this::profileAt, executor, programming);
         devices.use(newProgrammer(), programTimeout);
@@ -197,6 +211,7 @@ public class CareLaneManager implements CareLaneService {
 
     @Deactivate
     protected void deactivate() {
+        ruleRemovedDelegate = null;
         mastershipService.removeListener(mastershipListener);
         meterService.removeListener(meterListener);
         deviceService.removeListener(deviceListener);
@@ -240,7 +255,7 @@ public class CareLaneManager implements CareLaneService {
 
     private SliceProgrammer newProgrammer() {
         return new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout, retired, meterGrace,
-                programming);
+                programming, keeper);
     }
 
     public ApplicationId appId() {
@@ -741,6 +756,11 @@ public class CareLaneManager implements CareLaneService {
     }
 
     /** For tests: waits until what is queued on the CareLane thread has run and no attempt is in flight. */
+    /** Rules this node put back after the switch lost them without CareLane asking (see RuleKeeper). */
+    long restoredRules() {
+        return keeper.restoredRules();
+    }
+
     void awaitIdle() {
         runAndWait(() -> { });
         awaitSettled(PROMPT);

@@ -65,15 +65,18 @@ final class SliceProgrammer {
      * can be an Atomix partition thread, and a blocking store call there times the store out.
      */
     private final Executor callbacks;
+    private final RuleKeeper keeper;
 
     /**
      * @param timeout an attempt not finished by then fails, and what it created is withdrawn
      * @param retired where the counters of replaced rules are kept
      * @param meterGrace time between submitting meters and sending the rules that use them
      * @param callbacks   where the steps after ONOS's callbacks run
+     * @param keeper      told which rules each device is to hold
      */
     SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters, CareLaneStore store,
-                    Duration timeout, RetiredCounters retired, Duration meterGrace, Executor callbacks) {
+                    Duration timeout, RetiredCounters retired, Duration meterGrace, Executor callbacks,
+                    RuleKeeper keeper) {
         this.appId = appId;
         this.flowRules = flowRules;
         this.meters = meters;
@@ -82,6 +85,7 @@ final class SliceProgrammer {
         this.retired = retired;
         this.meterGrace = meterGrace;
         this.callbacks = callbacks;
+        this.keeper = keeper;
     }
 
     /**
@@ -97,6 +101,8 @@ final class SliceProgrammer {
         volatile List<FlowRule> newRules = List.of();
         /** The new rules are all on the switch: the previous generation is no longer the working one. */
         volatile boolean committed;
+        /** What the keeper wanted before this attempt's new generation, wanted again if it fails. */
+        volatile Map<Long, FlowRule> wantedBefore;
 
         Attempt(DeviceId id, MastershipFence fence) {
             this.id = id;
@@ -180,6 +186,9 @@ final class SliceProgrammer {
             store.setInstalledMeters(id, new LinkedHashMap<>(next));
             return CompletableFuture.failedFuture(new ProgrammingException(id, error));
         }
+        if (attempt.wantedBefore != null) {
+            keeper.wantAgain(id, attempt.wantedBefore);
+        }
         CompletableFuture<Void> deleted = CompletableFuture.completedFuture(null);
         if (!attempt.newRules.isEmpty()) {
             FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
@@ -229,6 +238,7 @@ final class SliceProgrammer {
 
     /** Removes every rule and meter CareLane installed on a device. */
     public CompletableFuture<Void> clear(DeviceId id) {
+        keeper.forget(id);
         List<FlowRule> mine = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
             if (e.appId() == appId.id()) {
@@ -361,6 +371,7 @@ final class SliceProgrammer {
         List<FlowRule> next;
         boolean newBand;
         if (inPlace != null && (existing.isEmpty() || !fresh) && knownPart(existing, inPlace)) {
+            keeper.want(id, inPlace);
             if (existing.size() == inPlace.size()) {
                 return CompletableFuture.completedFuture(null);
             }
@@ -379,6 +390,7 @@ final class SliceProgrammer {
             List<FlowRule> current = inPlace != null && recorded.getAsInt() == inUse ? inPlace
                     : FlowCompiler.compile(policy, device, meterIds, appId, profile, inUse);
             if (!fresh && sameRules(existing, current)) {
+                keeper.want(id, current);
                 return CompletableFuture.completedFuture(null);
             }
             band = FlowCompiler.otherBand(inUse);
@@ -403,10 +415,12 @@ final class SliceProgrammer {
             existing.forEach(e -> existingIds.add(e.id()));
             attempt.newRules = next.stream().filter(r -> !existingIds.contains(r.id()))
                     .collect(java.util.stream.Collectors.toList());
+            attempt.wantedBefore = keeper.wantAlso(id, next);
         }
         return execute(adds).thenComposeAsync(added -> {
             attempt.fence.check();
             attempt.committed = true;
+            keeper.want(id, next);
             store.setRuleBand(id, java.util.OptionalInt.of(band));
             if (old.isEmpty()) {
                 return CompletableFuture.completedFuture(null);

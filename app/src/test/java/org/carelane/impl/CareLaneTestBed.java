@@ -38,10 +38,13 @@ public final class CareLaneTestBed implements AutoCloseable {
     public final MutableClock clock;
     public final DistributedCareLaneStore store;
     public final CareLaneManager manager = new CareLaneManager();
+    /** This node's OpenFlow controller: the switches of the devices it masters report deleted rules to it. */
+    public final org.carelane.testing.TestOpenFlowController openFlow =
+            new org.carelane.testing.TestOpenFlowController();
     /** Devices that DeviceService reports unavailable. */
     public final java.util.Set<DeviceId> offline = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.List<DeviceListener> deviceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private boolean active;
+    private volatile boolean active;
     /** The app's state in ONOS when the component stops: INSTALLED after a deactivation. */
     private volatile org.onosproject.app.ApplicationState appState = org.onosproject.app.ApplicationState.INSTALLED;
 
@@ -135,6 +138,12 @@ public final class CareLaneTestBed implements AutoCloseable {
         manager.setClock(clock);
         manager.meterGrace = java.time.Duration.ZERO;   // the doubles deliver in order at once
         flows.meterLookup = (device, meterId) -> meters.getMeter(device, meterId) != null;
+        manager.bindOpenFlowController(openFlow);
+        flows.onSwitchRemoval((device, rule) -> {
+            if (active && mastership.isLocalMaster(device)) {
+                openFlow.flowRemoved(device, rule);
+            }
+        });
         manager.activate();
         active = true;
     }

@@ -176,6 +176,45 @@ class ClusterTest {
         assertEquals("IN_SYNC", sync.get("state").asText());
     }
 
+    /**
+     * As in CI on the real cluster (stop 19): the new master's flow store was still syncing with
+     * the stopping master when its flow-stats poll ran, and the poll deleted the rules CareLane
+     * had just re-added, whose store writes were still held back. 15 of 86 reads of the switch
+     * then lacked the DSCP rules, until a fresh generation 5 s later.
+     */
+    @Test
+    void aFlowPollBeforeTheNewMastersStoreHasSyncedLeavesEveryRuleOnTheSwitch() {
+        start(WED_MORNING);
+        cluster.node("c").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        idle();
+        cluster.stopNode("c");
+        cluster.stopNode("b");
+        List<String> switchBefore = cluster.flows.switchRules(GW_B);
+        int removes = cluster.flows.removes;
+        cluster.flows.storeLost(GW_B);
+        cluster.flows.startTerm(GW_B);   // node a's store syncs with b, which is going away
+        cluster.mastership.setMaster(GW_B, "a");
+        idle();
+        assertEquals(1, cluster.flows.devices(GW_B).size(), "the re-added rules wait for the store");
+        cluster.flows.removeExtraneous(GW_B);   // node a's flow-stats poll, on its unsynced store
+        idle();
+        assertEquals(switchBefore, cluster.flows.switchRules(GW_B),
+                "every rule ONOS deleted from the switch is back, in place");
+        cluster.flows.activateTerm(GW_B);
+        cluster.flows.removeExtraneous(GW_B);   // the next poll, once synced
+        idle();
+        assertEquals(switchBefore, cluster.flows.switchRules(GW_B));
+        assertEquals(6, cluster.flows.devices(GW_B).size(), "ONOS knows them all once synced");
+        assertEquals(0, cluster.flows.removes - removes, "CareLane removed nothing");
+        assertEquals(5, cluster.node("a").manager.restoredRules(), "the 5 DSCP rules, each put back once");
+        cluster.node("a").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
+        idle();
+        assertTrue(rates(GW_B).contains(8000L), "the new master applies changes: " + rates(GW_B));
+        assertEquals(6, cluster.flows.switchRules(GW_B).size(),
+                "the old generation's removal is not undone: " + cluster.flows.switchRules(GW_B));
+        assertEquals(5, cluster.node("a").manager.restoredRules());
+    }
+
     @Test
     void aNodeThatCannotReadAnotherMastersRulesSaysSoInStatusAndStillCountsItsOwn() {
         start(WED_MORNING);

@@ -33,6 +33,16 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     private final Map<FlowId, FlowEntry> entries = new LinkedHashMap<>();
     private final Map<FlowId, FlowRule> switchRules = new LinkedHashMap<>();
     private final List<Runnable> stageListeners = new ArrayList<>();
+    /** Told of every rule the switch deletes (OVS sends FLOW_REMOVED for each: ONOS sets SEND_FLOW_REM). */
+    private final List<java.util.function.BiConsumer<DeviceId, FlowRule>> switchRemovals =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    /**
+     * Store writes held back per device while a new master's flow store syncs with the
+     * previous master or its backups (ONOS 2.7.0 DeviceFlowTable.runInTerm queues them until
+     * the term is active); the operations still reach the switch (ECFlowRuleStore.storeBatchInternal
+     * does not wait for them).
+     */
+    private final Map<DeviceId, List<Runnable>> syncing = new LinkedHashMap<>();
     public int adds;
     public int modifies;
     public int removes;
@@ -101,10 +111,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                     case ADD:
                         adds++;
                         if (usesMissingMeter(rule)) {
-                            entries.put(rule.id(), new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.PENDING_ADD));
+                            toStore(rule.deviceId(), () -> entries.put(rule.id(),
+                                    new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.PENDING_ADD)));
                             switchRules.remove(rule.id());
                         } else {
-                            entries.put(rule.id(), new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.ADDED));
+                            toStore(rule.deviceId(), () -> entries.put(rule.id(),
+                                    new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.ADDED)));
                             switchRules.put(rule.id(), rule);
                         }
                         break;
@@ -118,13 +130,15 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                         break;
                     default:
                         removes++;
-                        if (removedStayPending && entries.containsKey(rule.id())) {
-                            entries.put(rule.id(), new DefaultFlowEntry(entries.get(rule.id()),
-                                    FlowEntry.FlowEntryState.PENDING_REMOVE, 0, 0, 0));
-                        } else {
-                            entries.remove(rule.id());
-                        }
-                        switchRules.remove(rule.id());
+                        toStore(rule.deviceId(), () -> {
+                            if (removedStayPending && entries.containsKey(rule.id())) {
+                                entries.put(rule.id(), new DefaultFlowEntry(entries.get(rule.id()),
+                                        FlowEntry.FlowEntryState.PENDING_REMOVE, 0, 0, 0));
+                            } else {
+                                entries.remove(rule.id());
+                            }
+                        });
+                        deleteFromSwitch(rule.id());
                 }
             }
             if (stageFailed) {
@@ -197,9 +211,53 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                 i -> i instanceof org.onosproject.net.flow.instructions.L3ModificationInstruction.ModDscpInstruction);
     }
 
-    /** ONOS's flow-stats poll: rules on the switch that its store does not know are removed. */
+    /**
+     * ONOS's flow-stats poll on the master: rules on the switch that its store does not know are
+     * deleted (FlowRuleManager.pushFlowMetricsInternal, extraneousFlow), and the switch reports
+     * each deletion. It reads the store as it is, synced or not (DeviceFlowTable.getFlowEntries).
+     */
     public synchronized void removeExtraneous(DeviceId deviceId) {
-        switchRules.values().removeIf(r -> r.deviceId().equals(deviceId) && !entries.containsKey(r.id()));
+        List<FlowId> extraneous = new ArrayList<>();
+        switchRules.values().stream().filter(r -> r.deviceId().equals(deviceId) && !entries.containsKey(r.id()))
+                .forEach(r -> extraneous.add(r.id()));
+        extraneous.forEach(this::deleteFromSwitch);
+    }
+
+    /**
+     * A new master's term starts: until {@link #activateTerm}, its store takes no writes (they
+     * wait, in order) while operations still go to the switch.
+     */
+    public synchronized void startTerm(DeviceId deviceId) {
+        syncing.putIfAbsent(deviceId, new ArrayList<>());
+    }
+
+    /** The new master's store has synced: the writes held back apply, in order. */
+    public synchronized void activateTerm(DeviceId deviceId) {
+        List<Runnable> held = syncing.remove(deviceId);
+        if (held != null) {
+            held.forEach(Runnable::run);
+        }
+    }
+
+    /** Tells {@code listener} (device, rule) of every rule the switch deletes. */
+    public void onSwitchRemoval(java.util.function.BiConsumer<DeviceId, FlowRule> listener) {
+        switchRemovals.add(listener);
+    }
+
+    private void toStore(DeviceId deviceId, Runnable write) {
+        List<Runnable> held = syncing.get(deviceId);
+        if (held != null) {
+            held.add(write);
+        } else {
+            write.run();
+        }
+    }
+
+    private void deleteFromSwitch(FlowId id) {
+        FlowRule gone = switchRules.remove(id);
+        if (gone != null) {
+            switchRemovals.forEach(l -> l.accept(gone.deviceId(), gone));
+        }
     }
 
     /** What the switch holds for a device: (rule id, priority, treatment) of each rule. */

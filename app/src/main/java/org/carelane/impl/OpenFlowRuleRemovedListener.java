@@ -1,0 +1,50 @@
+package org.carelane.impl;
+
+import org.onosproject.core.ApplicationId;
+import org.onosproject.net.DeviceId;
+import org.onosproject.openflow.controller.Dpid;
+import org.onosproject.openflow.controller.OpenFlowEventListener;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFType;
+
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * Hands the switch's reports of deleted CareLane rules (FLOW_REMOVED, reason DELETE) to the
+ * {@link RuleKeeper}. ONOS sets SEND_FLOW_REM on every rule it installs, and its controller
+ * passes FLOW_REMOVED messages to its event listeners; the switch sends them to its master.
+ */
+final class OpenFlowRuleRemovedListener implements OpenFlowEventListener {
+    private final ApplicationId appId;
+    private final RuleKeeper keeper;
+    private final Executor carelane;
+
+    /** @param carelane the CareLane thread, where the keeper runs (never ONOS's OpenFlow threads) */
+    OpenFlowRuleRemovedListener(ApplicationId appId, RuleKeeper keeper, Executor carelane) {
+        this.appId = appId;
+        this.keeper = keeper;
+        this.carelane = carelane;
+    }
+
+    @Override
+    public void handleMessage(Dpid dpid, OFMessage msg) {
+        if (msg.getType() != OFType.FLOW_REMOVED) {
+            return;
+        }
+        OFFlowRemoved removed = (OFFlowRemoved) msg;
+        long cookie = removed.getCookie().getValue();
+        // ONOS puts the app id in a rule's cookie's top 16 bits (DefaultFlowRule).
+        if (removed.getReason() != OFFlowRemovedReason.DELETE || (short) (cookie >>> 48) != appId.id()) {
+            return;
+        }
+        DeviceId device = DeviceId.deviceId(Dpid.uri(dpid));
+        try {
+            carelane.execute(() -> keeper.removedFromSwitch(device, cookie));
+        } catch (RejectedExecutionException e) {
+            return;   // CareLane is stopping
+        }
+    }
+}

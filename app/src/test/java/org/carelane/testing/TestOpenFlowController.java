@@ -1,0 +1,133 @@
+package org.carelane.testing;
+
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.FlowRule;
+import org.onosproject.openflow.controller.Dpid;
+import org.onosproject.openflow.controller.OpenFlowClassifierListener;
+import org.onosproject.openflow.controller.OpenFlowController;
+import org.onosproject.openflow.controller.OpenFlowEventListener;
+import org.onosproject.openflow.controller.OpenFlowMessageListener;
+import org.onosproject.openflow.controller.OpenFlowSwitch;
+import org.onosproject.openflow.controller.OpenFlowSwitchListener;
+import org.onosproject.openflow.controller.PacketListener;
+import org.onosproject.openflow.controller.RoleState;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * One node's OpenFlow controller, as far as CareLane uses it: event listeners, and the
+ * FLOW_REMOVED messages a switch sends its master when it deletes a rule (reason DELETE,
+ * the rule's cookie; the match is left empty).
+ */
+public final class TestOpenFlowController implements OpenFlowController {
+    private static final OFFactory OF13 = OFFactories.getFactory(OFVersion.OF_13);
+    private final List<OpenFlowEventListener> listeners = new CopyOnWriteArrayList<>();
+
+    /** The switch of {@code device} reports that it deleted {@code rule}. */
+    public void flowRemoved(DeviceId device, FlowRule rule) {
+        OFMessage msg = OF13.buildFlowRemoved().setCookie(U64.of(rule.id().value()))
+                .setPriority(rule.priority()).setReason(OFFlowRemovedReason.DELETE)
+                .setTableId(TableId.of(rule.tableId())).setMatch(OF13.buildMatch().build()).build();
+        Dpid dpid = Dpid.dpid(device.uri());
+        listeners.forEach(l -> l.handleMessage(dpid, msg));
+    }
+
+    @Override
+    public void addEventListener(OpenFlowEventListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void removeEventListener(OpenFlowEventListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public Iterable<OpenFlowSwitch> getSwitches() {
+        return List.of();
+    }
+
+    @Override
+    public Iterable<OpenFlowSwitch> getMasterSwitches() {
+        return List.of();
+    }
+
+    @Override
+    public Iterable<OpenFlowSwitch> getEqualSwitches() {
+        return List.of();
+    }
+
+    @Override
+    public OpenFlowSwitch getSwitch(Dpid dpid) {
+        return null;
+    }
+
+    @Override
+    public OpenFlowSwitch getMasterSwitch(Dpid dpid) {
+        return null;
+    }
+
+    @Override
+    public OpenFlowSwitch getEqualSwitch(Dpid dpid) {
+        return null;
+    }
+
+    @Override
+    public void addListener(OpenFlowSwitchListener listener) {
+    }
+
+    @Override
+    public void removeListener(OpenFlowSwitchListener listener) {
+    }
+
+    @Override
+    public void addMessageListener(OpenFlowMessageListener listener) {
+    }
+
+    @Override
+    public void removeMessageListener(OpenFlowMessageListener listener) {
+    }
+
+    @Override
+    public void addPacketListener(int priority, PacketListener listener) {
+    }
+
+    @Override
+    public void removePacketListener(PacketListener listener) {
+    }
+
+    @Override
+    public void write(Dpid dpid, OFMessage msg) {
+        throw new UnsupportedOperationException("CareLane sends nothing to switches directly");
+    }
+
+    @Override
+    public CompletableFuture<OFMessage> writeResponse(Dpid dpid, OFMessage msg) {
+        throw new UnsupportedOperationException("CareLane sends nothing to switches directly");
+    }
+
+    @Override
+    public void processPacket(Dpid dpid, OFMessage msg) {
+    }
+
+    @Override
+    public void setRole(Dpid dpid, RoleState role) {
+    }
+
+    @Override
+    public void removeClassifierListener(OpenFlowClassifierListener listener) {
+    }
+
+    @Override
+    public void addClassifierListener(OpenFlowClassifierListener listener) {
+    }
+}
