@@ -196,11 +196,19 @@ final class DeviceProgramming {
 
     private void attemptEnded(DeviceId id, Profile profile, long version, Throwable error) {
         inFlight.remove(id);
+        Instant now = clock.get();
         if (dirty.remove(id)) {
+            // The policy changed meanwhile: go again at once, but say what failed.
+            if (error != null && !isStale(error)) {
+                fresh.add(id);
+                String reason = rootMessage(error);
+                sync.failed(id, profile, version, now, reason);
+                log.warn("CareLane could not program {} ({}); previous rules kept, trying the newer policy", id,
+                        reason);
+            }
             program(id);
             return;
         }
-        Instant now = clock.get();
         if (isStale(error)) {
             // Another term owns the device now; this node programs it again only if it is its master.
             if (mastership.isLocalMaster(id)) {

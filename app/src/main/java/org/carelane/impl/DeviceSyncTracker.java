@@ -34,9 +34,19 @@ final class DeviceSyncTracker {
         final Instant nextRetry;
         /** An attempt is in flight. */
         final boolean programming;
+        /** The device's last failure, kept after it recovers: "what went wrong at noon". */
+        final String lastFailure;
+        final Instant lastFailureAt;
 
         private Entry(State state, Profile profile, long policyVersion, Instant since, int failures,
-                      String reason, Instant nextRetry, boolean programming) {
+                      String reason, Instant nextRetry, boolean programming, Entry before) {
+            this(state, profile, policyVersion, since, failures, reason, nextRetry, programming,
+                    before == null ? null : before.lastFailure, before == null ? null : before.lastFailureAt);
+        }
+
+        private Entry(State state, Profile profile, long policyVersion, Instant since, int failures,
+                      String reason, Instant nextRetry, boolean programming, String lastFailure,
+                      Instant lastFailureAt) {
             this.state = state;
             this.profile = profile;
             this.policyVersion = policyVersion;
@@ -45,6 +55,8 @@ final class DeviceSyncTracker {
             this.reason = reason;
             this.nextRetry = nextRetry;
             this.programming = programming;
+            this.lastFailure = lastFailure;
+            this.lastFailureAt = lastFailureAt;
         }
 
         void writeTo(ObjectNode node) {
@@ -63,6 +75,9 @@ final class DeviceSyncTracker {
             if (nextRetry != null) {
                 node.put("nextRetry", nextRetry.toString());
             }
+            if (lastFailure != null) {
+                node.putObject("lastFailure").put("at", lastFailureAt.toString()).put("reason", lastFailure);
+            }
         }
     }
 
@@ -70,23 +85,25 @@ final class DeviceSyncTracker {
 
     /** Programming of the device started; failures so far are kept until it succeeds. */
     void pending(DeviceId id, Profile profile, long policyVersion, Instant now) {
-        int failures = get(id).map(e -> e.failures).orElse(0);
-        String reason = get(id).map(e -> e.reason).orElse(null);
-        entries.put(id, new Entry(State.PENDING, profile, policyVersion, now, failures, reason, null, true));
+        Entry before = entries.get(id);
+        int failures = before == null ? 0 : before.failures;
+        String reason = before == null ? null : before.reason;
+        entries.put(id, new Entry(State.PENDING, profile, policyVersion, now, failures, reason, null, true, before));
     }
 
     /** The device is waiting for something outside CareLane, e.g. to connect. */
     void waiting(DeviceId id, Profile profile, long policyVersion, Instant now, String reason) {
-        entries.put(id, new Entry(State.PENDING, profile, policyVersion, now, 0, reason, null, false));
+        entries.put(id, new Entry(State.PENDING, profile, policyVersion, now, 0, reason, null, false,
+                entries.get(id)));
     }
 
     /** CareLane's rules and meters are being removed from a device that left the policy. */
     void removing(DeviceId id, Instant now) {
-        entries.put(id, new Entry(State.PENDING, null, 0, now, 0, "removing CareLane's rules", null, true));
+        entries.put(id, new Entry(State.PENDING, null, 0, now, 0, "removing CareLane's rules", null, true, null));
     }
 
     void inSync(DeviceId id, Profile profile, long policyVersion, Instant now) {
-        entries.put(id, new Entry(State.IN_SYNC, profile, policyVersion, now, 0, null, null, false));
+        entries.put(id, new Entry(State.IN_SYNC, profile, policyVersion, now, 0, null, null, false, entries.get(id)));
     }
 
     /** Records a failure; returns how long to wait before the next attempt. */
@@ -94,7 +111,7 @@ final class DeviceSyncTracker {
         int failures = get(id).map(e -> e.failures).orElse(0) + 1;
         Duration delay = backoff(failures);
         entries.put(id, new Entry(State.FAILED, profile, policyVersion, now, failures, reason, now.plus(delay),
-                false));
+                false, reason, now));
         return delay;
     }
 

@@ -173,6 +173,32 @@ class SwitchConsistencyTest {
     }
 
     /**
+     * Through the real ONOS (probe_table_full.py, stop 18) the failure never showed: the REST
+     * change's netcfg write-back made the attempt go again at once, and its failure was not
+     * recorded. A failure is recorded even when the attempt goes again, and kept after recovery.
+     */
+    @Test
+    void aFailureIsRecordedWhenTheAttemptGoesAgainAtOnceAndKeptAfterItRecovers() {
+        start();
+        bed.flows.failBatches = 1;
+        boolean[] changed = new boolean[1];
+        bed.flows.onStage(() -> {
+            if (bed.flows.errors == 1 && !changed[0]) {
+                changed[0] = true;
+                bed.fireDeviceAvailable(GW);   // something new while the attempt runs: it goes again
+            }
+        });
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        bed.manager.awaitIdle();
+        assertTrue(changed[0]);
+        assertEquals("IN_SYNC", syncState(), "the attempt that went again landed");
+        var sync = bed.manager.status().get("devices").get(0).path("sync");
+        assertTrue(sync.path("lastFailure").path("reason").asText().contains("flow rule operations failed"),
+                sync.toString());
+        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+    }
+
+    /**
      * ONOS keeps removed rules PENDING_REMOVE until its next flow poll, so after a failed attempt
      * deleted its new band, the retry sees that band "in use" and compiles into the band of the
      * working rules, with their ids. If that retry fails too, its undo must not delete them.
