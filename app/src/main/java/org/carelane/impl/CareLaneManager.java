@@ -539,11 +539,8 @@ public class CareLaneManager implements CareLaneService {
             }
         }
         for (DeviceId stale : store.devicesWithMeters()) {
-            if (!wanted.contains(stale) && mastershipService.isLocalMaster(stale)) {
-                retired.forget(stale);
-                meterDrops.forget(stale);
-                devices.clear(stale, decidedAt);
-                Future<?> unused = queues.remove(stale);
+            if (!wanted.contains(stale)) {
+                cleanIfLeft(stale, decidedAt);
             }
         }
         Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
@@ -552,6 +549,25 @@ public class CareLaneManager implements CareLaneService {
         }
         appliedProfile = applying;
         scheduleNextCheck(decidedAt);
+    }
+
+    /**
+     * Removes what CareLane installed on a device that has left the policy, if this node masters
+     * it. A device that had no master when it left is cleaned by the node it gets next.
+     *
+     * @return true if the device has left the policy
+     */
+    private boolean cleanIfLeft(DeviceId id, Instant decidedAt) {
+        if (store.policy().flatMap(p -> p.device(id)).isPresent()) {
+            return false;
+        }
+        if (mastershipService.isLocalMaster(id) && store.devicesWithMeters().contains(id)) {
+            retired.forget(id);
+            meterDrops.forget(id);
+            devices.clear(id, decidedAt);
+            Future<?> unused = queues.remove(id);
+        }
+        return true;
     }
 
     /**
@@ -824,7 +840,7 @@ public class CareLaneManager implements CareLaneService {
             } else if (event.type() != DeviceEvent.Type.DEVICE_UPDATED) {
                 // Connected: program it. Disconnected: shown as waiting until it is back.
                 onCareLaneThread(() -> {
-                    if (store.policy().flatMap(p -> p.device(id)).isPresent()) {
+                    if (!cleanIfLeft(id, clock.instant())) {
                         devices.connected(id);
                     }
                 });
@@ -858,7 +874,11 @@ public class CareLaneManager implements CareLaneService {
         public void event(MastershipEvent event) {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
                 DeviceId id = event.subject();
-                onCareLaneThread(() -> devices.masterChanged(id));
+                onCareLaneThread(() -> {
+                    if (!cleanIfLeft(id, clock.instant())) {
+                        devices.masterChanged(id);
+                    }
+                });
             }
         }
     }

@@ -74,6 +74,8 @@ final class DeviceProgramming {
     private final Map<DeviceId, ScheduledFuture<?>> retries = new HashMap<>();
     /** Devices whose switch may not hold what ONOS thinks: they get a fresh generation. */
     private final Set<DeviceId> fresh = new HashSet<>();
+    /** Devices whose CareLane rules and meters are being removed. */
+    private final Set<DeviceId> clearing = new HashSet<>();
 
     /**
      * @param profileAt the profile in force at an instant
@@ -173,17 +175,31 @@ final class DeviceProgramming {
         program(id);
     }
 
-    /** Removes everything CareLane installed on a device that left the policy. */
+    /**
+     * Removes everything CareLane installed on a device that left the policy, once the attempt
+     * in flight on it, if any, has ended. A clear already under way is not started twice.
+     */
     void clear(DeviceId stale, Instant decidedAt) {
+        if (clearing.contains(stale)) {
+            return;
+        }
         cancelRetry(stale);
+        dirty.remove(stale);
         sync.removing(stale, decidedAt);
-        CompletableFuture<Void> clearing = programmer.clear(stale);
-        inFlight.put(stale, clearing);
-        CompletableFuture<Void> unused = clearing.whenComplete((v, e) -> onCareLaneThread(() -> {
+        clearing.add(stale);
+        CompletableFuture<Void> before = inFlight.getOrDefault(stale, CompletableFuture.completedFuture(null));
+        CompletableFuture<Void> cleared = before.handle((v, e) -> null)
+                .thenComposeAsync(v -> programmer.clear(stale), reads);
+        inFlight.put(stale, cleared);
+        CompletableFuture<Void> unused = cleared.whenComplete((v, e) -> onCareLaneThread(() -> {
             inFlight.remove(stale);
+            clearing.remove(stale);
             sync.forget(stale);
             if (e != null) {
                 log.warn("CareLane could not clear {}: {}", stale, e.getMessage());
+            }
+            if (dirty.remove(stale)) {
+                program(stale);   // back in the policy meanwhile
             }
         }));
     }
@@ -195,6 +211,9 @@ final class DeviceProgramming {
     }
 
     private void attemptEnded(DeviceId id, Profile profile, long version, Throwable error) {
+        if (clearing.contains(id)) {
+            return;   // the device left the policy: the clear that waited for this attempt goes on
+        }
         inFlight.remove(id);
         Instant now = clock.get();
         if (dirty.remove(id)) {

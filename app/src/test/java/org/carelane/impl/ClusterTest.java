@@ -215,6 +215,29 @@ class ClusterTest {
         assertEquals(5, cluster.node("a").manager.restoredRules());
     }
 
+    /**
+     * Issue 15: after a netcfg removal only the current master cleaned, so a device that had no
+     * master at that moment kept its drop rules and rate caps for good.
+     */
+    @Test
+    void aDeviceDroppedFromThePolicyWhileItHadNoMasterIsCleanedByTheMasterItGetsNext() {
+        start(WED_MORNING);
+        cluster.mastership.clearMaster(GW_B);   // its switch is connected to no node
+        idle();
+        ObjectNode config = SampleConfig.hospital();   // GW_A only
+        cluster.netcfg.push(config);
+        idle();
+        assertEquals(6, cluster.flows.switchRules(GW_B).size(), "nobody masters GW_B: nobody can clean it yet");
+        assertEquals(3, cluster.meters.getMeters(GW_B).size());
+        cluster.mastership.setMaster(GW_B, "c");   // it connects again
+        idle();
+        assertEquals(List.of(), cluster.flows.switchRules(GW_B), "its new master cleaned it");
+        assertEquals(0, cluster.meters.getMeters(GW_B).size());
+        assertEquals(6, cluster.flows.switchRules(GW_A).size(), "GW_A keeps the policy");
+        assertTrue(cluster.node("c").manager.status().get("devices").findValuesAsText("deviceId").stream()
+                .noneMatch(GW_B.toString()::equals), cluster.node("c").manager.status().toString());
+    }
+
     @Test
     void aNodeThatCannotReadAnotherMastersRulesSaysSoInStatusAndStillCountsItsOwn() {
         start(WED_MORNING);

@@ -198,6 +198,34 @@ class SwitchConsistencyTest {
         assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
+    /** Issue 15: clear() did not wait for the attempt in flight, whose rules and meters then stayed. */
+    @Test
+    void aDeviceThatLeavesThePolicyDuringAnAttemptIsClearedOnceTheAttemptEnds() {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        boolean[] removed = new boolean[1];
+        bed.flows.onStage(() -> {
+            if (!removed[0] && bed.flows.adds > 6) {   // the change's new generation is going in
+                removed[0] = true;
+                bed.netcfg.remove();
+                try {
+                    Thread.sleep(200);   // the clear runs on the CareLane thread meanwhile
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        bed.manager.awaitIdle();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+        while ((!bed.flows.switchRules(GW).isEmpty() || !bed.meters.getMeters(GW).isEmpty())
+                && System.nanoTime() < deadline) {
+            bed.manager.awaitIdle();
+        }
+        assertTrue(removed[0]);
+        assertEquals(List.of(), bed.flows.switchRules(GW), "no rule of either generation is left");
+        assertEquals(0, bed.meters.getMeters(GW).size(), "nor any meter");
+    }
+
     /**
      * ONOS keeps removed rules PENDING_REMOVE until its next flow poll, so after a failed attempt
      * deleted its new band, the retry sees that band "in use" and compiles into the band of the

@@ -36,6 +36,16 @@ public final class TestMastership {
         }
     }
 
+    /** No node masters the device any more (its switch is connected to none), as ONOS tells it. */
+    public void clearMaster(DeviceId device) {
+        if (masters.remove(device) != null) {
+            terms.merge(device, 1L, Long::sum);
+            MastershipEvent event = new MastershipEvent(MastershipEvent.Type.MASTER_CHANGED, device,
+                    new MastershipInfo());
+            listeners.forEach(l -> l.event(event));
+        }
+    }
+
     /** The view of one node. */
     public MastershipServiceAdapter forNode(String node) {
         NodeId local = NodeId.nodeId(node);
