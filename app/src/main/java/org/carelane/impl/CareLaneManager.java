@@ -86,7 +86,7 @@ public class CareLaneManager implements CareLaneService {
     static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(30);
     /** How long a change waits for the devices before it answers; they go on in the background. */
     static final Duration PROMPT = Duration.ofMillis(750);
-    /** Time ONOS gets to send new meters before the rules that use them (see SliceProgrammer). */
+    /** Time ONOS gets to send new meters before their rules, on a switch CareLane cannot ask (SliceProgrammer). */
     static final Duration METER_GRACE = Duration.ofMillis(150);
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
     /** Longest a REST or CLI change's write-back to netcfg may hold off other nodes' netcfg reloads. */
@@ -132,13 +132,22 @@ public class CareLaneManager implements CareLaneService {
         }
     };
 
+    /** ONOS's OpenFlow controller, while there is one. */
+    private volatile OpenFlowController openFlowController;
+    /** Reads the meters a switch holds, to send no rule before its meter is there. */
+    private final SwitchMeterReader switchMeters = new SwitchMeterReader(() -> openFlowController);
+
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     protected void bindOpenFlowController(OpenFlowController controller) {
         controller.addEventListener(meterStatsListener);
         controller.addEventListener(ruleRemovedListener);
+        openFlowController = controller;
     }
 
     protected void unbindOpenFlowController(OpenFlowController controller) {
+        if (openFlowController == controller) {
+            openFlowController = null;
+        }
         controller.removeEventListener(meterStatsListener);
         controller.removeEventListener(ruleRemovedListener);
     }
@@ -255,7 +264,7 @@ public class CareLaneManager implements CareLaneService {
 
     private SliceProgrammer newProgrammer() {
         return new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout, retired, meterGrace,
-                programming, keeper);
+                programming, keeper, switchMeters);
     }
 
     public ApplicationId appId() {

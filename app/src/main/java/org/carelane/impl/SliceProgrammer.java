@@ -37,6 +37,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -66,6 +67,11 @@ final class SliceProgrammer {
      */
     private final Executor callbacks;
     private final RuleKeeper keeper;
+    private final SwitchMeterReader switchMeters;
+    /** How often a new meter is looked for on the switch. */
+    static final long METER_POLL_MILLIS = 20;
+    /** A meter not on the switch by then fails the attempt (before any rule uses it). */
+    static final Duration METER_ON_SWITCH_TIMEOUT = Duration.ofSeconds(5);
 
     /**
      * @param timeout an attempt not finished by then fails, and what it created is withdrawn
@@ -73,10 +79,11 @@ final class SliceProgrammer {
      * @param meterGrace time between submitting meters and sending the rules that use them
      * @param callbacks   where the steps after ONOS's callbacks run
      * @param keeper      told which rules each device is to hold
+     * @param switchMeters reads the meters a switch holds
      */
     SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters, CareLaneStore store,
                     Duration timeout, RetiredCounters retired, Duration meterGrace, Executor callbacks,
-                    RuleKeeper keeper) {
+                    RuleKeeper keeper, SwitchMeterReader switchMeters) {
         this.appId = appId;
         this.flowRules = flowRules;
         this.meters = meters;
@@ -86,6 +93,7 @@ final class SliceProgrammer {
         this.meterGrace = meterGrace;
         this.callbacks = callbacks;
         this.keeper = keeper;
+        this.switchMeters = switchMeters;
     }
 
     /**
@@ -322,13 +330,45 @@ final class SliceProgrammer {
         Meter submitted = meters.submit(request);
         InstalledMeter installed = new InstalledMeter(submitted.id().id(), rateKbps, burstKbits);
         onSubmitted.accept(installed);
-        if (meterGrace.isZero()) {
-            done.complete(installed);
-        } else {
-            CompletableFuture.delayedExecutor(meterGrace.toMillis(), TimeUnit.MILLISECONDS)
-                    .execute(() -> done.complete(installed));
-        }
+        awaitOnSwitch(id, installed, done, System.nanoTime() + METER_ON_SWITCH_TIMEOUT.toNanos());
         return done;
+    }
+
+    /**
+     * Completes {@code done} once the switch holds the meter at its rate, read from the switch
+     * itself (see {@link SwitchMeterReader}); a switch that cannot be read that way gets
+     * {@code meterGrace} instead. A rule that reached the switch before its meter would be
+     * rejected, and ONOS 2.7.0 would still report the batch done (OpenFlowRuleProvider
+     * handleErrorMsg drops METER_MOD_FAILED errors), so the old rules would go with no new ones.
+     * This also catches a meter id the switch still holds with another band (EXISTING_METER).
+     */
+    private void awaitOnSwitch(DeviceId id, InstalledMeter m, CompletableFuture<InstalledMeter> done, long deadline) {
+        if (done.isDone()) {
+            return;   // a meter error came first
+        }
+        Optional<CompletableFuture<Map<Long, Long>>> read = switchMeters.read(id);
+        if (read.isEmpty()) {
+            if (meterGrace.isZero()) {
+                done.complete(m);
+            } else {
+                CompletableFuture.delayedExecutor(meterGrace.toMillis(), TimeUnit.MILLISECONDS)
+                        .execute(() -> done.complete(m));
+            }
+            return;
+        }
+        CompletableFuture<Map<Long, Long>> unused = read.get().whenCompleteAsync((rates, error) -> {
+            if (rates != null && Long.valueOf(m.rateKbps()).equals(rates.get(m.meterId()))) {
+                done.complete(m);
+            } else if (System.nanoTime() - deadline > 0) {
+                done.completeExceptionally(new IllegalStateException("meter " + m.meterId() + " on " + id
+                        + " not on the switch at " + m.rateKbps() + " kbps after "
+                        + METER_ON_SWITCH_TIMEOUT.toSeconds() + " s"
+                        + (rates == null ? "" : " (the switch holds " + rates.get(m.meterId()) + ")")));
+            } else {
+                CompletableFuture.delayedExecutor(METER_POLL_MILLIS, TimeUnit.MILLISECONDS, callbacks)
+                        .execute(() -> awaitOnSwitch(id, m, done, deadline));
+            }
+        }, callbacks);
     }
 
     private void withdraw(DeviceId id, InstalledMeter m) {
@@ -352,9 +392,14 @@ final class SliceProgrammer {
     private CompletableFuture<Void> applyFlows(Attempt attempt, SlicePolicy policy, Profile profile,
                                                DeviceUplink device, Map<String, MeterId> meterIds, boolean fresh) {
         DeviceId id = attempt.id;
+        // Rules ONOS is removing (PENDING_REMOVE until its next flow poll, e.g. a failed attempt's)
+        // are not in use: counting them could put a changed generation into the working band, in
+        // place, and ONOS's poll then deletes and re-adds every rule whose treatment differs from
+        // its reply's (FlowRuleManager.pushFlowMetricsInternal, exactMatch): seen through the real
+        // ONOS as 2 pings to the blocked site answered and 124 clinical packets without DSCP 46.
         List<FlowEntry> existing = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
-            if (e.appId() == appId.id()) {
+            if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.PENDING_REMOVE) {
                 existing.add(e);
             }
         }
@@ -385,8 +430,11 @@ final class SliceProgrammer {
             why = "first";
             newBand = true;
         } else {
-            // An interrupted swap counts as the higher band.
-            int inUse = FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
+            // The band of the last generation that went in whole (recorded at its commit): the
+            // rules a failed attempt left in ONOS's store do not count. Without a record, an
+            // interrupted swap counts as the higher band.
+            int inUse = recorded.isPresent() ? recorded.getAsInt()
+                    : FlowCompiler.bandBase(existing.stream().mapToInt(FlowEntry::priority).max().getAsInt());
             List<FlowRule> current = inPlace != null && recorded.getAsInt() == inUse ? inPlace
                     : FlowCompiler.compile(policy, device, meterIds, appId, profile, inUse);
             if (!fresh && sameRules(existing, current)) {

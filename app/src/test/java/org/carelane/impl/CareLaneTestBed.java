@@ -137,7 +137,10 @@ public final class CareLaneTestBed implements AutoCloseable {
         };
         manager.setClock(clock);
         manager.meterGrace = java.time.Duration.ZERO;   // the doubles deliver in order at once
-        flows.meterLookup = (device, meterId) -> meters.getMeter(device, meterId) != null;
+        // A rule reaches the switch only if its meter is there (ONOS knows it, and it was sent).
+        flows.meterLookup = (device, meterId) -> meters.getMeter(device, meterId) != null
+                && meters.onSwitch(device, meterId);
+        openFlow.answerMeterConfig(meters::switchMeters);
         manager.bindOpenFlowController(openFlow);
         flows.onSwitchRemoval((device, rule) -> {
             if (active && mastership.isLocalMaster(device)) {

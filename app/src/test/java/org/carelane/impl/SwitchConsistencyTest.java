@@ -198,6 +198,38 @@ class SwitchConsistencyTest {
         assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
+    /**
+     * Issue 18: ONOS sends a submitted meter from its own threads, so a rule sent after a fixed
+     * grace can reach the switch first; OVS rejects it, ONOS still reports the batch done, and
+     * the old rules went with no new ones. Here the meter reaches the switch 300 ms late.
+     */
+    @Test
+    void noRuleGoesOutBeforeItsMeterIsOnTheSwitch() throws Exception {
+        start();
+        bed.meters.holdOffSwitch = true;
+        Thread onosSendsTheMeter = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            bed.meters.deliver();
+        });
+        onosSendsTheMeter.start();
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        onosSendsTheMeter.join();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(6).toNanos();
+        while (!"IN_SYNC".equals(syncState()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("IN_SYNC", syncState());
+        assertEquals(List.of(), violations, "every packet kept its slice");
+        assertEquals(6, bed.flows.switchRules(GW).size());
+        assertTrue(bed.flows.devices(GW).stream().allMatch(e -> e.state() == FlowEntry.FlowEntryState.ADDED),
+                "no rule waits for its meter: " + bed.flows.devices(GW));
+        assertTrue(bed.meters.switchMeters(GW).containsValue(9000L));
+    }
+
     /** Issue 15: clear() did not wait for the attempt in flight, whose rules and meters then stayed. */
     @Test
     void aDeviceThatLeavesThePolicyDuringAnAttemptIsClearedOnceTheAttemptEnds() {
@@ -259,6 +291,37 @@ class SwitchConsistencyTest {
         }
         assertEquals("IN_SYNC", syncState());
         assertEquals(List.of(), violations);
+        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+    }
+
+    /**
+     * Through the real ONOS (test_faults.py, this stop): the retry after TABLE_FULL counted the
+     * failed band's PENDING_REMOVE rules as in use and put the changed generation into the
+     * working band, in place. ONOS's next flow poll then deleted and re-added each rule whose
+     * treatment differed from its reply's (exactMatch): 2 pings to the blocked site answered.
+     * While the table stays full, the working rules must keep their treatments.
+     */
+    @Test
+    void aRetryWhileTheTableIsFullNeverRewritesTheWorkingRulesInPlace() throws Exception {
+        start();
+        bed.flows.removedStayPending = true;
+        bed.flows.tableLimit = 8;
+        List<String> working = bed.flows.switchRules(GW);
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(4).toNanos();
+        while (bed.flows.errors < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertTrue(bed.flows.errors >= 2, "the retry failed too while the table was full");
+        assertEquals(working, bed.flows.switchRules(GW), "the working rules, untouched");
+        assertEquals(List.of(), violations);
+        bed.flows.tableLimit = Integer.MAX_VALUE;
+        bed.flows.pollFlows(GW);
+        deadline = System.nanoTime() + java.time.Duration.ofSeconds(8).toNanos();
+        while (!"IN_SYNC".equals(syncState()) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertEquals("IN_SYNC", syncState());
         assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 

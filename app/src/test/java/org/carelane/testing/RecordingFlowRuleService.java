@@ -98,6 +98,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
             for (FlowRuleOperation op : stage) {
                 FlowRule rule = op.rule();
                 if (op.type() == FlowRuleOperation.Type.ADD && (rejectAdds || tableFull(rule))) {
+                    // ONOS stored the rule before sending it, and a failed batch leaves it there,
+                    // PENDING_ADD (ECFlowRuleStore.storeBatchInternal; nothing removes failed items).
+                    if (!entries.containsKey(rule.id())) {
+                        toStore(rule.deviceId(), () -> entries.put(rule.id(),
+                                new DefaultFlowEntry(rule, FlowEntry.FlowEntryState.PENDING_ADD)));
+                    }
                     stageFailed = true;
                     continue;
                 }

@@ -48,6 +48,15 @@ public class RecordingMeterService extends MeterServiceAdapter {
     public int tableSize = Integer.MAX_VALUE;
     /** Meters stay PENDING_ADD until {@link #poll()}, as on ONOS. */
     public boolean confirmOnPoll;
+    /** What each device's switch holds: meter id to rate (kbps). */
+    private final Map<DeviceId, Map<Long, Long>> onSwitch = new ConcurrentHashMap<>();
+    /**
+     * Submitted meters wait off the switch until {@link #deliver()}: ONOS sends meter mods from
+     * its own threads after submit returns (MeterManager, DistributedMeterStore delegate), so a
+     * rule sent at once can reach the switch first.
+     */
+    public boolean holdOffSwitch;
+    private final List<Meter> held = new ArrayList<>();
 
     @Override
     public synchronized Meter submit(MeterRequest request) {
@@ -76,12 +85,38 @@ public class RecordingMeterService extends MeterServiceAdapter {
         }
         submits++;
         table.put(id, meter);
+        if (holdOffSwitch) {
+            held.add(meter);
+        } else {
+            toSwitch(meter);
+        }
         if (confirmOnPoll) {
             pending.put(meter, request);
         } else {
             confirm(meter, request);
         }
         return meter;
+    }
+
+    /** The meters held off the switch reach it. */
+    public synchronized void deliver() {
+        held.forEach(this::toSwitch);
+        held.clear();
+    }
+
+    private void toSwitch(Meter meter) {
+        onSwitch.computeIfAbsent(meter.deviceId(), d -> new ConcurrentHashMap<>())
+                .put(meter.id().id(), meter.bands().iterator().next().rate());
+    }
+
+    /** The meters a device's switch holds, id to rate, as its meter-config reply lists them. */
+    public synchronized Map<Long, Long> switchMeters(DeviceId deviceId) {
+        return new TreeMap<>(onSwitch.getOrDefault(deviceId, Map.of()));
+    }
+
+    /** True if the switch holds this meter. */
+    public synchronized boolean onSwitch(DeviceId deviceId, MeterId meterId) {
+        return onSwitch.getOrDefault(deviceId, Map.of()).containsKey(meterId.id());
     }
 
     /** A meter stats poll: every PENDING_ADD meter still present becomes ADDED and is confirmed. */
@@ -120,6 +155,8 @@ public class RecordingMeterService extends MeterServiceAdapter {
             if (removed == null) {
                 return;
             }
+            held.remove(removed);
+            onSwitch.getOrDefault(request.deviceId(), Map.of()).remove(meterId.id());
             onRemove(request.deviceId(), meterId);
             withdraws++;
         }

@@ -15,6 +15,8 @@ import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFMeterConfig;
+import org.projectfloodlight.openflow.protocol.OFMeterConfigStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
@@ -31,6 +33,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class TestOpenFlowController implements OpenFlowController {
     private static final OFFactory OF13 = OFFactories.getFactory(OFVersion.OF_13);
     private final List<OpenFlowEventListener> listeners = new CopyOnWriteArrayList<>();
+    /** What each switch answers to a meter-config request: meter id to rate (kbps). */
+    private volatile java.util.function.Function<DeviceId, java.util.Map<Long, Long>> meterTables;
+
+    /** Switches answer meter-config requests from {@code tables}; without it, there is no switch to ask. */
+    public void answerMeterConfig(java.util.function.Function<DeviceId, java.util.Map<Long, Long>> tables) {
+        this.meterTables = tables;
+    }
 
     /** The switch of {@code device} reports that it deleted {@code rule}. */
     public void flowRemoved(DeviceId device, FlowRule rule) {
@@ -66,9 +75,19 @@ public final class TestOpenFlowController implements OpenFlowController {
         return List.of();
     }
 
+    /** A connected OpenFlow 1.3 switch, as far as its factory goes. */
     @Override
     public OpenFlowSwitch getSwitch(Dpid dpid) {
-        return null;
+        if (meterTables == null) {
+            return null;
+        }
+        return (OpenFlowSwitch) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {OpenFlowSwitch.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("factory")) {
+                        return OF13;
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
     }
 
     @Override
@@ -110,9 +129,18 @@ public final class TestOpenFlowController implements OpenFlowController {
         throw new UnsupportedOperationException("CareLane sends nothing to switches directly");
     }
 
+    /** Answers a meter-config request (OFPMP_METER_CONFIG, all meters) at once. */
     @Override
     public CompletableFuture<OFMessage> writeResponse(Dpid dpid, OFMessage msg) {
-        throw new UnsupportedOperationException("CareLane sends nothing to switches directly");
+        if (!(msg instanceof OFMeterConfigStatsRequest) || meterTables == null) {
+            throw new UnsupportedOperationException("not modelled: " + msg.getType());
+        }
+        List<OFMeterConfig> entries = new java.util.ArrayList<>();
+        meterTables.apply(DeviceId.deviceId(Dpid.uri(dpid))).forEach((id, rate) -> entries.add(
+                OF13.buildMeterConfig().setMeterId(id).setEntries(List.of(
+                        OF13.meterBands().buildDrop().setRate(rate).setBurstSize(0).build())).build()));
+        return CompletableFuture.completedFuture(OF13.buildMeterConfigStatsReply().setXid(msg.getXid())
+                .setEntries(entries).build());
     }
 
     @Override
