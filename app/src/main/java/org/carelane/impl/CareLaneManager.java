@@ -884,6 +884,7 @@ public class CareLaneManager implements CareLaneService {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
                 DeviceId id = event.subject();
                 onCareLaneThread(() -> {
+                    keeper.forget(id);
                     if (!cleanIfLeft(id, clock.instant())) {
                         devices.masterChanged(id);
                     }

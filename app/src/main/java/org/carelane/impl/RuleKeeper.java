@@ -69,7 +69,10 @@ final class RuleKeeper {
         wanted.put(id, before);
     }
 
-    /** CareLane wants nothing on the device any more. */
+    /**
+     * CareLane wants nothing on the device any more, or the device changed master: what a new
+     * term wants is set by its first attempt, and another master may have changed the rules.
+     */
     void forget(DeviceId id) {
         wanted.remove(id);
     }
@@ -79,13 +82,15 @@ final class RuleKeeper {
     }
 
     /**
-     * The switch deleted a rule (on the CareLane thread). If CareLane wants it there and this
-     * node is the device's master, it goes back in place: an ADD with the same match and
-     * priority, so the rule is the same one ONOS's store will know once synced.
+     * The switch deleted a rule (on the CareLane thread). If CareLane wants it there, this node
+     * is the device's master, and ONOS's flow store does not know the rule, it goes back in
+     * place: an ADD with the same match and priority, so the rule is the same one ONOS's store
+     * will know once synced. A rule the store knows ONOS puts back itself
+     * (FlowRuleManager.flowRemoved re-applies a stored ADDED or PENDING_ADD rule).
      */
     void removedFromSwitch(DeviceId id, long cookie) {
         FlowRule rule = wanted.getOrDefault(id, Map.of()).get(cookie);
-        if (rule == null || !mastership.isLocalMaster(id)) {
+        if (rule == null || !mastership.isLocalMaster(id) || storeKnows(id, rule)) {
             return;
         }
         long now = millis.getAsLong();
@@ -104,6 +109,15 @@ final class RuleKeeper {
                 log.warn("CareLane could not put back rule {} on {}", rule.id(), id);
             }
         }));
+    }
+
+    private boolean storeKnows(DeviceId id, FlowRule rule) {
+        for (org.onosproject.net.flow.FlowEntry e : flowRules.getFlowEntries(id)) {
+            if (e.id().equals(rule.id())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Map<Long, FlowRule> byCookie(Collection<? extends FlowRule> rules) {

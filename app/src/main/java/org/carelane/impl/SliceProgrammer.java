@@ -107,8 +107,22 @@ final class SliceProgrammer {
         final List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
         /** Rules this attempt added that no rule in place shares: deleted if it fails before all are in. */
         volatile List<FlowRule> newRules = List.of();
-        /** The new rules are all on the switch: the previous generation is no longer the working one. */
-        volatile boolean committed;
+        /**
+         * RUNNING, then either COMMITTED (the new rules are all on the switch: the previous
+         * generation is no longer the working one) or UNDONE (it failed or timed out), whichever
+         * comes first: an attempt undone on a timeout does not commit when ONOS's adds end late.
+         */
+        private final java.util.concurrent.atomic.AtomicInteger outcome =
+                new java.util.concurrent.atomic.AtomicInteger();
+
+        boolean commit() {
+            return outcome.compareAndSet(0, 1) || outcome.get() == 1;
+        }
+
+        /** True if this call undoes the attempt; false if it had committed. */
+        boolean undo() {
+            return outcome.compareAndSet(0, 2) || outcome.get() == 2;
+        }
         /** What the keeper wanted before this attempt's new generation, wanted again if it fails. */
         volatile Map<Long, FlowRule> wantedBefore;
 
@@ -190,7 +204,7 @@ final class SliceProgrammer {
             log.info("CareLane stops its attempt on {}: this node is no longer its master", id);
             return CompletableFuture.failedFuture(new StaleAttemptException(id));
         }
-        if (attempt.committed) {
+        if (!attempt.undo()) {
             store.setInstalledMeters(id, new LinkedHashMap<>(next));
             return CompletableFuture.failedFuture(new ProgrammingException(id, error));
         }
@@ -467,7 +481,13 @@ final class SliceProgrammer {
         }
         return execute(adds).thenComposeAsync(added -> {
             attempt.fence.check();
-            attempt.committed = true;
+            if (!attempt.commit()) {
+                // Undone on a timeout while ONOS was still adding: take out what went in late.
+                FlowRuleOperations.Builder late = FlowRuleOperations.builder();
+                attempt.newRules.forEach(late::remove);
+                return execute(late).thenCompose(v -> CompletableFuture.<Void>failedFuture(
+                        new IllegalStateException("the attempt was undone while its rules went in")));
+            }
             keeper.want(id, next);
             store.setRuleBand(id, java.util.OptionalInt.of(band));
             if (old.isEmpty()) {

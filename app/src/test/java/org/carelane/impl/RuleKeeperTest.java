@@ -45,6 +45,7 @@ class RuleKeeperTest {
 
     @Test
     void aWantedRuleDeletedOnAMasteredDeviceGoesBackOncePerInterval() {
+        flows.startTerm(GW);   // a new master's flow store, not synced: it knows none of the rules
         FlowRule wanted = rule(GW, 1100);
         keeper.want(GW, List.of(wanted));
         removed(GW, wanted.id().value(), OFFlowRemovedReason.DELETE);
@@ -75,7 +76,18 @@ class RuleKeeperTest {
     }
 
     @Test
+    void aRuleOnosKnowsIsLeftToOnosWhichPutsItBackItself() {
+        FlowRule wanted = rule(GW, 1100);
+        flows.applyFlowRules(wanted);
+        keeper.want(GW, List.of(wanted));
+        removed(GW, wanted.id().value(), OFFlowRemovedReason.DELETE);
+        assertEquals(1, flows.adds, "only the first add");
+        assertEquals(0, keeper.restoredRules());
+    }
+
+    @Test
     void aFailedNewGenerationIsNoLongerWantedButTheOneBeforeIs() {
+        flows.startTerm(GW);
         FlowRule working = rule(GW, 1100);
         FlowRule next = rule(GW, 3100);
         keeper.want(GW, List.of(working));

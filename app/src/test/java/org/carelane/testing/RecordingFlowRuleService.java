@@ -259,10 +259,20 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         }
     }
 
+    /**
+     * The switch deletes a rule and reports it (FLOW_REMOVED). ONOS puts back a rule its store
+     * holds as ADDED or PENDING_ADD (FlowRuleManager.flowRemoved, ONOS 2.7.0 441-473).
+     */
     private void deleteFromSwitch(FlowId id) {
         FlowRule gone = switchRules.remove(id);
-        if (gone != null) {
-            switchRemovals.forEach(l -> l.accept(gone.deviceId(), gone));
+        if (gone == null) {
+            return;
+        }
+        switchRemovals.forEach(l -> l.accept(gone.deviceId(), gone));
+        FlowEntry stored = entries.get(id);
+        if (stored != null && (stored.state() == FlowEntry.FlowEntryState.ADDED
+                || stored.state() == FlowEntry.FlowEntryState.PENDING_ADD) && !usesMissingMeter(stored)) {
+            switchRules.put(id, stored);
         }
     }
 
