@@ -186,44 +186,6 @@ def watch(site, seconds, action=None):
     return reads, incomplete, len(seen)
 
 
-def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhile_comes_back_at_once(site):
-    """SIGSTOP of the master's JVM, as a node that hangs: ONOS moves mastership, and the new
-    master's flow store waits on the frozen node before it syncs, so its flow-stats poll deletes
-    CareLane's rules from the switch (see RuleKeeper). Each must be back within 0.25 s."""
-    master = site.master()
-    pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
-    frozen = {}
-
-    def freeze():
-        t0 = time.time()
-        os.kill(pid, signal.SIGSTOP)
-        try:
-            onos.wait_until(lambda: site.master() not in (None, master), 60, 'a new master')
-            frozen['failover_s'] = time.time() - t0
-            time.sleep(max(0.0, 20 - (time.time() - t0)))
-        finally:
-            os.kill(pid, signal.SIGCONT)
-    with onos.FlowMonitor(BRIDGE) as monitor:
-        reads, incomplete, sets = watch(site, 12, freeze)
-    deleted, gaps = monitor.restores(site.appid)
-    onos.wait_until(lambda: not cl.not_ready(), 120, 'the thawed node READY again', interval=1)
-    survivor = site.master()
-    record('freeze_failover_s', frozen['failover_s'])
-    record('freeze_rules_deleted', deleted)
-    record('freeze_rules_put_back', len(gaps))
-    record('freeze_longest_put_back_s', max(gaps, default=0))
-    record('freeze_incomplete_reads', len(incomplete))
-    onos.log(f'cluster: froze master node {master} for 20 s; node {survivor} master after '
-             f'{frozen["failover_s"]:.1f} s; {reads} switch reads, {len(incomplete)} incomplete; {deleted} CareLane '
-             f'rule deletions on the switch, {len(gaps)} put back, longest gap {max(gaps, default=0) * 1000:.0f} ms')
-    in_a_row = [n for n, *_ in incomplete if n - 1 in {m for m, *_ in incomplete}]
-    assert not in_a_row, (f'the switch lacked part of the policy in consecutive reads: {incomplete[:2]}\n'
-                          + cl.log_tail(survivor, 60))
-    assert max(gaps, default=0) < 0.25, f'a deleted rule came back only after {max(gaps):.3f} s'
-    onos.wait_until(lambda: cl.device_status(survivor, site.device).get('sync', {}).get('state') == 'IN_SYNC',
-                    20, 'the new master to report the device in sync')
-
-
 def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_master_keeps_sync(site):
     master = site.master()
     standby = site.others(master)[0]
@@ -278,3 +240,55 @@ def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_
                           {'profile': 'offPeak', 'maxKbps': 7000})
     assert code == 200, reply
     record('rate_change_after_failover_s', site.wait_carries(site.rates(survivor, 'offPeak')))
+
+
+def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhile_comes_back_at_once(site):
+    """SIGSTOP of the master's JVM, as a node that hangs: ONOS moves mastership, and the new
+    master's flow store waits on the frozen node before it syncs, so its flow-stats poll deletes
+    CareLane's rules from the switch (see RuleKeeper). Each must be back within 0.25 s.
+
+    Last in the module, on a node restarted after the stops: when the frozen node wakes, ONOS
+    2.7.0 drops its stale OpenFlow channel and with it the switch's meter features from its
+    replicated store, so until the switch reconnects every node's MeterService.submit for the
+    device throws (issue 15, "Retries"). Seen in CI when the stop test ran after this one."""
+    stopped = sorted(set(cl.NODES) - site.up)
+    for node in stopped[:1]:
+        cl.restart_node(node)
+        site.up.add(node)
+    onos.wait_until(lambda: not [n for n in cl.not_ready() if n in site.up], 120, 'the restarted node READY',
+                    interval=1)
+    cl.wait_carelane_answers(sorted(site.up))
+    time.sleep(5)
+    master = site.master()
+    pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
+    frozen = {}
+
+    def freeze():
+        t0 = time.time()
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            onos.wait_until(lambda: site.master() not in (None, master), 60, 'a new master')
+            frozen['failover_s'] = time.time() - t0
+            time.sleep(max(0.0, 20 - (time.time() - t0)))
+        finally:
+            os.kill(pid, signal.SIGCONT)
+    with onos.FlowMonitor(BRIDGE) as monitor:
+        reads, incomplete, sets = watch(site, 12, freeze)
+    deleted, gaps = monitor.restores(site.appid)
+    onos.wait_until(lambda: not [n for n in cl.not_ready() if n in site.up], 120, 'the thawed node READY again',
+                    interval=1)
+    survivor = site.master()
+    record('freeze_failover_s', frozen['failover_s'])
+    record('freeze_rules_deleted', deleted)
+    record('freeze_rules_put_back', len(gaps))
+    record('freeze_longest_put_back_s', max(gaps, default=0))
+    record('freeze_incomplete_reads', len(incomplete))
+    onos.log(f'cluster: froze master node {master} for 20 s; node {survivor} master after '
+             f'{frozen["failover_s"]:.1f} s; {reads} switch reads, {len(incomplete)} incomplete; {deleted} CareLane '
+             f'rule deletions on the switch, {len(gaps)} put back, longest gap {max(gaps, default=0) * 1000:.0f} ms')
+    in_a_row = [n for n, *_ in incomplete if n - 1 in {m for m, *_ in incomplete}]
+    assert not in_a_row, (f'the switch lacked part of the policy in consecutive reads: {incomplete[:2]}\n'
+                          + cl.log_tail(survivor, 60))
+    assert max(gaps, default=0) < 0.25, f'a deleted rule came back only after {max(gaps):.3f} s'
+    onos.wait_until(lambda: cl.device_status(survivor, site.device).get('sync', {}).get('state') == 'IN_SYNC',
+                    20, 'the new master to report the device in sync')

@@ -471,11 +471,14 @@ final class SliceProgrammer {
                 FlowRuleOperations.Builder::remove);
         attempt.fence.check();
         if (newBand) {
-            // ONOS keeps removed rules PENDING_REMOVE until its next flow poll, and an interrupted
-            // swap leaves both bands: the "new" band may hold working rules with these very ids.
-            Set<FlowId> existingIds = new HashSet<>();
-            existing.forEach(e -> existingIds.add(e.id()));
-            attempt.newRules = next.stream().filter(r -> !existingIds.contains(r.id()))
+            // Deleted if the attempt fails: every rule of the new band, also those ONOS already
+            // held there (a failed attempt's leftovers, ADDED or PENDING_ADD, which ONOS re-sends
+            // at each flow poll and which outrank the working band). Only a rule of the working
+            // band is kept, should the band in use have been inferred wrongly.
+            Set<FlowId> workingIds = new HashSet<>();
+            existing.stream().filter(e -> FlowCompiler.bandBase(e.priority()) != band)
+                    .forEach(e -> workingIds.add(e.id()));
+            attempt.newRules = next.stream().filter(r -> !workingIds.contains(r.id()))
                     .collect(java.util.stream.Collectors.toList());
             attempt.wantedBefore = keeper.wantAlso(id, next);
         }
