@@ -134,8 +134,8 @@ final class SliceProgrammer {
 
     /**
      * Brings a device to the policy in the given profile. Make-before-break: the old rules are
-     * removed only after every new rule is in. If the new rules fail (ONOS runs a batch's later
-     * stages even after one failed, so they are sent as a batch of their own), this attempt's
+     * removed only after every new rule is in. If the new rules fail (each priority is a batch
+     * of its own, since ONOS runs a batch's later stages even after one failed), this attempt's
      * rules are deleted before its meters are withdrawn, and the previous generation stays whole.
      * An attempt whose node lost the device's mastership stops and undoes nothing: the new
      * master owns the device.
@@ -397,10 +397,11 @@ final class SliceProgrammer {
     /**
      * Brings the device's flow rules to {@code policy}. If anything differs, the whole new rule
      * set goes into the band not in use, and only once all of it is in are the old rules
-     * removed: two batches, since ONOS runs a batch's remaining stages even after one failed
-     * (FlowRuleManager.FlowOperationsProcessor, ONOS 2.7.0). Adds run highest priority first and
-     * removes lowest priority first, one stage (ONOS waits for the switch's barrier reply) per
-     * priority, so a packet always meets either its old or its new rule. No MODIFY: ONOS sends it
+     * removed. Adds run highest priority first and removes lowest priority first, one batch per
+     * priority, each sent once the switch has answered the last one's barrier and stopping at
+     * the first failure (ONOS 2.7.0 would run a batch's later stages even after one failed:
+     * FlowRuleManager.FlowOperationsProcessor), so a packet always meets either its old or its
+     * new rule. No MODIFY: ONOS sends it
      * non-strict, and OVS would rewrite every narrower rule too.
      */
     private CompletableFuture<Void> applyFlows(Attempt attempt, SlicePolicy policy, Profile profile,
@@ -464,10 +465,11 @@ final class SliceProgrammer {
                 next.size(), band, why, existing.size());
         Set<FlowId> nextIds = new HashSet<>();
         next.forEach(r -> nextIds.add(r.id()));
-        FlowRuleOperations.Builder adds = staged(next, Comparator.reverseOrder(), FlowRuleOperations.Builder::add);
+        List<FlowRuleOperations.Builder> adds = staged(next, Comparator.reverseOrder(),
+                FlowRuleOperations.Builder::add);
         List<FlowEntry> old = new ArrayList<>();
         existing.stream().filter(e -> !nextIds.contains(e.id())).forEach(old::add);
-        FlowRuleOperations.Builder removes = staged(old, Comparator.naturalOrder(),
+        List<FlowRuleOperations.Builder> removes = staged(old, Comparator.naturalOrder(),
                 FlowRuleOperations.Builder::remove);
         attempt.fence.check();
         if (newBand) {
@@ -482,7 +484,7 @@ final class SliceProgrammer {
                     .collect(java.util.stream.Collectors.toList());
             attempt.wantedBefore = keeper.wantAlso(id, next);
         }
-        return execute(adds).thenComposeAsync(added -> {
+        return inTurn(adds, attempt.fence::check).thenComposeAsync(added -> {
             attempt.fence.check();
             if (!attempt.commit()) {
                 // Undone on a timeout while ONOS was still adding: take out what went in late.
@@ -496,7 +498,7 @@ final class SliceProgrammer {
             if (old.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }
-            return execute(removes).handleAsync((removed, error) -> {
+            return inTurn(removes, attempt.fence::check).handleAsync((removed, error) -> {
                 if (error != null) {
                     throw new IllegalStateException("the previous rules were not all removed", error);
                 }
@@ -506,18 +508,39 @@ final class SliceProgrammer {
         }, callbacks);
     }
 
-    /** One stage per priority, in {@code order}: ONOS starts a stage once the switch answered the last barrier. */
-    private static FlowRuleOperations.Builder staged(List<? extends FlowRule> rules, Comparator<Integer> order,
-                                                     java.util.function.BiConsumer<FlowRuleOperations.Builder,
-                                                             FlowRule> operation) {
+    /**
+     * One batch per priority, in {@code order}, each sent only once the last succeeded (see
+     * {@link #inTurn}). Not stages of one batch: after a failed stage ONOS 2.7.0 calls onError
+     * and then still sends the later stages (FlowRuleManager.FlowOperationsProcessor), so an
+     * undo could run before them, and a later stage's rule of the higher band, sent after the
+     * undo freed room, would outrank the working rules. Seen through the real ONOS: 4 pings to
+     * the blocked site answered while the table was full.
+     */
+    private static List<FlowRuleOperations.Builder> staged(List<? extends FlowRule> rules,
+                                                           Comparator<Integer> order,
+                                                           java.util.function.BiConsumer<FlowRuleOperations.Builder,
+                                                                   FlowRule> operation) {
         TreeMap<Integer, List<FlowRule>> stages = new TreeMap<>(order);
         rules.forEach(r -> stages.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
-        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+        List<FlowRuleOperations.Builder> batches = new ArrayList<>();
         stages.values().forEach(stage -> {
+            FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
             stage.forEach(r -> operation.accept(ops, r));
-            ops.newStage();
+            batches.add(ops);
         });
-        return ops;
+        return batches;
+    }
+
+    /** The batches one after another, each after {@code check}; the first failure stops the rest. */
+    private CompletableFuture<Void> inTurn(List<FlowRuleOperations.Builder> batches, Runnable check) {
+        CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
+        for (FlowRuleOperations.Builder batch : batches) {
+            done = done.thenComposeAsync(v -> {
+                check.run();
+                return execute(batch);
+            }, callbacks);
+        }
+        return done;
     }
 
     /** True if the device already has exactly these rules, meters included. */

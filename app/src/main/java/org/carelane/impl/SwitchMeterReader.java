@@ -57,8 +57,14 @@ final class SwitchMeterReader {
         }
         OFMessage request = sw.factory().buildMeterConfigStatsRequest().setXid(xids.incrementAndGet() & 0xffffffffL)
                 .setMeterId(ALL_METERS).build();
-        return Optional.of(of.writeResponse(dpid, request)
-                .orTimeout(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        CompletableFuture<OFMessage> reply;
+        try {
+            reply = of.writeResponse(dpid, request);
+        } catch (RuntimeException e) {
+            // OpenFlowControllerImpl.write does not check for a switch that just disconnected.
+            reply = CompletableFuture.failedFuture(e);
+        }
+        return Optional.of(reply.orTimeout(READ_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
                 .thenApply(SwitchMeterReader::rates));
     }
 

@@ -332,6 +332,29 @@ class SwitchConsistencyTest {
         assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
+    /**
+     * Through the real ONOS (clean-clone CI of 966bc01): ONOS called onError at the failed stage
+     * and sent the batch's later stages afterwards, when the undo had already freed room. The
+     * default slice's rule of the higher band went in alone and outranked the working drop and
+     * clinical rules: 4 pings to the blocked site answered, 159 clinical packets without EF.
+     */
+    @Test
+    void theLaterStagesOfAFailedChangeNeverLandAfterItsUndo() throws Exception {
+        start();
+        List<String> working = bed.flows.switchRules(GW);
+        bed.flows.laterStagesAfterFailureMillis = 150;
+        bed.flows.tableLimit = 8;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
+        while (bed.flows.errors < 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(400);   // past the later stages, before the retry (1 s)
+        checkSwitch();
+        assertEquals(List.of(), violations, "every packet kept its slice");
+        assertEquals(working, bed.flows.switchRules(GW), "only the working rules");
+    }
+
     @Test
     void theDoubleModelsOnosNonStrictModify() {
         start();

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * FlowRuleService that keeps ONOS's view of the rules (entries, ADDED at once) and, apart
@@ -64,6 +65,12 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     /** onError calls made so far. */
     public int errors;
     /**
+     * After a failed stage, the batch's later stages run this much later on another thread,
+     * as ONOS runs them after calling onError (FlowOperationsProcessor.fail queues run() on its
+     * executor); 0 runs them at once.
+     */
+    public long laterStagesAfterFailureMillis;
+    /**
      * Batches a node sent for a device it did not master at that moment. ONOS forwards them to
      * the master (FlowRuleManager), so two nodes would be programming one switch.
      */
@@ -93,7 +100,30 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
             rejectAdds = true;
         }
         boolean failed = false;
-        for (Set<FlowRuleOperation> stage : ops.stages()) {
+        List<Set<FlowRuleOperation>> stages = new ArrayList<>(ops.stages());
+        for (int i = 0; i < stages.size(); i++) {
+            Set<FlowRuleOperation> stage = stages.get(i);
+            if (failed && laterStagesAfterFailureMillis > 0) {
+                List<Set<FlowRuleOperation>> later = stages.subList(i, stages.size());
+                FlowRuleOperations.Builder rest = FlowRuleOperations.builder();
+                later.forEach(st -> {
+                    st.forEach(op -> {
+                        if (op.type() == FlowRuleOperation.Type.ADD) {
+                            rest.add(op.rule());
+                        } else if (op.type() == FlowRuleOperation.Type.REMOVE) {
+                            rest.remove(op.rule());
+                        } else {
+                            rest.modify(op.rule());
+                        }
+                    });
+                    rest.newStage();
+                });
+                FlowRuleOperations restOps = rest.build();
+                long delay = laterStagesAfterFailureMillis;
+                CompletableFuture.delayedExecutor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)
+                        .execute(() -> apply(restOps));
+                return;
+            }
             boolean stageFailed = false;
             for (FlowRuleOperation op : stage) {
                 FlowRule rule = op.rule();
