@@ -151,6 +151,8 @@ final class SliceProgrammer {
         Map<String, InstalledMeter> current = store.installedMeters(id);
         Map<String, InstalledMeter> next = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
+        // Fails with the first meter error ONOS reports for this attempt.
+        CompletableFuture<Void> meterError = new CompletableFuture<>();
         fence.check();
         for (SliceDefinition slice : policy.slices()) {
             if (slice.drop()) {
@@ -165,7 +167,7 @@ final class SliceProgrammer {
             }
             CompletableFuture<InstalledMeter> meter;
             try {
-                meter = submitMeter(id, rate, burst, attempt.created::add);
+                meter = submitMeter(id, rate, burst, attempt.created::add, meterError);
             } catch (IllegalArgumentException e) {
                 // ONOS 2.7.0's MeterManager.submit throws when it has no meter id for the device:
                 // an OpenFlow 1.0 switch, no meter support, or a full meter table.
@@ -175,6 +177,7 @@ final class SliceProgrammer {
             submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
+                .thenComposeAsync(v -> onSwitch(id, List.copyOf(attempt.created), meterError), callbacks)
                 .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh), callbacks)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((v, error) -> {
@@ -329,8 +332,8 @@ final class SliceProgrammer {
      * touching the old rules, and it is retried. A meter error within the grace fails it too.
      */
     private CompletableFuture<InstalledMeter> submitMeter(DeviceId id, long rateKbps, long burstKbits,
-                                                          Consumer<InstalledMeter> onSubmitted) {
-        CompletableFuture<InstalledMeter> done = new CompletableFuture<>();
+                                                          Consumer<InstalledMeter> onSubmitted,
+                                                          CompletableFuture<Void> meterError) {
         Band band = DefaultBand.builder().ofType(Band.Type.DROP).withRate(rateKbps).burstSize(burstKbits).build();
         MeterRequest request = DefaultMeterRequest.builder()
                 .forDevice(id).fromApp(appId).withUnit(Meter.Unit.KB_PER_SEC).burst()
@@ -338,49 +341,74 @@ final class SliceProgrammer {
                 .withContext(new MeterContext() {
                     @Override
                     public void onError(MeterRequest op, MeterFailReason reason) {
-                        done.completeExceptionally(new IllegalStateException("meter on " + id + ": " + reason));
+                        meterError.completeExceptionally(new IllegalStateException("meter on " + id + ": " + reason));
                     }
                 }).add();
         Meter submitted = meters.submit(request);
         InstalledMeter installed = new InstalledMeter(submitted.id().id(), rateKbps, burstKbits);
         onSubmitted.accept(installed);
-        awaitOnSwitch(id, installed, done, System.nanoTime() + METER_ON_SWITCH_TIMEOUT.toNanos());
-        return done;
+        return CompletableFuture.completedFuture(installed);
     }
 
     /**
-     * Completes {@code done} once the switch holds the meter at its rate, read from the switch
-     * itself (see {@link SwitchMeterReader}); a switch that cannot be read that way gets
-     * {@code meterGrace} instead. A rule that reached the switch before its meter would be
-     * rejected, and ONOS 2.7.0 would still report the batch done (OpenFlowRuleProvider
-     * handleErrorMsg drops METER_MOD_FAILED errors), so the old rules would go with no new ones.
-     * This also catches a meter id the switch still holds with another band (EXISTING_METER).
+     * Completes once the switch holds every one of {@code created} at its rate, read from the
+     * switch itself, one read for them all every {@link #METER_POLL_MILLIS} (see
+     * {@link SwitchMeterReader}); a switch that cannot be read that way gets {@code meterGrace}
+     * instead. ONOS 2.7.0 confirms a meter only at its next stats poll (10 s). A rule that
+     * reached the switch before its meter would be rejected, and ONOS would still report the
+     * batch done (OpenFlowRuleProvider.handleErrorMsg drops METER_MOD_FAILED errors), so the
+     * old rules would go with no new ones. This also catches a meter id the switch still holds
+     * with another band (EXISTING_METER). A meter error ONOS reports fails it.
      */
-    private void awaitOnSwitch(DeviceId id, InstalledMeter m, CompletableFuture<InstalledMeter> done, long deadline) {
+    private CompletableFuture<Void> onSwitch(DeviceId id, List<InstalledMeter> created,
+                                             CompletableFuture<Void> meterError) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> unused = meterError.whenComplete((v, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+            }
+        });
+        if (created.isEmpty()) {
+            done.complete(null);
+        } else {
+            awaitOnSwitch(id, created, done, System.nanoTime() + METER_ON_SWITCH_TIMEOUT.toNanos());
+        }
+        return done;
+    }
+
+    private void awaitOnSwitch(DeviceId id, List<InstalledMeter> created, CompletableFuture<Void> done,
+                               long deadline) {
         if (done.isDone()) {
             return;   // a meter error came first
         }
         Optional<CompletableFuture<Map<Long, Long>>> read = switchMeters.read(id);
         if (read.isEmpty()) {
             if (meterGrace.isZero()) {
-                done.complete(m);
+                done.complete(null);
             } else {
                 CompletableFuture.delayedExecutor(meterGrace.toMillis(), TimeUnit.MILLISECONDS)
-                        .execute(() -> done.complete(m));
+                        .execute(() -> done.complete(null));
             }
             return;
         }
         CompletableFuture<Map<Long, Long>> unused = read.get().whenCompleteAsync((rates, error) -> {
-            if (rates != null && Long.valueOf(m.rateKbps()).equals(rates.get(m.meterId()))) {
-                done.complete(m);
+            List<InstalledMeter> missing = new ArrayList<>();
+            created.forEach(m -> {
+                if (rates == null || !Long.valueOf(m.rateKbps()).equals(rates.get(m.meterId()))) {
+                    missing.add(m);
+                }
+            });
+            if (missing.isEmpty()) {
+                done.complete(null);
             } else if (System.nanoTime() - deadline > 0) {
+                InstalledMeter m = missing.get(0);
                 done.completeExceptionally(new IllegalStateException("meter " + m.meterId() + " on " + id
                         + " not on the switch at " + m.rateKbps() + " kbps after "
                         + METER_ON_SWITCH_TIMEOUT.toSeconds() + " s"
                         + (rates == null ? "" : " (the switch holds " + rates.get(m.meterId()) + ")")));
             } else {
                 CompletableFuture.delayedExecutor(METER_POLL_MILLIS, TimeUnit.MILLISECONDS, callbacks)
-                        .execute(() -> awaitOnSwitch(id, m, done, deadline));
+                        .execute(() -> awaitOnSwitch(id, created, done, deadline));
             }
         }, callbacks);
     }
