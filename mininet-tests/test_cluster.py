@@ -186,6 +186,35 @@ def watch(site, seconds, action=None):
     return reads, incomplete, len(seen)
 
 
+def watch_deletions(site, seconds, action):
+    """watch() with an OVS flow monitor on the bridge; returns watch()'s figures and the
+    monitor's: (CareLane rule deletions, [seconds until each deleted rule came back])."""
+    with onos.FlowMonitor(BRIDGE) as monitor:
+        reads, incomplete, sets = watch(site, seconds, action)
+    deleted, gaps = monitor.restores(site.appid)
+    return reads, incomplete, sets, deleted, gaps
+
+
+def record_deletions(prefix, deleted, gaps):
+    record(f'{prefix}_rules_deleted', deleted)
+    record(f'{prefix}_rules_put_back', len(gaps))
+    record(f'{prefix}_longest_put_back_s', max(gaps, default=0))
+
+
+def deletions_text(deleted, gaps):
+    return (f'{deleted} CareLane rule deletions on the switch, {len(gaps)} put back, longest gap '
+            f'{max(gaps, default=0) * 1000:.0f} ms')
+
+
+def assert_every_deleted_rule_came_back_at_once(reads, incomplete, gaps, survivor):
+    """A read may miss a rule ONOS deleted for an instant, never two reads in a row, and every
+    deleted rule is back within 0.25 s (RuleKeeper)."""
+    in_a_row = [n for n, *_ in incomplete if n - 1 in {m for m, *_ in incomplete}]
+    assert not in_a_row, (f'the switch lacked part of the policy in consecutive reads ({len(incomplete)} of '
+                          f'{reads} reads incomplete): {incomplete[:2]}\n' + cl.log_tail(survivor, 60))
+    assert max(gaps, default=0) < 0.25, f'a deleted rule came back only after {max(gaps):.3f} s'
+
+
 def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_master_keeps_sync(site):
     master = site.master()
     standby = site.others(master)[0]
@@ -211,26 +240,18 @@ def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_
     # flow store has synced (0.3 s to seconds) its flow-stats poll deletes them from the switch;
     # CareLane puts each back as the switch reports the deletion (RuleKeeper). So a read may miss
     # a rule for that instant, but never two reads in a row, and every deleted rule is back fast.
-    with onos.FlowMonitor(BRIDGE) as monitor:
-        reads, incomplete, sets = watch(site, 12, stop_master)
-    deleted, gaps = monitor.restores(site.appid)
+    reads, incomplete, sets, deleted, gaps = watch_deletions(site, 12, stop_master)
     site.up.discard(master)
     survivor = site.master()
     record('failover_s', stopped['failover_s'])
     record('failover_switch_reads', reads)
     record('failover_incomplete_reads', len(incomplete))
     record('failover_rule_sets_seen', sets)
-    record('failover_rules_deleted', deleted)
-    record('failover_rules_put_back', len(gaps))
-    record('failover_longest_put_back_s', max(gaps, default=0))
+    record_deletions('failover', deleted, gaps)
     onos.log(f'cluster: stopped master node {master}; node {survivor} master after {stopped["failover_s"]:.1f} s; '
              f'{reads} switch reads, {len(incomplete)} incomplete, {sets} rule/meter set(s) seen; '
-             f'{deleted} CareLane rule deletions on the switch, {len(gaps)} put back, longest gap '
-             f'{max(gaps, default=0) * 1000:.0f} ms')
-    in_a_row = [n for n, *_ in incomplete if n - 1 in {m for m, *_ in incomplete}]
-    assert not in_a_row, (f'the switch lacked part of the policy in consecutive reads ({len(incomplete)} of '
-                          f'{reads} reads incomplete): {incomplete[:2]}\n' + cl.log_tail(survivor, 60))
-    assert max(gaps, default=0) < 0.25, f'a deleted rule came back only after {max(gaps):.3f} s'
+             + deletions_text(deleted, gaps))
+    assert_every_deleted_rule_came_back_at_once(reads, incomplete, gaps, survivor)
     assert len(incomplete) <= len(gaps), 'an incomplete read without a rule put back'
     onos.wait_until(lambda: cl.device_status(survivor, site.device).get('sync', {}).get('state') == 'IN_SYNC',
                     20, 'the new master to report the device in sync')
@@ -272,23 +293,16 @@ def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhi
             time.sleep(max(0.0, 20 - (time.time() - t0)))
         finally:
             os.kill(pid, signal.SIGCONT)
-    with onos.FlowMonitor(BRIDGE) as monitor:
-        reads, incomplete, sets = watch(site, 12, freeze)
-    deleted, gaps = monitor.restores(site.appid)
+    reads, incomplete, sets, deleted, gaps = watch_deletions(site, 12, freeze)
     onos.wait_until(lambda: not [n for n in cl.not_ready() if n in site.up], 120, 'the thawed node READY again',
                     interval=1)
     survivor = site.master()
     record('freeze_failover_s', frozen['failover_s'])
-    record('freeze_rules_deleted', deleted)
-    record('freeze_rules_put_back', len(gaps))
-    record('freeze_longest_put_back_s', max(gaps, default=0))
+    record_deletions('freeze', deleted, gaps)
     record('freeze_incomplete_reads', len(incomplete))
     onos.log(f'cluster: froze master node {master} for 20 s; node {survivor} master after '
-             f'{frozen["failover_s"]:.1f} s; {reads} switch reads, {len(incomplete)} incomplete; {deleted} CareLane '
-             f'rule deletions on the switch, {len(gaps)} put back, longest gap {max(gaps, default=0) * 1000:.0f} ms')
-    in_a_row = [n for n, *_ in incomplete if n - 1 in {m for m, *_ in incomplete}]
-    assert not in_a_row, (f'the switch lacked part of the policy in consecutive reads: {incomplete[:2]}\n'
-                          + cl.log_tail(survivor, 60))
-    assert max(gaps, default=0) < 0.25, f'a deleted rule came back only after {max(gaps):.3f} s'
+             f'{frozen["failover_s"]:.1f} s; {reads} switch reads, {len(incomplete)} incomplete; '
+             + deletions_text(deleted, gaps))
+    assert_every_deleted_rule_came_back_at_once(reads, incomplete, gaps, survivor)
     onos.wait_until(lambda: cl.device_status(survivor, site.device).get('sync', {}).get('state') == 'IN_SYNC',
                     20, 'the new master to report the device in sync')

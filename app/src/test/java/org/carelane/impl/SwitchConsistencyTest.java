@@ -61,7 +61,16 @@ class SwitchConsistencyTest {
         checkSwitch();
     }
 
-    /** The slice whose actions a treatment carries: its DSCP mark, or "blocked" for drop. */
+    /** Waits up to {@code seconds} for {@code condition}; the caller asserts what it needs. */
+    private static void waitFor(java.util.function.BooleanSupplier condition, int seconds)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(seconds).toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+        /** The slice whose actions a treatment carries: its DSCP mark, or "blocked" for drop. */
     private static String sliceOf(TrafficTreatment t) {
         if (t == null) {
             return "no rule";
@@ -162,10 +171,7 @@ class SwitchConsistencyTest {
                 "the failed attempt's meter was withdrawn after its rules");
 
         bed.flows.tableLimit = Integer.MAX_VALUE;   // room again: the retry lands
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(6).toNanos();
-        while (!"IN_SYNC".equals(syncState()) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        waitFor(() -> "IN_SYNC".equals(syncState()), 6);
         assertEquals("IN_SYNC", syncState());
         assertEquals(List.of(), violations);
         assertEquals(6, bed.flows.switchRules(GW).size(), "one generation");
@@ -218,10 +224,7 @@ class SwitchConsistencyTest {
         onosSendsTheMeter.start();
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         onosSendsTheMeter.join();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(6).toNanos();
-        while (!"IN_SYNC".equals(syncState()) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        waitFor(() -> "IN_SYNC".equals(syncState()), 6);
         assertEquals("IN_SYNC", syncState());
         assertEquals(List.of(), violations, "every packet kept its slice");
         assertEquals(6, bed.flows.switchRules(GW).size());
@@ -232,7 +235,7 @@ class SwitchConsistencyTest {
 
     /** Issue 15: clear() did not wait for the attempt in flight, whose rules and meters then stayed. */
     @Test
-    void aDeviceThatLeavesThePolicyDuringAnAttemptIsClearedOnceTheAttemptEnds() {
+    void aDeviceThatLeavesThePolicyDuringAnAttemptIsClearedOnceTheAttemptEnds() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         boolean[] removed = new boolean[1];
         bed.flows.onStage(() -> {
@@ -248,11 +251,7 @@ class SwitchConsistencyTest {
         });
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         bed.manager.awaitIdle();
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
-        while ((!bed.flows.switchRules(GW).isEmpty() || !bed.meters.getMeters(GW).isEmpty())
-                && System.nanoTime() < deadline) {
-            bed.manager.awaitIdle();
-        }
+        waitFor(() -> bed.flows.switchRules(GW).isEmpty() && bed.meters.getMeters(GW).isEmpty(), 5);
         assertTrue(removed[0]);
         assertEquals(List.of(), bed.flows.switchRules(GW), "no rule of either generation is left");
         assertEquals(0, bed.meters.getMeters(GW).size(), "nor any meter");
@@ -276,19 +275,13 @@ class SwitchConsistencyTest {
             }
         });
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(6).toNanos();
-        while (bed.flows.errors < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        waitFor(() -> bed.flows.errors >= 2, 6);
         assertTrue(bed.flows.errors >= 2, "both attempts failed");
         assertEquals(List.of(), violations, "every packet kept its slice through both failures");
 
         bed.flows.tableLimit = Integer.MAX_VALUE;
         bed.flows.pollFlows(GW);
-        deadline = System.nanoTime() + java.time.Duration.ofSeconds(8).toNanos();
-        while (!"IN_SYNC".equals(syncState()) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        waitFor(() -> "IN_SYNC".equals(syncState()), 8);
         assertEquals("IN_SYNC", syncState());
         assertEquals(List.of(), violations);
         assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
@@ -308,10 +301,7 @@ class SwitchConsistencyTest {
         bed.flows.tableLimit = 8;
         List<String> working = bed.flows.switchRules(GW);
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(4).toNanos();
-        while (bed.flows.errors < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        waitFor(() -> bed.flows.errors >= 2, 4);
         assertTrue(bed.flows.errors >= 2, "the retry failed too while the table was full");
         assertEquals(working, bed.flows.switchRules(GW), "the working rules, untouched");
         assertEquals(List.of(), violations);
@@ -324,10 +314,7 @@ class SwitchConsistencyTest {
         assertEquals(List.of(), violations, "no rule of a failed attempt came back on its own");
         bed.flows.tableLimit = Integer.MAX_VALUE;
         bed.flows.pollFlows(GW);
-        deadline = System.nanoTime() + java.time.Duration.ofSeconds(8).toNanos();
-        while (!"IN_SYNC".equals(syncState()) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        waitFor(() -> "IN_SYNC".equals(syncState()), 8);
         assertEquals("IN_SYNC", syncState());
         assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
@@ -345,10 +332,7 @@ class SwitchConsistencyTest {
         bed.flows.laterStagesAfterFailureMillis = 150;
         bed.flows.tableLimit = 8;
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(3).toNanos();
-        while (bed.flows.errors < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        waitFor(() -> bed.flows.errors >= 1, 3);
         Thread.sleep(400);   // past the later stages, before the retry (1 s)
         checkSwitch();
         assertEquals(List.of(), violations, "every packet kept its slice");
