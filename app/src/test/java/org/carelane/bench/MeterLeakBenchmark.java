@@ -57,6 +57,9 @@ public final class MeterLeakBenchmark {
                     refused++;
                 }
                 bed.meters.tableSize = Integer.MAX_VALUE;
+                if (i % 10 == 0) {
+                    bed.meters.poll();   // ONOS's meter-stats poll: one per ten changes
+                }
             }
             // A last change with no failure, as an operator's next change would be.
             bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(15000, 0), "bench", "rest");
@@ -66,7 +69,8 @@ public final class MeterLeakBenchmark {
             System.out.printf("injected: %d meters rejected by the switch, %d flow batches failed, "
                     + "%d full meter tables; %d changes refused by validation%n",
                     rejectedMeters, failedBatches, fullTables, refused);
-            System.out.printf("meters submitted %d, withdrawn %d%n", bed.meters.submits, bed.meters.withdraws);
+            bed.meters.poll();   // re-sends what ONOS still holds (a rejected meter too) and purges the withdrawn
+            System.out.printf("meters sent to the switch %d, withdrawn %d%n", bed.meters.submits, bed.meters.withdraws);
             boolean leaked = false;
             for (DeviceId device : List.of(GW1, GW2)) {
                 Set<MeterId> used = new HashSet<>();

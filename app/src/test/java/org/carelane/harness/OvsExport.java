@@ -121,7 +121,7 @@ public final class OvsExport {
                     .put("dpid", d.deviceId().uri().getSchemeSpecificPart())
                     .put("uplinkKbps", d.uplinkKbps());
             ArrayNode meters = dev.putArray("meters");
-            for (Meter m : bed.meters.getMeters(d.deviceId())) {
+            for (Meter m : bed.meters.liveMeters(d.deviceId())) {
                 meters.add(OvsOfctl.meter(m));
             }
             ArrayNode flows = dev.putArray("flows");

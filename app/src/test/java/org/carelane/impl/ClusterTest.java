@@ -73,7 +73,7 @@ class ClusterTest {
 
     private void assertOneMeterPerSlice(DeviceId device) {
         Set<Long> used = meterRatesInUse(device).keySet();
-        Set<Long> live = cluster.meters.getMeters(device).stream().map(m -> m.id().id()).collect(Collectors.toSet());
+        Set<Long> live = cluster.meters.liveMeters(device).stream().map(m -> m.id().id()).collect(Collectors.toSet());
         assertEquals(3, live.size(), device + " has one meter per metered slice: " + live);
         assertEquals(live, used, "every meter on " + device + " is used by its rules");
     }
@@ -228,11 +228,11 @@ class ClusterTest {
         cluster.netcfg.push(config);
         idle();
         assertEquals(6, cluster.flows.switchRules(GW_B).size(), "nobody masters GW_B: nobody can clean it yet");
-        assertEquals(3, cluster.meters.getMeters(GW_B).size());
+        assertEquals(3, cluster.meters.liveMeters(GW_B).size());
         cluster.mastership.setMaster(GW_B, "c");   // it connects again
         idle();
         assertEquals(List.of(), cluster.flows.switchRules(GW_B), "its new master cleaned it");
-        assertEquals(0, cluster.meters.getMeters(GW_B).size());
+        assertEquals(0, cluster.meters.liveMeters(GW_B).size());
         assertEquals(6, cluster.flows.switchRules(GW_A).size(), "GW_A keeps the policy");
         assertTrue(cluster.node("c").manager.status().get("devices").findValuesAsText("deviceId").stream()
                 .noneMatch(GW_B.toString()::equals), cluster.node("c").manager.status().toString());
@@ -275,6 +275,7 @@ class ClusterTest {
         start(WED_MORNING);
         cluster.deactivateApp();
         assertEquals(0, cluster.flows.getFlowRuleCount());
+        cluster.meters.poll();   // ONOS purges withdrawn meters at its next stats poll
         assertEquals(0, cluster.meters.getAllMeters().size());
         assertEquals(cluster.meters.submits, cluster.meters.withdraws);
     }

@@ -129,7 +129,7 @@ class SwitchConsistencyTest {
         assertTrue(stagesSeen - before >= 5 * 2, "each change ran staged adds and removes: " + stagesSeen);
         assertEquals(0, bed.flows.modifies, "no MODIFY: ONOS sends it non-strict");
         assertEquals(6, bed.flows.devices(GW).size(), "one generation of rules is left");
-        assertEquals(3, bed.meters.getMeters(GW).size());
+        assertEquals(3, bed.meters.liveMeters(GW).size());
     }
 
     @Test
@@ -166,7 +166,7 @@ class SwitchConsistencyTest {
                 .contains("flow rule operations failed"), bed.manager.status().toString());
         assertEquals(List.of(), violations, "every packet kept its slice while the table was full");
         assertEquals(6, bed.flows.switchRules(GW).size(), "the failed attempt's rules were deleted");
-        assertEquals(List.of(15000L, 20000L, 20000L), bed.meters.getMeters(GW).stream()
+        assertEquals(List.of(15000L, 20000L, 20000L), bed.meters.liveMeters(GW).stream()
                 .map(m -> m.bands().iterator().next().rate()).sorted().collect(java.util.stream.Collectors.toList()),
                 "the failed attempt's meter was withdrawn after its rules");
 
@@ -175,7 +175,7 @@ class SwitchConsistencyTest {
         assertEquals("IN_SYNC", syncState());
         assertEquals(List.of(), violations);
         assertEquals(6, bed.flows.switchRules(GW).size(), "one generation");
-        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+        assertTrue(bed.meters.liveMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
     /**
@@ -201,7 +201,7 @@ class SwitchConsistencyTest {
         var sync = bed.manager.status().get("devices").get(0).path("sync");
         assertTrue(sync.path("lastFailure").path("reason").asText().contains("flow rule operations failed"),
                 sync.toString());
-        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+        assertTrue(bed.meters.liveMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
     /**
@@ -251,10 +251,10 @@ class SwitchConsistencyTest {
         });
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         bed.manager.awaitIdle();
-        waitFor(() -> bed.flows.switchRules(GW).isEmpty() && bed.meters.getMeters(GW).isEmpty(), 5);
+        waitFor(() -> bed.flows.switchRules(GW).isEmpty() && bed.meters.liveMeters(GW).isEmpty(), 5);
         assertTrue(removed[0]);
         assertEquals(List.of(), bed.flows.switchRules(GW), "no rule of either generation is left");
-        assertEquals(0, bed.meters.getMeters(GW).size(), "nor any meter");
+        assertEquals(0, bed.meters.liveMeters(GW).size(), "nor any meter");
     }
 
     /**
@@ -284,7 +284,7 @@ class SwitchConsistencyTest {
         waitFor(() -> "IN_SYNC".equals(syncState()), 8);
         assertEquals("IN_SYNC", syncState());
         assertEquals(List.of(), violations);
-        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+        assertTrue(bed.meters.liveMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
     /**
@@ -316,7 +316,7 @@ class SwitchConsistencyTest {
         bed.flows.pollFlows(GW);
         waitFor(() -> "IN_SYNC".equals(syncState()), 8);
         assertEquals("IN_SYNC", syncState());
-        assertTrue(bed.meters.getMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
+        assertTrue(bed.meters.liveMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));
     }
 
     /**

@@ -42,7 +42,7 @@ class CareLaneWebResourceTest {
     }
 
     private long socialMeterRate() {
-        return bed.meters.getMeters(GW).stream().map(m -> m.bands().iterator().next().rate())
+        return bed.meters.liveMeters(GW).stream().map(m -> m.bands().iterator().next().rate())
                 .filter(rate -> rate != 20000L).findFirst().orElseThrow();
     }
 
@@ -72,7 +72,7 @@ class CareLaneWebResourceTest {
         assertEquals(200, r.getStatus(), r.toString());
         assertEquals(8000, json(r).get("active").get("maxKbps").asLong());
         assertEquals(8000, socialMeterRate());
-        assertEquals(3, bed.meters.getMeters(GW).size());
+        assertEquals(3, bed.meters.liveMeters(GW).size());
         JsonNode last = json(rest.get("audit?limit=1")).get("entries").get(0);
         assertEquals("alice", last.get("user").asText());
         assertEquals("rest", last.get("source").asText());

@@ -78,7 +78,7 @@ class RestFuzzTest {
         SlicePolicy policy = bed.manager.policy().orElseThrow();
         int audit = bed.manager.audit(1000).size();
         List<String> meters = new ArrayList<>();
-        bed.meters.getMeters(gw).forEach(m -> meters.add(m.toString()));
+        bed.meters.liveMeters(gw).forEach(m -> meters.add(m.toString()));
         int flowOps = bed.flows.adds + bed.flows.modifies + bed.flows.removes;
         Random rnd = new Random(20261125L);
         for (int i = 0; i < CASES; i++) {
@@ -100,7 +100,7 @@ class RestFuzzTest {
         assertTrue(bed.manager.override().isEmpty());
         assertEquals(audit, bed.manager.audit(1000).size());
         List<String> after = new ArrayList<>();
-        bed.meters.getMeters(gw).forEach(m -> after.add(m.toString()));
+        bed.meters.liveMeters(gw).forEach(m -> after.add(m.toString()));
         assertEquals(meters, after);
         assertEquals(flowOps, bed.flows.adds + bed.flows.modifies + bed.flows.removes);
     }

@@ -20,17 +20,25 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * MeterService that behaves like ONOS 2.7.0's MeterManager with its distributed store:
+ * MeterService that behaves like ONOS 2.7.0's MeterManager with its distributed store
+ * (core/net .../meter/impl/MeterManager.java, core/store/dist .../DistributedMeterStore.java):
  * <ul>
- *   <li>it allocates the lowest free id per device;</li>
- *   <li>{@code submit} throws IllegalArgumentException when no id is free (MeterManager.submit,
- *       allocateMeterId): an OpenFlow 1.0 switch or a full meter table;</li>
+ *   <li>ids: a freed id is reused first, in no fixed order (allocateMeterId,
+ *       firstReusableMeterId over a DistributedSet); otherwise the device's counter goes up
+ *       (meterIdGenerators), and never back down;</li>
+ *   <li>{@code submit} throws IllegalArgumentException when no id is left (MeterManager.submit:
+ *       DefaultMeter.Builder "Must specify a cell id"): ids above {@link #tableSize};</li>
  *   <li>a meter is PENDING_ADD until a stats poll sets it ADDED and runs the context's
  *       onSuccess ("PENDING -> stats -> ADDED -> future completes"), when
  *       {@link #confirmOnPoll} is set; otherwise at once;</li>
- *   <li>a switch error runs onError and ONOS forgets the meter;</li>
+ *   <li>a switch error runs onError and ONOS keeps the meter, PENDING_ADD with the reason
+ *       (failedMeter 371-375), and keeps its id; every poll re-sends it (pushMeterMetrics);</li>
+ *   <li>a withdrawn meter leaves the switch at once (METER_REM_REQ) but stays in the store,
+ *       PENDING_REMOVE, until the next poll purges it, frees its id and posts METER_REMOVED
+ *       (deleteMeter, pushMeterMetrics, purgeMeter);</li>
  *   <li>withdrawing an unknown meter is a no-op (DistributedMeterStore.deleteMeter);</li>
- *   <li>a meter leaving the store is posted as METER_REMOVED (ONOS: once purged);</li>
+ *   <li>the switch (OVS) refuses a meter id it already holds (EXISTING_METER);</li>
+ *   <li>a poll deletes from the switch what ONOS's store lacks;</li>
  *   <li>{@link #loseMeter} drops a meter from the store and frees its id, as ONOS 2.7.0's
  *       racing meter-stats replies do (MeterManager.pushMeterMetrics).</li>
  * </ul>
@@ -39,12 +47,20 @@ public class RecordingMeterService extends MeterServiceAdapter {
     private final Map<DeviceId, TreeMap<Long, Meter>> meters = new ConcurrentHashMap<>();
     private final Map<Meter, MeterRequest> pending = new LinkedHashMap<>();
     private final List<MeterListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    /** Meters accepted (a rejected one never becomes live). */
+    /** Per device: the id counter, and ids freed for reuse. */
+    private final Map<DeviceId, Long> nextId = new ConcurrentHashMap<>();
+    private final Map<DeviceId, List<Long>> freed = new ConcurrentHashMap<>();
+    /** Freed ids come back in no fixed order; seeded so that a run can be repeated. */
+    private final java.util.Random reuseOrder = new java.util.Random(27);
+    /** Meters the switch refused: ONOS keeps them, with the reason, and re-sends them. */
+    private final Map<Meter, MeterFailReason> failed = new LinkedHashMap<>();
+    /** Meters accepted by the switch (a rejected one counts when a re-send gets it there). */
     public int submits;
+    /** Meters withdrawn by their app. */
     public int withdraws;
-    /** The switch rejects the next this-many meters. */
+    /** The switch rejects the next this-many meter adds (first sends and re-sends alike). */
     public int failSubmits;
-    /** Meters a device can hold (models a full meter table). */
+    /** The highest meter id a device offers (its meter features' max_meter). */
     public int tableSize = Integer.MAX_VALUE;
     /** Meters stay PENDING_ADD until {@link #poll()}, as on ONOS. */
     public boolean confirmOnPoll;
@@ -61,34 +77,20 @@ public class RecordingMeterService extends MeterServiceAdapter {
     @Override
     public synchronized Meter submit(MeterRequest request) {
         TreeMap<Long, Meter> table = meters.computeIfAbsent(request.deviceId(), d -> new TreeMap<>());
-        if (table.size() >= tableSize) {
-            throw new IllegalArgumentException("no meter id available on " + request.deviceId());
-        }
-        long id = 1;
-        while (table.containsKey(id)) {
-            id++;
-        }
+        long id = allocate(request.deviceId());
         DefaultMeter meter = (DefaultMeter) DefaultMeter.builder()
                 .forDevice(request.deviceId()).fromApp(request.appId()).withId(MeterId.meterId(id))
                 .withUnit(request.unit()).withBands(request.bands()).burst().build();
         meter.setState(MeterState.PENDING_ADD);
-        try {
-            onInstall(meter);
-        } catch (RuntimeException e) {
-            request.context().ifPresent(c -> c.onError(request, MeterFailReason.UNKNOWN));
-            return meter;
-        }
-        if (failSubmits > 0) {
-            failSubmits--;
-            request.context().ifPresent(c -> c.onError(request, MeterFailReason.OUT_OF_METERS));
-            return meter;
-        }
-        submits++;
         table.put(id, meter);
         if (holdOffSwitch) {
             held.add(meter);
         } else {
-            toSwitch(meter);
+            MeterFailReason refused = send(meter);
+            if (refused != null) {
+                request.context().ifPresent(c -> c.onError(request, refused));
+                return meter;
+            }
         }
         if (confirmOnPoll) {
             pending.put(meter, request);
@@ -98,9 +100,50 @@ public class RecordingMeterService extends MeterServiceAdapter {
         return meter;
     }
 
+    private long allocate(DeviceId deviceId) {
+        List<Long> reusable = freed.getOrDefault(deviceId, new ArrayList<>());
+        if (!reusable.isEmpty()) {
+            return reusable.remove(reuseOrder.nextInt(reusable.size()));
+        }
+        long id = nextId.merge(deviceId, 1L, Long::sum);
+        if (id > tableSize) {
+            throw new IllegalArgumentException("Must specify a cell id.");
+        }
+        return id;
+    }
+
+    private void free(DeviceId deviceId, long id) {
+        freed.computeIfAbsent(deviceId, d -> new ArrayList<>()).add(id);
+    }
+
+    /** The meter mod reaches the switch; returns why the switch refused it, or null. */
+    private MeterFailReason send(Meter meter) {
+        MeterFailReason refused = null;
+        try {
+            onInstall(meter);
+        } catch (RuntimeException e) {
+            refused = MeterFailReason.UNKNOWN;
+        }
+        if (refused == null && failSubmits > 0) {
+            failSubmits--;
+            refused = MeterFailReason.OUT_OF_METERS;
+        }
+        if (refused == null && onSwitch.getOrDefault(meter.deviceId(), Map.of()).containsKey(meter.id().id())) {
+            refused = MeterFailReason.EXISTING_METER;
+        }
+        if (refused != null) {
+            failed.put(meter, refused);
+            return refused;
+        }
+        failed.remove(meter);
+        submits++;
+        toSwitch(meter);
+        return null;
+    }
+
     /** The meters held off the switch reach it. */
     public synchronized void deliver() {
-        held.forEach(this::toSwitch);
+        held.forEach(this::send);
         held.clear();
     }
 
@@ -119,18 +162,53 @@ public class RecordingMeterService extends MeterServiceAdapter {
         return onSwitch.getOrDefault(deviceId, Map.of()).containsKey(meterId.id());
     }
 
-    /** A meter stats poll: every PENDING_ADD meter still present becomes ADDED and is confirmed. */
+    /** The meters ONOS's store holds for a device that are not being removed (PENDING_REMOVE). */
+    public synchronized List<Meter> liveMeters(DeviceId deviceId) {
+        List<Meter> out = new ArrayList<>();
+        meters.getOrDefault(deviceId, new TreeMap<>()).values().stream()
+                .filter(m -> m.state() != MeterState.PENDING_REMOVE).forEach(out::add);
+        return out;
+    }
+
+    /** Meters the switch refused that ONOS still holds (and re-sends at every poll). */
+    public synchronized int failedMeters() {
+        return failed.size();
+    }
+
+    /**
+     * A meter-stats poll (ONOS: every 10 s), as MeterManager.pushMeterMetrics handles its reply:
+     * meters ONOS holds but the switch lacks are re-sent (failed ones too), meters the switch
+     * holds but ONOS lacks are deleted from it, PENDING_ADD meters on the switch become ADDED
+     * (confirmed, unless they had failed), and PENDING_REMOVE meters are purged: their ids are
+     * freed and METER_REMOVED is posted.
+     */
     public void poll() {
-        Map<Meter, MeterRequest> due;
+        Map<Meter, MeterRequest> due = new LinkedHashMap<>();
+        List<Meter> purged = new ArrayList<>();
         synchronized (this) {
-            due = new LinkedHashMap<>(pending);
-            pending.clear();
-        }
-        due.forEach((meter, request) -> {
-            if (getMeter(meter.deviceId(), meter.id()) == meter) {
-                confirm((DefaultMeter) meter, request);
+            for (Map.Entry<DeviceId, TreeMap<Long, Meter>> device : meters.entrySet()) {
+                Map<Long, Long> reply = new TreeMap<>(onSwitch.getOrDefault(device.getKey(), Map.of()));
+                Map<Long, Long> switchHolds = onSwitch.computeIfAbsent(device.getKey(), d -> new ConcurrentHashMap<>());
+                reply.keySet().stream().filter(id -> !device.getValue().containsKey(id)).forEach(switchHolds::remove);
+                for (Meter meter : new ArrayList<>(device.getValue().values())) {
+                    if (meter.state() == MeterState.PENDING_REMOVE) {
+                        device.getValue().remove(meter.id().id());
+                        free(device.getKey(), meter.id().id());
+                        purged.add(meter);
+                    } else if (!reply.containsKey(meter.id().id())) {
+                        if (!held.contains(meter)) {
+                            send(meter);
+                        }
+                    } else if (pending.containsKey(meter)) {
+                        due.put(meter, pending.remove(meter));
+                    } else if (meter.state() == MeterState.PENDING_ADD) {
+                        ((DefaultMeter) meter).setState(MeterState.ADDED);
+                    }
+                }
             }
-        });
+        }
+        due.forEach((meter, request) -> confirm((DefaultMeter) meter, request));
+        purged.forEach(this::post);
     }
 
     private void confirm(DefaultMeter meter, MeterRequest request) {
@@ -147,20 +225,19 @@ public class RecordingMeterService extends MeterServiceAdapter {
     }
 
     @Override
-    public void withdraw(MeterRequest request, MeterId meterId) {
-        Meter removed;
-        synchronized (this) {
-            TreeMap<Long, Meter> table = meters.get(request.deviceId());
-            removed = table == null ? null : table.remove(meterId.id());
-            if (removed == null) {
-                return;
-            }
-            held.remove(removed);
-            onSwitch.getOrDefault(request.deviceId(), Map.of()).remove(meterId.id());
-            onRemove(request.deviceId(), meterId);
-            withdraws++;
+    public synchronized void withdraw(MeterRequest request, MeterId meterId) {
+        TreeMap<Long, Meter> table = meters.get(request.deviceId());
+        Meter removed = table == null ? null : table.get(meterId.id());
+        if (removed == null || removed.state() == MeterState.PENDING_REMOVE) {
+            return;
         }
-        post(removed);
+        ((DefaultMeter) removed).setState(MeterState.PENDING_REMOVE);
+        held.remove(removed);
+        pending.remove(removed);
+        failed.remove(removed);
+        onSwitch.getOrDefault(request.deviceId(), Map.of()).remove(meterId.id());
+        onRemove(request.deviceId(), meterId);
+        withdraws++;
     }
 
     /**
@@ -175,6 +252,11 @@ public class RecordingMeterService extends MeterServiceAdapter {
         Meter lost;
         synchronized (this) {
             lost = meters.get(deviceId).remove(meterId);
+            if (lost != null) {
+                pending.remove(lost);
+                failed.remove(lost);
+                free(deviceId, meterId);
+            }
         }
         if (lost != null && post) {
             post(lost);
