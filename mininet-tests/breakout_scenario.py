@@ -26,7 +26,7 @@ import time
 import carelane_ovs as ovs
 import onos_testbed as onos
 from hospital import GATEWAY, GATEWAY_DEVICE, SITE_HOSTS
-from lunchtime import iperf_json, percentile, rounded, tcp_goodput_mbps, udp_stats
+from lunchtime import SETUP_S, iperf_json, percentile, rounded, tcp_goodput_mbps, udp_stats
 from two_uplinks import (BREAKOUT_MBPS, BREAKOUT_PORT, INTERNET_SIDE, INTERNET_V6, ROUTER, ROUTER_INSIDE,
                          ROUTER_OUTSIDE, SITE_V6, TwoUplinksTopo, WAN_MBPS, WAN_PORT, WAN_SIDE)
 
@@ -139,13 +139,15 @@ def run_load(net, social_family, duration):
     nhs, biz = WAN_SIDE['nhs1'], WAN_SIDE['biz1']
     social = INTERNET_SIDE['social1'] if social_family == 4 else INTERNET_V6['social1']
     common = ['-t', str(duration), '-O', str(WARMUP_S), '-J']
+    first = ['-t', str(duration + SETUP_S), '-O', str(WARMUP_S + SETUP_S), '-J']
     clients = {
-        'clinical_tcp': h['clin1'].popen(['iperf3', '-c', nhs, '-p', '5201', '-P', str(CLINICAL_STREAMS)] + common),
+        'clinical_tcp': h['clin1'].popen(['iperf3', '-c', nhs, '-p', '5201', '-P', str(CLINICAL_STREAMS)] + first),
         'clinical_udp': h['clin2'].popen(['iperf3', '-c', nhs, '-p', '5202', '-u', '-b', f'{UDP_MBPS}M',
-                                          '-l', '1200'] + common),
+                                          '-l', '1200'] + first),
         'business': h['staff4'].popen(['iperf3', '-c', biz, '-p', '5501', '-u', '-b', f'{BUSINESS_MBPS}M',
-                                       '-l', '1200'] + common),
+                                       '-l', '1200'] + first),
     }
+    time.sleep(SETUP_S)   # UDP set-up before the load (lunchtime.SETUP_S)
     for i in range(1, 5):
         clients[f'social{i}'] = h[f'staff{i}'].popen(
             ['iperf3', '-c', social, '-p', str(5300 + i), '-P', str(SOCIAL_STREAMS // 4),

@@ -32,6 +32,10 @@ SOCIAL_STREAMS = 8
 UDP_MBPS = 2.0
 BUSINESS_MBPS = 0.5
 WARMUP_S = 3
+# iperf3 sets a UDP stream up with one unacknowledged datagram each way (CREATE_STREAMS): if
+# the load drops either, the client fails ("unable to read from stream socket", esnet/iperf
+# #862). Measured flows start this long before the load, and run (and warm up) as much longer.
+SETUP_S = 1
 
 
 def percentile(values, p):
@@ -85,11 +89,13 @@ def run_load(net, duration):
     time.sleep(1)
     nhs, social = WAN_HOSTS['nhs1'], WAN_HOSTS['social1']
     common = ['-t', str(duration), '-O', str(WARMUP_S), '-J']
+    first = ['-t', str(duration + SETUP_S), '-O', str(WARMUP_S + SETUP_S), '-J']
     clients = {
-        'clinical_tcp': h['clin1'].popen(['iperf3', '-c', nhs, '-p', '5201'] + common),
+        'clinical_tcp': h['clin1'].popen(['iperf3', '-c', nhs, '-p', '5201'] + first),
         'clinical_udp': h['clin2'].popen(['iperf3', '-c', nhs, '-p', '5202', '-u', '-b', f'{UDP_MBPS}M',
-                                          '-l', '1200'] + common),
+                                          '-l', '1200'] + first),
     }
+    time.sleep(SETUP_S)   # UDP set-up before the load: see SETUP_S
     clients['business'] = h['staff4'].popen(['iperf3', '-c', WAN_HOSTS['biz1'], '-p', '5501',
                                              '-b', f'{BUSINESS_MBPS}M'] + common)
     per_host = SOCIAL_STREAMS // 4

@@ -69,6 +69,7 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
     time.sleep(1)
     udp = site.get('clin2').popen(['iperf3', '-c', WAN_HOSTS['nhs1'], '-p', '5202', '-u', '-b', '2M',
                                    '-l', '1200', '-t', str(LOAD_S), '-J'])
+    time.sleep(lunchtime.SETUP_S)   # its UDP set-up before the load
     social = [site.get(f'staff{i}').popen(['iperf3', '-c', WAN_HOSTS['social1'], '-p', str(5300 + i),
                                            '-P', '2', '-b', '7.5M', '-t', str(LOAD_S)]) for i in range(1, 5)]
     ping = site.get('clin1').popen(['ping', '-n', '-i', '0.1', '-c', str((LOAD_S - 2) * 10), '-W', '1',
@@ -208,6 +209,7 @@ def test_probes_through_20_rate_changes_2_profile_switches_and_a_reconnect(onos_
     clinical = [site.get('clin2').popen(['iperf3', '-c', WAN_HOSTS['nhs1'], '-p', '5202', '-u', '-b', '2M',
                                          '-l', '1200', '-t', str(duration)]),
                 site.get('clin1').popen(['ping', '-n', '-q', '-i', '0.1', WAN_HOSTS['nhs1']])]
+    time.sleep(lunchtime.SETUP_S)   # its UDP set-up before the load
     social = [site.get(f'staff{i}').popen(['iperf3', '-c', WAN_HOSTS['social1'], '-p', str(5300 + i),
                                            '-P', '2', '-b', '7.5M', '-t', str(duration)]) for i in range(1, 5)]
     blocked = site.get('staff2').popen(['ping', '-n', '-q', '-i', '0.05', WAN_HOSTS['bad1']],

@@ -44,6 +44,7 @@ import org.onosproject.openflow.controller.OpenFlowController;
 import org.onosproject.openflow.controller.OpenFlowEventListener;
 import org.onosproject.net.meter.MeterListener;
 import org.onosproject.net.meter.MeterService;
+import org.onosproject.net.meter.MeterStore;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -136,6 +137,24 @@ public class CareLaneManager implements CareLaneService {
     private volatile OpenFlowController openFlowController;
     /** Reads the meters a switch holds, to send no rule before its meter is there. */
     private final SwitchMeterReader switchMeters = new SwitchMeterReader(() -> openFlowController);
+
+    /** ONOS's meter store, only to give it back a switch's meter features it lost. */
+    private volatile MeterStore meterStore;
+    private final MeterFeaturesRepair meterFeatures = new MeterFeaturesRepair(() -> openFlowController, () -> {
+        MeterStore s = meterStore;
+        return s == null ? null : s::storeMeterFeatures;
+    });
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    protected void bindMeterStore(MeterStore meterStore) {
+        this.meterStore = meterStore;
+    }
+
+    protected void unbindMeterStore(MeterStore meterStore) {
+        if (this.meterStore == meterStore) {
+            this.meterStore = null;
+        }
+    }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     protected void bindOpenFlowController(OpenFlowController controller) {
@@ -264,7 +283,7 @@ public class CareLaneManager implements CareLaneService {
 
     private SliceProgrammer newProgrammer() {
         return new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout, retired, meterGrace,
-                programming, keeper, switchMeters);
+                programming, keeper, switchMeters, meterFeatures);
     }
 
     public ApplicationId appId() {
@@ -868,13 +887,18 @@ public class CareLaneManager implements CareLaneService {
     private final class InternalMeterListener implements MeterListener {
         @Override
         public boolean isRelevant(MeterEvent event) {
-            return event.type() == MeterEvent.Type.METER_REMOVED && event.subject().appId().equals(appId);
+            return event.type() == MeterEvent.Type.METER_REMOVED;
         }
 
         @Override
         public void event(MeterEvent event) {
             DeviceId id = event.subject().deviceId();
-            onCareLaneThread(() -> devices.meterRemoved(id));
+            if (event.subject().appId().equals(appId)) {
+                long meterId = event.subject().id().id();
+                onCareLaneThread(() -> devices.meterRemoved(id, meterId));
+            } else {
+                onCareLaneThread(() -> devices.meterLeft(id));   // room for a meter on the device
+            }
         }
     }
 

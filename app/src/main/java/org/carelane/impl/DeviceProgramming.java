@@ -112,8 +112,17 @@ final class DeviceProgramming {
         return programmer;
     }
 
-    /** One attempt to bring a device to the policy in force, unless one is in flight. */
+    /**
+     * One attempt to bring a device to the policy in force, unless one is in flight, or the
+     * device failed for the same policy and profile and waits for its backoff or for a change
+     * (see {@link FailureCause}).
+     */
     void program(DeviceId id) {
+        program(id, false);
+    }
+
+    /** @param now true to try again at once, whatever the last failure waits for */
+    private void program(DeviceId id, boolean now) {
         if (inFlight.containsKey(id)) {
             dirty.add(id);
             return;
@@ -125,21 +134,22 @@ final class DeviceProgramming {
             sync.forget(id);
             return;
         }
-        Instant now = clock.get();
-        Profile profile = profileAt.apply(now);
+        Instant at = clock.get();
+        Profile profile = profileAt.apply(at);
         long version = store.policyVersion();
         Optional<DeviceSyncTracker.Entry> last = sync.get(id);
-        if (retries.containsKey(id) && last.isPresent() && last.get().state == DeviceSyncTracker.State.FAILED
-                && last.get().policyVersion == version && last.get().profile == profile) {
-            return;   // nothing new since the failure: keep to the backoff
+        boolean sameAsFailed = last.isPresent() && last.get().state == DeviceSyncTracker.State.FAILED
+                && last.get().policyVersion == version && last.get().profile == profile;
+        if (!now && sameAsFailed && (retries.containsKey(id) || last.get().waitsForChange())) {
+            return;   // nothing new since the failure: keep to the backoff, or wait for a change
         }
         cancelRetry(id);
         if (!devices.isAvailable(id)) {
             // Programmed when it connects (device listener).
-            sync.waiting(id, profile, version, now, "device not available");
+            sync.waiting(id, profile, version, at, "device not available");
             return;
         }
-        sync.pending(id, profile, version, now);
+        sync.pending(id, profile, version, at);
         boolean renew = fresh.remove(id);
         CompletableFuture<Void> attempt;
         try {
@@ -163,7 +173,21 @@ final class DeviceProgramming {
             fresh.add(id);
         }
         cancelRetry(id);
-        program(id);
+        program(id, true);
+    }
+
+    /**
+     * A meter CareLane did not withdraw left the device (another app's, or one ONOS purged):
+     * a device that failed for want of room, or for a passing cause, tries again now rather
+     * than at its timer.
+     */
+    void meterLeft(DeviceId id) {
+        Optional<DeviceSyncTracker.Entry> state = sync.get(id);
+        if (mastership.isLocalMaster(id) && state.isPresent() && state.get().state == DeviceSyncTracker.State.FAILED
+                && state.get().cause != FailureCause.PERMANENT) {
+            cancelRetry(id);
+            program(id, true);
+        }
     }
 
     /**
@@ -172,7 +196,7 @@ final class DeviceProgramming {
      */
     void masterChanged(DeviceId id) {
         cancelRetry(id);
-        program(id);
+        program(id, true);
     }
 
     /**
@@ -219,9 +243,11 @@ final class DeviceProgramming {
         if (dirty.remove(id)) {
             // The policy changed meanwhile: go again at once, but say what failed.
             if (error != null && !isStale(error)) {
-                fresh.add(id);
+                if (FailureCause.of(error) == FailureCause.TRANSIENT) {
+                    fresh.add(id);
+                }
                 String reason = rootMessage(error);
-                sync.failed(id, profile, version, now, reason);
+                sync.failed(id, profile, version, now, reason, FailureCause.of(error));
                 log.warn("CareLane could not program {} ({}); previous rules kept, trying the newer policy", id,
                         reason);
             }
@@ -246,14 +272,21 @@ final class DeviceProgramming {
             return;
         }
         String reason = rootMessage(error);
-        fresh.add(id);   // what the failed attempt left on the switch is uncertain
-        Duration delay = sync.failed(id, profile, version, now, reason);
-        log.warn("CareLane could not program {} ({}); previous rules kept, retrying in {}", id, reason, delay);
+        FailureCause cause = FailureCause.of(error);
+        if (cause == FailureCause.TRANSIENT) {
+            fresh.add(id);   // what the failed attempt left on the switch is uncertain
+        }   // a refused meter: no rule went out, and a fresh generation would need room for all
+        Optional<Duration> delay = sync.failed(id, profile, version, now, reason, cause);
+        if (delay.isEmpty()) {
+            log.warn("CareLane could not program {} ({}); previous rules kept, {}", id, reason, cause.retry);
+            return;
+        }
+        log.warn("CareLane could not program {} ({}); previous rules kept, retrying in {}", id, reason, delay.get());
         if (!carelane.isShutdown()) {
             retries.put(id, carelane.schedule(() -> {
                 retries.remove(id);
                 program(id);
-            }, delay.toMillis(), TimeUnit.MILLISECONDS));
+            }, delay.get().toMillis(), TimeUnit.MILLISECONDS));
         }
     }
 
@@ -311,13 +344,17 @@ final class DeviceProgramming {
     /**
      * ONOS removed a CareLane meter: if it was one in use, the device fails and gets a fresh
      * generation (see {@link SliceProgrammer#lostMeters}); an attempt in flight goes again.
+     * If CareLane withdrew it from a previous generation, its room is free (see {@link #meterLeft}).
      */
-    void meterRemoved(DeviceId id) {
+    void meterRemoved(DeviceId id, long meterId) {
         if (!mastership.isLocalMaster(id)) {
             return;
         }
         List<String> lost = programmer.lostMeters(id);
         if (lost.isEmpty()) {
+            if (programmer.madeRoom(id, meterId)) {
+                meterLeft(id);   // a previous generation's meter, purged: its room is free
+            }
             return;   // one CareLane withdrew
         }
         fresh.add(id);

@@ -37,16 +37,18 @@ final class DeviceSyncTracker {
         /** The device's last failure, kept after it recovers: "what went wrong at noon". */
         final String lastFailure;
         final Instant lastFailureAt;
+        /** What a FAILED device waits for before its next attempt; null otherwise. */
+        final FailureCause cause;
 
         private Entry(State state, Profile profile, long policyVersion, Instant since, int failures,
                       String reason, Instant nextRetry, boolean programming, Entry before) {
             this(state, profile, policyVersion, since, failures, reason, nextRetry, programming,
-                    before == null ? null : before.lastFailure, before == null ? null : before.lastFailureAt);
+                    before == null ? null : before.lastFailure, before == null ? null : before.lastFailureAt, null);
         }
 
         private Entry(State state, Profile profile, long policyVersion, Instant since, int failures,
                       String reason, Instant nextRetry, boolean programming, String lastFailure,
-                      Instant lastFailureAt) {
+                      Instant lastFailureAt, FailureCause cause) {
             this.state = state;
             this.profile = profile;
             this.policyVersion = policyVersion;
@@ -57,6 +59,12 @@ final class DeviceSyncTracker {
             this.programming = programming;
             this.lastFailure = lastFailure;
             this.lastFailureAt = lastFailureAt;
+            this.cause = cause;
+        }
+
+        /** Failed for a cause that no timer retries (see {@link FailureCause}). */
+        boolean waitsForChange() {
+            return state == State.FAILED && cause != null && cause != FailureCause.TRANSIENT;
         }
 
         void writeTo(ObjectNode node) {
@@ -74,6 +82,9 @@ final class DeviceSyncTracker {
             }
             if (nextRetry != null) {
                 node.put("nextRetry", nextRetry.toString());
+            }
+            if (cause != null) {
+                node.put("retry", cause.retry);
             }
             if (lastFailure != null) {
                 node.putObject("lastFailure").put("at", lastFailureAt.toString()).put("reason", lastFailure);
@@ -106,12 +117,16 @@ final class DeviceSyncTracker {
         entries.put(id, new Entry(State.IN_SYNC, profile, policyVersion, now, 0, null, null, false, entries.get(id)));
     }
 
-    /** Records a failure; returns how long to wait before the next attempt. */
-    Duration failed(DeviceId id, Profile profile, long policyVersion, Instant now, String reason) {
+    /**
+     * Records a failure; returns how long to wait before the next attempt, or empty if no timer
+     * retries it (see {@link FailureCause}).
+     */
+    Optional<Duration> failed(DeviceId id, Profile profile, long policyVersion, Instant now, String reason,
+                              FailureCause cause) {
         int failures = get(id).map(e -> e.failures).orElse(0) + 1;
-        Duration delay = backoff(failures);
-        entries.put(id, new Entry(State.FAILED, profile, policyVersion, now, failures, reason, now.plus(delay),
-                false, reason, now));
+        Optional<Duration> delay = cause == FailureCause.TRANSIENT ? Optional.of(backoff(failures)) : Optional.empty();
+        entries.put(id, new Entry(State.FAILED, profile, policyVersion, now, failures, reason,
+                delay.map(now::plus).orElse(null), false, reason, now, cause));
         return delay;
     }
 

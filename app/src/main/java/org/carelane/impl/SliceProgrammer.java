@@ -68,6 +68,7 @@ final class SliceProgrammer {
     private final Executor callbacks;
     private final RuleKeeper keeper;
     private final SwitchMeterReader switchMeters;
+    private final MeterFeaturesRepair features;
     /** How often a new meter is looked for on the switch. */
     static final long METER_POLL_MILLIS = 20;
     /** A meter not on the switch by then fails the attempt (before any rule uses it). */
@@ -80,10 +81,11 @@ final class SliceProgrammer {
      * @param callbacks   where the steps after ONOS's callbacks run
      * @param keeper      told which rules each device is to hold
      * @param switchMeters reads the meters a switch holds
+     * @param features    gives ONOS back a switch's meter features it forgot
      */
     SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters, CareLaneStore store,
                     Duration timeout, RetiredCounters retired, Duration meterGrace, Executor callbacks,
-                    RuleKeeper keeper, SwitchMeterReader switchMeters) {
+                    RuleKeeper keeper, SwitchMeterReader switchMeters, MeterFeaturesRepair features) {
         this.appId = appId;
         this.flowRules = flowRules;
         this.meters = meters;
@@ -94,7 +96,11 @@ final class SliceProgrammer {
         this.callbacks = callbacks;
         this.keeper = keeper;
         this.switchMeters = switchMeters;
+        this.features = features;
     }
+
+    /** device/meter id of withdrawn meters whose purge gives the device room (see {@link #madeRoom}). */
+    private final Set<String> roomMaking = ConcurrentHashMap.newKeySet();
 
     /**
      * What one attempt has done so far: what a failure must undo, and whether the new
@@ -165,15 +171,8 @@ final class SliceProgrammer {
                 next.put(slice.name(), existing);
                 continue;
             }
-            CompletableFuture<InstalledMeter> meter;
-            try {
-                meter = submitMeter(id, rate, burst, attempt.created::add, meterError);
-            } catch (IllegalArgumentException e) {
-                // ONOS 2.7.0's MeterManager.submit throws when it has no meter id for the device:
-                // an OpenFlow 1.0 switch, no meter support, or a full meter table.
-                meter = CompletableFuture.failedFuture(new IllegalStateException(
-                        "no meter for slice " + slice.name() + ": " + e.getMessage(), e));
-            }
+            CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice.name(), rate, burst,
+                    attempt.created::add, meterError);
             submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
@@ -188,7 +187,7 @@ final class SliceProgrammer {
                     store.setInstalledMeters(id, new LinkedHashMap<>(next));
                     current.forEach((slice, old) -> {
                         if (!old.equals(next.get(slice))) {
-                            withdrawIfHeld(id, old, next.values());
+                            withdrawIfHeld(id, old, next.values(), true);
                         }
                     });
                     return CompletableFuture.<Void>completedFuture(null);
@@ -225,7 +224,7 @@ final class SliceProgrammer {
                 log.warn("CareLane could not delete the failed attempt's rules on {}: {}", id, e.getMessage());
             }
             synchronized (attempt.created) {
-                attempt.created.forEach(m -> withdrawIfHeld(id, m, List.of()));
+                attempt.created.forEach(m -> withdrawIfHeld(id, m, List.of(), false));
             }
             throw new ProgrammingException(id, error);
         }, callbacks);
@@ -258,7 +257,7 @@ final class SliceProgrammer {
 
     /** Withdraws meters found by {@link #strayMeters}. */
     void withdrawMeters(DeviceId id, List<InstalledMeter> stray) {
-        stray.forEach(m -> withdrawIfHeld(id, m, store.installedMeters(id).values()));
+        stray.forEach(m -> withdrawIfHeld(id, m, store.installedMeters(id).values(), true));
     }
 
     /** Removes every rule and meter CareLane installed on a device. */
@@ -277,7 +276,7 @@ final class SliceProgrammer {
             Map<String, InstalledMeter> installed = store.installedMeters(id);
             store.setInstalledMeters(id, Map.of());
             store.setRuleBand(id, java.util.OptionalInt.empty());
-            installed.values().forEach(m -> withdrawIfHeld(id, m, List.of()));
+            installed.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
         }, callbacks);
     }
 
@@ -314,14 +313,60 @@ final class SliceProgrammer {
      * Withdraws a meter by id only if ONOS still holds it as CareLane's and no rule of the
      * device is to use that id: once ONOS has dropped a meter, its id may already belong to
      * a meter just submitted, and withdrawing "the old one" would delete that.
+     *
+     * @param freesRoom whether its leaving gives the device room it did not have before the
+     *                  attempt (an old generation's meter, not a failed attempt's own)
      */
-    private void withdrawIfHeld(DeviceId id, InstalledMeter m, java.util.Collection<InstalledMeter> inUse) {
+    private void withdrawIfHeld(DeviceId id, InstalledMeter m, java.util.Collection<InstalledMeter> inUse,
+                                boolean freesRoom) {
         if (inUse.stream().anyMatch(u -> u.meterId() == m.meterId()) || !holds(id, m)) {
             log.info("CareLane does not withdraw meter {} on {}: ONOS no longer holds it as CareLane's {} kbps meter",
                     m.meterId(), id, m.rateKbps());
             return;
         }
+        if (freesRoom) {
+            roomMaking.add(id + "/" + m.meterId());
+        }
         withdraw(id, m);
+    }
+
+    /**
+     * True, once, if ONOS has just purged a meter CareLane withdrew from a device's previous
+     * generation: its id and room are free again (a failed attempt's own meters give nothing
+     * back, and waking on them would retry a full device forever).
+     */
+    boolean madeRoom(DeviceId id, long meterId) {
+        return roomMaking.remove(id + "/" + meterId);
+    }
+
+    /**
+     * Submits a meter; when ONOS has no meter id for the device (MeterManager.submit throws),
+     * says why: ONOS forgot the switch's meter features (they are given back, and the meter is
+     * submitted again), the switch offers no meters, or all its meter ids are taken.
+     */
+    private CompletableFuture<InstalledMeter> submitOrExplain(DeviceId id, String slice, long rateKbps,
+                                                              long burstKbits, Consumer<InstalledMeter> onSubmitted,
+                                                              CompletableFuture<Void> meterError) {
+        try {
+            return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError);
+        } catch (IllegalArgumentException first) {
+            MeterFeaturesRepair.Outcome repair = features.restore(id);
+            if (repair == MeterFeaturesRepair.Outcome.NO_METERS) {
+                return CompletableFuture.failedFuture(new FailureCause.RefusedException(FailureCause.PERMANENT,
+                        "no meter for slice " + slice + ": the switch offers no meters"));
+            }
+            if (repair == MeterFeaturesRepair.Outcome.RESTORED) {
+                log.warn("CareLane gave ONOS back the meter features of {}, which it had lost", id);
+                try {
+                    return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError);
+                } catch (IllegalArgumentException again) {
+                    return CompletableFuture.failedFuture(new FailureCause.RefusedException(FailureCause.NO_ROOM,
+                            "no meter for slice " + slice + ": every meter id of the switch is taken"));
+                }
+            }
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "no meter for slice " + slice + ": " + first.getMessage(), first));
+        }
     }
 
     /**
@@ -341,7 +386,8 @@ final class SliceProgrammer {
                 .withContext(new MeterContext() {
                     @Override
                     public void onError(MeterRequest op, MeterFailReason reason) {
-                        meterError.completeExceptionally(new IllegalStateException("meter on " + id + ": " + reason));
+                        meterError.completeExceptionally(new FailureCause.RefusedException(
+                                FailureCause.of(reason), "meter on " + id + ": " + reason));
                     }
                 }).add();
         Meter submitted = meters.submit(request);

@@ -142,6 +142,7 @@ public final class CareLaneTestBed implements AutoCloseable {
                 && meters.onSwitch(device, meterId);
         openFlow.answerMeterConfig(meters::switchMeters);
         manager.bindOpenFlowController(openFlow);
+        manager.bindMeterStore(meters.store());
         flows.onSwitchRemoval((device, rule) -> {
             if (active && mastership.isLocalMaster(device)) {
                 openFlow.flowRemoved(device, rule);

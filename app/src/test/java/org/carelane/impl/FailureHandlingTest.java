@@ -8,6 +8,14 @@ import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.onosproject.net.DeviceId;
+import org.onosproject.core.ApplicationId;
+import org.onosproject.core.DefaultApplicationId;
+import org.onosproject.net.meter.Band;
+import org.onosproject.net.meter.DefaultBand;
+import org.onosproject.net.meter.DefaultMeterRequest;
+import org.onosproject.net.meter.Meter;
+import org.onosproject.net.meter.MeterFailReason;
+import org.onosproject.net.meter.MeterRequest;
 import org.onosproject.net.meter.MeterState;
 
 import java.time.Duration;
@@ -25,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FailureHandlingTest {
     private static final DeviceId GW = DeviceId.deviceId("of:0000000000000001");
+    private static final ApplicationId OTHER_APP = new DefaultApplicationId(99, "org.example.other");
     private static final Instant WED_MORNING = Instant.parse("2026-01-14T09:00:00Z");
     private CareLaneTestBed bed;
 
@@ -53,36 +62,98 @@ class FailureHandlingTest {
     }
 
     @Test
-    void submitThrowingKeepsTheOldRulesShowsTheReasonAndRetriesUntilInSync() throws Exception {
+    void aFullMeterTableKeepsTheOldRulesAndWaitsForAMeterToLeaveNotForATimer() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
-        bed.meters.tableSize = 3;   // full: ONOS's MeterManager.submit throws IllegalArgumentException
+        bed.meters.tableSize = 4;   // the switch's max_meter: another app takes the last id
+        MeterRequest.Builder theirs = DefaultMeterRequest.builder().forDevice(GW).fromApp(OTHER_APP)
+                .withUnit(Meter.Unit.KB_PER_SEC)
+                .withBands(List.of(DefaultBand.builder().ofType(Band.Type.DROP).withRate(1000).build()));
+        Meter other = bed.meters.submit(theirs.add());
         long t0 = System.nanoTime();
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(2).toNanos(), "the change is answered promptly");
         assertEquals(9000, bed.manager.policy().orElseThrow().slice("social").orElseThrow()
                 .rates(Profile.OFF_PEAK).maxKbps(), "the accepted change is stored");
         waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "FAILED");
-        assertTrue(sync().path("reason").asText().contains("no meter"), sync().toString());
-        assertTrue(sync().has("nextRetry"), sync().toString());
-        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the old meters stay");
+        assertTrue(sync().path("reason").asText().contains("every meter id of the switch is taken"),
+                sync().toString());
+        assertTrue(sync().path("retry").asText().contains("when a meter leaves the device"), sync().toString());
+        assertTrue(!sync().has("nextRetry"), "no timer: " + sync());
+        Thread.sleep(DeviceSyncTracker.FIRST_RETRY.toMillis() + 300);
+        assertEquals(1, sync().path("failures").asInt(), "not retried on a timer: " + sync());
+        assertEquals(List.of(1000L, 15000L, 20000L, 20000L), meterRates(), "the old meters stay");
         assertEquals(6, bed.flows.devices(GW).size(), "the old rules stay");
 
-        bed.meters.tableSize = Integer.MAX_VALUE;   // room again: the retry converges by itself
-        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "retry");
+        // The other app's meter leaves (ONOS purges it at its next poll): room, and a retry at once.
+        bed.meters.withdraw(theirs.remove(), other.id());
+        bed.meters.poll();
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "retry");
         assertEquals(List.of(9000L, 20000L, 20000L), meterRates());
         bed.meters.poll();
         assertEquals(3, bed.meters.getMeters(GW).size(), "no meter leaked: " + bed.meters.getMeters(GW));
     }
 
     @Test
+    void aMeterTheSwitchCannotTakeIsNotRetriedUntilThePolicyChanges() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.meters.failSubmits = 1000;
+        bed.meters.failReason = MeterFailReason.BAD_RATE;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "FAILED");
+        assertTrue(sync().path("reason").asText().contains("BAD_RATE"), sync().toString());
+        assertTrue(sync().path("retry").asText().contains("not retried until the policy changes"), sync().toString());
+        int refused = 1000 - bed.meters.failSubmits;
+        bed.meters.poll();   // the attempt's own meter, withdrawn, is purged: no retry on that
+        Thread.sleep(DeviceSyncTracker.FIRST_RETRY.toMillis() * 2 + 300);
+        assertEquals(1, sync().path("failures").asInt(), "no retry: " + sync());
+        assertEquals(refused, 1000 - bed.meters.failSubmits, "no new meter sent");
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the old meters stay");
+        assertEquals(6, bed.flows.devices(GW).size(), "the old rules stay");
+
+        bed.meters.failSubmits = 0;   // the operator's next change: a rate the switch takes
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "the next change");
+        assertEquals(List.of(8000L, 20000L, 20000L), meterRates());
+    }
+
+    @Test
+    void meterFeaturesOnosLostAreGivenBackFromTheMastersConnection() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.meters.loseFeatures(GW);   // the switch's connection to a standby closed
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText())
+                && sync().path("policyVersion").asLong() == bed.manager.policyVersion(), Duration.ofSeconds(2),
+                "the change, at once");
+        assertEquals(0, sync().path("failures").asInt(), "no failure: " + sync());
+        assertEquals(1, bed.meters.featuresStored);
+        assertEquals(List.of(9000L, 20000L, 20000L), meterRates());
+    }
+
+    @Test
+    void aSwitchWithoutMetersIsNotRetried() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.meters.loseFeatures(GW);
+        bed.openFlow.maxMeter = 0;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "FAILED");
+        assertTrue(sync().path("reason").asText().contains("the switch offers no meters"), sync().toString());
+        assertTrue(!sync().has("nextRetry"), sync().toString());
+        assertEquals(0, bed.meters.featuresStored, "nothing stored for a switch without meters");
+    }
+
+    @Test
     void aMeterRejectedByTheSwitchIsRetriedWithBackoff() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         bed.meters.failSubmits = 2;
+        bed.meters.failReason = MeterFailReason.TIMEOUT;   // a passing cause
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
         waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "a failure");
         long failedAt = System.nanoTime();
-        assertTrue(sync().path("reason").asText().contains("OUT_OF_METERS"), sync().toString());
+        assertTrue(sync().path("reason").asText().contains("TIMEOUT"), sync().toString());
         assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the old meters stay");
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(8), "a retry succeeds");
         assertTrue(System.nanoTime() - failedAt >= DeviceSyncTracker.FIRST_RETRY.minusMillis(100).toNanos(),

@@ -60,6 +60,8 @@ public class RecordingMeterService extends MeterServiceAdapter {
     public int withdraws;
     /** The switch rejects the next this-many meter adds (first sends and re-sends alike). */
     public int failSubmits;
+    /** What the switch answers then. */
+    public MeterFailReason failReason = MeterFailReason.OUT_OF_METERS;
     /** The highest meter id a device offers (its meter features' max_meter). */
     public int tableSize = Integer.MAX_VALUE;
     /** Meters stay PENDING_ADD until {@link #poll()}, as on ONOS. */
@@ -76,8 +78,8 @@ public class RecordingMeterService extends MeterServiceAdapter {
 
     @Override
     public synchronized Meter submit(MeterRequest request) {
-        TreeMap<Long, Meter> table = meters.computeIfAbsent(request.deviceId(), d -> new TreeMap<>());
         long id = allocate(request.deviceId());
+        TreeMap<Long, Meter> table = meters.computeIfAbsent(request.deviceId(), d -> new TreeMap<>());
         DefaultMeter meter = (DefaultMeter) DefaultMeter.builder()
                 .forDevice(request.deviceId()).fromApp(request.appId()).withId(MeterId.meterId(id))
                 .withUnit(request.unit()).withBands(request.bands()).burst().build();
@@ -100,7 +102,50 @@ public class RecordingMeterService extends MeterServiceAdapter {
         return meter;
     }
 
+    /** Devices whose meter features ONOS lost (OpenFlowMeterProvider.switchRemoved on any node). */
+    private final java.util.Set<DeviceId> featuresLost = ConcurrentHashMap.newKeySet();
+
+    /**
+     * ONOS deletes the device's meter features, as when its connection to a standby closes:
+     * submit throws until they are stored again, and the freed ids are gone with them (the
+     * features map's REMOVE destroys the device's set of reusable ids).
+     */
+    public synchronized void loseFeatures(DeviceId deviceId) {
+        featuresLost.add(deviceId);
+        freed.remove(deviceId);
+    }
+
+    /** MeterStore.storeMeterFeatures: ids up to the features' end index can be allocated again. */
+    public synchronized void storeFeatures(org.onosproject.net.meter.MeterFeatures features) {
+        featuresLost.remove(features.deviceId());
+        featuresStored++;
+    }
+
+    /** Times features were stored. */
+    public int featuresStored;
+
+    /** ONOS's meter store, as far as CareLane uses it (storeMeterFeatures only). */
+    public org.onosproject.net.meter.MeterStore store() {
+        return (org.onosproject.net.meter.MeterStore) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {org.onosproject.net.meter.MeterStore.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("storeMeterFeatures")
+                            && args[0] instanceof org.onosproject.net.meter.MeterFeatures) {
+                        storeFeatures((org.onosproject.net.meter.MeterFeatures) args[0]);
+                        return org.onosproject.net.meter.MeterStoreResult.success();
+                    }
+                    if (method.getName().equals("toString")) {
+                        return "MeterStore double";
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
     private long allocate(DeviceId deviceId) {
+        if (featuresLost.contains(deviceId)) {
+            // DistributedMeterStore.allocateMeterId: no features, and OVS's driver has no MeterQuery.
+            throw new IllegalArgumentException("Must specify a cell id.");
+        }
         List<Long> reusable = freed.getOrDefault(deviceId, new ArrayList<>());
         if (!reusable.isEmpty()) {
             return reusable.remove(reuseOrder.nextInt(reusable.size()));
@@ -126,7 +171,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
         }
         if (refused == null && failSubmits > 0) {
             failSubmits--;
-            refused = MeterFailReason.OUT_OF_METERS;
+            refused = failReason;
         }
         if (refused == null && onSwitch.getOrDefault(meter.deviceId(), Map.of()).containsKey(meter.id().id())) {
             refused = MeterFailReason.EXISTING_METER;

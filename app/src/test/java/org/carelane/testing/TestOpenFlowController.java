@@ -41,6 +41,9 @@ public final class TestOpenFlowController implements OpenFlowController {
         this.meterTables = tables;
     }
 
+    /** The max_meter each switch reported at its handshake (OFPMP_METER_FEATURES); 0: no meters. */
+    public volatile long maxMeter = 1_000_000;
+
     /** The switch of {@code device} reports that it deleted {@code rule}. */
     public void flowRemoved(DeviceId device, FlowRule rule) {
         OFMessage msg = OF13.buildFlowRemoved().setCookie(U64.of(rule.id().value()))
@@ -85,6 +88,11 @@ public final class TestOpenFlowController implements OpenFlowController {
                 new Class<?>[] {OpenFlowSwitch.class}, (proxy, method, args) -> {
                     if (method.getName().equals("factory")) {
                         return OF13;
+                    }
+                    if (method.getName().equals("getMeterFeatures")) {
+                        // As OVS 3.1 reports them: kbps, pktps, burst and stats; drop bands.
+                        return OF13.buildMeterFeatures().setMaxMeter(maxMeter).setBandTypes(1 << 1)
+                                .setCapabilities(0xf).setMaxBands((short) 3).setMaxColor((short) 0).build();
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
