@@ -268,12 +268,15 @@ def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhi
     master's flow store waits on the frozen node before it syncs, so its flow-stats poll deletes
     CareLane's rules from the switch (see RuleKeeper). Each must be back within 0.25 s.
 
-    Last in the module, on a node restarted after the stops: when the frozen node wakes, ONOS
-    2.7.0 drops its stale OpenFlow channel and with it the switch's meter features from its
-    replicated store, so until the switch reconnects every node's MeterService.submit for the
-    device throws (issue 15, "Retries"). Seen in CI when the stop test ran after this one."""
+    One fault at a time: the nodes the stop test stopped are restarted first. With a second node
+    down, the new master's flow store can sync only from the frozen node, and the rules its
+    poll deletes stay off the switch until ONOS gives up on that node (4.7 s measured; see
+    docs/design.md). When the frozen node wakes, ONOS 2.7.0 drops its stale OpenFlow channel
+    and with it the switch's meter features from its replicated store, and every node's
+    MeterService.submit for the device throws until CareLane gives them back
+    (MeterFeaturesRepair): a rate change after the thaw checks that."""
     stopped = sorted(set(cl.NODES) - site.up)
-    for node in stopped[:1]:
+    for node in stopped:
         cl.restart_node(node)
         site.up.add(node)
     onos.wait_until(lambda: not [n for n in cl.not_ready() if n in site.up], 120, 'the restarted node READY',
@@ -306,3 +309,19 @@ def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhi
     assert_every_deleted_rule_came_back_at_once(reads, incomplete, gaps, survivor)
     onos.wait_until(lambda: cl.device_status(survivor, site.device).get('sync', {}).get('state') == 'IN_SYNC',
                     20, 'the new master to report the device in sync')
+
+    # When the thawed node drops its stale channel, ONOS forgets the switch's meter features
+    # (OpenFlowMeterProvider.switchRemoved) and MeterService.submit throws: CareLane gives them
+    # back from the master's connection, so a rate change still lands at once.
+    code, reply = cl.rest(survivor, 'PUT', '/onos/carelane/slices/social/bandwidth',
+                          {'profile': 'offPeak', 'maxKbps': 6000})
+    assert code == 200, reply
+    took = site.wait_carries(site.rates(survivor, 'offPeak'))
+    given_back = sum(cl.karaf_log(n).read_text(errors='replace').count('gave ONOS back the meter features')
+                     for n in cl.NODES if cl.karaf_log(n).exists())
+    record('rate_change_after_freeze_s', round(took, 2))
+    record('meter_features_given_back', given_back)
+    onos.log(f'cluster: rate change after the freeze on the switch in {took:.2f} s; '
+             f'meter features given back {given_back} time(s)')
+    assert took < 5, f'the rate change took {took:.1f} s after the freeze'
+

@@ -169,7 +169,10 @@ final class DeviceProgramming {
      * first. A reconnect does not wait out a backoff.
      */
     void connected(DeviceId id) {
-        if (devices.isAvailable(id)) {
+        // Only the master's (or, before one is elected, anyone's) business: a standby that hears
+        // a switch connect must not carry a fresh generation into a later failover, in which
+        // the switch keeps its tables and the new master re-adds them in place.
+        if (devices.isAvailable(id) && (mastership.isLocalMaster(id) || mastership.getMasterFor(id) == null)) {
             fresh.add(id);
         }
         cancelRetry(id);
@@ -195,6 +198,9 @@ final class DeviceProgramming {
      * against the policy and changes nothing if they match.
      */
     void masterChanged(DeviceId id) {
+        if (!mastership.isLocalMaster(id)) {
+            fresh.remove(id);   // the next master decides what the switch holds
+        }
         cancelRetry(id);
         program(id, true);
     }

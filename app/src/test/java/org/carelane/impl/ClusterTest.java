@@ -177,6 +177,26 @@ class ClusterTest {
     }
 
     /**
+     * As on the real cluster: a restarted node heard the switch connect while a standby, and
+     * when it became the master after a freeze it installed a fresh generation (new meters, the
+     * other band) instead of re-adding the kept one in place; a read then lacked a rule.
+     */
+    @Test
+    void aConnectionSeenAsAStandbyDoesNotMakeTheLaterMasterInstallAFreshGeneration() {
+        start(WED_MORNING);
+        idle();
+        int submitsBefore = cluster.meters.submits;
+        List<String> switchBefore = cluster.flows.switchRules(GW_B);
+        cluster.node("a").fireDeviceAvailable(GW_B);   // the switch connects to node a, a standby
+        idle();
+        cluster.stopNode("b");   // GW_B's master
+        cluster.mastership.setMaster(GW_B, "a");
+        idle();
+        assertEquals(submitsBefore, cluster.meters.submits, "no new meter: the switch kept its tables");
+        assertEquals(switchBefore, cluster.flows.switchRules(GW_B), "the same rules, re-added in place");
+    }
+
+    /**
      * As in CI on the real cluster (stop 19): the new master's flow store was still syncing with
      * the stopping master when its flow-stats poll ran, and the poll deleted the rules CareLane
      * had just re-added, whose store writes were still held back. 15 of 86 reads of the switch
