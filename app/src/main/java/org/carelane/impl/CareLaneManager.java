@@ -24,12 +24,8 @@ import org.onosproject.app.ApplicationService;
 import org.onosproject.app.ApplicationState;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.core.CoreService;
-import org.onosproject.mastership.MastershipEvent;
-import org.onosproject.mastership.MastershipListener;
 import org.onosproject.mastership.MastershipService;
 import org.onosproject.net.DeviceId;
-import org.onosproject.net.device.DeviceEvent;
-import org.onosproject.net.device.DeviceListener;
 import org.onosproject.net.device.DeviceService;
 import org.onosproject.net.driver.DriverService;
 import org.onosproject.net.config.ConfigFactory;
@@ -39,10 +35,8 @@ import org.onosproject.net.config.NetworkConfigRegistry;
 import org.onosproject.net.config.basics.SubjectFactories;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleService;
-import org.onosproject.net.meter.MeterEvent;
 import org.onosproject.openflow.controller.OpenFlowController;
 import org.onosproject.openflow.controller.OpenFlowEventListener;
-import org.onosproject.net.meter.MeterListener;
 import org.onosproject.net.meter.MeterService;
 import org.onosproject.net.meter.MeterStore;
 import org.osgi.service.component.annotations.Activate;
@@ -57,18 +51,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -81,15 +72,12 @@ import static org.slf4j.LoggerFactory.getLogger;
 @Component(immediate = true, service = CareLaneService.class)
 public class CareLaneManager implements CareLaneService {
     public static final String APP_NAME = "org.carelane.app";
-    /** Re-check at least this often, so that wall-clock steps (NTP) are caught. */
-    static final Duration MAX_SLEEP = Duration.ofSeconds(30);
     /** An attempt on a device that has not finished by then fails and is retried. */
     static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(30);
     /** How long a change waits for the devices before it answers; they go on in the background. */
     static final Duration PROMPT = Duration.ofMillis(750);
     /** Time ONOS gets to send new meters before their rules, on a switch CareLane cannot ask (SliceProgrammer). */
     static final Duration METER_GRACE = Duration.ofMillis(150);
-    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
     /** Longest a REST or CLI change's write-back to netcfg may hold off other nodes' netcfg reloads. */
     static final Duration WRITE_BACK_LIMIT = Duration.ofSeconds(10);
     /** How long deactivation waits for OVSDB to drop CareLane's queues. */
@@ -179,9 +167,6 @@ public class CareLaneManager implements CareLaneService {
                 }
             };
     private final NetworkConfigListener configListener = new InternalConfigListener();
-    private final DeviceListener deviceListener = new InternalDeviceListener();
-    private final MeterListener meterListener = new InternalMeterListener();
-    private final MastershipListener mastershipListener = new InternalMastershipListener();
     /** Hears policy and override changes made on any node of the cluster. */
     private final CareLaneStoreDelegate storeDelegate = event -> onCareLaneThread(this::reconcileIfStale);
 
@@ -195,17 +180,11 @@ public class CareLaneManager implements CareLaneService {
     private ScheduledExecutorService executor;
     /** The steps that follow ONOS's callbacks (see SliceProgrammer); never ONOS's own threads. */
     private ExecutorService programming;
-    private ScheduledFuture<?> nextCheck;
-    private volatile Profile appliedProfile;
-    /** The policy version and override the last reconcile acted on (CareLane thread). */
-    private long reconciledVersion = -1;
-    private Optional<ProfileOverride> reconciledOverride = Optional.empty();
+    private Reconciler reconciler;
     private final DeviceSyncTracker sync = new DeviceSyncTracker();
     private final RetiredCounters retired = new RetiredCounters();
     private CareLaneReports reports;
     private MetricsReport metrics;
-    /** When this node last applied a new profile, or started. */
-    private volatile Instant lastSwitchOver;
 
     @Activate
     protected void activate() {
@@ -215,10 +194,14 @@ public class CareLaneManager implements CareLaneService {
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis());
         ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
-                () -> clock.instant(), this::profileAt, executor, programming);
+                () -> clock.instant(), at -> reconciler.profileAt(at), executor, programming);
         devices.use(newProgrammer(), programTimeout);
         queues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService), deviceService,
                 System::currentTimeMillis);
+        reconciler = new Reconciler(appId, store, devices, mastershipService, keeper, queues, id -> {
+            retired.forget(id);
+            meterDrops.forget(id);
+        }, this::reapplyQueues, () -> clock.instant(), executor, store::appendAudit);
         devices.onInSync(this::applyQueues);
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired, queues);
@@ -226,12 +209,12 @@ public class CareLaneManager implements CareLaneService {
         configRegistry.registerConfigFactory(configFactory);
         store.setDelegate(storeDelegate);
         configRegistry.addListener(configListener);
-        deviceService.addListener(deviceListener);
-        meterService.addListener(meterListener);
-        mastershipService.addListener(mastershipListener);
+        deviceService.addListener(reconciler.deviceListener);
+        meterService.addListener(reconciler.meterListener);
+        mastershipService.addListener(reconciler.mastershipListener);
         runAndWait(() -> {
             loadConfig("activate");
-            reconcile();
+            reconciler.reconcile();
         });
         awaitSettled(PROMPT);
         log.info("CareLane started");
@@ -240,9 +223,9 @@ public class CareLaneManager implements CareLaneService {
     @Deactivate
     protected void deactivate() {
         ruleRemovedDelegate = null;
-        mastershipService.removeListener(mastershipListener);
-        meterService.removeListener(meterListener);
-        deviceService.removeListener(deviceListener);
+        mastershipService.removeListener(reconciler.mastershipListener);
+        meterService.removeListener(reconciler.meterListener);
+        deviceService.removeListener(reconciler.deviceListener);
         configRegistry.removeListener(configListener);
         store.unsetDelegate(storeDelegate);
         configRegistry.unregisterConfigFactory(configFactory);
@@ -313,8 +296,7 @@ public class CareLaneManager implements CareLaneService {
     }
 
     private Profile profileAt(Instant at) {
-        return store.policy().map(p -> ScheduleCalculator.effective(p.schedule(), overrideAt(at), at))
-                .orElse(Profile.OFF_PEAK);
+        return reconciler.profileAt(at);
     }
 
     @Override
@@ -450,7 +432,7 @@ public class CareLaneManager implements CareLaneService {
     public ObjectNode status() {
         ObjectNode root = PolicyCodec.mapper().createObjectNode();
         root.put("activeProfile", activeProfile().jsonName());
-        root.put("appliedProfile", appliedProfile == null ? null : appliedProfile.jsonName());
+        root.put("appliedProfile", reconciler.appliedProfile() == null ? null : reconciler.appliedProfile().jsonName());
         root.put("time", clock.instant().toString());
         root.put("policyVersion", store.policyVersion());
         liveOverride().ifPresent(o -> root.putObject("override").put("profile", o.profile().jsonName())
@@ -478,7 +460,7 @@ public class CareLaneManager implements CareLaneService {
 
     @Override
     public String metrics() {
-        return metrics.write(activeProfile(), liveOverride().isPresent(), Optional.ofNullable(lastSwitchOver));
+        return metrics.write(activeProfile(), liveOverride().isPresent(), reconciler.lastSwitchOver());
     }
 
     @Override
@@ -490,122 +472,21 @@ public class CareLaneManager implements CareLaneService {
 
     /** Re-evaluates the profile; reprograms when it changed. Runs on the CareLane thread. */
     void evaluate() {
-        Instant now = clock.instant();
-        Optional<ProfileOverride> stored = store.override();
-        if (stored.isPresent() && !stored.get().activeAt(now) && store.clearOverride(stored.get())) {
-            audit(stored.get().user(), "schedule", "override-expired", stored.get().toString(), null);
-        }
-        Profile target = profileAt(now);
-        if (store.policy().isPresent() && target != appliedProfile) {
-            Optional<Profile> before = store.recordedProfile();
-            if (store.recordProfile(target)) {   // one node of the cluster audits the change
-                audit("carelane", "schedule", "profile-change", before.map(Profile::jsonName).orElse(null),
-                        target.jsonName());
-            }
-            reconcile();
-        } else {
-            scheduleNextCheck(now);
-        }
+        reconciler.evaluate();
     }
 
     /** Milliseconds until the next evaluation, if the profile was decided now. */
     long nextCheckDelayMillis() {
-        return nextCheckDelayMillis(clock.instant());
+        return reconciler.nextCheckDelayMillis(clock.instant());
     }
 
-    /**
-     * Milliseconds from now until the first change after {@code decidedAt} (the instant the
-     * profile in force was decided): the next boundary or override expiry, capped at
-     * {@link #MAX_SLEEP}. Rounded up, so that the timer never fires before the boundary, and
-     * 1 ms if that change has already passed while the decision was being applied.
-     */
+    /** See {@link Reconciler#nextCheckDelayMillis}. */
     long nextCheckDelayMillis(Instant decidedAt) {
-        Instant next = store.policy()
-                .map(p -> ScheduleCalculator.nextChange(p.schedule(), overrideAt(decidedAt), decidedAt))
-                .orElse(decidedAt.plus(MAX_SLEEP));
-        long nanos = Duration.between(clock.instant(), next).toNanos();
-        long millis = (nanos + 999_999) / 1_000_000;
-        return Math.max(1, Math.min(millis, MAX_SLEEP.toMillis()));
+        return reconciler.nextCheckDelayMillis(decidedAt);
     }
 
-    private void scheduleNextCheck(Instant decidedAt) {
-        scheduleCheck(nextCheckDelayMillis(decidedAt));
-    }
-
-    private void scheduleCheck(long delayMillis) {
-        if (nextCheck != null) {
-            nextCheck.cancel(false);
-        }
-        if (!executor.isShutdown()) {
-            nextCheck = executor.schedule(this::evaluateSafely, delayMillis, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void evaluateSafely() {
-        try {
-            evaluate();
-        } catch (RuntimeException e) {
-            log.error("CareLane schedule evaluation failed; retrying in {}", RETRY_AFTER_FAILURE, e);
-            scheduleCheck(RETRY_AFTER_FAILURE.toMillis());
-        }
-    }
-
-    /**
-     * Starts bringing every device this node masters to the policy and profile in force now.
-     * Does not wait (see {@link DeviceProgramming}).
-     */
-    private void reconcile() {
-        Instant decidedAt = clock.instant();
-        reconciledVersion = store.policyVersion();
-        reconciledOverride = store.override();
-        Optional<SlicePolicy> policy = store.policy();
-        Set<DeviceId> wanted = new HashSet<>();
-        if (policy.isPresent()) {
-            for (DeviceUplink d : policy.get().devices()) {
-                wanted.add(d.deviceId());
-                devices.program(d.deviceId());
-            }
-        }
-        for (DeviceId stale : store.devicesWithMeters()) {
-            if (!wanted.contains(stale)) {
-                cleanIfLeft(stale, decidedAt);
-            }
-        }
-        Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
-        if (applying != appliedProfile) {
-            lastSwitchOver = decidedAt;
-        }
-        appliedProfile = applying;
-        scheduleNextCheck(decidedAt);
-    }
-
-    /**
-     * Removes what CareLane installed on a device that has left the policy, if this node masters
-     * it. A device that had no master when it left is cleaned by the node it gets next.
-     *
-     * @return true if the device has left the policy
-     */
-    private boolean cleanIfLeft(DeviceId id, Instant decidedAt) {
-        if (store.policy().flatMap(p -> p.device(id)).isPresent()) {
-            return false;
-        }
-        if (mastershipService.isLocalMaster(id) && store.devicesWithMeters().contains(id)) {
-            retired.forget(id);
-            meterDrops.forget(id);
-            devices.clear(id, decidedAt);
-            Future<?> unused = queues.remove(id);
-        }
-        return true;
-    }
-
-    /**
-     * Reconciles if the policy or override changed since the last reconcile: a change made
-     * on another node, or this node's own change echoed back by the store or netcfg.
-     */
     private void reconcileIfStale() {
-        if (store.policyVersion() != reconciledVersion || !store.override().equals(reconciledOverride)) {
-            reconcile();
-        }
+        reconciler.reconcileIfStale();
     }
 
     /** For tests: runs the verification of a device now, and waits for it. */
@@ -638,7 +519,7 @@ public class CareLaneManager implements CareLaneService {
     private void removePolicy() {
         store.clearPolicy().ifPresent(before ->
                 audit("netcfg", "netcfg", "remove-policy", PolicyCodec.encode(before).toString(), null));
-        reconcile();
+        reconciler.reconcile();
     }
 
     /** Removes CareLane's rules and meters from the devices this node masters. */
@@ -687,7 +568,7 @@ public class CareLaneManager implements CareLaneService {
         CompletableFuture<Void> reconciled = new CompletableFuture<>();
         onCareLaneThread(() -> {
             try {
-                reconcile();
+                reconciler.reconcile();
             } catch (RuntimeException e) {
                 log.error("CareLane could not start programming the devices; the change is stored", e);
             } finally {
@@ -762,7 +643,7 @@ public class CareLaneManager implements CareLaneService {
     }
 
     private Optional<ProfileOverride> overrideAt(Instant at) {
-        return store.override().filter(o -> o.activeAt(at));
+        return reconciler.overrideAt(at);
     }
 
     private void audit(String user, String source, String action, String before, String after) {
@@ -799,12 +680,12 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    /** For tests: waits until what is queued on the CareLane thread has run and no attempt is in flight. */
     /** Rules this node put back after the switch lost them without CareLane asking (see RuleKeeper). */
     long restoredRules() {
         return keeper.restoredRules();
     }
 
+    /** For tests: waits until what is queued on the CareLane thread has run and no attempt is in flight. */
     void awaitIdle() {
         runAndWait(() -> { });
         awaitSettled(PROMPT);
@@ -829,7 +710,7 @@ public class CareLaneManager implements CareLaneService {
                 case CONFIG_UPDATED:
                     onCareLaneThread(() -> {
                         loadConfig(event.type().name());
-                        reconcileIfStale();
+                        reconciler.reconcileIfStale();
                     });
                     break;
                 case CONFIG_REMOVED:
@@ -841,79 +722,11 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    /**
-     * Runs on ONOS's event dispatcher, whose watchdog (ListenerRegistry, 1.8 s) ejects a listener
-     * that blocks it for good: no store read here, only a hand-off to the CareLane thread.
-     */
-    private final class InternalDeviceListener implements DeviceListener {
-        @Override
-        public boolean isRelevant(DeviceEvent event) {
-            switch (event.type()) {
-                case DEVICE_ADDED:
-                case DEVICE_AVAILABILITY_CHANGED:
-                    return true;
-                case DEVICE_UPDATED:
-                    return "ovsdb".equals(event.subject().id().uri().getScheme());
-                default:
-                    return false;   // port and statistics events every few seconds
-            }
-        }
-
-        @Override
-        public void event(DeviceEvent event) {
-            DeviceId id = event.subject().id();
-            if ("ovsdb".equals(id.uri().getScheme())) {
-                // An OVSDB device came, went or got another driver: the uplink queues try again.
-                onCareLaneThread(CareLaneManager.this::reapplyQueues);
-            } else if (event.type() != DeviceEvent.Type.DEVICE_UPDATED) {
-                // Connected: program it. Disconnected: shown as waiting until it is back.
-                onCareLaneThread(() -> {
-                    if (!cleanIfLeft(id, clock.instant())) {
-                        devices.connected(id);
-                    }
-                });
-            }
-        }
-    }
-
     /** Applies the uplink queues again on every in-sync device this node masters. */
     private void reapplyQueues() {
         store.policy().ifPresent(p -> p.devices().stream().map(DeviceUplink::deviceId)
                 .filter(mastershipService::isLocalMaster)
                 .forEach(id -> sync.get(id).filter(e -> e.state == DeviceSyncTracker.State.IN_SYNC)
                         .ifPresent(e -> applyQueues(id, e.profile))));
-    }
-
-    private final class InternalMeterListener implements MeterListener {
-        @Override
-        public boolean isRelevant(MeterEvent event) {
-            return event.type() == MeterEvent.Type.METER_REMOVED;
-        }
-
-        @Override
-        public void event(MeterEvent event) {
-            DeviceId id = event.subject().deviceId();
-            if (event.subject().appId().equals(appId)) {
-                long meterId = event.subject().id().id();
-                onCareLaneThread(() -> devices.meterRemoved(id, meterId));
-            } else {
-                onCareLaneThread(() -> devices.meterLeft(id));   // room for a meter on the device
-            }
-        }
-    }
-
-    private final class InternalMastershipListener implements MastershipListener {
-        @Override
-        public void event(MastershipEvent event) {
-            if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
-                DeviceId id = event.subject();
-                onCareLaneThread(() -> {
-                    keeper.forget(id);
-                    if (!cleanIfLeft(id, clock.instant())) {
-                        devices.masterChanged(id);
-                    }
-                });
-            }
-        }
     }
 }

@@ -88,7 +88,7 @@ class CareLaneManagerTest {
         start(WED_NOON.minusMillis(400));
         assertEquals(400, bed.manager.nextCheckDelayMillis(), "wakes at 12:00:00.000 London");
         bed.clock.set(WED_NOON.minusSeconds(3600));
-        assertEquals(CareLaneManager.MAX_SLEEP.toMillis(), bed.manager.nextCheckDelayMillis(),
+        assertEquals(Reconciler.MAX_SLEEP.toMillis(), bed.manager.nextCheckDelayMillis(),
                 "long sleeps are capped so that clock steps are caught");
         bed.clock.set(WED_NOON);
         bed.manager.evaluateNow();

@@ -1,0 +1,311 @@
+package org.carelane.impl;
+
+import org.carelane.api.AuditEntry;
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.DeviceUplink;
+import org.carelane.api.Profile;
+import org.carelane.api.ProfileOverride;
+import org.carelane.api.SlicePolicy;
+import org.carelane.policy.ScheduleCalculator;
+import org.onosproject.core.ApplicationId;
+import org.onosproject.mastership.MastershipEvent;
+import org.onosproject.mastership.MastershipListener;
+import org.onosproject.mastership.MastershipService;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.device.DeviceEvent;
+import org.onosproject.net.device.DeviceListener;
+import org.onosproject.net.meter.MeterEvent;
+import org.onosproject.net.meter.MeterListener;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+import static org.slf4j.LoggerFactory.getLogger;
+
+/**
+ * Decides, on the CareLane thread, which devices this node brings to which policy and profile:
+ * on a store change from any node, at each schedule boundary or override expiry, and on device,
+ * mastership and meter events. It starts the per-device work ({@link DeviceProgramming}) and
+ * cleans the devices that left the policy; it never waits for them.
+ * <p>
+ * Its listeners run on ONOS's event dispatcher, whose watchdog (ListenerRegistry, 1.8 s)
+ * ejects a listener that blocks it for good: no store read there, only a hand-off.
+ */
+final class Reconciler {
+    /** Re-check at least this often, so that wall-clock steps (NTP) are caught. */
+    static final Duration MAX_SLEEP = Duration.ofSeconds(30);
+    /** Next evaluation after one that failed. */
+    static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+
+    private final Logger log = getLogger(getClass());
+    private final ApplicationId appId;
+    private final CareLaneStore store;
+    private final DeviceProgramming devices;
+    private final MastershipService mastership;
+    private final RuleKeeper keeper;
+    private final UplinkQueues queues;
+    private final Consumer<DeviceId> forgetCounters;
+    private final Runnable reapplyQueues;
+    private final Supplier<Instant> clock;
+    private final ScheduledExecutorService carelane;
+    private final Consumer<AuditEntry> audit;
+
+    private ScheduledFuture<?> nextCheck;
+    private volatile Profile appliedProfile;
+    /** When this node last applied a new profile, or started. */
+    private volatile Instant lastSwitchOver;
+    /** The policy version and override the last reconcile acted on. */
+    private long reconciledVersion = -1;
+    private Optional<ProfileOverride> reconciledOverride = Optional.empty();
+
+    final DeviceListener deviceListener = new InternalDeviceListener();
+    final MeterListener meterListener = new InternalMeterListener();
+    final MastershipListener mastershipListener = new InternalMastershipListener();
+
+    /**
+     * @param forgetCounters drops what is counted for a device that left the policy
+     * @param reapplyQueues  applies the uplink queues again after an OVSDB device changed
+     * @param carelane       the CareLane thread
+     * @param audit          appends to the audit log
+     */
+    Reconciler(ApplicationId appId, CareLaneStore store, DeviceProgramming devices, MastershipService mastership,
+               RuleKeeper keeper, UplinkQueues queues, Consumer<DeviceId> forgetCounters, Runnable reapplyQueues,
+               Supplier<Instant> clock, ScheduledExecutorService carelane, Consumer<AuditEntry> audit) {
+        this.appId = appId;
+        this.store = store;
+        this.devices = devices;
+        this.mastership = mastership;
+        this.keeper = keeper;
+        this.queues = queues;
+        this.forgetCounters = forgetCounters;
+        this.reapplyQueues = reapplyQueues;
+        this.clock = clock;
+        this.carelane = carelane;
+        this.audit = audit;
+    }
+
+    /** The profile in force at an instant: the schedule's, unless an override holds. */
+    Profile profileAt(Instant at) {
+        return store.policy().map(p -> ScheduleCalculator.effective(p.schedule(), overrideAt(at), at))
+                .orElse(Profile.OFF_PEAK);
+    }
+
+    Optional<ProfileOverride> overrideAt(Instant at) {
+        return store.override().filter(o -> o.activeAt(at));
+    }
+
+    /** The profile this node last brought its devices to; null without a policy. */
+    Profile appliedProfile() {
+        return appliedProfile;
+    }
+
+    /** When this node last applied a new profile, or started. */
+    Optional<Instant> lastSwitchOver() {
+        return Optional.ofNullable(lastSwitchOver);
+    }
+
+    /**
+     * Starts bringing every device this node masters to the policy and profile in force now,
+     * and cleans those that left the policy. Does not wait (see {@link DeviceProgramming}).
+     */
+    void reconcile() {
+        Instant decidedAt = clock.get();
+        reconciledVersion = store.policyVersion();
+        reconciledOverride = store.override();
+        Optional<SlicePolicy> policy = store.policy();
+        Set<DeviceId> wanted = new HashSet<>();
+        if (policy.isPresent()) {
+            for (DeviceUplink d : policy.get().devices()) {
+                wanted.add(d.deviceId());
+                devices.program(d.deviceId());
+            }
+        }
+        for (DeviceId stale : store.devicesWithMeters()) {
+            if (!wanted.contains(stale)) {
+                cleanIfLeft(stale, decidedAt);
+            }
+        }
+        Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
+        if (applying != appliedProfile) {
+            lastSwitchOver = decidedAt;
+        }
+        appliedProfile = applying;
+        scheduleNextCheck(decidedAt);
+    }
+
+    /**
+     * Reconciles if the policy or override changed since the last reconcile: a change made
+     * on another node, or this node's own change echoed back by the store or netcfg.
+     */
+    void reconcileIfStale() {
+        if (store.policyVersion() != reconciledVersion || !store.override().equals(reconciledOverride)) {
+            reconcile();
+        }
+    }
+
+    /** Re-evaluates the profile; reprograms when it changed. */
+    void evaluate() {
+        Instant now = clock.get();
+        Optional<ProfileOverride> stored = store.override();
+        if (stored.isPresent() && !stored.get().activeAt(now) && store.clearOverride(stored.get())) {
+            audit.accept(new AuditEntry(0, now, stored.get().user(), "schedule", "override-expired",
+                    stored.get().toString(), null));
+        }
+        Profile target = profileAt(now);
+        if (store.policy().isPresent() && target != appliedProfile) {
+            Optional<Profile> before = store.recordedProfile();
+            if (store.recordProfile(target)) {   // one node of the cluster audits the change
+                audit.accept(new AuditEntry(0, now, "carelane", "schedule", "profile-change",
+                        before.map(Profile::jsonName).orElse(null), target.jsonName()));
+            }
+            reconcile();
+        } else {
+            scheduleNextCheck(now);
+        }
+    }
+
+    /**
+     * Milliseconds from now until the first change after {@code decidedAt} (the instant the
+     * profile in force was decided): the next boundary or override expiry, capped at
+     * {@link #MAX_SLEEP}. Rounded up, so that the timer never fires before the boundary, and
+     * 1 ms if that change has already passed while the decision was being applied.
+     */
+    long nextCheckDelayMillis(Instant decidedAt) {
+        Instant next = store.policy()
+                .map(p -> ScheduleCalculator.nextChange(p.schedule(), overrideAt(decidedAt), decidedAt))
+                .orElse(decidedAt.plus(MAX_SLEEP));
+        long nanos = Duration.between(clock.get(), next).toNanos();
+        long millis = (nanos + 999_999) / 1_000_000;
+        return Math.max(1, Math.min(millis, MAX_SLEEP.toMillis()));
+    }
+
+    /** Stops the schedule timer and every retry; what is in flight goes on. */
+    void stop() {
+        if (nextCheck != null) {
+            nextCheck.cancel(false);
+        }
+    }
+
+    private void scheduleNextCheck(Instant decidedAt) {
+        scheduleCheck(nextCheckDelayMillis(decidedAt));
+    }
+
+    private void scheduleCheck(long delayMillis) {
+        if (nextCheck != null) {
+            nextCheck.cancel(false);
+        }
+        if (!carelane.isShutdown()) {
+            nextCheck = carelane.schedule(this::evaluateSafely, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void evaluateSafely() {
+        try {
+            evaluate();
+        } catch (RuntimeException e) {
+            log.error("CareLane schedule evaluation failed; retrying in {}", RETRY_AFTER_FAILURE, e);
+            scheduleCheck(RETRY_AFTER_FAILURE.toMillis());
+        }
+    }
+
+    /**
+     * Removes what CareLane installed on a device that has left the policy, if this node masters
+     * it. A device that had no master when it left is cleaned by the node it gets next.
+     *
+     * @return true if the device has left the policy
+     */
+    boolean cleanIfLeft(DeviceId id, Instant decidedAt) {
+        if (store.policy().flatMap(p -> p.device(id)).isPresent()) {
+            return false;
+        }
+        if (mastership.isLocalMaster(id) && store.devicesWithMeters().contains(id)) {
+            forgetCounters.accept(id);
+            devices.clear(id, decidedAt);
+            Future<?> unused = queues.remove(id);
+        }
+        return true;
+    }
+
+    private void onCareLaneThread(Runnable task) {
+        if (!carelane.isShutdown()) {
+            carelane.execute(task);
+        }
+    }
+
+    /** Switches connecting and going; OVSDB devices for the uplink queues. */
+    private final class InternalDeviceListener implements DeviceListener {
+        @Override
+        public boolean isRelevant(DeviceEvent event) {
+            switch (event.type()) {
+                case DEVICE_ADDED:
+                case DEVICE_AVAILABILITY_CHANGED:
+                    return true;
+                case DEVICE_UPDATED:
+                    return "ovsdb".equals(event.subject().id().uri().getScheme());
+                default:
+                    return false;   // port and statistics events every few seconds
+            }
+        }
+
+        @Override
+        public void event(DeviceEvent event) {
+            DeviceId id = event.subject().id();
+            if ("ovsdb".equals(id.uri().getScheme())) {
+                // An OVSDB device came, went or got another driver: the uplink queues try again.
+                onCareLaneThread(reapplyQueues);
+            } else if (event.type() != DeviceEvent.Type.DEVICE_UPDATED) {
+                // Connected: program it. Disconnected: shown as waiting until it is back.
+                onCareLaneThread(() -> {
+                    if (!cleanIfLeft(id, clock.get())) {
+                        devices.connected(id);
+                    }
+                });
+            }
+        }
+    }
+
+    /** Meters leaving ONOS's store: CareLane's own (lost ones), and others' (room). */
+    private final class InternalMeterListener implements MeterListener {
+        @Override
+        public boolean isRelevant(MeterEvent event) {
+            return event.type() == MeterEvent.Type.METER_REMOVED;
+        }
+
+        @Override
+        public void event(MeterEvent event) {
+            DeviceId id = event.subject().deviceId();
+            if (event.subject().appId().equals(appId)) {
+                long meterId = event.subject().id().id();
+                onCareLaneThread(() -> devices.meterRemoved(id, meterId));
+            } else {
+                onCareLaneThread(() -> devices.meterLeft(id));   // room for a meter on the device
+            }
+        }
+    }
+
+    /** A device's master changed: the new one takes over, or cleans a device that left. */
+    private final class InternalMastershipListener implements MastershipListener {
+        @Override
+        public void event(MastershipEvent event) {
+            if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
+                DeviceId id = event.subject();
+                onCareLaneThread(() -> {
+                    keeper.forget(id);
+                    if (!cleanIfLeft(id, clock.get())) {
+                        devices.masterChanged(id);
+                    }
+                });
+            }
+        }
+    }
+}
