@@ -190,6 +190,9 @@ final class SliceProgrammer {
                             withdrawIfHeld(id, old, next.values(), true);
                         }
                     });
+                    // Meters of an attempt that stopped when this node lost the device (a stale
+                    // attempt undoes nothing: the next master decides), before it got it back.
+                    withdrawMeters(id, strayMeters(id));
                     return CompletableFuture.<Void>completedFuture(null);
                 }, callbacks)
                 .thenCompose(f -> f);

@@ -323,5 +323,6 @@ class ClusterTest {
         assertEquals(0, cluster.meters.nonMasterOperations, "no meter operation from a node that was not the master");
         assertEquals(6, cluster.flows.devices(GW_A).size(), "one generation of rules");
         assertEquals(Set.of(9000L, 20000L), rates(GW_A), "the new master applied the change");
+        assertOneMeterPerSlice(GW_A);   // a's meters, left by its stopped attempt, withdrawn at once
     }
 }
