@@ -68,6 +68,8 @@ final class DeviceProgramming {
 
     /** Devices with an attempt in flight. */
     private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
+    /** The mastership term each attempt in flight started in. */
+    private final Map<DeviceId, MastershipFence> inFlightTerm = new HashMap<>();
     /** Devices whose policy changed during their attempt: they go again when it ends. */
     private final Set<DeviceId> dirty = new HashSet<>();
     /** A device's next retry or verification. */
@@ -151,16 +153,21 @@ final class DeviceProgramming {
         }
         sync.pending(id, profile, version, at);
         boolean renew = fresh.remove(id);
+        MastershipFence fence = MastershipFence.now(mastership, id);
         CompletableFuture<Void> attempt;
         try {
-            attempt = programmer.program(policy.get(), profile, device.get(), renew,
-                    MastershipFence.now(mastership, id));
+            attempt = programmer.program(policy.get(), profile, device.get(), renew, fence);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
         inFlight.put(id, attempt);
-        CompletableFuture<Void> unused =
-                attempt.whenComplete((v, error) -> onCareLaneThread(() -> attemptEnded(id, profile, version, error)));
+        inFlightTerm.put(id, fence);
+        CompletableFuture<Void> ended = attempt;
+        CompletableFuture<Void> unused = attempt.whenComplete((v, error) -> onCareLaneThread(() -> {
+            if (inFlight.get(id) == ended) {   // not one left behind by a reconnect (see connected)
+                attemptEnded(id, profile, version, error);
+            }
+        }));
     }
 
     /**
@@ -169,6 +176,16 @@ final class DeviceProgramming {
      * first. A reconnect does not wait out a backoff.
      */
     void connected(DeviceId id) {
+        MastershipFence term = inFlightTerm.get(id);
+        if (inFlight.containsKey(id) && !clearing.contains(id) && term != null && !term.holds()) {
+            // The attempt in flight sent its work down a channel that is gone, in an earlier
+            // mastership term: its fence stops it at its next step, which may be the attempt
+            // timeout (30 s) away. The reconnected switch does not wait for that.
+            log.info("CareLane leaves its attempt on {} to its fence: the switch reconnected", id);
+            inFlight.remove(id);
+            inFlightTerm.remove(id);
+            dirty.remove(id);
+        }
         // Only the master's (or, before one is elected, anyone's) business: a standby that hears
         // a switch connect must not carry a fresh generation into a later failover, in which
         // the switch keeps its tables and the new master re-adds them in place.
@@ -223,6 +240,7 @@ final class DeviceProgramming {
         inFlight.put(stale, cleared);
         CompletableFuture<Void> unused = cleared.whenComplete((v, e) -> onCareLaneThread(() -> {
             inFlight.remove(stale);
+            inFlightTerm.remove(stale);
             clearing.remove(stale);
             sync.forget(stale);
             if (e != null) {
@@ -245,6 +263,7 @@ final class DeviceProgramming {
             return;   // the device left the policy: the clear that waited for this attempt goes on
         }
         inFlight.remove(id);
+        inFlightTerm.remove(id);
         Instant now = clock.get();
         if (dirty.remove(id)) {
             // The policy changed meanwhile: go again at once, but say what failed.
