@@ -76,6 +76,8 @@ final class DeviceProgramming {
     private final Map<DeviceId, ScheduledFuture<?>> retries = new HashMap<>();
     /** Devices whose switch may not hold what ONOS thinks: they get a fresh generation. */
     private final Set<DeviceId> fresh = new HashSet<>();
+    /** Devices that reconnected: a fresh generation if the switch lost its meters. */
+    private final Set<DeviceId> reconnected = new HashSet<>();
     /** Devices whose CareLane rules and meters are being removed. */
     private final Set<DeviceId> clearing = new HashSet<>();
 
@@ -153,10 +155,12 @@ final class DeviceProgramming {
         }
         sync.pending(id, profile, version, at);
         boolean renew = fresh.remove(id);
+        boolean reconnect = reconnected.remove(id);
         MastershipFence fence = MastershipFence.now(mastership, id);
         CompletableFuture<Void> attempt;
         try {
-            attempt = programmer.program(policy.get(), profile, device.get(), renew, fence);
+            attempt = reconnect && !renew ? programmer.programReconnected(policy.get(), profile, device.get(), fence)
+                    : programmer.program(policy.get(), profile, device.get(), renew, fence);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }
@@ -190,7 +194,7 @@ final class DeviceProgramming {
         // a switch connect must not carry a fresh generation into a later failover, in which
         // the switch keeps its tables and the new master re-adds them in place.
         if (devices.isAvailable(id) && (mastership.isLocalMaster(id) || mastership.getMasterFor(id) == null)) {
-            fresh.add(id);
+            reconnected.add(id);
         }
         cancelRetry(id);
         program(id, true);
@@ -216,7 +220,8 @@ final class DeviceProgramming {
      */
     void masterChanged(DeviceId id) {
         if (!mastership.isLocalMaster(id)) {
-            fresh.remove(id);   // the next master decides what the switch holds
+            reconnected.remove(id);   // the next master decides what the switch holds
+            fresh.remove(id);
         }
         cancelRetry(id);
         program(id, true);

@@ -148,10 +148,40 @@ final class SliceProgrammer {
      *
      * @param fence the mastership this attempt runs under, checked before each change it makes
      * @param fresh install new meters and a new rule generation even if ONOS's view already
-     *              matches: after a reconnect, or a failure, the switch may not hold that view
+     *              matches: after a failure, the switch may not hold that view
      */
     CompletableFuture<Void> program(SlicePolicy policy, Profile profile, DeviceUplink device, boolean fresh,
                                     MastershipFence fence) {
+        return programNow(policy, profile, device, fresh, fence);
+    }
+
+    /**
+     * {@link #program}, after a reconnect: a new generation only if the switch really lost
+     * meters. A switch that reconnects with its tables kept still holds the recorded meters
+     * (asked through {@link SwitchMeterReader}), ONOS still holds them too, and a new
+     * generation would only churn the switch; a switch that cannot be asked gets one.
+     */
+    CompletableFuture<Void> programReconnected(SlicePolicy policy, Profile profile, DeviceUplink device,
+                                               MastershipFence fence) {
+        DeviceId id = device.deviceId();
+        Map<String, InstalledMeter> recorded = store.installedMeters(id);
+        Optional<CompletableFuture<Map<Long, Long>>> read =
+                recorded.isEmpty() || !lostMeters(id).isEmpty() ? Optional.empty() : switchMeters.read(id);
+        if (read.isEmpty()) {
+            return programNow(policy, profile, device, true, fence);
+        }
+        return read.get().handle((rates, error) -> error == null && recorded.values().stream()
+                        .allMatch(m -> Long.valueOf(m.rateKbps()).equals(rates.get(m.meterId()))))
+                .thenComposeAsync(kept -> {
+                    if (kept) {
+                        log.info("CareLane finds {}'s meters on the switch: no new generation", id);
+                    }
+                    return programNow(policy, profile, device, !kept, fence);
+                }, callbacks);
+    }
+
+    private CompletableFuture<Void> programNow(SlicePolicy policy, Profile profile, DeviceUplink device,
+                                               boolean fresh, MastershipFence fence) {
         DeviceId id = device.deviceId();
         Attempt attempt = new Attempt(id, fence);
         Map<String, InstalledMeter> current = store.installedMeters(id);

@@ -195,12 +195,29 @@ class FailureHandlingTest {
     }
 
     @Test
+    void aSwitchThatReconnectsWithItsTablesKeptKeepsItsGeneration() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        List<Long> before = bed.meters.liveMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList());
+        List<String> rules = bed.flows.switchRules(GW);
+        int adds = bed.flows.adds;
+        bed.fireDeviceAvailable(GW);   // the connection came back; the switch kept its tables
+        bed.manager.awaitIdle();
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "in sync");
+        assertEquals(before, bed.meters.liveMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList()),
+                "the same meters");
+        assertEquals(rules, bed.flows.switchRules(GW), "the same rules");
+        assertEquals(adds, bed.flows.adds, "nothing re-added");
+    }
+
+    @Test
     void aSwitchThatReconnectsWithEmptyTablesGetsAFreshGenerationMetersFirst() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
         Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
         List<Long> before = bed.meters.liveMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList());
         bed.flows.switchLost(GW);   // restarted: ONOS still believes its rules are there
+        bed.meters.switchLost(GW);
         assertEquals(null, bed.flows.switchTreatment(GW, clinical));
         bed.fireDeviceAvailable(GW);
         waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null
@@ -327,7 +344,8 @@ class FailureHandlingTest {
         storage.readDelayMillis = 0;
         assertEquals(List.of(), bed.ejected, "ONOS's watchdog ejected CareLane's device listener");
         Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
-        bed.flows.switchLost(GW);
+        bed.flows.switchLost(GW);   // the switch restarted
+        bed.meters.switchLost(GW);
         bed.fireDeviceAvailable(GW);
         waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null, Duration.ofSeconds(3), "the reconnect handled");
     }

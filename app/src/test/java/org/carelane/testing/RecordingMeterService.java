@@ -202,6 +202,11 @@ public class RecordingMeterService extends MeterServiceAdapter {
         return new TreeMap<>(onSwitch.getOrDefault(deviceId, Map.of()));
     }
 
+    /** The switch lost its meters (restarted); ONOS's store still holds them. */
+    public synchronized void switchLost(DeviceId deviceId) {
+        onSwitch.remove(deviceId);
+    }
+
     /** True if the switch holds this meter. */
     public synchronized boolean onSwitch(DeviceId deviceId, MeterId meterId) {
         return onSwitch.getOrDefault(deviceId, Map.of()).containsKey(meterId.id());
