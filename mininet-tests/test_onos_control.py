@@ -84,8 +84,9 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
 
         code, body, answered = put_rate(onos, 'social', {'profile': 'peak', 'maxKbps': 2000, 'minKbps': 2000})
         assert code == 200 and body['policyVersion'] > 0, body
-        # Functional: the answer does not wait for ONOS's 10 s meter-stats poll.
-        assert answered < 5, f'the change is answered without waiting for the meter poll: {answered:.2f} s'
+        # The answer waits for the devices at most 750 ms (docs/design.md), not for ONOS's 10 s
+        # meter-stats poll (the old behaviour answered in 0.4-5.7 s).
+        assert answered < 1.0, f'the change is answered within 750 ms and some slack: {answered:.2f} s'
         on_switch = answered + onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
         record('rate_change_rest_answer_s', answered)
         record('rate_change_on_switch_s', on_switch)
@@ -165,6 +166,8 @@ def test_profile_switch_reaches_the_switch_without_the_meter_poll(onos_carelane,
     for profile, seconds in took.items():
         record(f'profile_switch_to_{profile}_on_switch_s', seconds)
     assert ' 0 received' in blocked_out, blocked_out
+    # Bound to ONOS's meter poll, a switch-over took 5.6-9.7 s.
+    assert max(took.values()) < 3, f'profile switch on the switch within 3 s: {took}'
 
 
 PROBE_RATES = (2000, 3000, 5000, 6000, 2500)   # social's peak cap, kbps, cycled through 20 changes
@@ -272,41 +275,48 @@ def test_probes_through_20_rate_changes_2_profile_switches_and_a_reconnect(onos_
 
 
 def test_the_scheduled_switch_over_reaches_the_switch_at_the_boundary(onos_carelane, site):
-    """The real schedule on ONOS's clock, not an override: a peak window starting at the next
-    whole minute (Europe/London). The switch is polled every 50 ms from the boundary until it
-    carries the peak meters and every CareLane rule uses them."""
+    """The real schedule on ONOS's clock, not an override: a peak window that starts at the next
+    whole minute (Europe/London), or, when a 10-minute window from there would cross midnight,
+    one that ends then. The switch is polled every 50 ms from the boundary until it carries the
+    new profile's meters and every CareLane rule uses them."""
     onos = onos_carelane
     _, original = onos.rest('GET', '/onos/carelane/schedule')
     london = ZoneInfo('Europe/London')
     now = datetime.now(london)
     boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1 if now.second < 45 else 2)
-    window = {'zone': 'Europe/London', 'peakStart': boundary.strftime('%H:%M'),
-              'peakEnd': (boundary + timedelta(minutes=10)).strftime('%H:%M'),
-              'days': ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']}
-    if window['peakEnd'] <= window['peakStart']:
-        pytest.skip('the 10-minute window would cross midnight')
+    days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']
+    if (boundary + timedelta(minutes=10)).date() == boundary.date():
+        to, before = 'peak', 'offPeak'
+        window = {'zone': 'Europe/London', 'peakStart': f'{boundary:%H:%M}',
+                  'peakEnd': f'{boundary + timedelta(minutes=10):%H:%M}', 'days': days}
+    else:   # late evening: peak since midnight, ending at the boundary
+        to, before = 'offPeak', 'peak'
+        window = {'zone': 'Europe/London', 'peakStart': '00:00', 'peakEnd': f'{boundary:%H:%M}', 'days': days}
     try:
         code, body = onos.rest('PUT', '/onos/carelane/schedule', window)
         assert code == 200, body
         assert onos.rest('DELETE', '/onos/carelane/override')[0] in (200, 204)
         _, listed = onos.rest('GET', '/onos/carelane/schedule')
         first = listed['nextSwitchOvers'][0]
-        assert first['profile'] == 'peak', listed
+        assert first['profile'] == to, listed
         assert first['at'] == boundary.astimezone(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'), listed
         assert len(listed['nextSwitchOvers']) == 5, listed
         listing = onos.cli('carelane-schedule')
         assert 'next switch-overs:' in listing and f'{boundary:%H:%M}' in listing, listing
-        peak = list(onos.expected_rates('peak').values())
-        off_peak = list(onos.expected_rates('offPeak').values())
-        onos.time_until_switch_carries(GATEWAY, off_peak, timeout=30)
-        assert not onos.switch_carries(GATEWAY, peak, onos.app_id()), 'off-peak before the boundary'
+        after_rates = list(onos.expected_rates(to).values())
+        before_rates = list(onos.expected_rates(before).values())
+        onos.time_until_switch_carries(GATEWAY, before_rates, timeout=30)
+        assert not onos.switch_carries(GATEWAY, after_rates, onos.app_id()), f'{before} before the boundary'
         wait = boundary.timestamp() - time.time()
         assert wait > 0, 'the boundary passed while preparing'
         time.sleep(wait)
-        after = onos.time_until_switch_carries(GATEWAY, peak, timeout=60)
+        after = onos.time_until_switch_carries(GATEWAY, after_rates, timeout=60)
         record('scheduled_switch_over_on_switch_after_boundary_s', after)
-        ovs.log(f'scheduled switch-over at {boundary:%H:%M} London: on the switch {after:.2f} s after the boundary')
-        assert onos.status()['activeProfile'] == 'peak'
+        ovs.log(f'scheduled switch-over to {to} at {boundary:%H:%M} London: on the switch {after:.2f} s '
+                'after the boundary')
+        assert onos.status()['activeProfile'] == to
+        # Bound to ONOS's meter poll, a switch-over took 5.6-9.7 s.
+        assert after < 3, f'the switch-over on the switch within 3 s of the boundary: {after:.2f} s'
     finally:
         onos.rest('PUT', '/onos/carelane/schedule', {k: v for k, v in original.items() if k in
                                                      ('zone', 'peakStart', 'peakEnd', 'windows', 'days', 'holidays')})
@@ -349,6 +359,8 @@ def test_switch_reconnect_brings_rules_and_meters_back(onos_carelane, site):
         onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
         ovs.log(f'reconnect with empty tables: rules and meters back on the switch after {took:.2f} s')
         record('reconnect_empty_tables_rules_back_s', took)
+        # ONOS's own replay (flows before meters, refused by OVS) restores them after 6.9 s.
+        assert took < 3, f'CareLane restores an emptied switch within 3 s: {took:.2f} s'
         assert rule_shapes(onos) == before
         assert ' 0% packet loss' in site.get('clin1').cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["nhs1"]}')
         assert ' 0 received' in site.get('staff1').cmd(f'ping -n -c 2 -W 1 {WAN_HOSTS["bad1"]}')
