@@ -31,11 +31,17 @@ import static org.slf4j.LoggerFactory.getLogger;
  * Owns the queues of each device's WAN uplink port over OVSDB: an HTB QoS with one queue per
  * slice at the active profile's rates. ONOS's OVSDB client cannot change a row, so every
  * change is a new generation: new queues and QoS, the port pointed at the new QoS in one
- * update, then the previous generation deleted. Runs on its own thread (OVSDB calls block).
+ * update, then the previous generation deleted. Runs on its own thread. ONOS's OVSDB calls wait
+ * without a timeout (a paused or hung ovsdb-server holds them): each device's OVSDB work runs
+ * serialised on that OVSDB device's own thread, and is given up after {@link #OVSDB_TIMEOUT}
+ * (FAILED, with the reason). Given-up work that ends later still counts, if it is the latest:
+ * the queues show APPLIED then; older work stops before its next OVSDB step.
  */
 final class UplinkQueues {
     /** How long a new row may take to show in ONOS's copy of the OVSDB tables. */
     static final Duration ROWS_VISIBLE = Duration.ofSeconds(10);
+    /** OVSDB work not done by then is reported FAILED; it goes on, and counts if it ends. */
+    static final Duration OVSDB_TIMEOUT = Duration.ofSeconds(15);
 
     enum State { APPLIED, UNSUPPORTED, FAILED }
 
@@ -86,11 +92,23 @@ final class UplinkQueues {
     private final LongSupplier millis;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-queues"));
     private final Map<DeviceId, Status> status = new ConcurrentHashMap<>();
+    /** One thread per OVSDB device: its calls in order, and a hung one holds only its own. */
+    private final Map<DeviceId, ExecutorService> ovsdbThreads = new ConcurrentHashMap<>();
+    /** The latest work asked for each device; older work stops before its next OVSDB step. */
+    private final Map<DeviceId, Object> latest = new ConcurrentHashMap<>();
+
+    private final Duration ovsdbTimeout;
 
     UplinkQueues(QueueConfigurator ovsdb, DeviceService devices, LongSupplier millis) {
+        this(ovsdb, devices, millis, OVSDB_TIMEOUT);
+    }
+
+    /** @param ovsdbTimeout OVSDB work not done by then is reported FAILED (and goes on) */
+    UplinkQueues(QueueConfigurator ovsdb, DeviceService devices, LongSupplier millis, Duration ovsdbTimeout) {
         this.ovsdb = ovsdb;
         this.devices = devices;
         this.millis = millis;
+        this.ovsdbTimeout = ovsdbTimeout;
     }
 
     /** Brings the device's uplink queues to the plan, unless they are there already. */
@@ -114,11 +132,13 @@ final class UplinkQueues {
             Thread.currentThread().interrupt();
         }
         worker.shutdownNow();
+        ovsdbThreads.values().forEach(ExecutorService::shutdownNow);
     }
 
     /** Stops without touching OVSDB: the queues stay for the device's next master. */
     void stop() {
         worker.shutdownNow();
+        ovsdbThreads.values().forEach(ExecutorService::shutdownNow);
     }
 
     Optional<Status> status(DeviceId id) {
@@ -138,7 +158,44 @@ final class UplinkQueues {
             return;
         }
         Status was = status.get(id);
+        Object work = new Object();
+        latest.put(id, work);
+        Future<?> done = ovsdbThread(ovsdbId).submit(() -> configure(device, plan, ovsdbId, work));
         try {
+            done.get(ovsdbTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            String reason = "OVSDB " + ovsdbId + " did not answer within " + ovsdbTimeout.toMillis()
+                    + " ms; the change is still queued for it";
+            log.warn("CareLane could not configure the uplink queues of {}: {}", id, reason);
+            if (latest.get(id) == work) {
+                status.put(id, new Status(State.FAILED, reason, ovsdbId, was == null ? null : was.port,
+                        was == null ? null : was.qos, was == null ? null : was.plan));
+            }
+        } catch (ExecutionException e) {
+            log.warn("CareLane could not configure the uplink queues of {}: {}", id, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private ExecutorService ovsdbThread(DeviceId ovsdbId) {
+        return ovsdbThreads.computeIfAbsent(ovsdbId, d -> Executors.newSingleThreadExecutor(
+                r -> new Thread(r, "carelane-ovsdb-" + d)));
+    }
+
+    /** Whether {@code work} is still the latest asked for the device: if not, it stops. */
+    private void stillWanted(DeviceId id, Object work) {
+        if (latest.get(id) != work) {
+            throw new IllegalStateException("superseded by a later change");
+        }
+    }
+
+    /** The OVSDB steps, on the OVSDB device's thread. */
+    private void configure(DeviceUplink device, QueuePlan plan, DeviceId ovsdbId, Object work) {
+        DeviceId id = device.deviceId();
+        Status was = status.get(id);
+        try {
+            stillWanted(id, work);
             Optional<String> why = ovsdb.unsupported(ovsdbId);
             if (why.isPresent()) {
                 status.put(id, new Status(State.UNSUPPORTED, why.get(), ovsdbId, null, null, plan));
@@ -158,17 +215,23 @@ final class UplinkQueues {
             Map<Long, String> queues = new LinkedHashMap<>();
             for (QueuePlan.Queue q : plan.queues()) {
                 String name = generation + "-q" + q.key();
+                stillWanted(id, work);
                 ovsdb.addQueue(ovsdbId, name, q.minBps(), q.maxBps(), q.burstBits());
                 queues.put(q.key(), name);
             }
             awaitRows(() -> ovsdb.queueNames(ovsdbId).containsAll(queues.values()), "queues " + queues.values());
+            stillWanted(id, work);
             ovsdb.addQos(ovsdbId, generation, plan.portBps(), queues);
             awaitRows(() -> ovsdb.qosNames(ovsdbId).contains(generation), "QoS " + generation);
+            stillWanted(id, work);
             ovsdb.applyQos(ovsdbId, portName, generation);
             sweep(ovsdbId, prefix, generation);
             status.put(id, new Status(State.APPLIED, null, ovsdbId, portName, generation, plan));
             log.info("CareLane queues on {} {}: {} ({})", id, portName, generation, plan);
         } catch (RuntimeException e) {
+            if (latest.get(id) != work) {
+                return;   // a later change owns the device's status
+            }
             log.warn("CareLane could not configure the uplink queues of {}: {}", id, e.getMessage());
             status.put(id, new Status(State.FAILED, e.getMessage(), ovsdbId, was == null ? null : was.port,
                     was == null ? null : was.qos, was == null ? null : was.plan));
@@ -177,9 +240,24 @@ final class UplinkQueues {
 
     private void removeNow(DeviceId id) {
         Status was = status.remove(id);
+        latest.remove(id);
         if (was == null || was.ovsdb == null || was.state == State.UNSUPPORTED) {
             return;
         }
+        Future<?> done = ovsdbThread(was.ovsdb).submit(() -> unconfigure(id, was));
+        try {
+            done.get(ovsdbTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            log.warn("CareLane could not remove the uplink queues of {}: OVSDB {} did not answer within {} ms",
+                    id, was.ovsdb, ovsdbTimeout.toMillis());
+        } catch (ExecutionException e) {
+            log.warn("CareLane could not remove the uplink queues of {}: {}", id, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void unconfigure(DeviceId id, Status was) {
         try {
             if (was.port != null) {
                 ovsdb.detachQos(was.ovsdb, was.port);

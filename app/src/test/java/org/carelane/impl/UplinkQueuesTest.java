@@ -65,8 +65,23 @@ class UplinkQueuesTest {
             return visible(qoses.keySet());
         }
 
+        /** While set, every call waits here, as ONOS's OVSDB client does on a paused server. */
+        volatile java.util.concurrent.CountDownLatch paused;
+
+        private void maybePaused() {
+            java.util.concurrent.CountDownLatch p = paused;
+            if (p != null) {
+                try {
+                    p.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+
         @Override
         public void addQueue(DeviceId ovsdb, String name, long minBps, long maxBps, long burstBits) {
+            maybePaused();
             adds++;
             queues.put(name, new long[]{minBps, maxBps, burstBits});
             hiddenFor.put(name, lag);
@@ -134,6 +149,42 @@ class UplinkQueuesTest {
         ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("devices").get(0)).put("uplinkPort", 1)
                 .put("ovsdb", OVSDB.toString());
         return PolicyCodec.parse(doc);
+    }
+
+    /**
+     * ONOS's OVSDB calls wait without a timeout, so a paused ovsdb-server held CareLane's queue
+     * thread, and every later queue change, for as long as it was paused, with /status saying
+     * nothing. Now the change is reported FAILED after the timeout, and lands when OVSDB answers.
+     */
+    @Test
+    void aPausedOvsdbIsReportedAndTheChangeLandsWhenItAnswers() throws Exception {
+        UplinkQueues timed = new UplinkQueues(ovsdb, new DeviceServiceAdapter() {
+            @Override
+            public Port getPort(DeviceId deviceId, PortNumber portNumber) {
+                return new DefaultPort(null, portNumber, true,
+                        DefaultAnnotations.builder().set(AnnotationKeys.PORT_NAME, "gw-eth1").build());
+            }
+        }, millis::incrementAndGet, java.time.Duration.ofMillis(200));
+        SlicePolicy p = policy();
+        DeviceUplink d = p.devices().get(0);
+        ovsdb.paused = new java.util.concurrent.CountDownLatch(1);
+        timed.apply(d, QueuePlan.of(p, d, Profile.OFF_PEAK)).get(2, java.util.concurrent.TimeUnit.SECONDS);
+        UplinkQueues.Status failed = timed.status(d.deviceId()).orElseThrow();
+        assertEquals(UplinkQueues.State.FAILED, failed.state);
+        assertTrue(failed.reason.contains("did not answer"), failed.reason);
+        // A later change queues behind it, and is answered promptly too.
+        timed.apply(d, QueuePlan.of(p, d, Profile.PEAK)).get(2, java.util.concurrent.TimeUnit.SECONDS);
+        ovsdb.paused.countDown();   // SIGCONT
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (timed.status(d.deviceId()).orElseThrow().state != UplinkQueues.State.APPLIED
+                && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        UplinkQueues.Status applied = timed.status(d.deviceId()).orElseThrow();
+        assertEquals(UplinkQueues.State.APPLIED, applied.state, String.valueOf(applied.reason));
+        assertEquals(QueuePlan.of(p, d, Profile.PEAK), applied.plan, "the latest change, not the older one");
+        assertEquals(1, ovsdb.qoses.size(), "one generation left: " + ovsdb.qoses.keySet());
+        timed.stop();
     }
 
     private void apply(Profile profile) throws Exception {
