@@ -191,7 +191,8 @@ public class CareLaneManager implements CareLaneService {
         appId = coreService.registerApplication(APP_NAME);
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
-        keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis());
+        OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
+        keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
         ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
                 () -> clock.instant(), at -> reconciler.profileAt(at), executor, programming);

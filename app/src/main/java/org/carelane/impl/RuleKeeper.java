@@ -41,10 +41,23 @@ final class RuleKeeper {
     /** Rules put back so far, for /status and the tests. */
     private final java.util.concurrent.atomic.AtomicLong restored = new java.util.concurrent.atomic.AtomicLong();
 
+    /** Writes a rule to the switch past ONOS's flow store; false if it cannot. */
+    private final java.util.function.BiPredicate<DeviceId, FlowRule> direct;
+
     RuleKeeper(FlowRuleService flowRules, MastershipService mastership, java.util.function.LongSupplier millis) {
+        this(flowRules, mastership, millis, (id, rule) -> false);
+    }
+
+    /**
+     * @param direct writes a rule to the switch at once, past ONOS's flow store (see
+     *               {@link OpenFlowRuleWriter}); false if it cannot
+     */
+    RuleKeeper(FlowRuleService flowRules, MastershipService mastership, java.util.function.LongSupplier millis,
+               java.util.function.BiPredicate<DeviceId, FlowRule> direct) {
         this.flowRules = flowRules;
         this.mastership = mastership;
         this.millis = millis;
+        this.direct = direct;
     }
 
     /** The device's rules are to be exactly these. */
@@ -101,8 +114,13 @@ final class RuleKeeper {
         restoredAt.put(cookie, now);
         restoredAt.values().removeIf(at -> now - at > 60 * RESTORE_INTERVAL_MILLIS);
         restored.incrementAndGet();
-        log.info("CareLane puts back rule {} (priority {}) on {}: the switch lost it without CareLane asking, as"
-                + " when a new master's flow store has not yet synced", rule.id(), rule.priority(), id);
+        // At once on the switch, through this node's channel: the store may not take the write for
+        // seconds (it syncs with the old master first, a frozen one too). Through the store as
+        // well, so that it knows the rule once synced.
+        boolean written = direct.test(id, rule);
+        log.info("CareLane puts back rule {} (priority {}) on {}{}: the switch lost it without CareLane asking, as"
+                + " when a new master's flow store has not yet synced", rule.id(), rule.priority(), id,
+                written ? " (written to the switch at once)" : "");
         flowRules.apply(FlowRuleOperations.builder().add(rule).build(new FlowRuleOperationsContext() {
             @Override
             public void onError(FlowRuleOperations ops) {
