@@ -4,7 +4,11 @@ behaviours. ONOS's OVSDB apps are activated and this host's OVS is managed by ON
 keeps programming meters and marks; with it, `ovs-vsctl` shows an HTB QoS on the uplink port with
 one queue per slice at the profile's rates, the rates follow the profile and REST changes, OVS
 itself builds the tc htb classes, and deactivation leaves no CareLane QoS or queue."""
+import os
+import signal
 import subprocess
+import time
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +104,48 @@ def test_the_queues_follow_the_profile_and_rest_changes(onos_carelane, queue_sit
     onos.set_profile('peak', reason='queue tests')
     wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT)},
                 'the peak queues again')
+
+
+def test_a_paused_ovsdb_server_fails_the_queues_not_the_change_and_they_follow_when_it_answers(onos_carelane,
+                                                                                              queue_site):
+    """ONOS's OVSDB calls wait without a timeout. With ovsdb-server stopped (SIGSTOP) for 30 s a
+    rate change still answers within 1 s and reaches the switch's meters (OpenFlow); /status
+    shows the queues FAILED with the reason; after SIGCONT the queues follow within 5 s."""
+    onos = onos_carelane
+    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT)},
+                'the peak queues before the pause')
+    pid = int(Path('/var/run/openvswitch/ovsdb-server.pid').read_text().strip())
+    figures = {}
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        t0 = time.time()
+        code, body = onos.rest('PUT', '/onos/carelane/slices/social/bandwidth',
+                               {'profile': 'peak', 'maxKbps': 5000, 'minKbps': 4000})
+        figures['restAnswerS'] = round(time.time() - t0, 3)
+        assert code == 200, body
+        figures['metersOnSwitchS'] = round(time.time() - t0 + onos.time_until_switch_carries(
+            GATEWAY, list(onos.expected_rates('peak').values()), timeout=10), 3)
+        onos.wait_until(lambda: queue_status(onos).get('state') == 'FAILED', 25,
+                        'the queues FAILED in /status while OVSDB is paused', interval=0.5)
+        figures['failedAfterS'] = round(time.time() - t0, 3)
+        figures['reason'] = queue_status(onos).get('reason')
+        time.sleep(max(0.0, 30 - (time.time() - t0)))
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    t1 = time.time()
+    onos.wait_until(lambda: queue_status(onos).get('state') == 'APPLIED', 30, 'the queues APPLIED after SIGCONT',
+                    interval=0.1)
+    figures['appliedAfterContS'] = round(time.time() - t1, 3)
+    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 5 * MBIT)},
+                "social's new peak cap in its queue after the pause", timeout=10)
+    ovs.log(f'OVSDB paused 30 s: {figures}')
+    onos.record_figure('queues.json', 'ovsdbPaused', figures)
+    code, body = onos.rest('PUT', '/onos/carelane/slices/social/bandwidth',
+                           {'profile': 'peak', 'maxKbps': 4000, 'minKbps': 4000})
+    assert code == 200, body
+    assert figures['restAnswerS'] < 1, figures
+    assert 'did not answer' in figures['reason'], figures
+    assert figures['appliedAfterContS'] <= 5, figures
 
 
 def test_an_uplink_port_the_switch_lacks_is_refused_naming_the_field(onos_carelane, queue_site):
