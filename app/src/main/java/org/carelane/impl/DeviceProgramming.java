@@ -70,6 +70,8 @@ final class DeviceProgramming {
     private final Map<DeviceId, CompletableFuture<Void>> inFlight = new HashMap<>();
     /** The mastership term each attempt in flight started in. */
     private final Map<DeviceId, MastershipFence> inFlightTerm = new HashMap<>();
+    /** Attempts in flight that were to install a fresh generation. */
+    private final Set<DeviceId> inFlightFresh = new HashSet<>();
     /** Devices whose policy changed during their attempt: they go again when it ends. */
     private final Set<DeviceId> dirty = new HashSet<>();
     /** A device's next retry or verification. */
@@ -166,6 +168,11 @@ final class DeviceProgramming {
         }
         inFlight.put(id, attempt);
         inFlightTerm.put(id, fence);
+        if (renew) {
+            inFlightFresh.add(id);
+        } else {
+            inFlightFresh.remove(id);
+        }
         CompletableFuture<Void> ended = attempt;
         CompletableFuture<Void> unused = attempt.whenComplete((v, error) -> onCareLaneThread(() -> {
             if (inFlight.get(id) == ended) {   // not one left behind by a reconnect (see connected)
@@ -180,16 +187,7 @@ final class DeviceProgramming {
      * first. A reconnect does not wait out a backoff.
      */
     void connected(DeviceId id) {
-        MastershipFence term = inFlightTerm.get(id);
-        if (inFlight.containsKey(id) && !clearing.contains(id) && term != null && !term.holds()) {
-            // The attempt in flight sent its work down a channel that is gone, in an earlier
-            // mastership term: its fence stops it at its next step, which may be the attempt
-            // timeout (30 s) away. The reconnected switch does not wait for that.
-            log.info("CareLane leaves its attempt on {} to its fence: the switch reconnected", id);
-            inFlight.remove(id);
-            inFlightTerm.remove(id);
-            dirty.remove(id);
-        }
+        abandonEarlierTerm(id, "the switch reconnected");
         // Only the master's (or, before one is elected, anyone's) business: a standby that hears
         // a switch connect must not carry a fresh generation into a later failover, in which
         // the switch keeps its tables and the new master re-adds them in place.
@@ -218,7 +216,27 @@ final class DeviceProgramming {
      * The master changed. The switch keeps its rules and meters: the new master checks them
      * against the policy and changes nothing if they match.
      */
+    /**
+     * Leaves an attempt in flight from an earlier mastership term to its fence: it sent its
+     * work down a channel that is gone, and its fence stops it at its next step, which may be the
+     * attempt timeout (30 s) away. The device does not wait for that.
+     */
+    private void abandonEarlierTerm(DeviceId id, String why) {
+        MastershipFence term = inFlightTerm.get(id);
+        if (inFlight.containsKey(id) && !clearing.contains(id) && term != null && !term.holds()
+                && mastership.isLocalMaster(id)) {
+            log.info("CareLane leaves its attempt on {} to its fence: {}", id, why);
+            inFlight.remove(id);
+            inFlightTerm.remove(id);
+            dirty.remove(id);
+            if (inFlightFresh.remove(id)) {
+                fresh.add(id);   // what it was to renew still needs renewing
+            }
+        }
+    }
+
     void masterChanged(DeviceId id) {
+        abandonEarlierTerm(id, "this node is the master again, in a later term");
         if (!mastership.isLocalMaster(id)) {
             reconnected.remove(id);   // the next master decides what the switch holds
             fresh.remove(id);
@@ -246,6 +264,7 @@ final class DeviceProgramming {
         CompletableFuture<Void> unused = cleared.whenComplete((v, e) -> onCareLaneThread(() -> {
             inFlight.remove(stale);
             inFlightTerm.remove(stale);
+            inFlightFresh.remove(stale);
             clearing.remove(stale);
             sync.forget(stale);
             if (e != null) {
@@ -269,6 +288,7 @@ final class DeviceProgramming {
         }
         inFlight.remove(id);
         inFlightTerm.remove(id);
+        inFlightFresh.remove(id);
         Instant now = clock.get();
         if (dirty.remove(id)) {
             // The policy changed meanwhile: go again at once, but say what failed.
@@ -315,7 +335,7 @@ final class DeviceProgramming {
         if (!carelane.isShutdown()) {
             retries.put(id, carelane.schedule(() -> {
                 retries.remove(id);
-                program(id);
+                program(id, true);
             }, delay.get().toMillis(), TimeUnit.MILLISECONDS));
         }
     }

@@ -62,7 +62,7 @@ final class DeviceSyncTracker {
             this.cause = cause;
         }
 
-        /** Failed for a cause that no timer retries (see {@link FailureCause}). */
+        /** Failed for a cause that a reconcile of the same policy does not retry (see {@link FailureCause}). */
         boolean waitsForChange() {
             return state == State.FAILED && cause != null && cause != FailureCause.TRANSIENT;
         }
@@ -118,13 +118,14 @@ final class DeviceSyncTracker {
     }
 
     /**
-     * Records a failure; returns how long to wait before the next attempt, or empty if no timer
-     * retries it (see {@link FailureCause}).
+     * Records a failure; returns how long to wait before the next attempt (for want of room, only
+     * the slow backstop), or empty if no timer retries it (see {@link FailureCause}).
      */
     Optional<Duration> failed(DeviceId id, Profile profile, long policyVersion, Instant now, String reason,
                               FailureCause cause) {
         int failures = get(id).map(e -> e.failures).orElse(0) + 1;
-        Optional<Duration> delay = cause == FailureCause.TRANSIENT ? Optional.of(backoff(failures)) : Optional.empty();
+        Optional<Duration> delay = cause == FailureCause.TRANSIENT ? Optional.of(backoff(failures))
+                : cause == FailureCause.NO_ROOM ? Optional.of(MAX_RETRY) : Optional.empty();
         entries.put(id, new Entry(State.FAILED, profile, policyVersion, now, failures, reason,
                 delay.map(now::plus).orElse(null), false, reason, now, cause));
         return delay;

@@ -10,8 +10,8 @@ import org.onosproject.net.meter.MeterFailReason;
 enum FailureCause {
     /** May pass by itself (a timeout, a race, a switch going away): retried with backoff. */
     TRANSIENT("retried with backoff, and at once on a reconnect or a meter leaving the device"),
-    /** The switch has no meter left: retried when one leaves it, not on a timer. */
-    NO_ROOM("retried when a meter leaves the device, on a reconnect or a policy change"),
+    /** The switch has no meter left: retried when one leaves it, and every 60 s as a backstop. */
+    NO_ROOM("retried when a meter leaves the device, on a reconnect or a policy change, and every 60 s"),
     /** The switch refuses what the policy asks: not retried until something changes. */
     PERMANENT("not retried until the policy changes or the device reconnects");
 

@@ -284,7 +284,7 @@ final class Reconciler {
         @Override
         public void event(MeterEvent event) {
             DeviceId id = event.subject().deviceId();
-            if (event.subject().appId().equals(appId)) {
+            if (appId.equals(event.subject().appId())) {
                 long meterId = event.subject().id().id();
                 onCareLaneThread(() -> devices.meterRemoved(id, meterId));
             } else {

@@ -514,6 +514,7 @@ final class SliceProgrammer {
     private CompletableFuture<Void> applyFlows(Attempt attempt, SlicePolicy policy, Profile profile,
                                                DeviceUplink device, Map<String, MeterId> meterIds, boolean fresh) {
         DeviceId id = attempt.id;
+        attempt.fence.check();   // a stale attempt must not tell the keeper what to want
         // Rules ONOS is removing (PENDING_REMOVE until its next flow poll, e.g. a failed attempt's)
         // are not in use: counting them could put a changed generation into the working band, in
         // place, and ONOS's poll then deletes and re-adds every rule whose treatment differs from

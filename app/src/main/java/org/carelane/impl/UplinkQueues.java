@@ -167,9 +167,10 @@ final class UplinkQueues {
             String reason = "OVSDB " + ovsdbId + " did not answer within " + ovsdbTimeout.toMillis()
                     + " ms; the change is still queued for it";
             log.warn("CareLane could not configure the uplink queues of {}: {}", id, reason);
-            if (latest.get(id) == work) {
-                status.put(id, new Status(State.FAILED, reason, ovsdbId, was == null ? null : was.port,
-                        was == null ? null : was.qos, was == null ? null : was.plan));
+            status.computeIfPresent(id, (k, v) -> latest.get(id) == work && !done.isDone()
+                    ? new Status(State.FAILED, reason, ovsdbId, v.port, v.qos, v.plan) : v);
+            if (latest.get(id) == work && !done.isDone()) {
+                status.putIfAbsent(id, new Status(State.FAILED, reason, ovsdbId, null, null, null));
             }
         } catch (ExecutionException e) {
             log.warn("CareLane could not configure the uplink queues of {}: {}", id, e.getCause().toString());
@@ -226,7 +227,9 @@ final class UplinkQueues {
             stillWanted(id, work);
             ovsdb.applyQos(ovsdbId, portName, generation);
             sweep(ovsdbId, prefix, generation);
-            status.put(id, new Status(State.APPLIED, null, ovsdbId, portName, generation, plan));
+            Status applied = new Status(State.APPLIED, null, ovsdbId, portName, generation, plan);
+            // Only the latest work reports, and not for a device removed meanwhile.
+            status.compute(id, (k, v) -> latest.get(id) == work ? applied : v);
             log.info("CareLane queues on {} {}: {} ({})", id, portName, generation, plan);
         } catch (RuntimeException e) {
             if (latest.get(id) != work) {
