@@ -171,7 +171,7 @@ final class SliceProgrammer {
             return programNow(policy, profile, device, true, fence);
         }
         return read.get().handle((rates, error) -> error == null && recorded.values().stream()
-                        .allMatch(m -> Long.valueOf(m.rateKbps()).equals(rates.get(m.meterId()))))
+                        .allMatch(m -> heldAtItsRate(m, rates)))
                 .thenComposeAsync(kept -> {
                     if (kept) {
                         log.info("CareLane finds {}'s meters on the switch: no new generation", id);
@@ -473,7 +473,7 @@ final class SliceProgrammer {
         CompletableFuture<Map<Long, Long>> unused = read.get().whenCompleteAsync((rates, error) -> {
             List<InstalledMeter> missing = new ArrayList<>();
             created.forEach(m -> {
-                if (rates == null || !Long.valueOf(m.rateKbps()).equals(rates.get(m.meterId()))) {
+                if (rates == null || !heldAtItsRate(m, rates)) {
                     missing.add(m);
                 }
             });
@@ -490,6 +490,11 @@ final class SliceProgrammer {
                         .execute(() -> awaitOnSwitch(id, created, done, deadline));
             }
         }, callbacks);
+    }
+
+    /** True if a switch's meters (id to rate, as {@link SwitchMeterReader} reads them) hold this one at its rate. */
+    private static boolean heldAtItsRate(InstalledMeter m, Map<Long, Long> rates) {
+        return Long.valueOf(m.rateKbps()).equals(rates.get(m.meterId()));
     }
 
     private void withdraw(DeviceId id, InstalledMeter m) {
