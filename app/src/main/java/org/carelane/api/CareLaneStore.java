@@ -17,6 +17,9 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
 
     void setPolicy(SlicePolicy policy);
 
+    /** The stored policy as the JSON it was written as: what a write-back gives netcfg. */
+    Optional<String> policyJson();
+
     /** Cluster-wide version of the stored policy; it grows with every change (0 when there is none). */
     long policyVersion();
 
@@ -40,14 +43,29 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
      */
     PolicyUpdate updatePolicy(java.util.function.UnaryOperator<SlicePolicy> change);
 
-    /** Result of a policy update; {@code before} is null when there was no policy. */
+    /**
+     * Result of a policy update, with the JSON the store holds before and after it (for the
+     * audit, so that a change is encoded once); {@code before} is null when there was no policy.
+     */
     final class PolicyUpdate {
         private final SlicePolicy before;
         private final SlicePolicy after;
+        private final String beforeJson;
+        private final String afterJson;
 
-        public PolicyUpdate(SlicePolicy before, SlicePolicy after) {
+        public PolicyUpdate(SlicePolicy before, SlicePolicy after, String beforeJson, String afterJson) {
             this.before = before;
             this.after = after;
+            this.beforeJson = beforeJson;
+            this.afterJson = afterJson;
+        }
+
+        public String beforeJson() {
+            return beforeJson;
+        }
+
+        public String afterJson() {
+            return afterJson;
         }
 
         public SlicePolicy before() {

@@ -15,7 +15,6 @@ import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
 import org.carelane.api.Steering;
-import org.carelane.config.CareLaneConfig;
 import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.PolicyValidator;
 import org.carelane.policy.QueuePlan;
@@ -28,11 +27,7 @@ import org.onosproject.mastership.MastershipService;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.device.DeviceService;
 import org.onosproject.net.driver.DriverService;
-import org.onosproject.net.config.ConfigFactory;
-import org.onosproject.net.config.NetworkConfigEvent;
-import org.onosproject.net.config.NetworkConfigListener;
 import org.onosproject.net.config.NetworkConfigRegistry;
-import org.onosproject.net.config.basics.SubjectFactories;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleService;
 import org.onosproject.openflow.controller.OpenFlowController;
@@ -159,14 +154,6 @@ public class CareLaneManager implements CareLaneService {
         controller.removeEventListener(ruleRemovedListener);
     }
 
-    private final ConfigFactory<ApplicationId, CareLaneConfig> configFactory =
-            new ConfigFactory<>(SubjectFactories.APP_SUBJECT_FACTORY, CareLaneConfig.class, CareLaneConfig.KEY) {
-                @Override
-                public CareLaneConfig createConfig() {
-                    return new CareLaneConfig();
-                }
-            };
-    private final NetworkConfigListener configListener = new InternalConfigListener();
     /** Hears policy and override changes made on any node of the cluster. */
     private final CareLaneStoreDelegate storeDelegate = event -> onCareLaneThread(this::reconcileIfStale);
 
@@ -181,6 +168,9 @@ public class CareLaneManager implements CareLaneService {
     /** The steps that follow ONOS's callbacks (see SliceProgrammer); never ONOS's own threads. */
     private ExecutorService programming;
     private Reconciler reconciler;
+    private NetcfgIntake intake;
+    private PolicyAudit audit;
+    private DevicePorts ports;
     private final DeviceSyncTracker sync = new DeviceSyncTracker();
     private final RetiredCounters retired = new RetiredCounters();
     private CareLaneReports reports;
@@ -190,6 +180,8 @@ public class CareLaneManager implements CareLaneService {
     protected void activate() {
         appId = coreService.registerApplication(APP_NAME);
         executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
+        audit = new PolicyAudit(store, () -> clock.instant());
+        ports = new DevicePorts(deviceService);
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
         OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
@@ -207,14 +199,15 @@ public class CareLaneManager implements CareLaneService {
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired, queues);
         metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService);
-        configRegistry.registerConfigFactory(configFactory);
+        intake = new NetcfgIntake(appId, configRegistry, store, ports, audit, () -> clock.instant(), reconciler,
+                this::onCareLaneThread);
         store.setDelegate(storeDelegate);
-        configRegistry.addListener(configListener);
+        intake.start();
         deviceService.addListener(reconciler.deviceListener);
         meterService.addListener(reconciler.meterListener);
         mastershipService.addListener(reconciler.mastershipListener);
         runAndWait(() -> {
-            loadConfig("activate");
+            intake.load("activate");
             reconciler.reconcile();
         });
         awaitSettled(PROMPT);
@@ -227,9 +220,8 @@ public class CareLaneManager implements CareLaneService {
         mastershipService.removeListener(reconciler.mastershipListener);
         meterService.removeListener(reconciler.meterListener);
         deviceService.removeListener(reconciler.deviceListener);
-        configRegistry.removeListener(configListener);
+        intake.stop();
         store.unsetDelegate(storeDelegate);
-        configRegistry.unregisterConfigFactory(configFactory);
         // ONOS marks the app deactivated in its store before it stops the components on every
         // node (DistributedApplicationStore.deactivate): then each node cleans the devices it
         // masters, so all are cleaned. A node that stops keeps the app ACTIVE: its devices keep
@@ -354,46 +346,12 @@ public class CareLaneManager implements CareLaneService {
             SlicePolicy next = current.withSlice(def.withEgress(egress));
             try {
                 PolicyValidator.validate(next);
-                checkPorts(next);
+                ports.check(next);
             } catch (PolicyException e) {
                 throw new PolicyException(e.field().endsWith(".when") ? "when" : "link", e.reason());
             }
             return next;
         });
-    }
-
-    /**
-     * The egress links' ports and the uplink port must exist on the devices that are connected
-     * (a device that is not connected is checked when a change is made after it connects); the
-     * uplink port, where the switch reports a speed, must carry {@code uplinkKbps}.
-     */
-    private void checkPorts(SlicePolicy policy) {
-        for (int i = 0; i < policy.devices().size(); i++) {
-            DeviceUplink d = policy.devices().get(i);
-            if (!deviceService.isAvailable(d.deviceId())) {
-                continue;
-            }
-            for (var link : d.links().values()) {
-                requirePort(d, link.port(), "devices[" + i + "].links." + link.name() + ".port");
-            }
-            if (d.uplinkPort().isPresent()) {
-                String field = "devices[" + i + "].uplinkPort";
-                long mbps = requirePort(d, d.uplinkPort().get(), field).portSpeed();
-                if (mbps > 0 && mbps * 1000 < d.uplinkKbps()) {
-                    throw new PolicyException(field, "port " + d.uplinkPort().get() + " of " + d.deviceId()
-                            + " runs at " + mbps + " Mbit/s, less than uplinkKbps " + d.uplinkKbps());
-                }
-            }
-        }
-    }
-
-    private org.onosproject.net.Port requirePort(DeviceUplink d, org.onosproject.net.PortNumber number,
-                                                 String field) {
-        org.onosproject.net.Port port = deviceService.getPort(d.deviceId(), number);
-        if (port == null) {
-            throw new PolicyException(field, "no port " + number + " on " + d.deviceId());
-        }
-        return port;
     }
 
     @Override
@@ -406,7 +364,7 @@ public class CareLaneManager implements CareLaneService {
         runAndWait(() -> {
             String before = liveOverride().map(Object::toString).orElse(null);
             store.setOverride(next);
-            audit(user, source, "set-override", before, next.toString());
+            audit.record(user, source, "set-override", before, next.toString());
         });
         reconcileWithinPrompt(start);
     }
@@ -420,7 +378,7 @@ public class CareLaneManager implements CareLaneService {
             removed[0] = before.isPresent();
             if (removed[0]) {
                 store.clearOverride();
-                audit(user, source, "clear-override", before.get().toString(), null);
+                audit.record(user, source, "clear-override", before.get().toString(), null);
             }
         });
         if (removed[0]) {
@@ -516,13 +474,6 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    /** The netcfg block was removed: stop slicing and remove what was installed. */
-    private void removePolicy() {
-        store.clearPolicy().ifPresent(before ->
-                audit("netcfg", "netcfg", "remove-policy", PolicyCodec.encode(before).toString(), null));
-        reconciler.reconcile();
-    }
-
     /** Removes CareLane's rules and meters from the devices this node masters. */
     private void removeMastered() {
         await(devices.stop());
@@ -547,9 +498,9 @@ public class CareLaneManager implements CareLaneService {
         runAndWait(() -> {
             store.markWriteBack(clock.instant().plus(WRITE_BACK_LIMIT));
             try {
-                changed[0] = auditIfChanged(store.updatePolicy(f), user, source, action);
+                changed[0] = audit.ifChanged(store.updatePolicy(f), user, source, action);
                 if (changed[0]) {
-                    writeBackToNetcfg();
+                    intake.writeBack();
                 }
             } finally {
                 store.clearWriteBack();
@@ -589,66 +540,12 @@ public class CareLaneManager implements CareLaneService {
         awaitSettled(Duration.ofNanos(Math.max(0, PROMPT.toNanos() - (System.nanoTime() - start))));
     }
 
-    /**
-     * Netcfg is the one source of truth: a REST or CLI change is written back to it, so that
-     * app reactivation and ONOS restarts, which reload netcfg, keep it. The store's current
-     * policy is written, so that concurrent changes from several nodes converge on the latest.
-     */
-    private void writeBackToNetcfg() {
-        store.policy().ifPresent(p -> {
-            try {
-                configRegistry.applyConfig(appId, CareLaneConfig.class, PolicyCodec.encode(p));
-            } catch (RuntimeException e) {
-                log.error("CareLane could not write the change back to netcfg; a reload of netcfg would undo it", e);
-            }
-        });
-    }
-
-    /** Stores a whole new policy and audits it, once per cluster; no-op if it equals the current one. */
-    private void replacePolicy(SlicePolicy next, String user, String source, String action) {
-        auditIfChanged(store.replacePolicy(next), user, source, action);
-    }
-
-    private boolean auditIfChanged(CareLaneStore.PolicyUpdate u, String user, String source, String action) {
-        if (u.changed()) {
-            audit(user, source, action, u.before() == null ? null : PolicyCodec.encode(u.before()).toString(),
-                    PolicyCodec.encode(u.after()).toString());
-        }
-        return u.changed();
-    }
-
-    private void loadConfig(String source) {
-        CareLaneConfig cfg = configRegistry.getConfig(appId, CareLaneConfig.class);
-        if (cfg == null) {
-            return;
-        }
-        try {
-            SlicePolicy next = cfg.policy();
-            checkPorts(next);
-            if (store.writeBackUntil().filter(until -> until.isAfter(clock.instant())).isPresent()
-                    && !store.policy().map(next::equals).orElse(false)) {
-                // A node has stored a REST or CLI change and is writing it to netcfg: what netcfg
-                // holds now is the policy before it. The write-back's own event follows.
-                log.debug("CareLane ignores a netcfg {} read during another change's write-back", source);
-                return;
-            }
-            replacePolicy(next, "netcfg", "netcfg", "replace-policy (" + source + ")");
-        } catch (PolicyException e) {
-            log.warn("CareLane netcfg rejected, previous policy stays in force: {}", e.getMessage());
-            audit("netcfg", "netcfg", "rejected-config", null, e.getMessage());
-        }
-    }
-
     private Optional<ProfileOverride> liveOverride() {
         return overrideAt(clock.instant());
     }
 
     private Optional<ProfileOverride> overrideAt(Instant at) {
         return reconciler.overrideAt(at);
-    }
-
-    private void audit(String user, String source, String action, String before, String after) {
-        store.appendAudit(new AuditEntry(0, clock.instant(), user, source, action, before, after));
     }
 
     private void await(List<CompletableFuture<Void>> work) {
@@ -696,31 +593,6 @@ public class CareLaneManager implements CareLaneService {
     public void evaluateNow() {
         runAndWait(this::evaluate);
         awaitSettled(PROMPT);
-    }
-
-    private final class InternalConfigListener implements NetworkConfigListener {
-        @Override
-        public boolean isRelevant(NetworkConfigEvent event) {
-            return event.configClass().equals(CareLaneConfig.class);
-        }
-
-        @Override
-        public void event(NetworkConfigEvent event) {
-            switch (event.type()) {
-                case CONFIG_ADDED:
-                case CONFIG_UPDATED:
-                    onCareLaneThread(() -> {
-                        loadConfig(event.type().name());
-                        reconciler.reconcileIfStale();
-                    });
-                    break;
-                case CONFIG_REMOVED:
-                    onCareLaneThread(CareLaneManager.this::removePolicy);
-                    break;
-                default:
-                    break;
-            }
-        }
     }
 
     /** Applies the uplink queues again on every in-sync device this node masters. */

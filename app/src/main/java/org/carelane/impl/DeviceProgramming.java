@@ -213,10 +213,6 @@ final class DeviceProgramming {
     }
 
     /**
-     * The master changed. The switch keeps its rules and meters: the new master checks them
-     * against the policy and changes nothing if they match.
-     */
-    /**
      * Leaves an attempt in flight from an earlier mastership term to its fence: it sent its
      * work down a channel that is gone, and its fence stops it at its next step, which may be the
      * attempt timeout (30 s) away. The device does not wait for that.
@@ -235,6 +231,10 @@ final class DeviceProgramming {
         }
     }
 
+    /**
+     * The master changed. The switch keeps its rules and meters: the new master checks them
+     * against the policy and changes nothing if they match.
+     */
     void masterChanged(DeviceId id) {
         abandonEarlierTerm(id, "this node is the master again, in a later term");
         if (!mastership.isLocalMaster(id)) {

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.carelane.policy.JsonFields.convert;
 import static org.carelane.policy.JsonFields.integer;
@@ -55,12 +56,73 @@ public final class PolicyCodec {
     public static final long MAX_KBPS = 100_000_000L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> LINK_FIELDS = Set.of("port", "kbps", "vlan", "nextHopMac");
+    private static final AtomicLong ENCODES = new AtomicLong();
+    private static final AtomicLong PARSES = new AtomicLong();
+    /**
+     * The last policy encoded or parsed, with its JSON. A change is encoded once, when the
+     * store writes it; the same JSON then comes back from netcfg's validation of the write-back
+     * and its event, and from the store, and is not parsed again.
+     */
+    private static volatile Decoded last;
+
+    private static final class Decoded {
+        final String json;
+        final SlicePolicy policy;
+
+        Decoded(String json, SlicePolicy policy) {
+            this.json = json;
+            this.policy = policy;
+        }
+    }
 
     private PolicyCodec() {
     }
 
-    /** Parses and validates a policy. */
+    /** Parses and validates a policy; JSON equal to the last encoded or parsed is not parsed again. */
     public static SlicePolicy parse(JsonNode root) {
+        return parse(root.toString(), () -> root);
+    }
+
+    /** {@link #parse(JsonNode)} of JSON text. @throws PolicyException naming the field */
+    public static SlicePolicy parse(String json) {
+        return parse(json, () -> readTree(json));
+    }
+
+    private static SlicePolicy parse(String json, java.util.function.Supplier<JsonNode> tree) {
+        Decoded known = last;
+        if (known != null && known.json.equals(json)) {
+            return known.policy;
+        }
+        SlicePolicy policy = decode(tree.get());
+        PARSES.incrementAndGet();
+        last = new Decoded(json, policy);
+        return policy;
+    }
+
+    /**
+     * The JSON text of a policy, as the store writes it. The policy is validated as a parse
+     * would, since its JSON will not be parsed again.
+     *
+     * @throws PolicyException naming the field
+     */
+    public static String encodeJson(SlicePolicy policy) {
+        PolicyValidator.validate(policy);
+        String json = encode(policy).toString();
+        last = new Decoded(json, policy);
+        return json;
+    }
+
+    /** Policies encoded since the JVM started (diagnostics and tests). */
+    public static long encodes() {
+        return ENCODES.get();
+    }
+
+    /** Policies parsed since the JVM started, not counting those recognised (diagnostics and tests). */
+    public static long parses() {
+        return PARSES.get();
+    }
+
+    private static SlicePolicy decode(JsonNode root) {
         object(root, "(root)");
         int burstMs = (int) (present(root, "burstMs") ? integer(root, "burstMs", "burstMs", 1, MAX_BURST_MS)
                 : DEFAULT_BURST_MS);
@@ -299,6 +361,7 @@ public final class PolicyCodec {
 
     /** Writes a policy back to the JSON form that {@link #parse} reads. */
     public static ObjectNode encode(SlicePolicy policy) {
+        ENCODES.incrementAndGet();
         ObjectNode root = MAPPER.createObjectNode();
         root.put("burstMs", policy.burstMs());
         root.set("schedule", ScheduleCodec.encode(policy.schedule()));

@@ -118,9 +118,14 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
         if (last != null && last.json().equals(json)) {
             return last.policy();
         }
-        SlicePolicy policy = PolicyCodec.parse(PolicyCodec.readTree(json));
+        SlicePolicy policy = PolicyCodec.parse(json);
         parsed = new ParsedPolicy(json, policy);
         return policy;
+    }
+
+    @Override
+    public Optional<String> policyJson() {
+        return value(state.get(POLICY));
     }
 
     @Override
@@ -131,7 +136,9 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
 
     @Override
     public void setPolicy(SlicePolicy policy) {
-        state.put(POLICY, PolicyCodec.encode(policy).toString());
+        String json = PolicyCodec.encodeJson(policy);
+        state.put(POLICY, json);
+        parsed = new ParsedPolicy(json, policy);
     }
 
     @Override
@@ -158,14 +165,16 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
             Versioned<String> current = state.get(POLICY);
             SlicePolicy before = current == null ? null : parse(current.value());
             SlicePolicy after = change.apply(before);
+            String beforeJson = current == null ? null : current.value();
             if (after.equals(before)) {
-                return new PolicyUpdate(before, after);
+                return new PolicyUpdate(before, after, beforeJson, beforeJson);
             }
-            String json = PolicyCodec.encode(after).toString();
+            String json = PolicyCodec.encodeJson(after);
             boolean written = current == null ? state.putIfAbsent(POLICY, json) == null
                     : state.replace(POLICY, current.version(), json);
             if (written) {
-                return new PolicyUpdate(before, after);
+                parsed = new ParsedPolicy(json, after);
+                return new PolicyUpdate(before, after, beforeJson, json);
             }
         }
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceRates;
+import org.carelane.policy.PolicyCodec;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -97,8 +98,15 @@ class ClusterTest {
     @Test
     void aRateChangeOnANodeThatMastersNoDeviceReachesEveryDevice() {
         start(WED_MORNING);
+        long encodes = PolicyCodec.encodes();
+        long parses = PolicyCodec.parses();
         cluster.node("c").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         idle();
+        // The store write encodes it; the audit, the write-back to netcfg, netcfg's validation
+        // and its event on every node, and the store reads reuse that JSON and that policy.
+        assertEquals(1, PolicyCodec.encodes() - encodes, "the change is encoded once in the cluster");
+        assertTrue(PolicyCodec.parses() - parses <= 2, "parsed at most once by each other node (here they share "
+                + "one JVM, and the policy last parsed): " + (PolicyCodec.parses() - parses));
         assertTrue(rates(GW_A).contains(9000L), "GW_A (master a): " + rates(GW_A));
         assertTrue(rates(GW_B).contains(9000L), "GW_B (master b): " + rates(GW_B));
         assertOneMeterPerSlice(GW_A);
@@ -201,6 +209,31 @@ class ClusterTest {
                 + rates(GW_B));
         idle();
         assertOneMeterPerSlice(GW_B);
+    }
+
+    /**
+     * The master loses the device and gets it back, in a later term, while its attempt waits
+     * for a barrier reply that will never come: the attempt is left to its fence, and the
+     * change goes out at once instead of after the attempt timeout.
+     */
+    @Test
+    void aMasterThatGetsTheDeviceBackInALaterTermDoesNotWaitForItsEarlierAttempt() throws Exception {
+        start(WED_MORNING);
+        idle();
+        cluster.flows.stallBatches = true;   // the channel went: no barrier reply will come
+        cluster.node("b").manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        cluster.flows.stallBatches = false;
+        cluster.mastership.setMaster(GW_B, "c");
+        cluster.mastership.setMaster(GW_B, "b");   // back, in a new term
+        long t0 = System.nanoTime();
+        while (!rates(GW_B).contains(9000L) && System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos()) {
+            Thread.sleep(10);
+        }
+        assertTrue(rates(GW_B).contains(9000L), "the change is on the switch at once, not after the attempt timeout: "
+                + rates(GW_B));
+        idle();
+        assertOneMeterPerSlice(GW_B);
+        assertEquals(6, cluster.flows.devices(GW_B).size(), "one generation of rules");
     }
 
     /**
