@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStore;
-import org.carelane.api.CareLaneStoreDelegate;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
@@ -154,8 +153,6 @@ public class CareLaneManager implements CareLaneService {
         controller.removeEventListener(ruleRemovedListener);
     }
 
-    /** Hears policy and override changes made on any node of the cluster. */
-    private final CareLaneStoreDelegate storeDelegate = event -> onCareLaneThread(this::reconcileIfStale);
 
     private Clock clock = Clock.systemUTC();
     private ApplicationId appId;
@@ -199,9 +196,9 @@ public class CareLaneManager implements CareLaneService {
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired, queues);
         metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService);
-        intake = new NetcfgIntake(appId, configRegistry, store, ports, audit, () -> clock.instant(), reconciler,
+        intake = new NetcfgIntake(appId, configRegistry, store, ports, audit, () -> clock.instant(),
                 this::onCareLaneThread);
-        store.setDelegate(storeDelegate);
+        store.setDelegate(reconciler.storeDelegate);
         intake.start();
         deviceService.addListener(reconciler.deviceListener);
         meterService.addListener(reconciler.meterListener);
@@ -221,7 +218,7 @@ public class CareLaneManager implements CareLaneService {
         meterService.removeListener(reconciler.meterListener);
         deviceService.removeListener(reconciler.deviceListener);
         intake.stop();
-        store.unsetDelegate(storeDelegate);
+        store.unsetDelegate(reconciler.storeDelegate);
         // ONOS marks the app deactivated in its store before it stops the components on every
         // node (DistributedApplicationStore.deactivate): then each node cleans the devices it
         // masters, so all are cleaned. A node that stops keeps the app ACTIVE: its devices keep
@@ -366,7 +363,7 @@ public class CareLaneManager implements CareLaneService {
             store.setOverride(next);
             audit.record(user, source, "set-override", before, next.toString());
         });
-        reconcileWithinPrompt(start);
+        awaitPrompt(start, () -> reconciler.reconciledOverride().equals(Optional.of(next)));
     }
 
     @Override
@@ -382,7 +379,7 @@ public class CareLaneManager implements CareLaneService {
             }
         });
         if (removed[0]) {
-            reconcileWithinPrompt(start);
+            awaitPrompt(start, () -> reconciler.reconciledOverride().isEmpty());
         }
         return removed[0];
     }
@@ -444,10 +441,6 @@ public class CareLaneManager implements CareLaneService {
         return reconciler.nextCheckDelayMillis(decidedAt);
     }
 
-    private void reconcileIfStale() {
-        reconciler.reconcileIfStale();
-    }
-
     /** For tests: runs the verification of a device now, and waits for it. */
     void verifyNow(DeviceId id) {
         runAndWait(() -> devices.verify(id));
@@ -491,14 +484,16 @@ public class CareLaneManager implements CareLaneService {
         flowRuleService.removeFlowRules(leftovers.toArray(new FlowRule[0]));
     }
 
-    /** Read-modify-write of the policy, atomic across the cluster, then reprogram and audit. */
+    /** Read-modify-write of the policy, atomic across the cluster, audited and written back to netcfg. */
     private void update(String user, String source, String action, java.util.function.UnaryOperator<SlicePolicy> f) {
         long start = System.nanoTime();
         boolean[] changed = new boolean[1];
+        long[] version = new long[1];
         runAndWait(() -> {
             store.markWriteBack(clock.instant().plus(WRITE_BACK_LIMIT));
             try {
                 changed[0] = audit.ifChanged(store.updatePolicy(f), user, source, action);
+                version[0] = store.policyVersion();
                 if (changed[0]) {
                     intake.writeBack();
                 }
@@ -507,37 +502,30 @@ public class CareLaneManager implements CareLaneService {
             }
         });
         if (changed[0]) {
-            reconcileWithinPrompt(start);
+            awaitPrompt(start, () -> reconciler.reconciledVersion() >= version[0]);
         }
     }
 
     /**
-     * Reconciles on the CareLane thread after a stored change, and waits for that and for the
-     * devices until {@link #PROMPT} after {@code start}, no longer: with many devices the
-     * caller gets its answer while programming goes on (see /status).
+     * Waits, until {@link #PROMPT} after {@code start} at most, for a stored change to reach
+     * this node's reconciler (through the store's event, as on every other node) and for the
+     * devices to settle: with many devices the caller gets its answer while programming goes
+     * on (see /status).
      */
-    private void reconcileWithinPrompt(long start) {
-        CompletableFuture<Void> reconciled = new CompletableFuture<>();
-        onCareLaneThread(() -> {
-            try {
-                reconciler.reconcile();
-            } catch (RuntimeException e) {
-                log.error("CareLane could not start programming the devices; the change is stored", e);
-            } finally {
-                reconciled.complete(null);
+    private void awaitPrompt(long start, java.util.function.BooleanSupplier reconciled) {
+        long deadline = start + PROMPT.toNanos();
+        while (!reconciled.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                return;
             }
-        });
-        try {
-            reconciled.get(Math.max(0, PROMPT.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
-        awaitSettled(Duration.ofNanos(Math.max(0, PROMPT.toNanos() - (System.nanoTime() - start))));
+        awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     private Optional<ProfileOverride> liveOverride() {

@@ -234,12 +234,17 @@ final class DeviceProgramming {
     /**
      * The master changed. The switch keeps its rules and meters: the new master checks them
      * against the policy and changes nothing if they match.
+     *
+     * @param reconnect the switch reconnected (it had no master, or has the same one again):
+     *                  its meters are read first, as for {@link #connected}
      */
-    void masterChanged(DeviceId id) {
+    void masterChanged(DeviceId id, boolean reconnect) {
         abandonEarlierTerm(id, "this node is the master again, in a later term");
         if (!mastership.isLocalMaster(id)) {
             reconnected.remove(id);   // the next master decides what the switch holds
             fresh.remove(id);
+        } else if (reconnect && devices.isAvailable(id)) {
+            reconnected.add(id);
         }
         cancelRetry(id);
         program(id, true);

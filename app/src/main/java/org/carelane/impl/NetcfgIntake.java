@@ -23,7 +23,7 @@ import static org.slf4j.LoggerFactory.getLogger;
  * Netcfg, the one source of truth for the policy: the {@code carelane} block is loaded into the
  * store when it is pushed or changed, the policy is cleared when it is removed, and REST and CLI
  * changes are written back to it, so that reactivation and ONOS restarts, which reload netcfg,
- * keep them. Store events then reach the {@link Reconciler} on every node.
+ * keep them. It only writes the store: the store's events reach the {@link Reconciler} on every node.
  */
 final class NetcfgIntake {
     private final Logger log = getLogger(getClass());
@@ -33,7 +33,6 @@ final class NetcfgIntake {
     private final DevicePorts ports;
     private final PolicyAudit audit;
     private final Supplier<Instant> clock;
-    private final Reconciler reconciler;
     private final Consumer<Runnable> onCareLaneThread;
     private final ConfigFactory<ApplicationId, CareLaneConfig> factory =
             new ConfigFactory<>(SubjectFactories.APP_SUBJECT_FACTORY, CareLaneConfig.class, CareLaneConfig.KEY) {
@@ -46,15 +45,13 @@ final class NetcfgIntake {
 
     /** @param onCareLaneThread runs a task on the CareLane thread, never on ONOS's event thread */
     NetcfgIntake(ApplicationId appId, NetworkConfigRegistry registry, CareLaneStore store, DevicePorts ports,
-                 PolicyAudit audit, Supplier<Instant> clock, Reconciler reconciler,
-                 Consumer<Runnable> onCareLaneThread) {
+                 PolicyAudit audit, Supplier<Instant> clock, Consumer<Runnable> onCareLaneThread) {
         this.appId = appId;
         this.registry = registry;
         this.store = store;
         this.ports = ports;
         this.audit = audit;
         this.clock = clock;
-        this.reconciler = reconciler;
         this.onCareLaneThread = onCareLaneThread;
     }
 
@@ -109,11 +106,10 @@ final class NetcfgIntake {
         });
     }
 
-    /** The netcfg block was removed: stop slicing and remove what was installed. */
+    /** The netcfg block was removed: no policy, so the devices are cleaned (the store's event). */
     private void removed() {
         store.clearPolicy().ifPresent(before ->
                 audit.record("netcfg", "netcfg", "remove-policy", PolicyCodec.encodeJson(before), null));
-        reconciler.reconcile();
     }
 
     private final class InternalConfigListener implements NetworkConfigListener {
@@ -127,10 +123,7 @@ final class NetcfgIntake {
             switch (event.type()) {
                 case CONFIG_ADDED:
                 case CONFIG_UPDATED:
-                    onCareLaneThread.accept(() -> {
-                        load(event.type().name());
-                        reconciler.reconcileIfStale();
-                    });
+                    onCareLaneThread.accept(() -> load(event.type().name()));
                     break;
                 case CONFIG_REMOVED:
                     onCareLaneThread.accept(NetcfgIntake.this::removed);

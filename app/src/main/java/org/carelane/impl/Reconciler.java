@@ -2,6 +2,7 @@ package org.carelane.impl;
 
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStore;
+import org.carelane.api.CareLaneStoreDelegate;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
@@ -10,6 +11,7 @@ import org.carelane.policy.ScheduleCalculator;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.mastership.MastershipEvent;
 import org.onosproject.mastership.MastershipListener;
+import org.onosproject.cluster.NodeId;
 import org.onosproject.mastership.MastershipService;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.device.DeviceEvent;
@@ -61,13 +63,20 @@ final class Reconciler {
     private final Consumer<AuditEntry> audit;
 
     private ScheduledFuture<?> nextCheck;
+    /** Each device's master as the last MASTER_CHANGED named it (the CareLane thread only). */
+    private final java.util.Map<DeviceId, Optional<NodeId>> lastMaster = new java.util.HashMap<>();
     private volatile Profile appliedProfile;
     /** When this node last applied a new profile, or started. */
     private volatile Instant lastSwitchOver;
     /** The policy version and override the last reconcile acted on. */
-    private long reconciledVersion = -1;
-    private Optional<ProfileOverride> reconciledOverride = Optional.empty();
+    private volatile long reconciledVersion = -1;
+    private volatile Optional<ProfileOverride> reconciledOverride = Optional.empty();
 
+    /**
+     * Every policy or override change, made on any node by REST, the CLI or netcfg, reaches
+     * the devices this way: the store's event, handed to the CareLane thread.
+     */
+    final CareLaneStoreDelegate storeDelegate = event -> onCareLaneThread(this::reconcileIfStale);
     final DeviceListener deviceListener = new InternalDeviceListener();
     final MeterListener meterListener = new InternalMeterListener();
     final MastershipListener mastershipListener = new InternalMastershipListener();
@@ -109,6 +118,16 @@ final class Reconciler {
         return appliedProfile;
     }
 
+    /** The policy version the last reconcile acted on; -1 before the first. */
+    long reconciledVersion() {
+        return reconciledVersion;
+    }
+
+    /** The override the last reconcile acted on. */
+    Optional<ProfileOverride> reconciledOverride() {
+        return reconciledOverride;
+    }
+
     /** When this node last applied a new profile, or started. */
     Optional<Instant> lastSwitchOver() {
         return Optional.ofNullable(lastSwitchOver);
@@ -120,8 +139,8 @@ final class Reconciler {
      */
     void reconcile() {
         Instant decidedAt = clock.get();
-        reconciledVersion = store.policyVersion();
-        reconciledOverride = store.override();
+        long version = store.policyVersion();
+        Optional<ProfileOverride> override = store.override();
         Optional<SlicePolicy> policy = store.policy();
         Set<DeviceId> wanted = new HashSet<>();
         if (policy.isPresent()) {
@@ -140,17 +159,22 @@ final class Reconciler {
             lastSwitchOver = decidedAt;
         }
         appliedProfile = applying;
+        // Set last, so that a change waiting for its reconcile finds its devices under way,
+        // and a reconcile that failed part-way is done again.
+        reconciledVersion = version;
+        reconciledOverride = override;
         scheduleNextCheck(decidedAt);
     }
 
-    /**
-     * Reconciles if the policy or override changed since the last reconcile: a change made
-     * on another node, or this node's own change echoed back by the store or netcfg.
-     */
+    /** Reconciles if the policy or override changed since the last reconcile. */
     void reconcileIfStale() {
-        if (store.policyVersion() != reconciledVersion || !store.override().equals(reconciledOverride)) {
+        if (stale()) {
             reconcile();
         }
+    }
+
+    private boolean stale() {
+        return store.policyVersion() != reconciledVersion || !store.override().equals(reconciledOverride);
     }
 
     /** Re-evaluates the profile; reprograms when it changed. */
@@ -169,6 +193,8 @@ final class Reconciler {
                         before.map(Profile::jsonName).orElse(null), target.jsonName()));
             }
             reconcile();
+        } else if (stale()) {
+            reconcile();   // a store event that never came: the timer catches it up
         } else {
             scheduleNextCheck(now);
         }
@@ -293,16 +319,25 @@ final class Reconciler {
         }
     }
 
-    /** A device's master changed: the new one takes over, or cleans a device that left. */
+    /**
+     * A device's master changed: the new one takes over, or cleans a device that left. When
+     * the mastership moved from one node to another the switch kept its tables; when the device
+     * had no master, or the same node masters it again, its switch reconnected and may have
+     * lost them (in a cluster ONOS tells that before the device's availability).
+     */
     private final class InternalMastershipListener implements MastershipListener {
         @Override
         public void event(MastershipEvent event) {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
                 DeviceId id = event.subject();
+                Optional<NodeId> master = event.mastershipInfo().master();
                 onCareLaneThread(() -> {
+                    Optional<NodeId> before = lastMaster.put(id, master);
+                    boolean moved = before != null && before.isPresent() && master.isPresent()
+                            && !before.equals(master);
                     keeper.forget(id);
                     if (!cleanIfLeft(id, clock.get())) {
-                        devices.masterChanged(id);
+                        devices.masterChanged(id, !moved);
                     }
                 });
             }

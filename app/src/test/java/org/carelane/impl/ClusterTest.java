@@ -212,6 +212,32 @@ class ClusterTest {
     }
 
     /**
+     * As on the real cluster: a switch that lost every connection, and its tables, reconnects;
+     * ONOS names its master before it reports the device available again. The master reads the
+     * switch's meters at once and installs a fresh generation, instead of re-adding rules whose
+     * meters are gone and waiting for the failure (2.9 s measured with a Raft leader down).
+     */
+    @Test
+    void aSwitchThatComesBackEmptyToAMasterAfterHavingNoneGetsAFreshGenerationAtOnce() {
+        start(WED_MORNING);
+        idle();
+        List<Long> before = cluster.meters.liveMeters(GW_B).stream().map(m -> m.id().id())
+                .collect(Collectors.toList());
+        cluster.mastership.clearMaster(GW_B);   // every connection cut
+        idle();
+        cluster.flows.switchLost(GW_B);
+        cluster.meters.switchLost(GW_B);
+        cluster.mastership.setMaster(GW_B, "b");   // back: the master first, the availability later
+        idle();
+        List<Long> after = cluster.meters.liveMeters(GW_B).stream().map(m -> m.id().id())
+                .collect(Collectors.toList());
+        assertTrue(after.stream().noneMatch(before::contains), "a fresh generation: " + before + " -> " + after);
+        assertEquals(6, cluster.flows.switchRules(GW_B).size(), "its rules on the switch: "
+                + cluster.flows.switchRules(GW_B));
+        assertOneMeterPerSlice(GW_B);
+    }
+
+    /**
      * The master loses the device and gets it back, in a later term, while its attempt waits
      * for a barrier reply that will never come: the attempt is left to its fence, and the
      * change goes out at once instead of after the attempt timeout.

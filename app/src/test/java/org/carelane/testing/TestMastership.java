@@ -1,5 +1,6 @@
 package org.carelane.testing;
 
+import com.google.common.collect.ImmutableMap;
 import org.onosproject.cluster.NodeId;
 import org.onosproject.mastership.MastershipEvent;
 import org.onosproject.mastership.MastershipInfo;
@@ -29,9 +30,9 @@ public final class TestMastership {
     public void setMaster(DeviceId device, String node) {
         NodeId before = masters.put(device, NodeId.nodeId(node));
         if (!NodeId.nodeId(node).equals(before)) {
-            terms.merge(device, 1L, Long::sum);
+            long term = terms.merge(device, 1L, Long::sum);
             MastershipEvent event = new MastershipEvent(MastershipEvent.Type.MASTER_CHANGED, device,
-                    new MastershipInfo());
+                    new MastershipInfo(term, Optional.of(NodeId.nodeId(node)), ImmutableMap.of()));
             listeners.forEach(l -> l.event(event));
         }
     }
@@ -39,9 +40,9 @@ public final class TestMastership {
     /** No node masters the device any more (its switch is connected to none), as ONOS tells it. */
     public void clearMaster(DeviceId device) {
         if (masters.remove(device) != null) {
-            terms.merge(device, 1L, Long::sum);
+            long term = terms.merge(device, 1L, Long::sum);
             MastershipEvent event = new MastershipEvent(MastershipEvent.Type.MASTER_CHANGED, device,
-                    new MastershipInfo());
+                    new MastershipInfo(term, Optional.empty(), ImmutableMap.of()));
             listeners.forEach(l -> l.event(event));
         }
     }
