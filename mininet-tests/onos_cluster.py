@@ -131,6 +131,19 @@ def master(device_id):
     return None
 
 
+def balance_masters(device_ids, timeout=20):
+    """Asks ONOS to share mastership among the nodes (GET /onos/v1/mastership) and waits until
+    the devices have as many different masters as there can be; the switch's first connection
+    otherwise makes one node master of all."""
+    want = min(len(NODES), len(device_ids))
+    rest(1, 'GET', '/onos/v1/mastership')
+    try:
+        onos.wait_until(lambda: len({master(d) for d in device_ids} - {None}) == want, timeout,
+                        f'{want} different masters', interval=0.5)
+    except onos.OnosError:
+        onos.log(f'cluster: masters stay {[master(d) for d in device_ids]}')
+
+
 def install_app():
     """Installs and activates the .oar through node 1; ONOS distributes it to every node."""
     path = onos.oar()
@@ -155,6 +168,11 @@ def connect(bridge, dpid):
     subprocess.run(['ovs-vsctl', 'add-br', bridge, '--', 'set', 'bridge', bridge, 'datapath_type=netdev',
                     'protocols=OpenFlow13', f'other-config:datapath-id={dpid}', 'fail-mode=secure'], check=True)
     subprocess.run(['ovs-vsctl', 'set-controller', bridge, *[f'tcp:10.77.0.{n}:6653' for n in NODES]], check=True)
+    # OVS retries a lost controller after 1 s at most, not its default 8 s.
+    records = subprocess.run(['ovs-vsctl', 'get', 'bridge', bridge, 'controller'], capture_output=True, text=True,
+                             check=True).stdout.strip('[]\n ').split(', ')
+    for record in records:
+        subprocess.run(['ovs-vsctl', 'set', 'controller', record, 'max_backoff=1000'], check=True)
     device_id = f'of:{dpid}'
 
     def available():

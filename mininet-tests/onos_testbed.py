@@ -17,7 +17,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 KIT = Path(os.environ.get('CARELANE_TESTBED', ROOT.parent / 'shared' / 'onos-testbed'))
@@ -444,6 +446,47 @@ def disconnect(bridge):
     ofctl('del-flows', bridge)
     ofctl('del-meters', bridge)
     ofctl('add-flow', bridge, 'table=0,priority=0,actions=NORMAL')
+
+
+class ControlCut:
+    """Cuts the OpenFlow connection between OVS and ONOS without touching the bridge's
+    controller record (adding or removing a bridge's controllers makes OVS flush its flows):
+    an nft rule refuses new connections to port 6653, and `ss -K` destroys the established
+    one at both ends, so ONOS sees the switch go at once, as after a network reset."""
+    TABLE = 'carelane_cut'
+
+    def __enter__(self):
+        subprocess.run(['nft', 'add', 'table', 'inet', self.TABLE], check=True)
+        subprocess.run(['nft', 'add', 'chain', 'inet', self.TABLE, 'out',
+                        '{ type filter hook output priority 0 ; }'], check=True)
+        subprocess.run(['nft', 'add', 'rule', 'inet', self.TABLE, 'out', 'tcp', 'dport', '6653', 'tcp', 'flags',
+                        'syn', 'reject', 'with', 'tcp', 'reset'], check=True)
+        subprocess.run(['ss', '-K', '-tn', 'state', 'established', '( sport = :6653 or dport = :6653 )'],
+                       check=True, capture_output=True)
+        return self
+
+    def __exit__(self, *exc):
+        subprocess.run(['nft', 'delete', 'table', 'inet', self.TABLE], check=False)
+
+
+def boundary_schedule(lead_s=15):
+    """A schedule whose profile changes at the first whole minute (Europe/London) at least
+    {lead_s} ahead: (boundary, profile from then, profile until then, schedule). Its peak window
+    starts at the boundary, or, when a 10-minute window from there would cross midnight, runs
+    from midnight to the boundary, so that no time of day is skipped."""
+    now = datetime.now(ZoneInfo('Europe/London'))
+    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    while (boundary - now).total_seconds() < lead_s:
+        boundary += timedelta(minutes=1)
+    days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']
+    if (boundary + timedelta(minutes=10)).date() == boundary.date():
+        return boundary, 'peak', 'offPeak', {'zone': 'Europe/London', 'peakStart': f'{boundary:%H:%M}',
+                                             'peakEnd': f'{boundary + timedelta(minutes=10):%H:%M}', 'days': days}
+    return boundary, 'offPeak', 'peak', {'zone': 'Europe/London', 'peakStart': '00:00',
+                                         'peakEnd': f'{boundary:%H:%M}', 'days': days}
+
+
+SCHEDULE_FIELDS = ('zone', 'peakStart', 'peakEnd', 'windows', 'days', 'holidays')
 
 
 def has_policy(base=REST):

@@ -17,6 +17,8 @@ from conftest import require_testbed
 
 BRIDGE = 'clgw1'
 DPID = '00000000000000e1'
+# Two more gateways, so that a fault on one device's master is seen next to devices it may not master.
+MORE_BRIDGES = {'clgw2': '00000000000000e2', 'clgw3': '00000000000000e3'}
 
 
 def record(name, value):
@@ -28,6 +30,8 @@ class Site:
 
     def __init__(self):
         self.device = None
+        self.devices = {}   # bridge: device id, every gateway of the policy
+        self.netcfg = None
         self.appid = None
         self.up = set(cl.NODES)
 
@@ -47,10 +51,10 @@ class Site:
             flows = again
         return flows, meters
 
-    def wait_carries(self, rates, timeout=30):
+    def wait_carries(self, rates, timeout=30, bridge=BRIDGE):
         t0 = time.time()
-        onos.wait_until(lambda: onos.switch_carries(BRIDGE, rates, self.appid), timeout,
-                        f'{BRIDGE} to carry {rates}', interval=0.05)
+        onos.wait_until(lambda: onos.switch_carries(bridge, rates, self.appid), timeout,
+                        f'{bridge} to carry {rates}', interval=0.05)
         return time.time() - t0
 
     def others(self, node):
@@ -58,6 +62,11 @@ class Site:
 
     def master(self):
         return cl.master(self.device)
+
+
+def delete_bridges():
+    for bridge in (BRIDGE, *MORE_BRIDGES):
+        subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', bridge])
 
 
 @pytest.fixture(scope='module')
@@ -69,10 +78,15 @@ def site():
         cl.rest(1, 'POST', '/onos/v1/applications/org.onosproject.openflow/active')
         cl.install_app()
         s.device = cl.connect(BRIDGE, DPID)
+        s.devices = {BRIDGE: s.device, **{b: cl.connect(b, d) for b, d in MORE_BRIDGES.items()}}
+        cl.balance_masters(s.devices.values())
         _, app = cl.rest(1, 'GET', f'/onos/v1/applications/{onos.APP}')
         s.appid = app['id']
         netcfg = onos.netcfg_for(onos.ROOT / 'topologies' / 'carelane-netcfg.json',
                                  {'of:0000000000000001': s.device})
+        gateways = netcfg['apps'][onos.APP]['carelane']['devices']
+        gateways += [dict(gateways[0], deviceId=s.devices[b]) for b in MORE_BRIDGES]
+        s.netcfg = netcfg
         code, body = cl.rest(1, 'POST', '/onos/v1/network/configuration', netcfg)
         assert code == 200, body
         onos.wait_policy(base=cl.base(1))
@@ -80,14 +94,16 @@ def site():
         code, body = cl.rest(1, 'POST', '/onos/carelane/override',
                              {'profile': 'offPeak', 'durationMinutes': 120, 'reason': 'cluster tests'})
         assert code in (200, 201), body
-        s.wait_carries(s.rates(1, 'offPeak'), timeout=60)
-        onos.log(f'cluster: {s.device} programmed by its master, node {s.master()}')
+        for bridge in s.devices:
+            s.wait_carries(s.rates(1, 'offPeak'), timeout=60, bridge=bridge)
+        onos.log('cluster: ' + ', '.join(f'{d} programmed by its master, node {cl.master(d)}'
+                                         for d in s.devices.values()))
     except (onos.OnosError, AssertionError) as e:
-        subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', BRIDGE])
+        delete_bridges()
         cl.down()
         pytest.fail(f'the ONOS cluster did not come up with CareLane:\n{e}', pytrace=False)
     yield s
-    subprocess.run(['ovs-vsctl', '--if-exists', 'del-br', BRIDGE])
+    delete_bridges()
     errors = cl.carelane_log_errors()
     cl.down()
     if errors:
@@ -215,6 +231,16 @@ def assert_every_deleted_rule_came_back_at_once(reads, incomplete, gaps, survivo
     assert max(gaps, default=0) < 0.25, f'a deleted rule came back only after {max(gaps):.3f} s'
 
 
+def restart_stopped_nodes(site):
+    """One fault at a time: starts again the ONOS nodes an earlier test stopped or killed."""
+    for node in sorted(set(cl.NODES) - site.up):
+        cl.restart_node(node)
+        site.up.add(node)
+    onos.wait_until(lambda: not [n for n in cl.not_ready() if n in site.up], 120, 'the restarted node READY',
+                    interval=1)
+    cl.wait_carelane_answers(sorted(site.up))
+
+
 def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_master_keeps_sync(site):
     master = site.master()
     standby = site.others(master)[0]
@@ -275,13 +301,7 @@ def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhi
     and with it the switch's meter features from its replicated store, and every node's
     MeterService.submit for the device throws until CareLane gives them back
     (MeterFeaturesRepair): a rate change after the thaw checks that."""
-    stopped = sorted(set(cl.NODES) - site.up)
-    for node in stopped:
-        cl.restart_node(node)
-        site.up.add(node)
-    onos.wait_until(lambda: not [n for n in cl.not_ready() if n in site.up], 120, 'the restarted node READY',
-                    interval=1)
-    cl.wait_carelane_answers(sorted(site.up))
+    restart_stopped_nodes(site)
     time.sleep(5)
     master = site.master()
     pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
@@ -325,3 +345,257 @@ def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhi
              f'meter features given back {given_back} time(s)')
     assert took < 5, f'the rate change took {took:.1f} s after the freeze'
 
+
+
+def bands(bridge, appid):
+    """The priority bands of CareLane's rules on a bridge: a change adds the new generation in
+    the band not in use and then removes the old one, so a settled device has one band."""
+    return {3000 if int(re.search(r'priority=(\d+)', f).group(1)) >= 3000 else 1000
+            for f in onos.carelane_flows(bridge, appid)}
+
+
+def test_the_master_killed_half_a_second_before_a_scheduled_boundary_every_gateway_switches_within_3_s(site):
+    """The real schedule, not an override: a window whose boundary is the next whole minute
+    (Europe/London). 0.5 s before it, SIGKILL of the JVM of clgw1's master. Every gateway carries
+    the new profile within 3 s of the boundary (ONOS 2.7.0 moves mastership 2.0-3.3 s after a
+    kill), and once settled each has exactly one meter per slice and its rules in one band."""
+    restart_stopped_nodes(site)
+    cl.balance_masters(site.devices.values())   # the kill then leaves the other gateways their masters
+    node = sorted(site.up)[0]
+    _, original = cl.rest(node, 'GET', '/onos/carelane/schedule')
+    boundary, to, before, window = onos.boundary_schedule(lead_s=25)
+    after_rates, before_rates = site.rates(node, to), site.rates(node, before)
+    took = {}
+    try:
+        code, body = cl.rest(node, 'PUT', '/onos/carelane/schedule', window)
+        assert code == 200, body
+        assert cl.rest(node, 'DELETE', '/onos/carelane/override')[0] in (200, 204)
+        for bridge in site.devices:
+            site.wait_carries(before_rates, bridge=bridge)
+        master = site.master()
+        pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
+        wait = boundary.timestamp() - 0.5 - time.time()
+        assert wait > 0, 'the boundary passed while preparing'
+        time.sleep(wait)
+        os.kill(pid, signal.SIGKILL)
+        site.up.discard(master)
+        moved = {}
+
+        def new_master():
+            onos.wait_until(lambda: site.master() not in (None, master), 30, 'a new master', interval=0.05)
+            moved['s'] = round(time.time() - boundary.timestamp(), 2)
+        watcher = threading.Thread(target=new_master, daemon=True)
+        watcher.start()
+        waiting = set(site.devices)
+        while waiting and time.time() < boundary.timestamp() + 30:
+            for bridge in sorted(waiting):
+                if onos.switch_carries(bridge, after_rates, site.appid):
+                    took[bridge] = round(time.time() - boundary.timestamp(), 2)
+                    waiting.discard(bridge)
+            time.sleep(0.05)
+        watcher.join(timeout=30)
+        survivor = site.master()
+        onos.log(f'cluster: killed node {master} (master of {site.device}) 0.5 s before the {to} boundary at '
+                 f'{boundary:%H:%M}; node {survivor} its master {moved.get("s")} s after the boundary; '
+                 f'masters {[cl.master(d) for d in site.devices.values()]}; on the switches after {took} s')
+        record('boundary_master_killed_switched_s', took)
+        record('boundary_master_killed_new_master_s', moved.get('s'))
+        assert not waiting, f'{sorted(waiting)} never carried {to}\n' + cl.log_tail(survivor or 1, 60)
+        assert max(took.values()) < 3, (f'every gateway on {to} within 3 s of the boundary: {took}; ONOS moved '
+                                        f'mastership {moved.get("s")} s after the boundary')
+        time.sleep(12)   # ONOS's flow and meter polls, CareLane's verification
+        for bridge, device in site.devices.items():
+            assert onos.switch_carries(bridge, after_rates, site.appid), f'{bridge} one meter per slice at {to}'
+            assert len(bands(bridge, site.appid)) == 1, f'{bridge} rules of one generation: ' \
+                + '\n'.join(onos.carelane_flows(bridge, site.appid))
+            status = cl.device_status(cl.master(device), device)   # its master's view
+            assert status['sync']['state'] == 'IN_SYNC', status
+            assert status['flowRules'] == len(onos.carelane_flows(bridge, site.appid)), status
+    finally:
+        node = sorted(site.up)[0]
+        cl.rest(node, 'PUT', '/onos/carelane/schedule', {k: v for k, v in original.items()
+                                                          if k in onos.SCHEDULE_FIELDS})
+        cl.rest(node, 'POST', '/onos/carelane/override',
+                {'profile': 'offPeak', 'durationMinutes': 120, 'reason': 'cluster tests'})
+
+
+def test_a_gateway_dropped_from_the_policy_while_it_has_no_master_is_cleaned_within_5_s_of_getting_one(site):
+    """Every switch's OpenFlow connections cut (ONOS relinquishes mastership of a disconnected
+    device), clgw3 dropped from the netcfg meanwhile: no node can clean it then. When the
+    connections come back, whichever node becomes its master removes CareLane's rules and meters
+    within 5 s; the other gateways keep theirs."""
+    restart_stopped_nodes(site)
+    bridge = 'clgw3'
+    device = site.devices[bridge]
+    node = sorted(site.up)[0]
+    kept = {b: onos.switch_meters(b) for b in site.devices if b != bridge}
+    # As netcfg holds it now, with the REST changes of the earlier tests written back.
+    code, block = cl.rest(node, 'GET', f'/onos/v1/network/configuration/apps/{onos.APP}')
+    assert code == 200, block
+    before = {'apps': {onos.APP: block}}
+    dropped = json.loads(json.dumps(before))
+    gateways = dropped['apps'][onos.APP]['carelane']['devices']
+    gateways[:] = [g for g in gateways if g['deviceId'] != device]
+    try:
+        with onos.ControlCut():
+            onos.wait_until(lambda: all(cl.master(d) is None for d in site.devices.values()), 20,
+                            'no master for any gateway', interval=0.1)
+            code, body = cl.rest(node, 'POST', '/onos/v1/network/configuration', dropped)
+            assert code == 200, body
+            time.sleep(3)
+            assert onos.carelane_flows(bridge, site.appid) and onos.switch_meters(bridge), \
+                'nobody could clean the switch while it had no master'
+        onos.wait_until(lambda: cl.master(device) is not None, 30, f'a master for {device}', interval=0.05)
+        mastered = time.time()
+        onos.wait_until(lambda: onos.switch_state(bridge, site.appid) == ([], {}), 30,
+                        f'{bridge} without CareLane rules and meters', interval=0.05)
+        took = round(time.time() - mastered, 2)
+        record('cleaned_after_getting_a_master_s', took)
+        onos.log(f'cluster: {device} dropped while it had no master; clean {took} s after node '
+                 f'{cl.master(device)} became its master')
+        assert took < 5, f'{bridge} clean {took} s after getting a master'
+        for other, meters in kept.items():
+            site.wait_carries(sorted(meters.values()), timeout=10, bridge=other)
+    finally:
+        code, body = cl.rest(node, 'POST', '/onos/v1/network/configuration', before)
+        assert code == 200, body
+    site.wait_carries(site.rates(node, 'offPeak'), timeout=30, bridge=bridge)
+
+
+OVSDB_DEVICE = 'ovsdb:10.77.0.254'   # the host's OVS, as the nodes see it on tbbr0
+UPLINK = 'clq1'
+
+
+def social_queue_max(port):
+    """The max-rate, in kbit/s, of every queue of the QoS on an OVS port (empty without one)."""
+    q = onos.port_queues(port)
+    return set() if q is None else {mx // 1000 for _, mx in q['queues'].values()}
+
+
+def test_the_uplink_queues_follow_a_rate_change_after_the_node_that_applied_them_is_killed(site):
+    """The host's OVS points at all three nodes as OVSDB managers, as it does as controllers;
+    ONOS's OVSDB client exists only on a node that holds a session. clgw1 owns its uplink's
+    queues. SIGKILL of clgw1's master, which applied them: the next rate change reaches the
+    queues through the new master's own session."""
+    restart_stopped_nodes(site)
+    device = site.device
+    subprocess.run(['ip', 'link', 'add', UPLINK, 'type', 'veth', 'peer', 'name', UPLINK + 'p'], check=True)
+    subprocess.run(['ip', 'link', 'set', UPLINK, 'up'], check=True)
+    subprocess.run(['ovs-vsctl', 'add-port', BRIDGE, UPLINK, '--', 'set', 'interface', UPLINK,
+                    'ofport_request=1'], check=True)
+    node = sorted(site.up)[0]
+    code, block = cl.rest(node, 'GET', f'/onos/v1/network/configuration/apps/{onos.APP}')
+    assert code == 200, block
+    before = {'apps': {onos.APP: block}}
+    owned = json.loads(json.dumps(before))
+    next(g for g in owned['apps'][onos.APP]['carelane']['devices'] if g['deviceId'] == device)['uplinkPort'] = 1
+    owned['devices'] = {OVSDB_DEVICE: {'basic': {'driver': 'ovs'}}}
+    try:
+        for app in onos.OVSDB_APPS:
+            code, body = cl.rest(node, 'POST', f'/onos/v1/applications/{app}/active')
+            assert code == 200, body
+        subprocess.run(['ovs-vsctl', 'set-manager', *[f'tcp:10.77.0.{n}:6640' for n in cl.NODES]], check=True)
+        onos.wait_until(lambda: cl.rest(node, 'GET', f'/onos/v1/devices/{OVSDB_DEVICE}')[1].get('available')
+                        is True, 60, f'{OVSDB_DEVICE} available')
+        onos.wait_until(lambda: any(p.get('port') == '1' for p in
+                                    cl.rest(node, 'GET', f'/onos/v1/devices/{device}/ports')[1].get('ports', [])),
+                        20, f'port 1 of {device} in ONOS')
+        code, body = cl.rest(node, 'POST', '/onos/v1/network/configuration', owned)
+        assert code == 200, body
+        social = next(s for s in cl.rest(node, 'GET', '/onos/carelane/slices')[1]['slices'] if s['name'] == 'social')
+        rate = social['rates']['offPeak']['maxKbps']
+        try:
+            onos.wait_until(lambda: rate in social_queue_max(UPLINK), 60, f'a {rate} kbit/s social queue on {UPLINK}')
+        except onos.OnosError as e:
+            raise AssertionError(f'{e}; queues seen by each node: '
+                                 f'{[cl.device_status(n, device).get("queues") for n in sorted(site.up)]}; '
+                                 f'masters of {device}, {OVSDB_DEVICE}: {cl.master(device)}, '
+                                 f'{cl.master(OVSDB_DEVICE)}; on {UPLINK}: {onos.port_queues(UPLINK)}') from None
+
+        master = site.master()
+        pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
+        os.kill(pid, signal.SIGKILL)
+        site.up.discard(master)
+        onos.wait_until(lambda: site.master() not in (None, master), 30, 'a new master', interval=0.1)
+        survivor = site.master()
+        t0 = time.time()
+        code, reply = cl.rest(survivor, 'PUT', '/onos/carelane/slices/social/bandwidth',
+                              {'profile': 'offPeak', 'maxKbps': rate + 500})
+        assert code == 200, reply
+        onos.wait_until(lambda: rate + 500 in social_queue_max(UPLINK), 30,
+                        f'the {rate + 500} kbit/s social queue on {UPLINK}', interval=0.1)
+        took = round(time.time() - t0, 2)
+        record('queues_after_master_killed_s', took)
+        status = cl.device_status(survivor, device).get('queues', {})
+        onos.log(f'cluster: killed node {master}, which applied {device}\'s queues; node {survivor} put the next '
+                 f'rate change in the queues after {took} s; queues {status}')
+        assert status.get('state') == 'APPLIED', status
+    finally:
+        node = sorted(site.up)[0]
+        cl.rest(node, 'POST', '/onos/v1/network/configuration', before)
+        try:
+            onos.wait_until(lambda: onos.carelane_ovsdb_rows(DPID) == ([], []), 30, 'CareLane queues removed')
+        finally:
+            cl.rest(node, 'DELETE', f'/onos/v1/network/configuration/devices/{OVSDB_DEVICE}')
+            subprocess.run(['ovs-vsctl', 'del-manager'], check=False)
+            subprocess.run(['ovs-vsctl', '--if-exists', 'del-port', BRIDGE, UPLINK], check=False)
+            subprocess.run(['ip', 'link', 'del', UPLINK], check=False)
+
+
+def atomix_leaders(dead=()):
+    """{Raft partition: Atomix node number of its leader}, the last leader each live Atomix node's
+    log names, as most of them name it."""
+    seen = {}
+    for i in (n for n in cl.NODES if n not in dead):
+        log = cl.DIR / f'atomix-{i}' / 'atomix.log'
+        text = log.read_text(errors='replace') if log.exists() else ''
+        for partition, leader in re.findall(r'RaftServer\{([\w-]+)\} - Found leader atomix-(\d+)', text):
+            seen.setdefault(partition, {})[i] = int(leader)
+    return {p: max(set(by.values()), key=list(by.values()).count) for p, by in seen.items()}
+
+
+def test_after_the_raft_leader_is_killed_carelane_still_reacts_to_a_reconnect(site):
+    """SIGKILL of the Atomix node that leads the most Raft partitions. Its partitions elect new
+    leaders; no CareLane listener is ejected by ONOS's event watchdog. Then clgw1 reconnects with
+    its flows and meters deleted while cut: CareLane puts the whole policy back within 3 s of the
+    device being available again (ONOS on its own takes its 5 s flow and 10 s meter polls)."""
+    restart_stopped_nodes(site)
+    leaders = atomix_leaders()
+    led = {i: sorted(p for p, n in leaders.items() if n == i) for i in cl.NODES}
+    victim = max(cl.NODES, key=lambda i: len(led[i]))
+    assert led[victim], f'no Raft leader found in the Atomix logs: {leaders}'
+    pid = int((cl.DIR / f'atomix-{victim}' / 'atomix.pid').read_text())
+    t0 = time.time()
+    os.kill(pid, signal.SIGKILL)
+    onos.wait_until(lambda: all(atomix_leaders(dead={victim}).get(p) not in (None, victim) for p in led[victim]),
+                    60,
+                    f'new leaders for {led[victim]}', interval=0.2)
+    elected = round(time.time() - t0, 2)
+    record('raft_leader_killed_reelected_s', elected)
+    onos.log(f'cluster: killed atomix-{victim}, leader of {led[victim]}; new leaders after {elected} s')
+
+    node = site.master()
+    code, reply = cl.rest(node, 'PUT', '/onos/carelane/slices/social/bandwidth',
+                          {'profile': 'offPeak', 'maxKbps': 5000})
+    assert code == 200, reply
+    rates = site.rates(node, 'offPeak')
+    site.wait_carries(rates)
+    rules = len(onos.carelane_flows(BRIDGE, site.appid))
+    with onos.ControlCut():
+        onos.wait_until(lambda: cl.master(site.device) is None, 20, 'ONOS to see the cut', interval=0.05)
+        onos.ofctl('del-flows', BRIDGE)
+        onos.ofctl('del-meters', BRIDGE)
+    onos.wait_until(lambda: cl.rest(sorted(site.up)[0], 'GET', f'/onos/v1/devices/{site.device}')[1]
+                    .get('available') is True, 30, f'{site.device} available again', interval=0.05)
+    back = time.time()
+    onos.wait_until(lambda: onos.switch_carries(BRIDGE, rates, site.appid)
+                    and len(onos.carelane_flows(BRIDGE, site.appid)) == rules, 30,
+                    'the whole policy on the switch', interval=0.05)
+    took = round(time.time() - back, 2)
+    record('reconnect_after_raft_leader_killed_s', took)
+    onos.log(f'cluster: after the Raft leader was killed, an emptied reconnect was whole again in {took} s')
+    ejected = [line for n in cl.NODES if cl.karaf_log(n).exists()
+               for line in cl.karaf_log(n).read_text(errors='replace').splitlines()
+               if 'exceeded execution time limit' in line and 'carelane' in line.lower()]
+    assert not ejected, f'ONOS ejected a CareLane listener: {ejected}'
+    assert took < 3, f'the emptied switch whole again {took} s after reconnecting'

@@ -120,27 +120,6 @@ def test_a_change_that_does_not_fit_the_table_keeps_the_site_working(onos_carela
 CUTS = 10   # of each kind
 
 
-class ControlCut:
-    """Cuts the OpenFlow connection between OVS and ONOS without touching the bridge's
-    controller record (adding or removing a bridge's controllers makes OVS flush its flows):
-    an nft rule refuses new connections to port 6653, and `ss -K` destroys the established
-    one at both ends, so ONOS sees the switch go at once, as after a network reset."""
-    TABLE = 'carelane_cut'
-
-    def __enter__(self):
-        subprocess.run(['nft', 'add', 'table', 'inet', self.TABLE], check=True)
-        subprocess.run(['nft', 'add', 'chain', 'inet', self.TABLE, 'out',
-                        '{ type filter hook output priority 0 ; }'], check=True)
-        subprocess.run(['nft', 'add', 'rule', 'inet', self.TABLE, 'out', 'tcp', 'dport', '6653', 'tcp', 'flags',
-                        'syn', 'reject', 'with', 'tcp', 'reset'], check=True)
-        subprocess.run(['ss', '-K', '-tn', 'state', 'established', '( sport = :6653 or dport = :6653 )'],
-                       check=True, capture_output=True)
-        return self
-
-    def __exit__(self, *exc):
-        subprocess.run(['nft', 'delete', 'table', 'inet', self.TABLE], check=False)
-
-
 class RuleSampler:
     """Counts CareLane's rules on the bridge every 50 ms, in a thread."""
 
@@ -179,7 +158,7 @@ def cut_and_reconnect(onos, appid, shapes, rates, empty):
     meters deleted; then the connection back. Returns seconds from the device available again to
     the whole policy on the switch."""
     t0 = time.time()
-    with ControlCut():
+    with onos.ControlCut():
         onos.wait_until(lambda: not onos.device_available(GATEWAY_DEVICE), 10, 'ONOS to see the cut', interval=0.05)
         gone = time.time() - t0
         if empty:
@@ -221,7 +200,7 @@ def test_20_reconnects_come_back_whole_within_2_s_and_a_kept_table_never_loses_a
         if probe.poll() is None:
             probe.kill()
             probe.wait()
-        subprocess.run(['nft', 'delete', 'table', 'inet', ControlCut.TABLE], check=False,
+        subprocess.run(['nft', 'delete', 'table', 'inet', onos_testbed.ControlCut.TABLE], check=False,
                        stderr=subprocess.DEVNULL)
         subprocess.run(['ovs-vsctl', 'remove', 'controller', GATEWAY, 'max_backoff', '1000'], check=False)
     sent = int(re.search(r'(\d+) packets transmitted', probed).group(1))

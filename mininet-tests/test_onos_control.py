@@ -4,8 +4,7 @@ import json
 import re
 import subprocess
 import time
-from datetime import datetime, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -281,17 +280,7 @@ def test_the_scheduled_switch_over_reaches_the_switch_at_the_boundary(onos_carel
     new profile's meters and every CareLane rule uses them."""
     onos = onos_carelane
     _, original = onos.rest('GET', '/onos/carelane/schedule')
-    london = ZoneInfo('Europe/London')
-    now = datetime.now(london)
-    boundary = now.replace(second=0, microsecond=0) + timedelta(minutes=1 if now.second < 45 else 2)
-    days = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN']
-    if (boundary + timedelta(minutes=10)).date() == boundary.date():
-        to, before = 'peak', 'offPeak'
-        window = {'zone': 'Europe/London', 'peakStart': f'{boundary:%H:%M}',
-                  'peakEnd': f'{boundary + timedelta(minutes=10):%H:%M}', 'days': days}
-    else:   # late evening: peak since midnight, ending at the boundary
-        to, before = 'offPeak', 'peak'
-        window = {'zone': 'Europe/London', 'peakStart': '00:00', 'peakEnd': f'{boundary:%H:%M}', 'days': days}
+    boundary, to, before, window = onos.boundary_schedule()
     try:
         code, body = onos.rest('PUT', '/onos/carelane/schedule', window)
         assert code == 200, body
@@ -318,8 +307,7 @@ def test_the_scheduled_switch_over_reaches_the_switch_at_the_boundary(onos_carel
         # Bound to ONOS's meter poll, a switch-over took 5.6-9.7 s.
         assert after < 3, f'the switch-over on the switch within 3 s of the boundary: {after:.2f} s'
     finally:
-        onos.rest('PUT', '/onos/carelane/schedule', {k: v for k, v in original.items() if k in
-                                                     ('zone', 'peakStart', 'peakEnd', 'windows', 'days', 'holidays')})
+        onos.rest('PUT', '/onos/carelane/schedule', {k: v for k, v in original.items() if k in onos.SCHEDULE_FIELDS})
         onos.set_profile('peak', reason='control tests')
         onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=40)
 

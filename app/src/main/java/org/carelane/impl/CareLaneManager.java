@@ -203,6 +203,7 @@ public class CareLaneManager implements CareLaneService {
         deviceService.addListener(reconciler.deviceListener);
         meterService.addListener(reconciler.meterListener);
         mastershipService.addListener(reconciler.mastershipListener);
+        driverService.addListener(reconciler.driverListener);
         runAndWait(() -> {
             intake.load("activate");
             reconciler.reconcile();
@@ -214,6 +215,7 @@ public class CareLaneManager implements CareLaneService {
     @Deactivate
     protected void deactivate() {
         ruleRemovedDelegate = null;
+        driverService.removeListener(reconciler.driverListener);
         mastershipService.removeListener(reconciler.mastershipListener);
         meterService.removeListener(reconciler.meterListener);
         deviceService.removeListener(reconciler.deviceListener);

@@ -16,6 +16,8 @@ import org.onosproject.mastership.MastershipService;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.device.DeviceEvent;
 import org.onosproject.net.device.DeviceListener;
+import org.onosproject.net.driver.DriverEvent;
+import org.onosproject.net.driver.DriverListener;
 import org.onosproject.net.meter.MeterEvent;
 import org.onosproject.net.meter.MeterListener;
 import org.slf4j.Logger;
@@ -80,6 +82,7 @@ final class Reconciler {
     final DeviceListener deviceListener = new InternalDeviceListener();
     final MeterListener meterListener = new InternalMeterListener();
     final MastershipListener mastershipListener = new InternalMastershipListener();
+    final DriverListener driverListener = new InternalDriverListener();
 
     /**
      * @param forgetCounters drops what is counted for a device that left the policy
@@ -297,6 +300,22 @@ final class Reconciler {
                     }
                 });
             }
+        }
+    }
+
+    /**
+     * A driver gained behaviours, as when ONOS's OVSDB drivers load after CareLane: uplink queues
+     * that found their driver lacking try again.
+     */
+    private final class InternalDriverListener implements DriverListener {
+        @Override
+        public boolean isRelevant(DriverEvent event) {
+            return event.type() == DriverEvent.Type.DRIVER_ENHANCED;
+        }
+
+        @Override
+        public void event(DriverEvent event) {
+            onCareLaneThread(reapplyQueues);
         }
     }
 
