@@ -28,7 +28,8 @@ KARAF_LOG = DIR / 'onos-2.7.0' / 'apache-karaf-4.2.9' / 'data' / 'log' / 'karaf.
 REST = 'http://127.0.0.1:8181'
 CONTROLLER = 'tcp:127.0.0.1:6653'
 APP = 'org.carelane.app'
-COMPONENTS = ('org.carelane.impl.CareLaneManager', 'org.carelane.store.DistributedCareLaneStore')
+COMPONENTS = ('org.carelane.impl.CareLaneManager', 'org.carelane.store.DistributedCareLaneStore',
+              'org.carelane.rest.CareLaneCodecs')
 ANSI = re.compile(r'\x1b\[[0-9;]*m')
 RESULTS = ROOT / 'mininet-tests' / 'results'
 AUTH = 'Basic ' + base64.b64encode(b'onos:rocks').decode()

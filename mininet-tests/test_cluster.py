@@ -241,6 +241,18 @@ def restart_stopped_nodes(site):
     cl.wait_carelane_answers(sorted(site.up))
 
 
+def wait_gateways_in_sync(site, timeout=60):
+    """Every gateway IN_SYNC with the newest policy, as its master reports it."""
+    def settled():
+        for device in site.devices.values():
+            master = cl.master(device)
+            sync = cl.device_status(master, device).get('sync', {}) if master else {}
+            if sync.get('state') != 'IN_SYNC':
+                return False
+        return True
+    onos.wait_until(settled, timeout, 'every gateway in sync', interval=0.5)
+
+
 def test_stopping_a_standby_then_the_master_leaves_rules_and_meters_and_the_new_master_keeps_sync(site):
     master = site.master()
     standby = site.others(master)[0]
@@ -560,6 +572,7 @@ def test_after_the_raft_leader_is_killed_carelane_still_reacts_to_a_reconnect(si
     its flows and meters deleted while cut: CareLane puts the whole policy back within 3 s of the
     device being available again (ONOS on its own takes its 5 s flow and 10 s meter polls)."""
     restart_stopped_nodes(site)
+    wait_gateways_in_sync(site)   # one fault at a time: not while the restarted node settles
     leaders = atomix_leaders()
     led = {i: sorted(p for p, n in leaders.items() if n == i) for i in cl.NODES}
     victim = max(cl.NODES, key=lambda i: len(led[i]))

@@ -1,6 +1,5 @@
 package org.carelane.api;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 import java.util.List;
@@ -45,8 +44,8 @@ public interface CareLaneService {
     /** Removes the override, if any. @return true if one was removed */
     boolean clearOverride(String user, String source);
 
-    /** Per-device view of what is installed. */
-    ObjectNode status();
+    /** The profile in force and each device's state, as this node sees it. */
+    CareLaneStatus status();
 
     List<SliceStats> stats();
 

@@ -1,8 +1,8 @@
 package org.carelane.impl;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneService;
+import org.carelane.api.CareLaneStatus;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.PeakSchedule;
@@ -14,7 +14,6 @@ import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
 import org.carelane.api.Steering;
-import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.PolicyValidator;
 import org.carelane.policy.QueuePlan;
 import org.carelane.policy.ScheduleCalculator;
@@ -387,18 +386,13 @@ public class CareLaneManager implements CareLaneService {
     }
 
     @Override
-    public ObjectNode status() {
-        ObjectNode root = PolicyCodec.mapper().createObjectNode();
-        root.put("activeProfile", activeProfile().jsonName());
-        root.put("appliedProfile", reconciler.appliedProfile() == null ? null : reconciler.appliedProfile().jsonName());
-        root.put("time", clock.instant().toString());
-        root.put("policyVersion", store.policyVersion());
-        liveOverride().ifPresent(o -> root.putObject("override").put("profile", o.profile().jsonName())
-                .put("expiresAt", o.expiresAt().toString()).put("user", o.user()));
-        store.policy().ifPresent(p -> root.put("nextChange",
-                ScheduleCalculator.nextChange(p.schedule(), liveOverride(), clock.instant()).toString()));
-        reports.writeDevices(root.putArray("devices"));
-        return root;
+    public CareLaneStatus status() {
+        Instant now = clock.instant();
+        Optional<ProfileOverride> override = overrideAt(now);
+        Instant next = store.policy().map(p -> ScheduleCalculator.nextChange(p.schedule(), override, now))
+                .orElse(null);
+        return new CareLaneStatus(profileAt(now), reconciler.appliedProfile(), now, store.policyVersion(),
+                override.orElse(null), next, reports.devices());
     }
 
     @Override

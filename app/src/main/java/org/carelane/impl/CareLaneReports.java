@@ -1,8 +1,7 @@
 package org.carelane.impl;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.CareLaneStore;
+import org.carelane.api.DeviceStatus;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceStats;
 import org.carelane.policy.FlowCompiler;
@@ -57,32 +56,32 @@ final class CareLaneReports {
         this.queues = queues;
     }
 
-    /** One entry per device of the policy or with CareLane meters. */
-    void writeDevices(ArrayNode devices) {
+    /** One entry per device of the policy or with CareLane meters, in id order. */
+    List<DeviceStatus> devices() {
+        List<DeviceStatus> out = new ArrayList<>();
         for (DeviceId id : policyDevices()) {
-            ObjectNode d = devices.addObject();
-            d.put("deviceId", id.toString());
-            d.put("available", deviceService.isAvailable(id));
-            d.put("master", mastershipService.isLocalMaster(id));
-            sync.get(id).ifPresent(e -> e.writeTo(d.putObject("sync")));
-            queues.status(id).ifPresent(q -> q.writeTo(d.putObject("queues")));
+            Integer rules = null;
+            long added = 0;
+            String unreadable = null;
             try {
                 List<FlowEntry> entries = carelaneFlows(id);
-                d.put("flowRules", entries.size());
-                d.put("flowRulesAdded", entries.stream().filter(e -> e.state() == FlowEntry.FlowEntryState.ADDED)
-                        .count());
+                rules = entries.size();
+                added = entries.stream().filter(e -> e.state() == FlowEntry.FlowEntryState.ADDED).count();
             } catch (FlowRuleStoreException e) {
-                d.putNull("flowRules");
-                d.put("flowRulesError", unreadableFlows(e));
+                unreadable = unreadableFlows(e);
             }
-            ObjectNode meters = d.putObject("meters");
+            Map<String, DeviceStatus.Meter> meters = new java.util.LinkedHashMap<>();
             store.installedMeters(id).forEach((slice, m) -> {
                 Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
-                meters.putObject(slice).put("meterId", m.meterId()).put("rateKbps", m.rateKbps())
-                        .put("burstKbits", m.burstKbits())
-                        .put("state", live == null ? "UNKNOWN" : live.state().name());
+                meters.put(slice, new DeviceStatus.Meter(m.meterId(), m.rateKbps(), m.burstKbits(),
+                        live == null ? "UNKNOWN" : live.state().name()));
             });
+            out.add(new DeviceStatus(id, deviceService.isAvailable(id), mastershipService.isLocalMaster(id),
+                    sync.get(id).map(DeviceSyncTracker.Entry::toStatus).orElse(null),
+                    queues.status(id).map(UplinkQueues.Status::toStatus).orElse(null), rules, added, unreadable,
+                    meters));
         }
+        return out;
     }
 
     /** Bytes, packets, rules and meters per slice, over the devices this node can read. */

@@ -1,6 +1,6 @@
 package org.carelane.impl;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.DeviceStatus;
 import org.carelane.api.Profile;
 import org.onosproject.net.DeviceId;
 
@@ -67,28 +67,9 @@ final class DeviceSyncTracker {
             return state == State.FAILED && cause != null && cause != FailureCause.TRANSIENT;
         }
 
-        void writeTo(ObjectNode node) {
-            node.put("state", state.name());
-            if (profile != null) {
-                node.put("profile", profile.jsonName());
-            }
-            node.put("policyVersion", policyVersion);
-            node.put("since", since.toString());
-            if (failures > 0) {
-                node.put("failures", failures);
-            }
-            if (reason != null) {
-                node.put("reason", reason);
-            }
-            if (nextRetry != null) {
-                node.put("nextRetry", nextRetry.toString());
-            }
-            if (cause != null) {
-                node.put("retry", cause.retry);
-            }
-            if (lastFailure != null) {
-                node.putObject("lastFailure").put("at", lastFailureAt.toString()).put("reason", lastFailure);
-            }
+        DeviceStatus.Sync toStatus() {
+            return new DeviceStatus.Sync(state.name(), profile, policyVersion, since, failures, reason, nextRetry,
+                    cause == null ? null : cause.retry, lastFailure, lastFailureAt);
         }
     }
 

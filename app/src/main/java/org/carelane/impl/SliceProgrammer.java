@@ -152,14 +152,18 @@ final class SliceProgrammer {
      */
     CompletableFuture<Void> program(SlicePolicy policy, Profile profile, DeviceUplink device, boolean fresh,
                                     MastershipFence fence) {
-        return programNow(policy, profile, device, fresh, fence);
+        return programNow(policy, profile, device, fresh, false, fence);
     }
 
     /**
      * {@link #program}, after a reconnect: a new generation only if the switch really lost
      * meters. A switch that reconnects with its tables kept still holds the recorded meters
      * (asked through {@link SwitchMeterReader}), ONOS still holds them too, and a new
-     * generation would only churn the switch; a switch that cannot be asked gets one.
+     * generation would only churn the switch; a switch that cannot be asked gets one. The
+     * generation's rules are re-added in place all the same: ONOS re-adds meters the switch lost
+     * at its next meter poll, so meters found again do not prove the rules were kept, and ONOS's
+     * flow store still lists the rules the switch lost until its next flow poll (5 s). Seen on
+     * the cluster: an emptied switch whole again only after 5.9 s.
      */
     CompletableFuture<Void> programReconnected(SlicePolicy policy, Profile profile, DeviceUplink device,
                                                MastershipFence fence) {
@@ -168,7 +172,7 @@ final class SliceProgrammer {
         Optional<CompletableFuture<Map<Long, Long>>> read =
                 recorded.isEmpty() || !lostMeters(id).isEmpty() ? Optional.empty() : switchMeters.read(id);
         if (read.isEmpty()) {
-            return programNow(policy, profile, device, true, fence);
+            return programNow(policy, profile, device, true, false, fence);
         }
         return read.get().handle((rates, error) -> error == null && recorded.values().stream()
                         .allMatch(m -> heldAtItsRate(m, rates)))
@@ -176,12 +180,13 @@ final class SliceProgrammer {
                     if (kept) {
                         log.info("CareLane finds {}'s meters on the switch: no new generation", id);
                     }
-                    return programNow(policy, profile, device, !kept, fence);
+                    return programNow(policy, profile, device, !kept, kept, fence);
                 }, callbacks);
     }
 
+    /** @param rewrite re-add the recorded generation's rules in place even if ONOS lists them all */
     private CompletableFuture<Void> programNow(SlicePolicy policy, Profile profile, DeviceUplink device,
-                                               boolean fresh, MastershipFence fence) {
+                                               boolean fresh, boolean rewrite, MastershipFence fence) {
         DeviceId id = device.deviceId();
         Attempt attempt = new Attempt(id, fence);
         Map<String, InstalledMeter> current = store.installedMeters(id);
@@ -207,7 +212,8 @@ final class SliceProgrammer {
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
                 .thenComposeAsync(v -> onSwitch(id, List.copyOf(attempt.created), meterError), callbacks)
-                .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh), callbacks)
+                .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh,
+                        rewrite), callbacks)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
                 .handleAsync((v, error) -> {
                     if (error != null) {
@@ -517,7 +523,8 @@ final class SliceProgrammer {
      * non-strict, and OVS would rewrite every narrower rule too.
      */
     private CompletableFuture<Void> applyFlows(Attempt attempt, SlicePolicy policy, Profile profile,
-                                               DeviceUplink device, Map<String, MeterId> meterIds, boolean fresh) {
+                                               DeviceUplink device, Map<String, MeterId> meterIds, boolean fresh,
+                                               boolean rewrite) {
         DeviceId id = attempt.id;
         attempt.fence.check();   // a stale attempt must not tell the keeper what to want
         // Rules ONOS is removing (PENDING_REMOVE until its next flow poll, e.g. a failed attempt's)
@@ -545,12 +552,12 @@ final class SliceProgrammer {
         boolean newBand;
         if (inPlace != null && (existing.isEmpty() || !fresh) && knownPart(existing, inPlace)) {
             keeper.want(id, inPlace);
-            if (existing.size() == inPlace.size()) {
+            if (existing.size() == inPlace.size() && !rewrite) {
                 return CompletableFuture.completedFuture(null);
             }
             band = recorded.getAsInt();
             next = inPlace;
-            why = "re-added in place";
+            why = rewrite ? "re-added in place after a reconnect" : "re-added in place";
             newBand = false;
         } else if (existing.isEmpty()) {
             band = FlowCompiler.BASE_PRIORITY;

@@ -1,6 +1,6 @@
 package org.carelane.impl;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.DeviceStatus;
 import org.carelane.api.DeviceUplink;
 import org.carelane.policy.QueuePlan;
 import org.onosproject.net.AnnotationKeys;
@@ -11,7 +11,9 @@ import org.onosproject.net.device.DeviceService;
 import org.slf4j.Logger;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -63,26 +65,13 @@ final class UplinkQueues {
             this.plan = plan;
         }
 
-        void writeTo(ObjectNode node) {
-            node.put("state", state.name());
-            if (reason != null) {
-                node.put("reason", reason);
-            }
-            if (ovsdb != null) {
-                node.put("ovsdbDevice", ovsdb.toString());
-            }
-            if (port != null) {
-                node.put("port", port);
-            }
-            if (qos != null) {
-                node.put("qos", qos);
-            }
+        DeviceStatus.Queues toStatus() {
+            List<DeviceStatus.Queue> queues = new ArrayList<>();
             if (plan != null && state == State.APPLIED) {
-                var queues = node.putArray("queues");
-                plan.queues().forEach(q -> queues.addObject().put("queue", q.key()).put("slice", q.slice())
-                        .put("minKbps", q.minBps() / 1000).put("maxKbps", q.maxBps() / 1000)
-                        .put("burstKbits", q.burstBits() / 1000));
+                plan.queues().forEach(q -> queues.add(new DeviceStatus.Queue(q.key(), q.slice(), q.minBps() / 1000,
+                        q.maxBps() / 1000, q.burstBits() / 1000)));
             }
+            return new DeviceStatus.Queues(state.name(), reason, ovsdb, port, qos, queues);
         }
     }
 

@@ -123,7 +123,7 @@ class CareLaneManagerTest {
         }
         Duration lag = Duration.between(WED_NOON, bed.clock.instant());
         System.out.println("CareLane profile switch lag after the boundary: " + lag.toMillis() + " ms");
-        assertEquals("peak", bed.manager.status().get("appliedProfile").asText());
+        assertEquals("peak", StatusJson.of(bed.manager).get("appliedProfile").asText());
         assertEquals(4000L, meterRatesBySlice().get("social"), "peak social cap applied");
         assertExactlyOneMeterPerSlice();
         assertTrue(bed.manager.audit(10).stream().anyMatch(a -> a.action().equals("profile-change")
@@ -131,7 +131,7 @@ class CareLaneManagerTest {
     }
 
     private boolean peakInSync() {
-        var sync = bed.manager.status().get("devices").get(0).path("sync");
+        var sync = StatusJson.of(bed.manager).get("devices").get(0).path("sync");
         return "peak".equals(sync.path("profile").asText()) && "IN_SYNC".equals(sync.path("state").asText());
     }
 
@@ -264,10 +264,11 @@ class CareLaneManagerTest {
         ((ObjectNode) owned.get("devices").get(0)).put("uplinkPort", 1).put("ovsdb", "ovsdb:192.0.2.1");
         bed.netcfg.push(owned);
         bed.manager.evaluateNow();
-        for (int i = 0; i < 50 && bed.manager.status().get("devices").get(0).path("queues").isMissingNode(); i++) {
+        for (int i = 0; i < 50 && StatusJson.of(bed.manager).get("devices").get(0).path("queues").isMissingNode();
+             i++) {
             Thread.sleep(100);   // the queues have their own thread
         }
-        var device = bed.manager.status().get("devices").get(0);
+        var device = StatusJson.of(bed.manager).get("devices").get(0);
         assertEquals("UNSUPPORTED", device.path("queues").path("state").asText(), device.toString());
         assertTrue(device.path("queues").path("reason").asText().startsWith("no OVSDB device ovsdb:192.0.2.1"),
                 device.toString());
@@ -303,12 +304,12 @@ class CareLaneManagerTest {
         // ONOS purges the failed attempt's own meter: that gives no room back, so no retry.
         bed.meters.poll();
         Thread.sleep(DeviceSyncTracker.FIRST_RETRY.toMillis() + 300);
-        assertEquals(1, bed.manager.status().get("devices").get(0).path("sync").path("failures").asInt(),
+        assertEquals(1, StatusJson.of(bed.manager).get("devices").get(0).path("sync").path("failures").asInt(),
                 "a full meter table is not retried on a timer, nor on the attempt's own meters leaving");
         bed.fireDeviceAvailable(GW);   // a reconnect: the switch may have room now
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline && !"IN_SYNC".equals(
-                bed.manager.status().get("devices").get(0).path("sync").path("state").asText())) {
+                StatusJson.of(bed.manager).get("devices").get(0).path("sync").path("state").asText())) {
             Thread.sleep(20);
         }
         assertEquals(12000L, meterRatesBySlice().get("social"), "the retry converges once there is room");
@@ -448,7 +449,7 @@ class CareLaneManagerTest {
     @Test
     void statusShowsInstalledMetersAndFlows() {
         start(WED_MORNING);
-        ObjectNode status = bed.manager.status();
+        ObjectNode status = StatusJson.of(bed.manager);
         assertEquals("offPeak", status.get("activeProfile").asText());
         assertEquals("2026-01-14T12:00:00Z", status.get("nextChange").asText());
         var dev = status.get("devices").get(0);

@@ -89,7 +89,7 @@ class ClusterTest {
         assertOneMeterPerSlice(GW_B);
         assertEquals(1, cluster.node("a").manager.audit(100).stream()
                 .filter(e -> e.source().equals("netcfg")).count(), "three nodes loaded the netcfg, one audit entry");
-        var devices = cluster.node("a").manager.status().get("devices");
+        var devices = StatusJson.of(cluster.node("a").manager).get("devices");
         assertEquals(GW_A.toString(), devices.get(0).get("deviceId").asText());
         assertTrue(devices.get(0).get("master").asBoolean());
         assertEquals(false, devices.get(1).get("master").asBoolean(), "node a does not master GW_B");
@@ -113,7 +113,7 @@ class ClusterTest {
         assertOneMeterPerSlice(GW_B);
         long version = cluster.node("c").manager.policyVersion();
         for (String node : new String[] {"a", "b"}) {
-            var device = cluster.node(node).manager.status().get("devices").findValues("sync").stream()
+            var device = StatusJson.of(cluster.node(node).manager).get("devices").findValues("sync").stream()
                     .filter(s -> s.has("state")).findFirst().orElseThrow();
             assertEquals("IN_SYNC", device.get("state").asText(), node);
             assertEquals(version, device.get("policyVersion").asLong(), node + " applied the new version");
@@ -126,7 +126,7 @@ class ClusterTest {
         cluster.node("a").manager.setOverride(Profile.PEAK, WED_MORNING.plusSeconds(600), "alice", "drill", "rest");
         idle();
         assertTrue(rates(GW_B).contains(4000L), "GW_B switched to peak (social 4000): " + rates(GW_B));
-        assertEquals("peak", cluster.node("b").manager.status().get("appliedProfile").asText());
+        assertEquals("peak", StatusJson.of(cluster.node("b").manager).get("appliedProfile").asText());
         cluster.node("c").manager.clearOverride("bob", "cli");
         idle();
         assertTrue(rates(GW_A).contains(15000L), "GW_A back to off-peak: " + rates(GW_A));
@@ -181,7 +181,7 @@ class ClusterTest {
         idle();
         assertTrue(rates(GW_B).contains(8000L), "the new master applies changes: " + rates(GW_B));
         assertOneMeterPerSlice(GW_B);
-        var sync = cluster.node("a").manager.status().get("devices").get(1).get("sync");
+        var sync = StatusJson.of(cluster.node("a").manager).get("devices").get(1).get("sync");
         assertEquals("IN_SYNC", sync.get("state").asText());
     }
 
@@ -340,14 +340,14 @@ class ClusterTest {
         assertEquals(List.of(), cluster.flows.switchRules(GW_B), "its new master cleaned it");
         assertEquals(0, cluster.meters.liveMeters(GW_B).size());
         assertEquals(6, cluster.flows.switchRules(GW_A).size(), "GW_A keeps the policy");
-        assertTrue(cluster.node("c").manager.status().get("devices").findValuesAsText("deviceId").stream()
-                .noneMatch(GW_B.toString()::equals), cluster.node("c").manager.status().toString());
+        assertTrue(StatusJson.of(cluster.node("c").manager).get("devices").findValuesAsText("deviceId").stream()
+                .noneMatch(GW_B.toString()::equals), StatusJson.of(cluster.node("c").manager).toString());
     }
 
     @Test
     void aNodeThatCannotReadAnotherMastersRulesSaysSoInStatusAndStillCountsItsOwn() {
         start(WED_MORNING);
-        var devices = cluster.node("a").manager.status().get("devices");
+        var devices = StatusJson.of(cluster.node("a").manager).get("devices");
         assertEquals(6, devices.get(0).get("flowRules").asInt(), "GW_A, mastered by a");
         assertTrue(devices.get(1).get("flowRules").isNull(), "GW_B, mastered by b: " + devices.get(1));
         assertTrue(devices.get(1).get("flowRulesError").asText().contains("ask its master"));

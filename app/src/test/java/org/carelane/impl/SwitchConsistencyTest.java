@@ -146,7 +146,7 @@ class SwitchConsistencyTest {
     }
 
     private String syncState() {
-        return bed.manager.status().get("devices").get(0).path("sync").path("state").asText();
+        return StatusJson.of(bed.manager).get("devices").get(0).path("sync").path("state").asText();
     }
 
     /**
@@ -162,8 +162,8 @@ class SwitchConsistencyTest {
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         bed.manager.awaitIdle();
         assertEquals("FAILED", syncState());
-        assertTrue(bed.manager.status().get("devices").get(0).path("sync").path("reason").asText()
-                .contains("flow rule operations failed"), bed.manager.status().toString());
+        assertTrue(StatusJson.of(bed.manager).get("devices").get(0).path("sync").path("reason").asText()
+                .contains("flow rule operations failed"), StatusJson.of(bed.manager).toString());
         assertEquals(List.of(), violations, "every packet kept its slice while the table was full");
         assertEquals(6, bed.flows.switchRules(GW).size(), "the failed attempt's rules were deleted");
         assertEquals(List.of(15000L, 20000L, 20000L), bed.meters.liveMeters(GW).stream()
@@ -198,7 +198,7 @@ class SwitchConsistencyTest {
         bed.manager.awaitIdle();
         assertTrue(changed[0]);
         assertEquals("IN_SYNC", syncState(), "the attempt that went again landed");
-        var sync = bed.manager.status().get("devices").get(0).path("sync");
+        var sync = StatusJson.of(bed.manager).get("devices").get(0).path("sync");
         assertTrue(sync.path("lastFailure").path("reason").asText().contains("flow rule operations failed"),
                 sync.toString());
         assertTrue(bed.meters.liveMeters(GW).stream().anyMatch(m -> m.bands().iterator().next().rate() == 9000));

@@ -1,0 +1,61 @@
+package org.carelane.api;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** What /status shows: the profile in force and each device's state, as this node sees it. */
+public final class CareLaneStatus {
+    private final Profile activeProfile;
+    private final Profile appliedProfile;
+    private final Instant time;
+    private final long policyVersion;
+    private final ProfileOverride override;
+    private final Instant nextChange;
+    private final List<DeviceStatus> devices;
+
+    /**
+     * @param appliedProfile the profile this node last brought its devices to; null without a policy
+     * @param override       the override in force; null if none
+     * @param nextChange     the next switch-over; null without a policy
+     */
+    public CareLaneStatus(Profile activeProfile, Profile appliedProfile, Instant time, long policyVersion,
+                          ProfileOverride override, Instant nextChange, List<DeviceStatus> devices) {
+        this.activeProfile = activeProfile;
+        this.appliedProfile = appliedProfile;
+        this.time = time;
+        this.policyVersion = policyVersion;
+        this.override = override;
+        this.nextChange = nextChange;
+        this.devices = List.copyOf(devices);
+    }
+
+    public Profile activeProfile() {
+        return activeProfile;
+    }
+
+    public Optional<Profile> appliedProfile() {
+        return Optional.ofNullable(appliedProfile);
+    }
+
+    public Instant time() {
+        return time;
+    }
+
+    public long policyVersion() {
+        return policyVersion;
+    }
+
+    public Optional<ProfileOverride> override() {
+        return Optional.ofNullable(override);
+    }
+
+    public Optional<Instant> nextChange() {
+        return Optional.ofNullable(nextChange);
+    }
+
+    /** The devices of the policy and those CareLane still has meters on, in id order. */
+    public List<DeviceStatus> devices() {
+        return devices;
+    }
+}
