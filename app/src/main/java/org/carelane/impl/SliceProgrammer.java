@@ -111,6 +111,8 @@ final class SliceProgrammer {
         final MastershipFence fence;
         /** Every meter this attempt submitted, confirmed or not. */
         final List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
+        /** Meter ids the switch answered EXISTING_METER for: checked against its own meters. */
+        final Set<Long> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
         /** Rules this attempt added that no rule in place shares: deleted if it fails before all are in. */
         volatile List<FlowRule> newRules = List.of();
         /**
@@ -207,11 +209,12 @@ final class SliceProgrammer {
                 continue;
             }
             CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice.name(), rate, burst,
-                    attempt.created::add, meterError);
+                    attempt.created::add, meterError, attempt.existing);
             submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
-                .thenComposeAsync(v -> onSwitch(id, List.copyOf(attempt.created), meterError), callbacks)
+                .thenComposeAsync(v -> onSwitch(id, List.copyOf(attempt.created), meterError,
+                        attempt.existing), callbacks)
                 .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh,
                         rewrite), callbacks)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -385,9 +388,10 @@ final class SliceProgrammer {
      */
     private CompletableFuture<InstalledMeter> submitOrExplain(DeviceId id, String slice, long rateKbps,
                                                               long burstKbits, Consumer<InstalledMeter> onSubmitted,
-                                                              CompletableFuture<Void> meterError) {
+                                                              CompletableFuture<Void> meterError,
+                                                              Set<Long> existing) {
         try {
-            return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError);
+            return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError, existing);
         } catch (IllegalArgumentException first) {
             MeterFeaturesRepair.Outcome repair = features.restore(id);
             if (repair == MeterFeaturesRepair.Outcome.NO_METERS) {
@@ -397,7 +401,7 @@ final class SliceProgrammer {
             if (repair == MeterFeaturesRepair.Outcome.RESTORED) {
                 log.warn("CareLane gave ONOS back the meter features of {}, which it had lost", id);
                 try {
-                    return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError);
+                    return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError, existing);
                 } catch (IllegalArgumentException again) {
                     return CompletableFuture.failedFuture(new FailureCause.RefusedException(FailureCause.NO_ROOM,
                             "no meter for slice " + slice + ": every meter id of the switch is taken"));
@@ -413,23 +417,45 @@ final class SliceProgrammer {
      * 10 s), so this does not wait for that: it completes once ONOS has had {@code meterGrace} to
      * send the meter, ahead of the rules that use it on the same OpenFlow channel. Should a rule
      * still arrive first, the switch rejects it (INVALID_METER), the attempt fails without
-     * touching the old rules, and it is retried. A meter error within the grace fails it too.
+     * touching the old rules, and it is retried. A meter error within the grace fails it too,
+     * but for EXISTING_METER: ONOS re-sends meters the switch may already hold (after a reconnect
+     * it re-adds the ones a meter poll missed), so that meter id is checked against the switch's
+     * own meters instead ({@link #onSwitch}), and only a different band there fails the attempt.
      */
     private CompletableFuture<InstalledMeter> submitMeter(DeviceId id, long rateKbps, long burstKbits,
                                                           Consumer<InstalledMeter> onSubmitted,
-                                                          CompletableFuture<Void> meterError) {
+                                                          CompletableFuture<Void> meterError, Set<Long> existing) {
         Band band = DefaultBand.builder().ofType(Band.Type.DROP).withRate(rateKbps).burstSize(burstKbits).build();
+        // The meter's id once submit returns; EXISTING_METER may come before (a synchronous provider).
+        long[] meterId = {-1};
+        boolean[] existingBeforeId = {false};
         MeterRequest request = DefaultMeterRequest.builder()
                 .forDevice(id).fromApp(appId).withUnit(Meter.Unit.KB_PER_SEC).burst()
                 .withBands(List.of(band))
                 .withContext(new MeterContext() {
                     @Override
                     public void onError(MeterRequest op, MeterFailReason reason) {
+                        if (reason == MeterFailReason.EXISTING_METER) {
+                            synchronized (meterId) {
+                                if (meterId[0] >= 0) {
+                                    existing.add(meterId[0]);
+                                } else {
+                                    existingBeforeId[0] = true;
+                                }
+                            }
+                            return;
+                        }
                         meterError.completeExceptionally(new FailureCause.RefusedException(
                                 FailureCause.of(reason), "meter on " + id + ": " + reason));
                     }
                 }).add();
         Meter submitted = meters.submit(request);
+        synchronized (meterId) {
+            meterId[0] = submitted.id().id();
+            if (existingBeforeId[0]) {
+                existing.add(meterId[0]);
+            }
+        }
         InstalledMeter installed = new InstalledMeter(submitted.id().id(), rateKbps, burstKbits);
         onSubmitted.accept(installed);
         return CompletableFuture.completedFuture(installed);
@@ -446,7 +472,7 @@ final class SliceProgrammer {
      * with another band (EXISTING_METER). A meter error ONOS reports fails it.
      */
     private CompletableFuture<Void> onSwitch(DeviceId id, List<InstalledMeter> created,
-                                             CompletableFuture<Void> meterError) {
+                                             CompletableFuture<Void> meterError, Set<Long> existing) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         CompletableFuture<Void> unused = meterError.whenComplete((v, e) -> {
             if (e != null) {
@@ -456,19 +482,22 @@ final class SliceProgrammer {
         if (created.isEmpty()) {
             done.complete(null);
         } else {
-            awaitOnSwitch(id, created, done, System.nanoTime() + METER_ON_SWITCH_TIMEOUT.toNanos());
+            awaitOnSwitch(id, created, existing, done, System.nanoTime() + METER_ON_SWITCH_TIMEOUT.toNanos());
         }
         return done;
     }
 
-    private void awaitOnSwitch(DeviceId id, List<InstalledMeter> created, CompletableFuture<Void> done,
-                               long deadline) {
+    private void awaitOnSwitch(DeviceId id, List<InstalledMeter> created, Set<Long> existing,
+                               CompletableFuture<Void> done, long deadline) {
         if (done.isDone()) {
             return;   // a meter error came first
         }
         Optional<CompletableFuture<Map<Long, Long>>> read = switchMeters.read(id);
         if (read.isEmpty()) {
-            if (meterGrace.isZero()) {
+            if (!existing.isEmpty()) {   // cannot be checked against the switch
+                done.completeExceptionally(new FailureCause.RefusedException(FailureCause.TRANSIENT,
+                        "meter on " + id + ": " + MeterFailReason.EXISTING_METER));
+            } else if (meterGrace.isZero()) {
                 done.complete(null);
             } else {
                 CompletableFuture.delayedExecutor(meterGrace.toMillis(), TimeUnit.MILLISECONDS)
@@ -483,7 +512,14 @@ final class SliceProgrammer {
                     missing.add(m);
                 }
             });
-            if (missing.isEmpty()) {
+            Optional<InstalledMeter> taken = missing.stream()
+                    .filter(m -> existing.contains(m.meterId()) && rates != null && rates.containsKey(m.meterId()))
+                    .findFirst();
+            if (taken.isPresent()) {
+                done.completeExceptionally(new FailureCause.RefusedException(FailureCause.TRANSIENT, "meter on " + id
+                        + ": EXISTING_METER, the switch holds meter " + taken.get().meterId() + " at "
+                        + rates.get(taken.get().meterId()) + " kbps, not " + taken.get().rateKbps()));
+            } else if (missing.isEmpty()) {
                 done.complete(null);
             } else if (System.nanoTime() - deadline > 0) {
                 InstalledMeter m = missing.get(0);
@@ -493,7 +529,7 @@ final class SliceProgrammer {
                         + (rates == null ? "" : " (the switch holds " + rates.get(m.meterId()) + ")")));
             } else {
                 CompletableFuture.delayedExecutor(METER_POLL_MILLIS, TimeUnit.MILLISECONDS, callbacks)
-                        .execute(() -> awaitOnSwitch(id, created, done, deadline));
+                        .execute(() -> awaitOnSwitch(id, created, existing, done, deadline));
             }
         }, callbacks);
     }

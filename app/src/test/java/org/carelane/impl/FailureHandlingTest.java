@@ -165,6 +165,42 @@ class FailureHandlingTest {
         assertEquals(0, bed.meters.failedMeters());
     }
 
+    /**
+     * ONOS dropped the social meter from its store while the switch kept it (racing stats
+     * replies), and hands its id to the next meter: the switch answers EXISTING_METER. Checked
+     * against the switch's own meters: at another rate the change fails at once, saying so.
+     */
+    @Test
+    void anExistingMeterAtAnotherRateOnTheSwitchFailsTheChangeSayingSo() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        long social = bed.meters.liveMeters(GW).stream().filter(m -> m.bands().iterator().next().rate() == 15000L)
+                .findFirst().orElseThrow().id().id();
+        bed.meters.loseMeter(GW, social, false);   // the switch still holds it, at 15000
+        bed.manager.setRates("default", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "a failure");
+        assertTrue(sync().path("reason").asText().contains("EXISTING_METER, the switch holds meter " + social
+                + " at 15000 kbps, not 9000"), sync().toString());
+    }
+
+    /**
+     * The same, with the switch holding the id at the new meter's rate: EXISTING_METER is not a
+     * failure, the change lands.
+     */
+    @Test
+    void anExistingMeterAtTheSameRateOnTheSwitchIsTakenAsAdded() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        long social = bed.meters.liveMeters(GW).stream().filter(m -> m.bands().iterator().next().rate() == 15000L)
+                .findFirst().orElseThrow().id().id();
+        bed.meters.loseMeter(GW, social, false);
+        long version = bed.manager.policyVersion();
+        bed.manager.setRates("default", Profile.OFF_PEAK, new SliceRates(15000, 0), "alice", "rest");
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText())
+                && sync().path("policyVersion").asLong() > version, Duration.ofSeconds(2), "the change in sync");
+        assertEquals(0, sync().path("failures").asInt(), "EXISTING_METER did not fail it: " + sync());
+    }
+
     @Test
     void aChangeDoesNotWaitForOnosMeterStatsPoll() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
