@@ -228,28 +228,16 @@ public final class DeviceStatus {
 
     /** One slice's meter: CareLane's record, and ONOS's state of it (UNKNOWN if ONOS lacks it). */
     public static final class Meter {
-        private final long meterId;
-        private final long rateKbps;
-        private final long burstKbits;
+        private final InstalledMeter installed;
         private final String state;
 
-        public Meter(long meterId, long rateKbps, long burstKbits, String state) {
-            this.meterId = meterId;
-            this.rateKbps = rateKbps;
-            this.burstKbits = burstKbits;
+        public Meter(InstalledMeter installed, String state) {
+            this.installed = installed;
             this.state = state;
         }
 
-        public long meterId() {
-            return meterId;
-        }
-
-        public long rateKbps() {
-            return rateKbps;
-        }
-
-        public long burstKbits() {
-            return burstKbits;
+        public InstalledMeter installed() {
+            return installed;
         }
 
         public String state() {

@@ -152,7 +152,6 @@ public class CareLaneManager implements CareLaneService {
         controller.removeEventListener(ruleRemovedListener);
     }
 
-
     private Clock clock = Clock.systemUTC();
     private ApplicationId appId;
     private DeviceProgramming devices;
@@ -446,8 +445,12 @@ public class CareLaneManager implements CareLaneService {
 
     /** Waits up to {@code limit} until no attempt is in flight; the rest goes on in the background. */
     private void awaitSettled(Duration limit) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!sync.settled() && System.nanoTime() < deadline) {
+        awaitUntil(System.nanoTime() + limit.toNanos(), sync::settled);
+    }
+
+    /** Polls {@code done} until it holds or {@code deadline} (System.nanoTime) passes. */
+    private static void awaitUntil(long deadline, java.util.function.BooleanSupplier done) {
+        while (!done.getAsBoolean() && System.nanoTime() - deadline < 0) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -509,19 +512,7 @@ public class CareLaneManager implements CareLaneService {
      * on (see /status).
      */
     private void awaitPrompt(long start, java.util.function.BooleanSupplier reconciled) {
-        long deadline = start + PROMPT.toNanos();
-        while (!reconciled.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                return;
-            }
-            try {
-                Thread.sleep(2);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-        awaitSettled(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        awaitUntil(start + PROMPT.toNanos(), () -> reconciled.getAsBoolean() && sync.settled());
     }
 
     private Optional<ProfileOverride> liveOverride() {

@@ -73,8 +73,7 @@ final class CareLaneReports {
             Map<String, DeviceStatus.Meter> meters = new java.util.LinkedHashMap<>();
             store.installedMeters(id).forEach((slice, m) -> {
                 Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
-                meters.put(slice, new DeviceStatus.Meter(m.meterId(), m.rateKbps(), m.burstKbits(),
-                        live == null ? "UNKNOWN" : live.state().name()));
+                meters.put(slice, new DeviceStatus.Meter(m, live == null ? "UNKNOWN" : live.state().name()));
             });
             out.add(new DeviceStatus(id, deviceService.isAvailable(id), mastershipService.isLocalMaster(id),
                     sync.get(id).map(DeviceSyncTracker.Entry::toStatus).orElse(null),

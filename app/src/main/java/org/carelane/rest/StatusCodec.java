@@ -46,8 +46,9 @@ public final class StatusCodec extends JsonCodec<CareLaneStatus> {
             d.flowRulesError().ifPresent(e -> node.put("flowRulesError", e));
         }
         ObjectNode meters = node.putObject("meters");
-        d.meters().forEach((slice, m) -> meters.putObject(slice).put("meterId", m.meterId())
-                .put("rateKbps", m.rateKbps()).put("burstKbits", m.burstKbits()).put("state", m.state()));
+        d.meters().forEach((slice, m) -> meters.putObject(slice).put("meterId", m.installed().meterId())
+                .put("rateKbps", m.installed().rateKbps()).put("burstKbits", m.installed().burstKbits())
+                .put("state", m.state()));
     }
 
     private static void sync(DeviceStatus.Sync s, ObjectNode node) {

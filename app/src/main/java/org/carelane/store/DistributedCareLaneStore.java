@@ -57,27 +57,6 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     private ConsistentMap<Long, String> auditLog;
     private AtomicCounter auditSeq;
     private final MapEventListener<String, String> stateListener = this::stateChanged;
-    /** The last policy parsed, with the JSON it came from: reads are frequent, changes rare. */
-    private volatile ParsedPolicy parsed;
-
-    private static final class ParsedPolicy {
-        private final String json;
-        private final SlicePolicy policy;
-
-        ParsedPolicy(String json, SlicePolicy policy) {
-            this.json = json;
-            this.policy = policy;
-        }
-
-        String json() {
-            return json;
-        }
-
-        SlicePolicy policy() {
-            return policy;
-        }
-    }
-
     @Activate
     protected void activate() {
         Serializer serializer = Serializer.using(KryoNamespaces.BASIC);
@@ -108,19 +87,10 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
         }
     }
 
+    /** Reads are frequent, changes rare: PolicyCodec recognises the JSON it last encoded or parsed. */
     @Override
     public Optional<SlicePolicy> policy() {
-        return value(state.get(POLICY)).map(this::parse);
-    }
-
-    private SlicePolicy parse(String json) {
-        ParsedPolicy last = parsed;
-        if (last != null && last.json().equals(json)) {
-            return last.policy();
-        }
-        SlicePolicy policy = PolicyCodec.parse(json);
-        parsed = new ParsedPolicy(json, policy);
-        return policy;
+        return value(state.get(POLICY)).map(PolicyCodec::parse);
     }
 
     @Override
@@ -136,9 +106,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
 
     @Override
     public void setPolicy(SlicePolicy policy) {
-        String json = PolicyCodec.encodeJson(policy);
-        state.put(POLICY, json);
-        parsed = new ParsedPolicy(json, policy);
+        state.put(POLICY, PolicyCodec.encodeJson(policy));
     }
 
     @Override
@@ -163,7 +131,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     private PolicyUpdate compareAndSetPolicy(UnaryOperator<SlicePolicy> change) {
         while (true) {
             Versioned<String> current = state.get(POLICY);
-            SlicePolicy before = current == null ? null : parse(current.value());
+            SlicePolicy before = current == null ? null : PolicyCodec.parse(current.value());
             SlicePolicy after = change.apply(before);
             String beforeJson = current == null ? null : current.value();
             if (after.equals(before)) {
@@ -173,7 +141,6 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
             boolean written = current == null ? state.putIfAbsent(POLICY, json) == null
                     : state.replace(POLICY, current.version(), json);
             if (written) {
-                parsed = new ParsedPolicy(json, after);
                 return new PolicyUpdate(before, after, beforeJson, json);
             }
         }
@@ -181,7 +148,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
 
     @Override
     public Optional<SlicePolicy> clearPolicy() {
-        return value(state.remove(POLICY)).map(this::parse);
+        return value(state.remove(POLICY)).map(PolicyCodec::parse);
     }
 
     @Override

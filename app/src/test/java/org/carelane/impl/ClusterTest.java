@@ -73,6 +73,14 @@ class ClusterTest {
         return new TreeSet<>(meterRatesInUse(device).values());
     }
 
+    /** Waits up to {@code limit} until some rule of the device uses a meter at {@code rate}. */
+    private void awaitRate(DeviceId device, long rate, Duration limit) throws InterruptedException {
+        long t0 = System.nanoTime();
+        while (!rates(device).contains(rate) && System.nanoTime() - t0 < limit.toNanos()) {
+            Thread.sleep(10);
+        }
+    }
+
     private void assertOneMeterPerSlice(DeviceId device) {
         Set<Long> used = meterRatesInUse(device).keySet();
         Set<Long> live = cluster.meters.liveMeters(device).stream().map(m -> m.id().id()).collect(Collectors.toSet());
@@ -200,11 +208,8 @@ class ClusterTest {
         cluster.flows.stallBatches = false;
         cluster.mastership.clearMaster(GW_B);   // disconnected
         cluster.mastership.setMaster(GW_B, "b");   // reconnected, in a new term
-        long t0 = System.nanoTime();
         cluster.node("b").fireDeviceAvailable(GW_B);
-        while (!rates(GW_B).contains(9000L) && System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos()) {
-            Thread.sleep(10);
-        }
+        awaitRate(GW_B, 9000L, Duration.ofSeconds(5));
         assertTrue(rates(GW_B).contains(9000L), "the change is on the switch at once, not after the attempt timeout: "
                 + rates(GW_B));
         idle();
@@ -251,10 +256,7 @@ class ClusterTest {
         cluster.flows.stallBatches = false;
         cluster.mastership.setMaster(GW_B, "c");
         cluster.mastership.setMaster(GW_B, "b");   // back, in a new term
-        long t0 = System.nanoTime();
-        while (!rates(GW_B).contains(9000L) && System.nanoTime() - t0 < Duration.ofSeconds(5).toNanos()) {
-            Thread.sleep(10);
-        }
+        awaitRate(GW_B, 9000L, Duration.ofSeconds(5));
         assertTrue(rates(GW_B).contains(9000L), "the change is on the switch at once, not after the attempt timeout: "
                 + rates(GW_B));
         idle();
