@@ -174,12 +174,21 @@ def connect(bridge, dpid):
     for record in records:
         subprocess.run(['ovs-vsctl', 'set', 'controller', record, 'max_backoff=1000'], check=True)
     device_id = f'of:{dpid}'
-
-    def available():
-        code, body = rest(1, 'GET', f'/onos/v1/devices/{device_id}')
-        return code == 200 and body.get('available') is True
-    onos.wait_until(available, 60, f'{device_id} available in the cluster')
+    onos.wait_until(lambda: device_available(1, device_id), 60, f'{device_id} available in the cluster')
     return device_id
+
+
+def device_available(node, device_id):
+    code, body = rest(node, 'GET', f'/onos/v1/devices/{device_id}')
+    return code == 200 and body.get('available') is True
+
+
+def carelane_netcfg(node):
+    """CareLane's netcfg as a node holds it now (REST changes written back included), ready to POST."""
+    code, block = rest(node, 'GET', f'/onos/v1/network/configuration/apps/{onos.APP}')
+    if code != 200:
+        raise onos.OnosError(f'netcfg of {onos.APP} on node {node}: HTTP {code} {block}')
+    return {'apps': {onos.APP: block}}
 
 
 def device_status(node, device_id):

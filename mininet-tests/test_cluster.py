@@ -31,7 +31,6 @@ class Site:
     def __init__(self):
         self.device = None
         self.devices = {}   # bridge: device id, every gateway of the policy
-        self.netcfg = None
         self.appid = None
         self.up = set(cl.NODES)
 
@@ -90,7 +89,6 @@ def site():
                                  {'of:0000000000000001': s.device})
         gateways = netcfg['apps'][onos.APP]['carelane']['devices']
         gateways += [dict(gateways[0], deviceId=s.devices[b]) for b in MORE_BRIDGES]
-        s.netcfg = netcfg
         code, body = cl.rest(1, 'POST', '/onos/v1/network/configuration', netcfg)
         assert code == 200, body
         onos.wait_policy(base=cl.base(1))
@@ -445,10 +443,7 @@ def test_a_gateway_dropped_from_the_policy_while_it_has_no_master_is_cleaned_wit
     device = site.devices[bridge]
     node = sorted(site.up)[0]
     kept = {b: onos.switch_meters(b) for b in site.devices if b != bridge}
-    # As netcfg holds it now, with the REST changes of the earlier tests written back.
-    code, block = cl.rest(node, 'GET', f'/onos/v1/network/configuration/apps/{onos.APP}')
-    assert code == 200, block
-    before = {'apps': {onos.APP: block}}
+    before = cl.carelane_netcfg(node)   # with the REST changes of the earlier tests written back
     dropped = json.loads(json.dumps(before))
     gateways = dropped['apps'][onos.APP]['carelane']['devices']
     gateways[:] = [g for g in gateways if g['deviceId'] != device]
@@ -501,9 +496,7 @@ def test_the_uplink_queues_follow_a_rate_change_after_the_node_that_applied_them
     subprocess.run(['ovs-vsctl', 'add-port', BRIDGE, UPLINK, '--', 'set', 'interface', UPLINK,
                     'ofport_request=1'], check=True)
     node = sorted(site.up)[0]
-    code, block = cl.rest(node, 'GET', f'/onos/v1/network/configuration/apps/{onos.APP}')
-    assert code == 200, block
-    before = {'apps': {onos.APP: block}}
+    before = cl.carelane_netcfg(node)
     owned = json.loads(json.dumps(before))
     next(g for g in owned['apps'][onos.APP]['carelane']['devices'] if g['deviceId'] == device)['uplinkPort'] = 1
     owned['devices'] = {OVSDB_DEVICE: {'basic': {'driver': 'ovs'}}}
@@ -512,8 +505,7 @@ def test_the_uplink_queues_follow_a_rate_change_after_the_node_that_applied_them
             code, body = cl.rest(node, 'POST', f'/onos/v1/applications/{app}/active')
             assert code == 200, body
         subprocess.run(['ovs-vsctl', 'set-manager', *[f'tcp:10.77.0.{n}:6640' for n in cl.NODES]], check=True)
-        onos.wait_until(lambda: cl.rest(node, 'GET', f'/onos/v1/devices/{OVSDB_DEVICE}')[1].get('available')
-                        is True, 60, f'{OVSDB_DEVICE} available')
+        onos.wait_until(lambda: cl.device_available(node, OVSDB_DEVICE), 60, f'{OVSDB_DEVICE} available')
         onos.wait_until(lambda: any(p.get('port') == '1' for p in
                                     cl.rest(node, 'GET', f'/onos/v1/devices/{device}/ports')[1].get('ports', [])),
                         20, f'port 1 of {device} in ONOS')
@@ -603,8 +595,8 @@ def test_after_the_raft_leader_is_killed_carelane_still_reacts_to_a_reconnect(si
         onos.wait_until(lambda: cl.master(site.device) is None, 20, 'ONOS to see the cut', interval=0.05)
         onos.ofctl('del-flows', BRIDGE)
         onos.ofctl('del-meters', BRIDGE)
-    onos.wait_until(lambda: cl.rest(sorted(site.up)[0], 'GET', f'/onos/v1/devices/{site.device}')[1]
-                    .get('available') is True, 30, f'{site.device} available again', interval=0.05)
+    onos.wait_until(lambda: cl.device_available(sorted(site.up)[0], site.device), 30,
+                    f'{site.device} available again', interval=0.05)
     back = time.time()
     onos.wait_until(lambda: onos.switch_carries(BRIDGE, rates, site.appid)
                     and len(onos.carelane_flows(BRIDGE, site.appid)) == rules, 30,
