@@ -31,6 +31,15 @@ public interface CareLaneService {
     void setRates(String slice, Profile profile, long maxKbps, java.util.OptionalLong minKbps, String user,
                   String source);
 
+    /**
+     * Changes, at a board, site class or site, what that scope sets for a slice's rates in a
+     * profile; null returns them to what the scope before sets.
+     *
+     * @throws PolicyException naming the field (board, siteClass, device, slice, a rate) and the scope
+     */
+    void setScopedRates(RateScope scope, String slice, Profile profile, RateOverride rates, String user,
+                        String source);
+
     void setSchedule(PeakSchedule schedule, String user, String source);
 
     /**

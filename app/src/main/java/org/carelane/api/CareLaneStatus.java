@@ -13,6 +13,7 @@ public final class CareLaneStatus {
     private final ProfileOverride override;
     private final Instant nextChange;
     private final List<DeviceStatus> devices;
+    private final List<BoardSummary> boards;
 
     /**
      * @param appliedProfile the profile this node last brought its devices to; null without a policy
@@ -21,6 +22,14 @@ public final class CareLaneStatus {
      */
     public CareLaneStatus(Profile activeProfile, Profile appliedProfile, Instant time, long policyVersion,
                           ProfileOverride override, Instant nextChange, List<DeviceStatus> devices) {
+        this(activeProfile, appliedProfile, time, policyVersion, override, nextChange, devices, List.of());
+    }
+
+    /** @param boards the devices summed up by health board, in board order */
+    public CareLaneStatus(Profile activeProfile, Profile appliedProfile, Instant time, long policyVersion,
+                          ProfileOverride override, Instant nextChange, List<DeviceStatus> devices,
+                          List<BoardSummary> boards) {
+        this.boards = List.copyOf(boards);
         this.activeProfile = activeProfile;
         this.appliedProfile = appliedProfile;
         this.time = time;
@@ -57,5 +66,10 @@ public final class CareLaneStatus {
     /** The devices of the policy and those CareLane still has meters on, in id order. */
     public List<DeviceStatus> devices() {
         return devices;
+    }
+
+    /** The devices summed up by health board. */
+    public List<BoardSummary> boards() {
+        return boards;
     }
 }

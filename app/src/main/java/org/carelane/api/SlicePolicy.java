@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 /**
@@ -23,9 +24,23 @@ public final class SlicePolicy {
     private final PeakSchedule schedule;
     /** Meter burst expressed as time at the meter rate. */
     private final int burstMs;
+    /** What each health board changes of the national policy, by board name. */
+    private final Map<String, ScopeOverride> boards;
+    /** What each site class changes of its board's policy, by class name. */
+    private final Map<String, ScopeOverride> siteClasses;
+    /** Each device's effective policy, worked out once per policy. */
+    private final Map<DeviceId, DevicePolicy> effective = new ConcurrentHashMap<>();
 
     public SlicePolicy(List<DeviceUplink> devices, Map<String, List<IpPrefix>> prefixLists,
                         List<SliceDefinition> slices, PeakSchedule schedule, int burstMs) {
+        this(devices, prefixLists, slices, schedule, burstMs, Map.of(), Map.of());
+    }
+
+    public SlicePolicy(List<DeviceUplink> devices, Map<String, List<IpPrefix>> prefixLists,
+                        List<SliceDefinition> slices, PeakSchedule schedule, int burstMs,
+                        Map<String, ScopeOverride> boards, Map<String, ScopeOverride> siteClasses) {
+        this.boards = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(boards));
+        this.siteClasses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(siteClasses));
         this.devices = List.copyOf(devices);
         this.prefixLists = Map.copyOf(prefixLists);
         this.slices = List.copyOf(slices);
@@ -76,17 +91,82 @@ public final class SlicePolicy {
         return devices.stream().filter(d -> d.deviceId().equals(id)).findFirst();
     }
 
+    /** What each health board changes, by name (a board with no changes maps to {@link ScopeOverride#NONE}). */
+    public Map<String, ScopeOverride> boards() {
+        return boards;
+    }
+
+    /** What each site class changes, by name. */
+    public Map<String, ScopeOverride> siteClasses() {
+        return siteClasses;
+    }
+
+    /** The device's effective policy (see {@link DevicePolicy}), if the policy holds the device. */
+    public Optional<DevicePolicy> forDevice(DeviceId id) {
+        DevicePolicy known = effective.get(id);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        for (int i = 0; i < devices.size(); i++) {
+            DeviceUplink d = devices.get(i);
+            if (d.deviceId().equals(id)) {
+                DevicePolicy resolved = DevicePolicy.of(this, d, devicePath(i));
+                effective.putIfAbsent(id, resolved);
+                return Optional.of(resolved);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Where the i-th device is configured, for error messages: {@code devices[i]} in this
+     * block, or {@code devices."of:...".carelane}, the site's own netcfg subject.
+     */
+    public String devicePath(int i) {
+        DeviceUplink d = devices.get(i);
+        return d.ownSubject() ? "devices.\"" + d.deviceId() + "\".carelane" : "devices[" + i + "]";
+    }
+
+    /** A copy with the sites configured in their own netcfg subjects added. */
+    public SlicePolicy withSites(List<DeviceUplink> sites) {
+        List<DeviceUplink> all = new java.util.ArrayList<>(devices);
+        all.addAll(sites);
+        return new SlicePolicy(all, prefixLists, slices, schedule, burstMs, boards, siteClasses);
+    }
+
+    /** This policy without the sites configured in their own netcfg subjects: the national block. */
+    public SlicePolicy nationalBlock() {
+        return new SlicePolicy(devices.stream().filter(d -> !d.ownSubject()).collect(Collectors.toList()),
+                prefixLists, slices, schedule, burstMs, boards, siteClasses);
+    }
+
+    /** A copy with one device replaced (by id). */
+    public SlicePolicy withDevice(DeviceUplink replacement) {
+        List<DeviceUplink> copy = devices.stream()
+                .map(d -> d.deviceId().equals(replacement.deviceId()) ? replacement : d)
+                .collect(Collectors.toList());
+        return new SlicePolicy(copy, prefixLists, slices, schedule, burstMs, boards, siteClasses);
+    }
+
+    /** A copy in which a board (or, with {@code siteClass}, a site class) has other changes. */
+    public SlicePolicy withScope(boolean siteClass, String name, ScopeOverride changes) {
+        Map<String, ScopeOverride> copy = new java.util.LinkedHashMap<>(siteClass ? siteClasses : boards);
+        copy.put(name, changes);
+        return siteClass ? new SlicePolicy(devices, prefixLists, slices, schedule, burstMs, boards, copy)
+                : new SlicePolicy(devices, prefixLists, slices, schedule, burstMs, copy, siteClasses);
+    }
+
     /** A copy with one slice replaced by name. */
     public SlicePolicy withSlice(SliceDefinition replacement) {
         List<SliceDefinition> copy = slices.stream()
                 .map(s -> s.name().equals(replacement.name()) ? replacement : s)
                 .collect(Collectors.toList());
-        return new SlicePolicy(devices, prefixLists, copy, schedule, burstMs);
+        return new SlicePolicy(devices, prefixLists, copy, schedule, burstMs, boards, siteClasses);
     }
 
     /** A copy with another schedule. */
     public SlicePolicy withSchedule(PeakSchedule newSchedule) {
-        return new SlicePolicy(devices, prefixLists, slices, newSchedule, burstMs);
+        return new SlicePolicy(devices, prefixLists, slices, newSchedule, burstMs, boards, siteClasses);
     }
 
     @Override
@@ -102,17 +182,21 @@ public final class SlicePolicy {
                 && Objects.equals(prefixLists, other.prefixLists)
                 && Objects.equals(slices, other.slices)
                 && Objects.equals(schedule, other.schedule)
-                && burstMs == other.burstMs;
+                && burstMs == other.burstMs
+                && boards.equals(other.boards)
+                && siteClasses.equals(other.siteClasses);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(devices, prefixLists, slices, schedule, burstMs);
+        return Objects.hash(devices, prefixLists, slices, schedule, burstMs, boards, siteClasses);
     }
 
     @Override
     public String toString() {
         return "SlicePolicy[devices=" + devices + ", prefixLists=" + prefixLists + ", slices=" + slices
-                + ", schedule=" + schedule + ", burstMs=" + burstMs + "]";
+                + ", schedule=" + schedule + ", burstMs=" + burstMs
+                + (boards.isEmpty() ? "" : ", boards=" + boards)
+                + (siteClasses.isEmpty() ? "" : ", siteClasses=" + siteClasses) + "]";
     }
 }

@@ -5,6 +5,8 @@ import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateOverride;
+import org.carelane.api.RateScope;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
@@ -86,6 +88,79 @@ public final class CliOperations {
                 + (l.nextHopMac() == null ? "" : " next hop " + l.nextHopMac());
     }
 
+    /**
+     * Sets a slice's rates in a profile at a board, site class or site ({@code scope}; null:
+     * nationally). Values are kbit/s, or a share of each device's uplink such as "10%"; at a
+     * scope, "-" leaves a value to the scope before, and max "inherit" clears the scope's rates.
+     */
+    public List<String> setRate(String slice, String profileText, String maxText, String minText, RateScope scope) {
+        if (scope == null || scope.kind() == RateScope.Kind.NATIONAL) {
+            if (!isShare(maxText) && !isShare(minText)) {
+                return setRate(slice, profileText, maxText, minText);
+            }
+            Profile profile = profile(profileText);
+            SliceRates was = requirePolicy().requireSlice(slice).rates(profile);
+            Rate max = Rate.parse("maxKbps", maxText, true);
+            Rate min = minText == null ? null : Rate.parse("minKbps", minText, false);
+            SliceRates cap = SliceRates.of(max.kbps, max.percent, null, null);
+            SliceRates rates = min == null ? (was == null ? cap : was.withMax(cap))
+                    : SliceRates.of(max.kbps, max.percent, min.kbps, min.percent);
+            service.setRates(slice, profile, rates, user, SOURCE);
+            return List.of(slice + " " + profile.jsonName() + " (national): "
+                    + requirePolicy().requireSlice(slice).rates(profile).describe());
+        }
+        Profile profile = profile(profileText);
+        RateOverride value = null;
+        if (!"inherit".equals(maxText)) {
+            Rate max = "-".equals(maxText) ? null : Rate.parse("maxKbps", maxText, true);
+            Rate min = minText == null || "-".equals(minText) ? null : Rate.parse("minKbps", minText, false);
+            if (max == null && min == null) {
+                throw new PolicyException("maxKbps", "give a rate, or 'inherit' to clear the scope's rates");
+            }
+            value = new RateOverride(max == null ? null : max.kbps, max == null ? null : max.percent,
+                    min == null ? null : min.kbps, min == null ? null : min.percent);
+        }
+        service.setScopedRates(scope, slice, profile, value, user, SOURCE);
+        return List.of(slice + " " + profile.jsonName() + " at " + scope + ": "
+                + (value == null ? "inherited again" : value.toString()));
+    }
+
+    private static boolean isShare(String text) {
+        return text != null && text.trim().endsWith("%");
+    }
+
+    /** A rate as typed: kbit/s ("4000") or a share of each uplink ("10%"). */
+    private static final class Rate {
+        final Long kbps;
+        final Double percent;
+
+        private Rate(Long kbps, Double percent) {
+            this.kbps = kbps;
+            this.percent = percent;
+        }
+
+        static Rate parse(String field, String text, boolean positive) {
+            if (isShare(text)) {
+                String number = text.trim().substring(0, text.trim().length() - 1);
+                try {
+                    double percent = Double.parseDouble(number);
+                    if (percent > 0 && percent <= 100) {
+                        return new Rate(null, percent);
+                    }
+                } catch (NumberFormatException e) {
+                    // the error below
+                }
+                throw new PolicyException(field, "a share must be above 0% and at most 100%, got '" + text + "'");
+            }
+            long kbps = number(field, text);
+            if (kbps < (positive ? 1 : 0)) {
+                throw new PolicyException(field, "must be " + (positive ? "positive" : "0 or more") + ", got "
+                        + kbps);
+            }
+            return new Rate(kbps, null);
+        }
+    }
+
     public List<String> setRate(String slice, String profileText, String maxText, String minText) {
         Profile profile = profile(profileText);
         long max = number("maxKbps", maxText);
@@ -93,8 +168,9 @@ public final class CliOperations {
         OptionalLong min = minText == null ? OptionalLong.empty() : OptionalLong.of(number("minKbps", minText));
         service.setRates(slice, profile, max, min, user, SOURCE);
         SliceRates now = requirePolicy().slice(slice).orElseThrow().rates(profile);
-        return List.of(String.format("%s %s: maxKbps=%d minKbps=%d (active profile %s)", slice,
-                profile.jsonName(), now.maxKbps(), now.minKbps(), service.activeProfile().jsonName()));
+        return List.of(String.format("%s %s: %s (active profile %s)", slice, profile.jsonName(),
+                now.isShare() ? now.describe() : "maxKbps=" + now.maxKbps() + " minKbps=" + now.minKbps(),
+                service.activeProfile().jsonName()));
     }
 
     private static final java.time.format.DateTimeFormatter LOCAL_TIME =
@@ -203,7 +279,10 @@ public final class CliOperations {
 
     private static String rates(SliceDefinition s, Profile p) {
         SliceRates r = s.rates(p);
-        return r == null ? "-" : r.maxKbps() + "/" + r.minKbps();
+        if (r == null) {
+            return "-";
+        }
+        return r.isShare() ? r.describe() : r.maxKbps() + "/" + r.minKbps();
     }
 
     private SlicePolicy requirePolicy() {

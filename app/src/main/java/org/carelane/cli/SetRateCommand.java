@@ -3,7 +3,11 @@ package org.carelane.cli;
 import org.apache.karaf.shell.api.action.Argument;
 import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
+import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
+import org.carelane.api.PolicyException;
+import org.carelane.api.RateScope;
+import org.onosproject.net.DeviceId;
 
 import java.util.List;
 
@@ -20,15 +24,31 @@ public class SetRateCommand extends CareLaneCommand {
     @Completion(ProfileCompleter.class)
     String profile = null;
 
-    @Argument(index = 2, name = "maxKbps", description = "Meter rate, kbit/s", required = true)
+    @Argument(index = 2, name = "max", description = "Meter rate: kbit/s, or a share of each uplink such as 10%; "
+            + "at a scope, '-' keeps the scope before's, 'inherit' clears the scope's rates", required = true)
     String maxKbps = null;
 
-    @Argument(index = 3, name = "minKbps", description = "Reserved rate, kbit/s (default: unchanged)",
+    @Argument(index = 3, name = "min", description = "Reserved rate: kbit/s or a share (default: unchanged)",
             required = false)
     String minKbps = null;
 
+    @Option(name = "--board", description = "Set it for one health board only")
+    String board = null;
+
+    @Option(name = "--site-class", description = "Set it for one site class only (gp-practice, ...)")
+    String siteClass = null;
+
+    @Option(name = "--device", description = "Set it for one site only (its device id)")
+    String device = null;
+
     @Override
     protected List<String> run(CliOperations ops) {
-        return ops.setRate(slice, profile, maxKbps, minKbps);
+        int scopes = (board == null ? 0 : 1) + (siteClass == null ? 0 : 1) + (device == null ? 0 : 1);
+        if (scopes > 1) {
+            throw new PolicyException("scope", "give at most one of --board, --site-class and --device");
+        }
+        RateScope scope = board != null ? RateScope.board(board) : siteClass != null ? RateScope.siteClass(siteClass)
+                : device != null ? RateScope.site(DeviceId.deviceId(device)) : RateScope.NATIONAL;
+        return ops.setRate(slice, profile, maxKbps, minKbps, scope);
     }
 }

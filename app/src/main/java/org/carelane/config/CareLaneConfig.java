@@ -1,5 +1,6 @@
 package org.carelane.config;
 
+import org.carelane.api.PolicyException;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.PolicyCodec;
 import org.onosproject.core.ApplicationId;
@@ -13,7 +14,14 @@ public class CareLaneConfig extends Config<ApplicationId> {
 
     /** Parses and validates the block. @throws PolicyException naming the field */
     public SlicePolicy policy() {
-        return PolicyCodec.parse(node());
+        SlicePolicy policy = PolicyCodec.parse(node());
+        for (int i = 0; i < policy.devices().size(); i++) {
+            if (policy.devices().get(i).ownSubject()) {
+                throw new PolicyException("devices[" + i + "].ownNetcfgSubject", "is CareLane's mark in its store; "
+                        + "configure the site under devices.\"" + policy.devices().get(i).deviceId() + "\".carelane");
+            }
+        }
+        return policy;
     }
 
     /**

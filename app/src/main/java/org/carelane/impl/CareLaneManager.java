@@ -4,11 +4,15 @@ import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStatus;
 import org.carelane.api.CareLaneStore;
+import org.carelane.api.DeviceStatus;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateOverride;
+import org.carelane.api.RateScope;
+import org.carelane.api.ScopeOverride;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
@@ -238,9 +242,9 @@ public class CareLaneManager implements CareLaneService {
 
     /** A device holds the policy in force: its uplink queues follow (their own thread). */
     private void applyQueues(DeviceId id, Profile profile) {
-        store.policy().ifPresent(p -> p.device(id).ifPresent(d -> {
-            Future<?> unused = queues.apply(d, QueuePlan.of(p, d, profile));
-        }));
+        store.policy().flatMap(p -> p.forDevice(id)).ifPresent(d -> {
+            Future<?> unused = queues.apply(d.device(), QueuePlan.of(d.policy(), d.device(), profile));
+        });
     }
 
     /** For tests and the OVS harness: the time source of the schedule. */
@@ -296,7 +300,11 @@ public class CareLaneManager implements CareLaneService {
 
     @Override
     public void setRates(String slice, Profile profile, SliceRates rates, String user, String source) {
-        setRates(slice, profile, rates.maxKbps(), OptionalLong.of(rates.minKbps()), user, source);
+        if (!rates.isShare()) {
+            setRates(slice, profile, rates.maxKbps(), OptionalLong.of(rates.minKbps()), user, source);
+            return;
+        }
+        setNationalRates(slice, profile, was -> rates, user, source);
     }
 
     @Override
@@ -308,22 +316,59 @@ public class CareLaneManager implements CareLaneService {
         if (minKbps.isPresent() && minKbps.getAsLong() < 0) {
             throw new PolicyException("minKbps", "must not be negative, got " + minKbps.getAsLong());
         }
+        // A reservation not given keeps its form (kbit/s or a share of each uplink).
+        SliceRates cap = new SliceRates(maxKbps, minKbps.orElse(0));
+        setNationalRates(slice, profile, was -> minKbps.isPresent() ? cap : was.withMax(cap), user, source);
+    }
+
+    /** @param change the slice's new national rates from its current ones, read inside the atomic update */
+    private void setNationalRates(String slice, Profile profile, java.util.function.UnaryOperator<SliceRates> change,
+                                  String user, String source) {
         update(user, source, "set-rate " + slice + " " + profile.jsonName(), current -> {
             SliceDefinition def = current.requireSlice(slice);
             if (def.drop()) {
                 throw new PolicyException("slice", "slice '" + slice + "' drops traffic and has no rates");
             }
-            // Read inside the atomic update, so a concurrent reservation change is not overwritten.
-            long min = minKbps.orElse(def.rates(profile) == null ? 0 : def.rates(profile).minKbps());
-            if (min > maxKbps) {
-                throw new PolicyException("minKbps", "must not exceed maxKbps (" + min + " > " + maxKbps + ")");
+            SliceRates rates = change.apply(def.rates(profile));
+            if (!rates.isShare() && rates.minKbps() > rates.maxKbps()) {
+                throw new PolicyException("minKbps", "must not exceed maxKbps (" + rates.minKbps() + " > "
+                        + rates.maxKbps() + ")");
             }
-            SlicePolicy next = current.withSlice(def.withRates(profile, new SliceRates(maxKbps, min)));
+            SlicePolicy next = current.withSlice(def.withRates(profile, rates));
             try {
                 PolicyValidator.validateCapacity(next, profile);
             } catch (PolicyException e) {
-                throw new PolicyException(e.field().endsWith("minKbps") ? "minKbps" : "maxKbps", e.reason());
+                throw new PolicyException(e.field().endsWith(".maxKbps") || e.field().endsWith(".maxPercent")
+                        ? "maxKbps" : "minKbps", e.reason() + " [" + e.field() + "]");
             }
+            return next;
+        });
+    }
+
+    @Override
+    public void setScopedRates(RateScope scope, String slice, Profile profile, RateOverride rates, String user,
+                               String source) {
+        if (scope.kind() == RateScope.Kind.NATIONAL) {
+            throw new PolicyException("scope", "national rates are set with setRates");
+        }
+        update(user, source, "set-rate " + scope + " " + slice + " " + profile.jsonName(), current -> {
+            current.requireSlice(slice);
+            SlicePolicy next;
+            if (scope.kind() == RateScope.Kind.SITE) {
+                DeviceUplink device = current.device(DeviceId.deviceId(scope.name())).orElseThrow(() ->
+                        new PolicyException("device", "no device " + scope.name() + " in the CareLane policy"));
+                next = current.withDevice(device.withSite(device.site().with(slice, profile, rates)));
+            } else {
+                boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
+                ScopeOverride was = (siteClass ? current.siteClasses() : current.boards()).get(scope.name());
+                if (was == null) {
+                    throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope
+                            + " (netcfg " + (siteClass ? "siteClasses" : "boards") + ")");
+                }
+                next = current.withScope(siteClass, scope.name(), was.with(slice, profile, rates));
+            }
+            // Every rule at once, so an error names the field and scope that conflict.
+            PolicyValidator.validate(next);
             return next;
         });
     }
@@ -390,8 +435,9 @@ public class CareLaneManager implements CareLaneService {
         Optional<ProfileOverride> override = overrideAt(now);
         Instant next = store.policy().map(p -> ScheduleCalculator.nextChange(p.schedule(), override, now))
                 .orElse(null);
+        List<DeviceStatus> devices = reports.devices();
         return new CareLaneStatus(profileAt(now), reconciler.appliedProfile(), now, store.policyVersion(),
-                override.orElse(null), next, reports.devices());
+                override.orElse(null), next, devices, reports.boards(devices));
     }
 
     @Override

@@ -1,7 +1,9 @@
 package org.carelane.impl;
 
+import org.carelane.api.BoardSummary;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.DeviceStatus;
+import org.carelane.api.DeviceUplink;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceStats;
 import org.carelane.policy.FlowCompiler;
@@ -80,6 +82,37 @@ final class CareLaneReports {
                     queues.status(id).map(UplinkQueues.Status::toStatus).orElse(null), rules, added, unreadable,
                     meters));
         }
+        return out;
+    }
+
+    /**
+     * The devices by health board (as the policy places them; "(none)" for the rest): in sync,
+     * pending or failed here, programmed elsewhere, and the reason of the device that failed most.
+     */
+    List<BoardSummary> boards(List<DeviceStatus> devices) {
+        Optional<SlicePolicy> policy = store.policy();
+        if (policy.isEmpty() || policy.get().boards().isEmpty()) {
+            return List.of();
+        }
+        Map<String, List<DeviceStatus>> byBoard = new java.util.TreeMap<>();
+        for (DeviceStatus d : devices) {
+            String board = policy.get().device(d.deviceId()).flatMap(DeviceUplink::board).orElse("(none)");
+            byBoard.computeIfAbsent(board, b -> new ArrayList<>()).add(d);
+        }
+        List<BoardSummary> out = new ArrayList<>();
+        byBoard.forEach((board, list) -> {
+            int[] counts = new int[4];
+            DeviceStatus.Sync worst = null;
+            for (DeviceStatus d : list) {
+                String state = d.sync().map(DeviceStatus.Sync::state).orElse(null);
+                counts["IN_SYNC".equals(state) ? 0 : "PENDING".equals(state) ? 1 : "FAILED".equals(state) ? 2 : 3]++;
+                if ("FAILED".equals(state) && (worst == null || d.sync().get().failures() > worst.failures())) {
+                    worst = d.sync().get();
+                }
+            }
+            out.add(new BoardSummary(board, list.size(), counts[0], counts[1], counts[2], counts[3],
+                    worst == null ? null : worst.reason().orElse(null)));
+        });
         return out;
     }
 

@@ -32,10 +32,10 @@ final class DevicePorts {
                 continue;
             }
             for (var link : d.links().values()) {
-                requirePort(d, link.port(), "devices[" + i + "].links." + link.name() + ".port");
+                requirePort(d, link.port(), policy.devicePath(i) + ".links." + link.name() + ".port");
             }
             if (d.uplinkPort().isPresent()) {
-                String field = "devices[" + i + "].uplinkPort";
+                String field = policy.devicePath(i) + ".uplinkPort";
                 long mbps = requirePort(d, d.uplinkPort().get(), field).portSpeed();
                 if (mbps > 0 && mbps * 1000 < d.uplinkKbps()) {
                     throw new PolicyException(field, "port " + d.uplinkPort().get() + " of " + d.deviceId()

@@ -161,8 +161,10 @@ final class DeviceProgramming {
         MastershipFence fence = MastershipFence.now(mastership, id);
         CompletableFuture<Void> attempt;
         try {
-            attempt = reconnect && !renew ? programmer.programReconnected(policy.get(), profile, device.get(), fence)
-                    : programmer.program(policy.get(), profile, device.get(), renew, fence);
+            // The device's own policy: its board's, class's and site's changes, at its uplink's rates.
+            SlicePolicy own = policy.get().forDevice(id).orElseThrow().policy();
+            attempt = reconnect && !renew ? programmer.programReconnected(own, profile, device.get(), fence)
+                    : programmer.program(own, profile, device.get(), renew, fence);
         } catch (RuntimeException e) {
             attempt = CompletableFuture.failedFuture(e);
         }

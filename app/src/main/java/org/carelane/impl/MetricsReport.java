@@ -76,31 +76,29 @@ final class MetricsReport {
             return out.toString();
         }
         for (DeviceId id : reports.policyDevices()) {
-            String device = id.toString();
             out.family(MASTER, Type.GAUGE, "1 if this node is the device's master (it programs the device).")
-                    .sample(mastership.isLocalMaster(id) ? 1 : 0, "device", device);
+                    .sample(mastership.isLocalMaster(id) ? 1 : 0, labels(policy.get(), id));
             sync.get(id).ifPresent(e -> {
                 for (DeviceSyncTracker.State state : DeviceSyncTracker.State.values()) {
                     out.family(SYNC_STATE, Type.GAUGE, "1 for the device's sync state on its master, else 0.")
-                            .sample(e.state == state ? 1 : 0, "device", device, "state", state.name());
+                            .sample(e.state == state ? 1 : 0, labels(policy.get(), id, "state", state.name()));
                 }
             });
         }
         for (Map.Entry<DeviceId, Map<String, long[]>> d : reports.countersByDevice(policy.get()).entrySet()) {
-            String device = d.getKey().toString();
+            DeviceId id = d.getKey();
             d.getValue().forEach((slice, c) -> {
                 out.family(BYTES, Type.COUNTER, "Bytes matched by the slice's rules (before its meter), as ONOS "
-                        + "last polled them (every 5 s).").sample(c[0], "device", device, "slice", slice);
+                        + "last polled them (every 5 s).").sample(c[0], labels(policy.get(), id, "slice", slice));
                 out.family(PACKETS, Type.COUNTER, "Packets matched by the slice's rules (before its meter).")
-                        .sample(c[1], "device", device, "slice", slice);
+                        .sample(c[1], labels(policy.get(), id, "slice", slice));
             });
         }
         for (DeviceUplink uplink : policy.get().devices()) {
             DeviceId id = uplink.deviceId();
-            String device = id.toString();
             // Drops come from the master's meter-stats replies; they stay after a disconnect.
             boolean countsDrops = mastership.isLocalMaster(id) || drops.seen(id);
-            for (SliceDefinition s : policy.get().slices()) {
+            for (SliceDefinition s : policy.get().forDevice(id).orElseThrow().policy().slices()) {
                 if (s.drop()) {
                     continue;
                 }
@@ -109,23 +107,38 @@ final class MetricsReport {
                     long[] dropped = counts.dropped();
                     out.family(DROPPED_PACKETS, Type.COUNTER, "Packets the slice's meter dropped, from the "
                             + "switch's meter-stats replies to ONOS's poll (every 10 s).")
-                            .sample(dropped[0], "device", device, "slice", s.name());
+                            .sample(dropped[0], labels(policy.get(), id, "slice", s.name()));
                     out.family(DROPPED_BYTES, Type.COUNTER, "Bytes the slice's meter dropped.")
-                            .sample(dropped[1], "device", device, "slice", s.name());
+                            .sample(dropped[1], labels(policy.get(), id, "slice", s.name()));
                     long[] forwarded = counts.forwarded();
                     out.family(FORWARDED_PACKETS, Type.COUNTER, "Packets the slice's meter let through: its input "
                             + "less its drops, from the same meter-stats replies.")
-                            .sample(forwarded[0], "device", device, "slice", s.name());
+                            .sample(forwarded[0], labels(policy.get(), id, "slice", s.name()));
                     out.family(FORWARDED_BYTES, Type.COUNTER, "Bytes the slice's meter let through, from the same "
-                            + "replies as its drops.").sample(forwarded[1], "device", device, "slice", s.name());
+                            + "replies as its drops.")
+                            .sample(forwarded[1], labels(policy.get(), id, "slice", s.name()));
                 }
                 SliceRates rates = s.rates(active);
                 out.family(MAX_RATE, Type.GAUGE, "The slice's cap (meter rate) in the profile in force.")
-                        .sample(rates.maxKbps() * 125.0, "device", device, "slice", s.name());
+                        .sample(rates.maxKbps() * 125.0, labels(policy.get(), id, "slice", s.name()));
                 out.family(MIN_RATE, Type.GAUGE, "The slice's reservation in the profile in force.")
-                        .sample(rates.minKbps() * 125.0, "device", device, "slice", s.name());
+                        .sample(rates.minKbps() * 125.0, labels(policy.get(), id, "slice", s.name()));
             }
         }
         return out.toString();
+    }
+
+    /**
+     * A device's labels: device, and its health board and site class when it names them (so
+     * dashboards filter by board), then {@code more}.
+     */
+    private static String[] labels(SlicePolicy policy, DeviceId id, String... more) {
+        java.util.List<String> out = new java.util.ArrayList<>(java.util.List.of("device", id.toString()));
+        policy.device(id).ifPresent(d -> {
+            d.board().ifPresent(b -> out.addAll(java.util.List.of("board", b)));
+            d.siteClass().ifPresent(c -> out.addAll(java.util.List.of("site_class", c)));
+        });
+        out.addAll(java.util.List.of(more));
+        return out.toArray(String[]::new);
     }
 }

@@ -1,11 +1,16 @@
 package org.carelane.impl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.carelane.api.CareLaneStore;
+import org.carelane.api.DeviceUplink;
 import org.carelane.api.PolicyException;
 import org.carelane.api.SlicePolicy;
 import org.carelane.config.CareLaneConfig;
+import org.carelane.config.CareLaneSiteConfig;
 import org.carelane.policy.PolicyCodec;
+import org.carelane.policy.PolicyValidator;
 import org.onosproject.core.ApplicationId;
+import org.onosproject.net.DeviceId;
 import org.onosproject.net.config.ConfigFactory;
 import org.onosproject.net.config.NetworkConfigEvent;
 import org.onosproject.net.config.NetworkConfigListener;
@@ -14,6 +19,9 @@ import org.onosproject.net.config.basics.SubjectFactories;
 import org.slf4j.Logger;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -41,6 +49,14 @@ final class NetcfgIntake {
                     return new CareLaneConfig();
                 }
             };
+    private final ConfigFactory<DeviceId, CareLaneSiteConfig> siteFactory =
+            new ConfigFactory<>(SubjectFactories.DEVICE_SUBJECT_FACTORY, CareLaneSiteConfig.class,
+                    CareLaneSiteConfig.KEY) {
+                @Override
+                public CareLaneSiteConfig createConfig() {
+                    return new CareLaneSiteConfig();
+                }
+            };
     private final NetworkConfigListener listener = new InternalConfigListener();
 
     /** @param onCareLaneThread runs a task on the CareLane thread, never on ONOS's event thread */
@@ -58,11 +74,13 @@ final class NetcfgIntake {
     /** Registers the {@code carelane} block and starts listening for its changes. */
     void start() {
         registry.registerConfigFactory(factory);
+        registry.registerConfigFactory(siteFactory);
         registry.addListener(listener);
     }
 
     void stop() {
         registry.removeListener(listener);
+        registry.unregisterConfigFactory(siteFactory);
         registry.unregisterConfigFactory(factory);
     }
 
@@ -76,7 +94,7 @@ final class NetcfgIntake {
             return;
         }
         try {
-            SlicePolicy next = cfg.policy();
+            SlicePolicy next = withSites(cfg.policy());
             ports.check(next);
             if (store.writeBackUntil().filter(until -> until.isAfter(clock.get())).isPresent()
                     && !store.policy().map(next::equals).orElse(false)) {
@@ -93,17 +111,60 @@ final class NetcfgIntake {
     }
 
     /**
+     * The national block with the sites configured in their own subjects, checked together
+     * (boards, classes and each site's rates against its uplink).
+     *
+     * @throws PolicyException naming the field, a site's as devices."of:...".carelane.field
+     */
+    private SlicePolicy withSites(SlicePolicy national) {
+        List<DeviceUplink> sites = new ArrayList<>();
+        for (DeviceId id : registry.getSubjects(DeviceId.class, CareLaneSiteConfig.class)) {
+            CareLaneSiteConfig site = registry.getConfig(id, CareLaneSiteConfig.class);
+            if (site == null) {
+                continue;
+            }
+            try {
+                sites.add(site.site());
+            } catch (PolicyException e) {
+                throw new PolicyException("devices.\"" + id + "\".carelane." + e.field(), e.reason());
+            }
+        }
+        if (sites.isEmpty()) {
+            return national;
+        }
+        sites.sort(java.util.Comparator.comparing(d -> d.deviceId().toString()));
+        SlicePolicy all = national.withSites(sites);
+        PolicyValidator.validate(all);
+        return all;
+    }
+
+    /**
      * Writes the store's policy to netcfg, as the JSON the store holds: the latest, so that
-     * concurrent changes from several nodes converge on it.
+     * concurrent changes from several nodes converge on it. Sites configured in their own
+     * subjects are written there, and only those whose JSON changed.
      */
     void writeBack() {
-        store.policyJson().ifPresent(json -> {
-            try {
-                registry.applyConfig(appId, CareLaneConfig.class, PolicyCodec.readTree(json));
-            } catch (RuntimeException e) {
-                log.error("CareLane could not write the change back to netcfg; a reload of netcfg would undo it", e);
+        try {
+            Optional<SlicePolicy> policy = store.policy();
+            if (policy.isEmpty() || policy.get().devices().stream().noneMatch(DeviceUplink::ownSubject)) {
+                store.policyJson().ifPresent(json ->
+                        registry.applyConfig(appId, CareLaneConfig.class, PolicyCodec.readTree(json)));
+                return;
             }
-        });
+            registry.applyConfig(appId, CareLaneConfig.class, PolicyCodec.encode(policy.get().nationalBlock()));
+            for (DeviceUplink d : policy.get().devices()) {
+                if (!d.ownSubject()) {
+                    continue;
+                }
+                JsonNode json = PolicyCodec.encodeSite(d);
+                CareLaneSiteConfig now = registry.getConfig(d.deviceId(), CareLaneSiteConfig.class);
+                if (now == null || !json.equals(now.node())) {
+                    registry.applyConfig(d.deviceId(), CareLaneSiteConfig.class, json);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.error("CareLane could not write the change back to netcfg; a reload of netcfg would undo it", e);
+        }
     }
 
     /** The netcfg block was removed: no policy, so the devices are cleaned (the store's event). */
@@ -115,11 +176,18 @@ final class NetcfgIntake {
     private final class InternalConfigListener implements NetworkConfigListener {
         @Override
         public boolean isRelevant(NetworkConfigEvent event) {
-            return event.configClass().equals(CareLaneConfig.class);
+            return event.configClass().equals(CareLaneConfig.class)
+                    || event.configClass().equals(CareLaneSiteConfig.class);
         }
 
         @Override
         public void event(NetworkConfigEvent event) {
+            if (event.configClass().equals(CareLaneSiteConfig.class)) {
+                // A site added, changed or removed: the policy is the national block with its sites.
+                String what = "site " + event.subject() + " " + event.type().name();
+                onCareLaneThread.accept(() -> load(what));
+                return;
+            }
             switch (event.type()) {
                 case CONFIG_ADDED:
                 case CONFIG_UPDATED:

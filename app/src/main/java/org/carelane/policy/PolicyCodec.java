@@ -10,6 +10,8 @@ import org.carelane.api.EgressLink;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
+import org.carelane.api.RateOverride;
+import org.carelane.api.ScopeOverride;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
@@ -56,6 +58,12 @@ public final class PolicyCodec {
     public static final long MAX_KBPS = 100_000_000L;
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> LINK_FIELDS = Set.of("port", "kbps", "vlan", "nextHopMac");
+    /** Marks, in the store's copy, a device configured in its own netcfg subject. */
+    static final String OWN_SUBJECT = "ownNetcfgSubject";
+    private static final Set<String> SITE_FIELDS = Set.of("uplinkKbps", "output", "links", "uplinkPort", "ovsdb",
+            "board", "siteClass", "slices", "prefixLists");
+    private static final Set<String> RATE_FIELDS = Set.of("maxKbps", "maxPercent", "minKbps", "minPercent");
+    private static final java.util.regex.Pattern SCOPE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,47}");
     private static final AtomicLong ENCODES = new AtomicLong();
     private static final AtomicLong PARSES = new AtomicLong();
     /**
@@ -131,7 +139,8 @@ public final class PolicyCodec {
         List<DeviceUplink> devices = list(root, "devices", "devices", PolicyCodec::parseDevice);
         Map<String, List<IpPrefix>> prefixLists = parsePrefixLists(root);
         List<SliceDefinition> slices = list(root, "slices", "slices", PolicyCodec::parseSlice);
-        SlicePolicy policy = new SlicePolicy(devices, prefixLists, slices, schedule, burstMs);
+        SlicePolicy policy = new SlicePolicy(devices, prefixLists, slices, schedule, burstMs,
+                parseScopes(root, "boards"), parseScopes(root, "siteClasses"));
         PolicyValidator.validate(policy);
         return policy;
     }
@@ -163,8 +172,133 @@ public final class PolicyCodec {
             throw new PolicyException(path(at, "ovsdb"), "must be an OVSDB device id such as ovsdb:10.0.0.1, not '"
                     + ovsdb + "'");
         }
-        return new DeviceUplink(id, uplink, port, links, uplinkPort == null ? null : PortNumber.portNumber(uplinkPort),
+        DeviceUplink device = new DeviceUplink(id, uplink, port, links,
+                uplinkPort == null ? null : PortNumber.portNumber(uplinkPort),
                 ovsdb == null ? null : DeviceId.deviceId(ovsdb));
+        String board = optText(node, "board", path(at, "board"));
+        String siteClass = optText(node, "siteClass", path(at, "siteClass"));
+        ScopeOverride site = parseScope(node, at);
+        Map<String, List<IpPrefix>> local = present(node, "prefixLists")
+                ? parsePrefixLists(node.get("prefixLists"), path(at, "prefixLists")) : Map.of();
+        DeviceUplink scoped = board == null && siteClass == null && site.isEmpty() && local.isEmpty() ? device
+                : device.withScopes(board, siteClass, site, local);
+        // Set in the store's copy of the policy only: the site is configured in its own subject.
+        return present(node, OWN_SUBJECT) && node.get(OWN_SUBJECT).asBoolean() ? scoped.withOwnSubject(true)
+                : scoped;
+    }
+
+    /**
+     * A site configured in its own netcfg subject, {@code devices."of:...".carelane}: the fields of
+     * a {@code devices[]} entry but its deviceId, which is the subject. Checks the site alone;
+     * with the national block it is checked as part of the policy.
+     *
+     * @throws PolicyException naming the field
+     */
+    public static DeviceUplink parseSite(DeviceId id, JsonNode node) {
+        object(node, "(root)");
+        onlyFields(node, "", SITE_FIELDS);
+        ObjectNode entry = ((ObjectNode) node).deepCopy();
+        entry.put("deviceId", id.toString());
+        entry.remove(OWN_SUBJECT);
+        return parseDevice(new JsonFields.Item(entry, "")).withOwnSubject(true);
+    }
+
+    /** The JSON of a site's own netcfg subject: its devices[] entry without the deviceId. */
+    public static ObjectNode encodeSite(DeviceUplink d) {
+        ObjectNode node = encodeDevice(d);
+        node.remove("deviceId");
+        node.remove(OWN_SUBJECT);
+        return node;
+    }
+
+    /** {@code boards} or {@code siteClasses}: what each named scope changes. */
+    private static Map<String, ScopeOverride> parseScopes(JsonNode root, String field) {
+        Map<String, ScopeOverride> out = new LinkedHashMap<>();
+        if (!present(root, field)) {
+            return out;
+        }
+        JsonNode scopes = object(root.get(field), field);
+        scopes.fields().forEachRemaining(e -> {
+            String at = path(field, e.getKey());
+            if (!SCOPE_NAME.matcher(e.getKey()).matches()) {
+                throw new PolicyException(at, "a " + (field.equals("boards") ? "board" : "site class")
+                        + " name is lower-case letters, digits or '-', up to 48");
+            }
+            onlyFields(object(e.getValue(), at), at, Set.of("slices"));
+            out.put(e.getKey(), parseScope(e.getValue(), at));
+        });
+        return out;
+    }
+
+    /** A scope's {@code slices}: {name: {rates: {peak|offPeak: {max..., min...}}}}. */
+    private static ScopeOverride parseScope(JsonNode node, String at) {
+        if (!present(node, "slices")) {
+            return ScopeOverride.NONE;
+        }
+        String slicesAt = path(at, "slices");
+        JsonNode slices = object(node.get("slices"), slicesAt);
+        Map<String, Map<Profile, RateOverride>> rates = new LinkedHashMap<>();
+        slices.fields().forEachRemaining(e -> {
+            String sliceAt = path(slicesAt, e.getKey());
+            onlyFields(object(e.getValue(), sliceAt), sliceAt, Set.of("rates"));
+            JsonNode byProfile = object(e.getValue().get("rates"), path(sliceAt, "rates"));
+            Map<Profile, RateOverride> mine = new EnumMap<>(Profile.class);
+            byProfile.fields().forEachRemaining(p -> {
+                String rp = path(sliceAt, "rates." + p.getKey());
+                Profile profile = Profile.OFF_PEAK.jsonName().equals(p.getKey()) ? Profile.OFF_PEAK
+                        : Profile.PEAK.jsonName().equals(p.getKey()) ? Profile.PEAK : null;
+                if (profile == null) {
+                    throw new PolicyException(rp, "must be peak or offPeak");
+                }
+                mine.put(profile, parseRateOverride(p.getValue(), rp));
+            });
+            rates.put(e.getKey(), mine);
+        });
+        return new ScopeOverride(rates);
+    }
+
+    /** A scope's rates for one slice and profile as REST takes them: maxKbps or maxPercent, minKbps or minPercent. */
+    public static RateOverride parseRateOverride(JsonNode node) {
+        return parseRateOverride(node, "");
+    }
+
+    private static RateOverride parseRateOverride(JsonNode node, String at) {
+        object(node, at);
+        onlyFields(node, at, RATE_FIELDS);
+        Long maxKbps = optInteger(node, "maxKbps", path(at, "maxKbps"), 1, MAX_KBPS);
+        Double maxPercent = percent(node, "maxPercent", at);
+        Long minKbps = optInteger(node, "minKbps", path(at, "minKbps"), 0, MAX_KBPS);
+        Double minPercent = percent(node, "minPercent", at);
+        bothForms(maxKbps, maxPercent, path(at, "maxPercent"), "maxKbps");
+        bothForms(minKbps, minPercent, path(at, "minPercent"), "minKbps");
+        if (maxKbps == null && maxPercent == null && minKbps == null && minPercent == null) {
+            throw new PolicyException(at, "sets nothing: give maxKbps or maxPercent, minKbps or minPercent");
+        }
+        if (maxKbps != null && minKbps != null && minKbps > maxKbps) {
+            throw new PolicyException(path(at, "minKbps"), "must not exceed maxKbps (" + minKbps + " > " + maxKbps
+                    + ")");
+        }
+        return new RateOverride(maxKbps, maxPercent, minKbps, minPercent);
+    }
+
+    private static void bothForms(Object kbps, Object percent, String at, String other) {
+        if (kbps != null && percent != null) {
+            throw new PolicyException(at, "give " + other + " or this, not both");
+        }
+    }
+
+    /** A share of the uplink: a number above 0 and at most 100, or null if absent. */
+    private static Double percent(JsonNode node, String field, String parent) {
+        if (!present(node, field)) {
+            return null;
+        }
+        JsonNode value = node.get(field);
+        String at = path(parent, field);
+        if (!value.isNumber() || !(value.asDouble() > 0) || value.asDouble() > 100) {
+            throw new PolicyException(at, "must be a percent of the uplink above 0 and at most 100, got "
+                    + value);
+        }
+        return value.asDouble();
     }
 
     private static EgressLink parseLink(String name, JsonNode node, String at) {
@@ -205,15 +339,17 @@ public final class PolicyCodec {
     }
 
     private static Map<String, List<IpPrefix>> parsePrefixLists(JsonNode root) {
+        return present(root, "prefixLists") ? parsePrefixLists(root.get("prefixLists"), "prefixLists")
+                : new LinkedHashMap<>();
+    }
+
+    private static Map<String, List<IpPrefix>> parsePrefixLists(JsonNode node, String at) {
         Map<String, List<IpPrefix>> out = new LinkedHashMap<>();
-        if (!present(root, "prefixLists")) {
-            return out;
-        }
-        JsonNode lists = object(root.get("prefixLists"), "prefixLists");
+        JsonNode lists = object(node, at);
         Iterator<Map.Entry<String, JsonNode>> it = lists.fields();
         while (it.hasNext()) {
             Map.Entry<String, JsonNode> e = it.next();
-            out.put(e.getKey(), list(lists, e.getKey(), "prefixLists." + e.getKey(),
+            out.put(e.getKey(), list(lists, e.getKey(), at + "." + e.getKey(),
                     item -> prefix(item.node(), item.path())));
         }
         return out;
@@ -260,15 +396,20 @@ public final class PolicyCodec {
         return parseEgress(node, at);
     }
 
-    /** Parses {maxKbps, minKbps}; maxKbps must be positive and minKbps not above it. */
+    /**
+     * Parses {maxKbps or maxPercent, minKbps or minPercent}: the cap is required, in kbit/s
+     * (positive) or as a share of each device's uplink; the reservation not above it.
+     */
     public static SliceRates parseRates(JsonNode node, String at) {
-        object(node, at);
-        long max = integer(node, "maxKbps", path(at, "maxKbps"), 1, MAX_KBPS);
-        long min = present(node, "minKbps") ? integer(node, "minKbps", path(at, "minKbps"), 0, MAX_KBPS) : 0;
-        if (min > max) {
-            throw new PolicyException(path(at, "minKbps"), "must not exceed maxKbps (" + min + " > " + max + ")");
+        RateOverride rates = parseRateOverride(node, at);
+        if (!rates.setsMax()) {
+            throw new PolicyException(path(at, "maxKbps"), "is required (or maxPercent, a share of the uplink)");
         }
-        return new SliceRates(max, min);
+        if (rates.maxPercent() != null && rates.minPercent() != null && rates.minPercent() > rates.maxPercent()) {
+            throw new PolicyException(path(at, "minPercent"), "must not exceed maxPercent (" + rates.minPercent()
+                    + " > " + rates.maxPercent() + ")");
+        }
+        return SliceRates.of(rates.maxKbps(), rates.maxPercent(), rates.minKbps(), rates.minPercent());
     }
 
     private static ClassifierRule parseRule(JsonFields.Item item) {
@@ -366,34 +507,123 @@ public final class PolicyCodec {
         root.put("burstMs", policy.burstMs());
         root.set("schedule", ScheduleCodec.encode(policy.schedule()));
         ArrayNode devices = root.putArray("devices");
-        for (DeviceUplink d : policy.devices()) {
-            ObjectNode device = devices.addObject().put("deviceId", d.deviceId().toString())
-                    .put("uplinkKbps", d.uplinkKbps())
-                    .put("output", d.output().equals(PortNumber.NORMAL) ? "NORMAL"
-                            : Long.toString(d.output().toLong()));
-            d.uplinkPort().ifPresent(p -> device.put("uplinkPort", p.toLong()));
-            d.ovsdbDevice().ifPresent(o -> device.put("ovsdb", o.toString()));
-            if (!d.links().isEmpty()) {
-                ObjectNode links = device.putObject("links");
-                d.links().values().forEach(l -> {
-                    ObjectNode link = links.putObject(l.name()).put("port", l.port().toLong()).put("kbps", l.kbps());
-                    if (l.vlan() != null) {
-                        link.put("vlan", l.vlan());
-                    }
-                    if (l.nextHopMac() != null) {
-                        link.put("nextHopMac", l.nextHopMac().toString());
-                    }
-                });
-            }
-        }
-        ObjectNode lists = root.putObject("prefixLists");
-        policy.prefixLists().forEach((name, prefixes) -> {
-            ArrayNode arr = lists.putArray(name);
-            prefixes.forEach(p -> arr.add(p.toString()));
-        });
+        policy.devices().forEach(d -> devices.add(encodeDevice(d)));
+        root.set("prefixLists", encodeLists(policy.prefixLists()));
         ArrayNode slices = root.putArray("slices");
         policy.slices().forEach(s -> slices.add(encodeSlice(s)));
+        if (!policy.boards().isEmpty()) {
+            ObjectNode boards = root.putObject("boards");
+            policy.boards().forEach((name, scope) -> boards.set(name, encodeScope(scope)));
+        }
+        if (!policy.siteClasses().isEmpty()) {
+            ObjectNode classes = root.putObject("siteClasses");
+            policy.siteClasses().forEach((name, scope) -> classes.set(name, encodeScope(scope)));
+        }
         return root;
+    }
+
+
+    private static ObjectNode encodeDevice(DeviceUplink d) {
+        ObjectNode device = MAPPER.createObjectNode().put("deviceId", d.deviceId().toString())
+                .put("uplinkKbps", d.uplinkKbps())
+                .put("output", d.output().equals(PortNumber.NORMAL) ? "NORMAL"
+                        : Long.toString(d.output().toLong()));
+        d.uplinkPort().ifPresent(p -> device.put("uplinkPort", p.toLong()));
+        d.ovsdbDevice().ifPresent(o -> device.put("ovsdb", o.toString()));
+        d.board().ifPresent(b -> device.put("board", b));
+        d.siteClass().ifPresent(c -> device.put("siteClass", c));
+        if (!d.site().isEmpty()) {
+            device.set("slices", encodeScope(d.site()).get("slices"));
+        }
+        if (!d.localLists().isEmpty()) {
+            device.set("prefixLists", encodeLists(d.localLists()));
+        }
+        if (!d.links().isEmpty()) {
+            ObjectNode links = device.putObject("links");
+            d.links().values().forEach(l -> {
+                ObjectNode link = links.putObject(l.name()).put("port", l.port().toLong()).put("kbps", l.kbps());
+                if (l.vlan() != null) {
+                    link.put("vlan", l.vlan());
+                }
+                if (l.nextHopMac() != null) {
+                    link.put("nextHopMac", l.nextHopMac().toString());
+                }
+            });
+        }
+        if (d.ownSubject()) {
+            device.put(OWN_SUBJECT, true);
+        }
+        return device;
+    }
+
+    private static ObjectNode encodeLists(Map<String, List<IpPrefix>> lists) {
+        ObjectNode out = MAPPER.createObjectNode();
+        lists.forEach((name, prefixes) -> {
+            ArrayNode arr = out.putArray(name);
+            prefixes.forEach(p -> arr.add(p.toString()));
+        });
+        return out;
+    }
+
+    /** A scope's changes as {slices: {name: {rates: {profile: {...}}}}}; {} when none. */
+    public static ObjectNode encodeScope(ScopeOverride scope) {
+        ObjectNode out = MAPPER.createObjectNode();
+        if (scope.isEmpty()) {
+            return out;
+        }
+        ObjectNode slices = out.putObject("slices");
+        scope.rates().forEach((slice, byProfile) -> {
+            ObjectNode rates = slices.putObject(slice).putObject("rates");
+            for (Profile p : Profile.values()) {
+                RateOverride r = byProfile.get(p);
+                if (r != null) {
+                    rates.set(p.jsonName(), encodeRateOverride(r));
+                }
+            }
+        });
+        return out;
+    }
+
+    public static ObjectNode encodeRateOverride(RateOverride r) {
+        ObjectNode node = MAPPER.createObjectNode();
+        if (r.maxKbps() != null) {
+            node.put("maxKbps", r.maxKbps());
+        }
+        if (r.maxPercent() != null) {
+            putPercent(node, "maxPercent", r.maxPercent());
+        }
+        if (r.minKbps() != null) {
+            node.put("minKbps", r.minKbps());
+        }
+        if (r.minPercent() != null) {
+            putPercent(node, "minPercent", r.minPercent());
+        }
+        return node;
+    }
+
+    /** A share as written: 30, not 30.0, when it is whole. */
+    private static void putPercent(ObjectNode node, String field, double percent) {
+        if (percent == Math.rint(percent)) {
+            node.put(field, (long) percent);
+        } else {
+            node.put(field, percent);
+        }
+    }
+
+    /** Rates as netcfg gives them: maxKbps or maxPercent, minKbps or minPercent. */
+    public static ObjectNode encodeRates(SliceRates r) {
+        ObjectNode node = MAPPER.createObjectNode();
+        if (r.maxPercent().isPresent()) {
+            putPercent(node, "maxPercent", r.maxPercent().getAsDouble());
+        } else {
+            node.put("maxKbps", r.maxKbps());
+        }
+        if (r.minPercent().isPresent()) {
+            putPercent(node, "minPercent", r.minPercent().getAsDouble());
+        } else {
+            node.put("minKbps", r.minKbps());
+        }
+        return node;
     }
 
     public static ObjectNode encodeSlice(SliceDefinition s) {
@@ -417,8 +647,9 @@ public final class PolicyCodec {
         s.rules().forEach(r -> rules.add(encodeRule(r)));
         if (!s.drop()) {
             ObjectNode rates = node.putObject("rates");
-            s.rates().forEach((p, r) -> rates.putObject(p.jsonName())
-                    .put("maxKbps", r.maxKbps()).put("minKbps", r.minKbps()));
+            for (Profile p : Profile.values()) {
+                rates.set(p.jsonName(), encodeRates(s.rates(p)));
+            }
         }
         return node;
     }

@@ -2,6 +2,7 @@ package org.carelane.rest;
 
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStatus;
+import org.carelane.api.DevicePolicy;
 import org.carelane.api.SliceStats;
 import org.onosproject.codec.CodecService;
 import org.osgi.service.component.annotations.Activate;
@@ -21,6 +22,7 @@ public class CareLaneCodecs {
         codecService.registerCodec(CareLaneStatus.class, new StatusCodec());
         codecService.registerCodec(AuditEntry.class, new AuditEntryCodec());
         codecService.registerCodec(SliceStats.class, new SliceStatsCodec());
+        codecService.registerCodec(DevicePolicy.class, new DevicePolicyCodec());
     }
 
     @Deactivate
@@ -28,5 +30,6 @@ public class CareLaneCodecs {
         codecService.unregisterCodec(CareLaneStatus.class);
         codecService.unregisterCodec(AuditEntry.class);
         codecService.unregisterCodec(SliceStats.class);
+        codecService.unregisterCodec(DevicePolicy.class);
     }
 }

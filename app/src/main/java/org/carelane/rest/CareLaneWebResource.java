@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStatus;
+import org.carelane.api.DevicePolicy;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
+import org.carelane.api.RateOverride;
+import org.carelane.api.RateScope;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
@@ -19,6 +22,7 @@ import org.carelane.policy.PolicyCodec;
 import org.carelane.policy.ScheduleCalculator;
 import org.carelane.policy.ScheduleCodec;
 import org.onosproject.codec.JsonCodec;
+import org.onosproject.net.DeviceId;
 import org.onosproject.rest.AbstractWebResource;
 
 import javax.ws.rs.DELETE;
@@ -130,6 +134,88 @@ public class CareLaneWebResource extends AbstractWebResource {
             // Accepted and stored; devices follow in the background (see /status).
             return ok(sliceJson(updated, service().activeProfile()).put("policyVersion", service().policyVersion()));
         });
+    }
+
+    /**
+     * Changes what a health board, a site class or one site sets for a slice's rates in one
+     * profile. Values it does not set come from the scope before (national, board, class, site).
+     *
+     * @param kind  boards, site-classes or devices
+     * @param scope the board's or class's name, or the device id
+     * @param name  slice name
+     * @param body  {"profile": "peak", "maxPercent": 10}: maxKbps or maxPercent, minKbps or minPercent
+     * @return 200 OK with what the scope now sets and the policy version, or 400 {error, field}
+     */
+    @PUT
+    @Path("{kind: boards|site-classes|devices}/{scope}/slices/{name}/bandwidth")
+    public Response setScopedBandwidth(@PathParam("kind") String kind, @PathParam("scope") String scope,
+                                       @PathParam("name") String name, String body) {
+        return handle(() -> {
+            JsonNode req = RequestBodies.object(body, Set.of("profile", "maxKbps", "maxPercent", "minKbps",
+                    "minPercent"));
+            Profile profile = RequestBodies.profile(req, "profile");
+            ObjectNode rates = req.deepCopy();
+            rates.remove("profile");
+            RateOverride value = PolicyCodec.parseRateOverride(rates);
+            RateScope where = scope(kind, scope);
+            service().setScopedRates(where, name, profile, value, user(), SOURCE);
+            return ok(mapper().createObjectNode().put("scope", where.toString()).put("slice", name)
+                    .put("profile", profile.jsonName()).<ObjectNode>set("rates", PolicyCodec.encodeRateOverride(value))
+                    .put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
+     * Returns a slice's rates at a board, site class or site to what the scope before sets.
+     *
+     * @param profile peak or offPeak
+     * @return 200 OK with the policy version, or 400 {error, field}
+     */
+    @DELETE
+    @Path("{kind: boards|site-classes|devices}/{scope}/slices/{name}/bandwidth")
+    public Response clearScopedBandwidth(@PathParam("kind") String kind, @PathParam("scope") String scope,
+                                         @PathParam("name") String name, @QueryParam("profile") String profile) {
+        return handle(() -> {
+            Profile p = RequestBodies.profile(mapper().createObjectNode().put("profile", profile), "profile");
+            RateScope where = scope(kind, scope);
+            service().setScopedRates(where, name, p, null, user(), SOURCE);
+            return ok(mapper().createObjectNode().put("scope", where.toString()).put("slice", name)
+                    .put("profile", p.jsonName()).put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
+     * A device's effective policy: each slice's rates on it, in kbit/s, and the scope and
+     * field that set each.
+     *
+     * @param id device id, e.g. of:0000000000000001
+     * @return 200 OK, or 404 when the policy has no such device
+     */
+    @GET
+    @Path("devices/{id}/policy")
+    public Response getDevicePolicy(@PathParam("id") String id) {
+        return handle(() -> {
+            Optional<DevicePolicy> p = service().policy().flatMap(policy -> policy.forDevice(deviceId(id)));
+            if (p.isEmpty()) {
+                return error(Response.Status.NOT_FOUND, "device", "no device " + id + " in the CareLane policy");
+            }
+            return ok(codecFor(DevicePolicy.class, DevicePolicyCodec::new).encode(p.get(), this));
+        });
+    }
+
+    private static RateScope scope(String kind, String name) {
+        switch (kind) {
+            case "boards": return RateScope.board(name);
+            case "site-classes": return RateScope.siteClass(name);
+            default: return RateScope.site(deviceId(name));
+        }
+    }
+
+    private static DeviceId deviceId(String text) {
+        if (!text.matches("[a-z]+:[0-9A-Za-z.:_-]+")) {
+            throw new PolicyException("device", "must be a device id such as of:0000000000000001, not '" + text + "'");
+        }
+        return DeviceId.deviceId(text);
     }
 
     /**
@@ -357,8 +443,7 @@ public class CareLaneWebResource extends AbstractWebResource {
         ObjectNode node = PolicyCodec.encodeSlice(s);
         SliceRates r = s.rates(active);
         if (r != null) {
-            node.putObject("active").put("profile", active.jsonName()).put("maxKbps", r.maxKbps())
-                    .put("minKbps", r.minKbps());
+            node.set("active", PolicyCodec.encodeRates(r).put("profile", active.jsonName()));
         }
         return node;
     }

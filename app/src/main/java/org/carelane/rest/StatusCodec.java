@@ -29,6 +29,14 @@ public final class StatusCodec extends JsonCodec<CareLaneStatus> {
         s.nextChange().ifPresent(at -> root.put("nextChange", at.toString()));
         ArrayNode devices = root.putArray("devices");
         s.devices().forEach(d -> device(d, devices.addObject()));
+        if (!s.boards().isEmpty()) {
+            ObjectNode boards = root.putObject("boards");
+            s.boards().forEach(b -> {
+                ObjectNode node = boards.putObject(b.board()).put("devices", b.devices()).put("inSync", b.inSync())
+                        .put("pending", b.pending()).put("failed", b.failed()).put("elsewhere", b.elsewhere());
+                b.worstReason().ifPresent(r -> node.put("worstReason", r));
+            });
+        }
         return root;
     }
 

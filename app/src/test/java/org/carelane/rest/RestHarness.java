@@ -59,6 +59,10 @@ final class RestHarness extends JerseyTest {
     }
 
     Response get(String pathAndQuery) {
+        return withQuery(pathAndQuery).request().get();
+    }
+
+    private javax.ws.rs.client.WebTarget withQuery(String pathAndQuery) {
         String[] parts = pathAndQuery.split("\\?", 2);
         javax.ws.rs.client.WebTarget t = target(parts[0]);
         if (parts.length == 2) {
@@ -67,7 +71,7 @@ final class RestHarness extends JerseyTest {
                 t = t.queryParam(p[0], p.length == 2 ? p[1] : "");
             }
         }
-        return t.request().get();
+        return t;
     }
 
     Response put(String path, String body) {
@@ -78,8 +82,8 @@ final class RestHarness extends JerseyTest {
         return target(path).request().post(Entity.entity(body, MediaType.APPLICATION_JSON));
     }
 
-    Response delete(String path) {
-        return target(path).request().delete();
+    Response delete(String pathAndQuery) {
+        return withQuery(pathAndQuery).request().delete();
     }
 
     @Override

@@ -47,6 +47,8 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     public int adds;
     public int modifies;
     public int removes;
+    /** Operations (adds, modifies, removes) sent per device. */
+    public final Map<DeviceId, Integer> opsByDevice = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * The switch rejects every add of the next this-many batches that add rules (FLOW_MOD_FAILED,
      * e.g. a full table). As in ONOS, the stage fails, onError runs, and the later stages still run.
@@ -127,6 +129,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
             boolean stageFailed = false;
             for (FlowRuleOperation op : stage) {
                 FlowRule rule = op.rule();
+                opsByDevice.merge(rule.deviceId(), 1, Integer::sum);
                 if (op.type() == FlowRuleOperation.Type.ADD && (rejectAdds || tableFull(rule))) {
                     // ONOS stored the rule before sending it, and a failed batch leaves it there,
                     // PENDING_ADD (ECFlowRuleStore.storeBatchInternal; nothing removes failed items).

@@ -56,6 +56,8 @@ public class RecordingMeterService extends MeterServiceAdapter {
     private final Map<Meter, MeterFailReason> failed = new LinkedHashMap<>();
     /** Meters accepted by the switch (a rejected one counts when a re-send gets it there). */
     public int submits;
+    /** Submits and withdraws per device. */
+    public final java.util.Map<DeviceId, Integer> opsByDevice = new java.util.concurrent.ConcurrentHashMap<>();
     /** Meters withdrawn by their app. */
     public int withdraws;
     /** The switch rejects the next this-many meter adds (first sends and re-sends alike). */
@@ -182,6 +184,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
         }
         failed.remove(meter);
         submits++;
+        opsByDevice.merge(meter.deviceId(), 1, Integer::sum);
         toSwitch(meter);
         return null;
     }
@@ -288,6 +291,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
         onSwitch.getOrDefault(request.deviceId(), Map.of()).remove(meterId.id());
         onRemove(request.deviceId(), meterId);
         withdraws++;
+        opsByDevice.merge(request.deviceId(), 1, Integer::sum);
     }
 
     /**

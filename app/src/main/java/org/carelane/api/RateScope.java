@@ -1,0 +1,63 @@
+package org.carelane.api;
+
+import org.onosproject.net.DeviceId;
+
+import java.util.Objects;
+
+/** Where a rate change applies: nationally, to a health board, to a site class, or to one site. */
+public final class RateScope {
+    /** The kinds of scope, most general first. */
+    public enum Kind { NATIONAL, BOARD, SITE_CLASS, SITE }
+
+    public static final RateScope NATIONAL = new RateScope(Kind.NATIONAL, null);
+
+    private final Kind kind;
+    private final String name;
+
+    private RateScope(Kind kind, String name) {
+        this.kind = kind;
+        this.name = name;
+    }
+
+    public static RateScope board(String name) {
+        return new RateScope(Kind.BOARD, Objects.requireNonNull(name));
+    }
+
+    public static RateScope siteClass(String name) {
+        return new RateScope(Kind.SITE_CLASS, Objects.requireNonNull(name));
+    }
+
+    public static RateScope site(DeviceId device) {
+        return new RateScope(Kind.SITE, device.toString());
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The board's, class's or device's name; null nationally. */
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RateScope && ((RateScope) o).kind == kind && Objects.equals(((RateScope) o).name, name);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(kind, name);
+    }
+
+    /** "national", "board 'bcuhb'", "site class 'gp-practice'", "site of:...". */
+    @Override
+    public String toString() {
+        switch (kind) {
+            case BOARD: return "board '" + name + "'";
+            case SITE_CLASS: return "site class '" + name + "'";
+            case SITE: return "site " + name;
+            default: return "national";
+        }
+    }
+}

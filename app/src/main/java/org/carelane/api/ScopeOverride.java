@@ -1,0 +1,68 @@
+package org.carelane.api;
+
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What one scope (a health board, a site class or a site) changes of the national policy:
+ * slice rates, per slice and profile.
+ */
+public final class ScopeOverride {
+    /** No change. */
+    public static final ScopeOverride NONE = new ScopeOverride(Map.of());
+
+    /** By slice name, then profile. */
+    private final Map<String, Map<Profile, RateOverride>> rates;
+
+    public ScopeOverride(Map<String, Map<Profile, RateOverride>> rates) {
+        Map<String, Map<Profile, RateOverride>> copy = new LinkedHashMap<>();
+        rates.forEach((slice, byProfile) -> copy.put(slice, Map.copyOf(byProfile)));
+        this.rates = java.util.Collections.unmodifiableMap(copy);
+    }
+
+    public Map<String, Map<Profile, RateOverride>> rates() {
+        return rates;
+    }
+
+    public boolean isEmpty() {
+        return rates.isEmpty();
+    }
+
+    /** What this scope sets for the slice in the profile, if anything. */
+    public Optional<RateOverride> rates(String slice, Profile profile) {
+        return Optional.ofNullable(rates.getOrDefault(slice, Map.of()).get(profile));
+    }
+
+    /** A copy in which the slice's rates in the profile are {@code value} (null: inherited again). */
+    public ScopeOverride with(String slice, Profile profile, RateOverride value) {
+        Map<String, Map<Profile, RateOverride>> copy = new LinkedHashMap<>();
+        rates.forEach((s, byProfile) -> copy.computeIfAbsent(s, k -> new EnumMap<>(Profile.class))
+                .putAll(byProfile));
+        Map<Profile, RateOverride> mine = copy.computeIfAbsent(slice, s -> new EnumMap<>(Profile.class));
+        if (value == null) {
+            mine.remove(profile);
+        } else {
+            mine.put(profile, value);
+        }
+        copy.values().removeIf(Map::isEmpty);
+        return new ScopeOverride(copy);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ScopeOverride && rates.equals(((ScopeOverride) o).rates);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(rates);
+    }
+
+    @Override
+    public String toString() {
+        return "ScopeOverride" + rates;
+    }
+}

@@ -1,0 +1,120 @@
+package org.carelane.impl;
+
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.RateOverride;
+import org.carelane.api.RateScope;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.onosproject.net.DeviceId;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Rates changed at a board, a site class or one site reach exactly those devices (wales-netcfg.json). */
+class ScopedRatesTest {
+    private static final DeviceId GP_BCUHB = DeviceId.deviceId("of:00000000000000a1");
+    private static final DeviceId HOSPITAL = DeviceId.deviceId("of:00000000000000a2");
+    private static final DeviceId GP_CAV = DeviceId.deviceId("of:00000000000000b1");
+    private static final DeviceId COMMUNITY_CAV = DeviceId.deviceId("of:00000000000000b2");
+    private static final Instant WED_NOON = Instant.parse("2026-01-14T12:30:00Z");
+    private CareLaneTestBed bed;
+
+    @AfterEach
+    void tearDown() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    private void start() {
+        Path file = Path.of("..", "topologies", "wales-netcfg.json");
+        bed = new CareLaneTestBed(WED_NOON, SampleConfig.block(Files.exists(file) ? file
+                : Path.of("topologies", "wales-netcfg.json")));
+    }
+
+    private long meterKbps(DeviceId id, String slice) {
+        return bed.store.installedMeters(id).get(slice).rateKbps();
+    }
+
+    private Map<DeviceId, Integer> ops() {
+        Map<DeviceId, Integer> out = new java.util.HashMap<>(bed.flows.opsByDevice);
+        bed.meters.opsByDevice.forEach((id, n) -> out.merge(id, n, Integer::sum));
+        return out;
+    }
+
+    @Test
+    void eachDevicesMetersFollowItsOwnEffectivePolicy() {
+        start();
+        assertEquals(Profile.PEAK, bed.manager.activeProfile());
+        assertEquals(1000, meterKbps(GP_BCUHB, "social"));         // 10% of 10 Mbit/s
+        assertEquals(300_000, meterKbps(HOSPITAL, "social"));      // the site's 30% of 1 Gbit/s
+        assertEquals(1500, meterKbps(GP_CAV, "social"));           // its board's 15%
+        assertEquals(15_000, meterKbps(COMMUNITY_CAV, "social"));
+        assertEquals(10_000, meterKbps(GP_BCUHB, "clinical"));
+        assertEquals(1_000_000, meterKbps(HOSPITAL, "clinical"));
+    }
+
+    @Test
+    void aOneSiteChangeTouchesOnlyThatSite() {
+        start();
+        Map<DeviceId, Integer> before = ops();
+        bed.manager.setScopedRates(RateScope.site(HOSPITAL), "social", Profile.PEAK,
+                new RateOverride(null, 40.0, null, null), "alice", "rest");
+        assertEquals(400_000, meterKbps(HOSPITAL, "social"));
+        Map<DeviceId, Integer> after = ops();
+        for (DeviceId other : new DeviceId[] {GP_BCUHB, GP_CAV, COMMUNITY_CAV}) {
+            assertEquals(before.get(other), after.get(other), "no flow or meter operation on " + other);
+        }
+        assertTrue(after.get(HOSPITAL) > before.get(HOSPITAL));
+        assertTrue(bed.manager.audit(1).get(0).action().contains("site of:00000000000000a2"),
+                bed.manager.audit(1).get(0).action());
+    }
+
+    @Test
+    void aBoardChangeReachesExactlyThatBoardsDevices() {
+        start();
+        Map<DeviceId, Integer> before = ops();
+        bed.manager.setScopedRates(RateScope.board("cav"), "social", Profile.PEAK,
+                new RateOverride(null, 20.0, null, null), "alice", "cli");
+        assertEquals(2000, meterKbps(GP_CAV, "social"));
+        assertEquals(20_000, meterKbps(COMMUNITY_CAV, "social"));
+        Map<DeviceId, Integer> after = ops();
+        assertEquals(before.get(GP_BCUHB), after.get(GP_BCUHB));
+        assertEquals(before.get(HOSPITAL), after.get(HOSPITAL));
+        // Back to the national 10%.
+        bed.manager.setScopedRates(RateScope.board("cav"), "social", Profile.PEAK, null, "alice", "cli");
+        assertEquals(1000, meterKbps(GP_CAV, "social"));
+    }
+
+    @Test
+    void aConflictingSiteOverrideIsRefusedNamingDeviceFieldAndScopeAndChangesNothing() {
+        start();
+        long version = bed.manager.policyVersion();
+        Map<DeviceId, Integer> before = ops();
+        PolicyException e = assertThrows(PolicyException.class, () -> bed.manager.setScopedRates(
+                RateScope.site(GP_BCUHB), "social", Profile.PEAK, new RateOverride(20_000L, null, null, null),
+                "alice", "rest"));
+        assertEquals("devices[0].slices.social.rates.peak.maxKbps", e.field());
+        assertTrue(e.reason().contains("of:00000000000000a1 (set by site of:00000000000000a1)"), e.reason());
+        assertEquals(version, bed.manager.policyVersion());
+        assertEquals(before, ops());
+        assertEquals(1000, meterKbps(GP_BCUHB, "social"));
+        assertEquals("board", assertThrows(PolicyException.class, () -> bed.manager.setScopedRates(
+                RateScope.board("powys"), "social", Profile.PEAK, new RateOverride(1L, null, null, null),
+                "alice", "rest")).field());
+        assertEquals("device", assertThrows(PolicyException.class, () -> bed.manager.setScopedRates(
+                RateScope.site(DeviceId.deviceId("of:00000000000000ff")), "social", Profile.PEAK,
+                new RateOverride(1L, null, null, null), "alice", "rest")).field());
+        assertEquals("devices[0].slices.blocked", assertThrows(PolicyException.class, () -> bed.manager
+                .setScopedRates(RateScope.site(GP_BCUHB), "blocked", Profile.PEAK,
+                        new RateOverride(1L, null, null, null), "alice", "rest")).field());
+    }
+}

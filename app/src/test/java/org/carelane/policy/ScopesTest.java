@@ -1,0 +1,176 @@
+package org.carelane.policy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.carelane.api.DevicePolicy;
+import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
+import org.carelane.api.SliceRates;
+import org.carelane.api.SlicePolicy;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.Test;
+import org.onlab.packet.IpPrefix;
+import org.onosproject.net.DeviceId;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Scopes (national, board, site class, site) and shares of the uplink: topologies/wales-netcfg.json. */
+class ScopesTest {
+    static final DeviceId GP_BCUHB = DeviceId.deviceId("of:00000000000000a1");
+    static final DeviceId HOSPITAL = DeviceId.deviceId("of:00000000000000a2");
+    static final DeviceId GP_CAV = DeviceId.deviceId("of:00000000000000b1");
+    static final DeviceId COMMUNITY_CAV = DeviceId.deviceId("of:00000000000000b2");
+
+    static ObjectNode wales() {
+        Path file = Path.of("..", "topologies", "wales-netcfg.json");
+        return SampleConfig.block(Files.exists(file) ? file : Path.of("topologies", "wales-netcfg.json"));
+    }
+
+    private static DevicePolicy device(SlicePolicy p, DeviceId id) {
+        return p.forDevice(id).orElseThrow();
+    }
+
+    private static SliceRates rates(SlicePolicy p, DeviceId id, String slice, Profile profile) {
+        return device(p, id).policy().requireSlice(slice).rates(profile);
+    }
+
+    @Test
+    void eachDeviceGetsItsOwnRatesFromTheScopesInOrder() {
+        SlicePolicy p = PolicyCodec.parse(wales());
+        // 10 Mbit/s GP practice: national shares, its class's larger clinical reservation.
+        assertEquals(new SliceRates(1000, 0), rates(p, GP_BCUHB, "social", Profile.PEAK));
+        assertEquals(new SliceRates(10000, 7000), rates(p, GP_BCUHB, "clinical", Profile.PEAK));
+        assertEquals(new SliceRates(10000, 500), rates(p, GP_BCUHB, "default", Profile.PEAK));
+        assertEquals(new SliceRates(7500, 500), rates(p, GP_BCUHB, "social", Profile.OFF_PEAK));
+        // 1 Gbit/s hospital: its class caps social at 100 Mbit/s, the site itself opens it to 30%.
+        assertEquals(new SliceRates(300_000, 0), rates(p, HOSPITAL, "social", Profile.PEAK));
+        assertEquals(new SliceRates(1_000_000, 600_000), rates(p, HOSPITAL, "clinical", Profile.PEAK));
+        // Cardiff and Vale's board allows 15% social at peak, at every one of its sites.
+        assertEquals(new SliceRates(1500, 0), rates(p, GP_CAV, "social", Profile.PEAK));
+        assertEquals(new SliceRates(15000, 0), rates(p, COMMUNITY_CAV, "social", Profile.PEAK));
+        assertEquals(new SliceRates(100_000, 60_000), rates(p, COMMUNITY_CAV, "clinical", Profile.PEAK));
+    }
+
+    @Test
+    void eachRateNamesTheScopeAndFieldThatSetIt() {
+        SlicePolicy p = PolicyCodec.parse(wales());
+        DevicePolicy.Source site = device(p, HOSPITAL).source("social", Profile.PEAK, true).orElseThrow();
+        assertEquals("site of:00000000000000a2", site.scope());
+        assertEquals("devices[1].slices.social.rates.peak.maxPercent", site.field());
+        DevicePolicy.Source board = device(p, GP_CAV).source("social", Profile.PEAK, true).orElseThrow();
+        assertEquals("board 'cav'", board.scope());
+        assertEquals("boards.cav.slices.social.rates.peak.maxPercent", board.field());
+        DevicePolicy.Source siteClass = device(p, GP_CAV).source("clinical", Profile.PEAK, false).orElseThrow();
+        assertEquals("site class 'gp-practice'", siteClass.scope());
+        DevicePolicy.Source national = device(p, GP_CAV).source("clinical", Profile.PEAK, true).orElseThrow();
+        assertEquals("national", national.scope());
+        assertEquals("slices[1].rates.peak.maxPercent", national.field());
+    }
+
+    @Test
+    void aSitesOwnRangesExtendTheNationalListOnThatDeviceOnly() {
+        SlicePolicy p = PolicyCodec.parse(wales());
+        assertTrue(device(p, GP_BCUHB).policy().prefixLists().get("nhs-clinical")
+                .contains(IpPrefix.valueOf("10.101.0.0/24")));
+        assertEquals(p.prefixLists().get("nhs-clinical"), device(p, GP_CAV).policy().prefixLists().get("nhs-clinical"));
+    }
+
+    @Test
+    void theEffectivePolicyIsWorkedOutOncePerPolicy() {
+        SlicePolicy p = PolicyCodec.parse(wales());
+        assertSame(device(p, HOSPITAL), device(p, HOSPITAL));
+    }
+
+    @Test
+    void encodeThenParseKeepsEveryScope() {
+        SlicePolicy p = PolicyCodec.parse(wales());
+        SlicePolicy again = PolicyCodec.parse(PolicyCodec.encode(p).toString() + " ");
+        assertEquals(p, again);
+        assertEquals(device(p, HOSPITAL).policy(), device(again, HOSPITAL).policy());
+    }
+
+    @Test
+    void nationalKbpsPoliciesAreUnchanged() {
+        SlicePolicy p = PolicyCodec.parse(SampleConfig.hospital());
+        DeviceId id = p.devices().get(0).deviceId();
+        assertEquals(p.slices(), device(p, id).policy().slices());
+    }
+
+    private static PolicyException reject(Consumer<ObjectNode> edit) {
+        ObjectNode block = wales();
+        edit.accept(block);
+        return assertThrows(PolicyException.class, () -> PolicyCodec.parse(block));
+    }
+
+    private static ObjectNode device(ObjectNode block, int i) {
+        return (ObjectNode) block.get("devices").get(i);
+    }
+
+    @Test
+    void aSiteOverrideAboveItsUplinkNamesTheDeviceFieldAndScope() {
+        PolicyException e = reject(b -> device(b, 0).putObject("slices").putObject("social").putObject("rates")
+                .putObject("peak").put("maxKbps", 20000));
+        assertEquals("devices[0].slices.social.rates.peak.maxKbps", e.field());
+        assertTrue(e.reason().contains("of:00000000000000a1"), e.reason());
+        assertTrue(e.reason().contains("site of:00000000000000a1"), e.reason());
+        assertTrue(e.reason().contains("10000 kbps"), e.reason());
+    }
+
+    @Test
+    void aBoardOverrideThatOverbooksASmallSiteNamesTheBoard() {
+        // 96% for clinical at peak: with the GP class's 70% clinical it fits; the community hospital
+        // has clinical at the board's 96% plus default's 5%.
+        PolicyException e = reject(b -> ((ObjectNode) b.get("boards").get("cav")).putObject("slices")
+                .putObject("clinical").putObject("rates").putObject("peak").put("minPercent", 96));
+        assertEquals("boards.cav.slices.clinical.rates.peak.minPercent", e.field());
+        assertTrue(e.reason().contains("of:00000000000000b2"), e.reason());
+        assertTrue(e.reason().contains("reservations total 101000"), e.reason());
+    }
+
+    @Test
+    void aShareTooSmallForASmallUplinkIsRefused() {
+        PolicyException e = reject(b -> ((ObjectNode) b.get("siteClasses").get("gp-practice")).putObject("slices")
+                .putObject("social").putObject("rates").putObject("peak").put("maxPercent", 0.001));
+        assertEquals("siteClasses.gp-practice.slices.social.rates.peak.maxPercent", e.field());
+        assertTrue(e.reason().contains("0 kbps"), e.reason());
+    }
+
+    @Test
+    void scopesAreDeclaredAndChangeOnlySlicesWithRates() {
+        assertEquals("devices[2].board", reject(b -> device(b, 2).put("board", "nowhere")).field());
+        assertEquals("devices[2].siteClass", reject(b -> device(b, 2).put("siteClass", "castle")).field());
+        assertEquals("boards.cav.slices.facebook", reject(b -> ((ObjectNode) b.get("boards").get("cav"))
+                .putObject("slices").putObject("facebook").putObject("rates").putObject("peak")
+                .put("maxKbps", 1)).field());
+        PolicyException blocked = reject(b -> device(b, 0).putObject("slices").putObject("blocked")
+                .putObject("rates").putObject("peak").put("maxKbps", 1000));
+        assertEquals("devices[0].slices.blocked", blocked.field());
+        assertTrue(blocked.reason().contains("every scope"), blocked.reason());
+        assertEquals("devices[0].prefixLists.pacs", reject(b -> device(b, 0).putObject("prefixLists")
+                .putArray("pacs").add("10.9.0.0/16")).field());
+    }
+
+    @Test
+    void ratesAreGivenInOneFormAndPercentIsAShare() {
+        assertEquals("devices[1].slices.social.rates.peak.maxPercent", reject(b -> ((ObjectNode) device(b, 1)
+                .get("slices").get("social").get("rates").get("peak")).put("maxKbps", 5)).field());
+        assertEquals("devices[1].slices.social.rates.peak.maxPercent", reject(b -> ((ObjectNode) device(b, 1)
+                .get("slices").get("social").get("rates").get("peak")).put("maxPercent", 101)).field());
+        assertEquals("devices[1].slices.social.rates.peak", reject(b -> ((ObjectNode) device(b, 1)
+                .get("slices").get("social").get("rates").get("peak")).remove("maxPercent")).field());
+        assertEquals("boards.Bad", reject(b -> ((ObjectNode) b.get("boards")).putObject("Bad")).field());
+    }
+
+    @Test
+    void sharesRoundDown() {
+        assertEquals(new SliceRates(3333, 0), SliceRates.of(null, 33.333, null, null).resolve(10000));
+        assertEquals(new SliceRates(10000, 100), SliceRates.of(null, 100.0, null, 1.0).resolve(10000));
+        assertEquals("max 10%, min 500 kbps", SliceRates.of(null, 10.0, 500L, null).describe());
+    }
+}

@@ -1,0 +1,87 @@
+package org.carelane.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.carelane.impl.CareLaneTestBed;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.ws.rs.core.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+
+import static org.carelane.rest.CareLaneWebResourceTest.json;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Scoped rate changes and the effective-policy view over REST (topologies/wales-netcfg.json). */
+class ScopedRestTest {
+    private static final Instant WED_NOON = Instant.parse("2026-01-14T12:30:00Z");
+    private CareLaneTestBed bed;
+    private RestHarness rest;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path file = Path.of("..", "topologies", "wales-netcfg.json");
+        bed = new CareLaneTestBed(WED_NOON, SampleConfig.block(Files.exists(file) ? file
+                : Path.of("topologies", "wales-netcfg.json")));
+        rest = RestHarness.start(bed.manager, "alice");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        rest.tearDown();
+        bed.close();
+    }
+
+    private JsonNode socialPeak(String device) {
+        JsonNode view = json(rest.get("devices/" + device + "/policy"));
+        for (JsonNode s : view.get("slices")) {
+            if (s.get("name").asText().equals("social")) {
+                return s.get("rates").get("peak");
+            }
+        }
+        throw new AssertionError(view.toString());
+    }
+
+    @Test
+    void theDeviceViewShowsEachRateAndWhereItComesFrom() {
+        JsonNode peak = socialPeak("of:00000000000000a2");
+        assertEquals(300_000, peak.get("maxKbps").asLong());
+        assertEquals("site of:00000000000000a2", peak.get("maxFrom").get("scope").asText());
+        assertEquals("devices[1].slices.social.rates.peak.maxPercent", peak.get("maxFrom").get("field").asText());
+        assertEquals(404, rest.get("devices/of:00000000000000ff/policy").getStatus());
+        assertEquals(400, rest.get("devices/nonsense/policy").getStatus());
+    }
+
+    @Test
+    void aBoardChangeAndItsUndo() {
+        Response r = rest.put("boards/bcuhb/slices/social/bandwidth", "{\"profile\":\"peak\",\"maxPercent\":5}");
+        assertEquals(200, r.getStatus(), r.readEntity(String.class));
+        assertEquals(500, socialPeak("of:00000000000000a1").get("maxKbps").asLong());
+        assertEquals("board 'bcuhb'", socialPeak("of:00000000000000a1").get("maxFrom").get("scope").asText());
+        assertEquals(300_000, socialPeak("of:00000000000000a2").get("maxKbps").asLong(), "the site's own wins");
+        assertEquals(1500, socialPeak("of:00000000000000b1").get("maxKbps").asLong(), "another board");
+        assertEquals(200, rest.delete("boards/bcuhb/slices/social/bandwidth?profile=peak").getStatus());
+        assertEquals(1000, socialPeak("of:00000000000000a1").get("maxKbps").asLong());
+    }
+
+    @Test
+    void badScopedChangesNameTheField() {
+        Response r = rest.put("devices/of:00000000000000b1/slices/social/bandwidth",
+                "{\"profile\":\"peak\",\"maxKbps\":50000}");
+        assertEquals(400, r.getStatus());
+        JsonNode body = json(r);
+        assertEquals("devices[2].slices.social.rates.peak.maxKbps", body.get("field").asText());
+        assertTrue(body.get("error").asText().contains("of:00000000000000b1"), body.toString());
+        assertEquals("board", json(rest.put("boards/powys/slices/social/bandwidth",
+                "{\"profile\":\"peak\",\"maxKbps\":5}")).get("field").asText());
+        assertEquals("maxPercent", json(rest.put("site-classes/gp-practice/slices/social/bandwidth",
+                "{\"profile\":\"peak\",\"maxPercent\":150}")).get("field").asText());
+        assertEquals("maxPercent", json(rest.put("site-classes/gp-practice/slices/social/bandwidth",
+                "{\"profile\":\"peak\",\"maxPercent\":5,\"maxKbps\":5}")).get("field").asText());
+        assertEquals(1500, socialPeak("of:00000000000000b1").get("maxKbps").asLong(), "nothing changed");
+    }
+}
