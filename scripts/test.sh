@@ -3,7 +3,7 @@
 # Java 11 bytecode), the same tests again on a Java 11 JVM, the compile and meter-leak
 # benchmarks, the acceptance tests (Mininet on userspace OVS with CareLane in a real ONOS 2.7.0
 # from ../shared/onos-testbed, single node and its 3-node cluster), then the 150-bridge scale
-# benchmark. With CI=true a missing test bed fails the run instead of skipping.
+# and all-Wales benchmarks. With CI=true a missing test bed fails the run instead of skipping.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -26,6 +26,8 @@ cd mininet-tests
 /usr/bin/python3 -m pytest -s -v -p no:cacheprovider .
 step "Benchmark: 150 OVS bridges on one ONOS node, netcfg push and rate change convergence"
 /usr/bin/python3 bench_scale.py 150
+step "Benchmark: all of NHS Wales, 150 bridges over 7 boards and 3 site classes (scripts/benchmark.sh all-wales: 300)"
+/usr/bin/python3 bench_all_wales.py 150
 step "Benchmark: one TCP flow under social caps of 2, 4 and 15 Mbit/s through ONOS"
 /usr/bin/python3 bench_tcp.py
 step "Benchmark: meters after 1,000 REST rate changes on one bridge (README: 10,000, run by hand)"
