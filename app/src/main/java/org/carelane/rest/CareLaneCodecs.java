@@ -3,6 +3,9 @@ package org.carelane.rest;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStatus;
 import org.carelane.api.DevicePolicy;
+import org.carelane.api.PeakSchedule;
+import org.carelane.api.ProfileOverride;
+import org.carelane.api.SliceDefinition;
 import org.carelane.api.SliceStats;
 import org.onosproject.codec.CodecService;
 import org.osgi.service.component.annotations.Activate;
@@ -23,6 +26,9 @@ public class CareLaneCodecs {
         codecService.registerCodec(AuditEntry.class, new AuditEntryCodec());
         codecService.registerCodec(SliceStats.class, new SliceStatsCodec());
         codecService.registerCodec(DevicePolicy.class, new DevicePolicyCodec());
+        codecService.registerCodec(SliceDefinition.class, new SliceCodec());
+        codecService.registerCodec(PeakSchedule.class, new ScheduleJsonCodec());
+        codecService.registerCodec(ProfileOverride.class, new OverrideCodec());
     }
 
     @Deactivate
@@ -31,5 +37,8 @@ public class CareLaneCodecs {
         codecService.unregisterCodec(AuditEntry.class);
         codecService.unregisterCodec(SliceStats.class);
         codecService.unregisterCodec(DevicePolicy.class);
+        codecService.unregisterCodec(SliceDefinition.class);
+        codecService.unregisterCodec(PeakSchedule.class);
+        codecService.unregisterCodec(ProfileOverride.class);
     }
 }

@@ -10,6 +10,7 @@ import org.carelane.api.DevicePolicy;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
+import org.carelane.api.ProfileOverride;
 import org.carelane.api.RateOverride;
 import org.carelane.api.RateScope;
 import org.carelane.api.SliceDefinition;
@@ -266,7 +267,7 @@ public class CareLaneWebResource extends AbstractWebResource {
     public Response getSchedule() {
         return handle(() -> {
             SlicePolicy policy = requirePolicy();
-            ObjectNode root = ScheduleCodec.encode(policy.schedule());
+            ObjectNode root = codecFor(PeakSchedule.class, ScheduleJsonCodec::new).encode(policy.schedule(), this);
             root.put("activeProfile", service().activeProfile().jsonName());
             root.put("nextChange", ScheduleCalculator.nextChange(policy.schedule(), service().override(),
                     service().now()).toString());
@@ -309,8 +310,7 @@ public class CareLaneWebResource extends AbstractWebResource {
     @Path("override")
     public Response getOverride() {
         return handle(() -> service().override()
-                .map(o -> ok(mapper().createObjectNode().put("profile", o.profile().jsonName())
-                        .put("expiresAt", o.expiresAt().toString()).put("user", o.user()).put("reason", o.reason())))
+                .map(o -> ok(codecFor(ProfileOverride.class, OverrideCodec::new).encode(o, this)))
                 .orElseGet(() -> error(Response.Status.NOT_FOUND, "override", "no override is active")));
     }
 
@@ -440,7 +440,7 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     private ObjectNode sliceJson(SliceDefinition s, Profile active) {
-        ObjectNode node = PolicyCodec.encodeSlice(s);
+        ObjectNode node = codecFor(SliceDefinition.class, SliceCodec::new).encode(s, this);
         SliceRates r = s.rates(active);
         if (r != null) {
             node.set("active", PolicyCodec.encodeRates(r).put("profile", active.jsonName()));

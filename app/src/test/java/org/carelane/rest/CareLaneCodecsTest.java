@@ -50,6 +50,10 @@ class CareLaneCodecsTest {
         assertTrue(service.getCodec(CareLaneStatus.class) instanceof StatusCodec);
         assertTrue(service.getCodec(AuditEntry.class) instanceof AuditEntryCodec);
         assertTrue(service.getCodec(SliceStats.class) instanceof SliceStatsCodec);
+        assertTrue(service.getCodec(org.carelane.api.DevicePolicy.class) instanceof DevicePolicyCodec);
+        assertTrue(service.getCodec(org.carelane.api.SliceDefinition.class) instanceof SliceCodec);
+        assertTrue(service.getCodec(org.carelane.api.PeakSchedule.class) instanceof ScheduleJsonCodec);
+        assertTrue(service.getCodec(org.carelane.api.ProfileOverride.class) instanceof OverrideCodec);
         component.deactivate();
         assertTrue(service.getCodecs().isEmpty(), "all unregistered: " + service.getCodecs());
     }
