@@ -16,11 +16,13 @@ Usage (root): /usr/bin/python3 bench_all_wales.py [N] [--timeout S]
 """
 import argparse
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 
 import onos_testbed as onos
 
@@ -84,7 +86,7 @@ def wait_in_sync(ids, version, profile, timeout):
                 done[device] = datetime.fromisoformat(s['since'].replace('Z', '+00:00')).timestamp()
         if len(done) == len(ids):
             return done, time.time() - t0
-        time.sleep(0.5)
+        time.sleep(1.0)   # light: the 'since' times are ONOS's own, so the poll rate does not bias them
     return done, None
 
 
@@ -106,10 +108,31 @@ def sampled_carry(n, profile):
     return sum(1 for name, dpid, *_ in sample(n) if switch_rates(name) == expected_rates(f'of:{dpid}', profile))
 
 
+def onos_cpu_s():
+    """CPU seconds ONOS's JVM has used (user + system), from /proc."""
+    pid = (onos.DIR / 'onos.pid').read_text().strip()
+    fields = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 def onos_usage():
     pid = (onos.DIR / 'onos.pid').read_text().strip()
     out = subprocess.run(['ps', '-o', 'rss=,pcpu=,etimes=', '-p', pid], capture_output=True, text=True).stdout.split()
     return {'rssMiB': round(int(out[0]) / 1024), 'cpuPercentSinceStart': float(out[1])} if out else {}
+
+
+def flow_starts(after_ts):
+    """{device id: when CareLane began its flow rules (its meters confirmed on the switch)}, from
+    karaf.log's 'CareLane programs <id>:' lines after an instant (UTC, as the log writes it)."""
+    out = {}
+    pattern = re.compile(r'^(\S+) \|.*CareLane programs (of:[0-9a-f]+):')
+    for line in onos.KARAF_LOG.read_text(errors='replace').splitlines():
+        m = pattern.match(line)
+        if m:
+            at = datetime.strptime(m.group(1), '%Y-%m-%dT%H:%M:%S,%f').replace(tzinfo=timezone.utc).timestamp()
+            if at >= after_ts and m.group(2) not in out:
+                out[m.group(2)] = at
+    return out
 
 
 def percentiles(values):
@@ -155,10 +178,20 @@ def main():
 
         wait = boundary.timestamp() - time.time()
         print(f'boundary at {boundary:%H:%M:%S} London, in {wait:.0f} s', flush=True)
-        done, took = wait_in_sync(ids, version, after, max(wait, 0) + args.timeout)
+        time.sleep(max(wait - 1, 0))
+        cpu0, wall0 = onos_cpu_s(), time.time()
+        done, took = wait_in_sync(ids, version, after, args.timeout)
+        cpu_busy = (onos_cpu_s() - cpu0) / max(time.time() - wall0, 0.001)
         lags = [since - boundary.timestamp() for since in done.values()]
+        starts = flow_starts(boundary.timestamp())
         figures['boundary'] = {'switched': len(done), 'perDeviceS': percentiles(lags),
-                               'sampleCarrying': f'{sampled_carry(n, after)}/{len(sample(n))}'}
+                               'sampleCarrying': f'{sampled_carry(n, after)}/{len(sample(n))}',
+                               # Where the time goes: until the device's flow rules began (its attempt
+                               # waited, then its meters were confirmed on the switch), then the rules.
+                               'untilFlowRulesS': percentiles([starts[d] - boundary.timestamp()
+                                                               for d in done if d in starts]),
+                               'flowRulesS': percentiles([done[d] - starts[d] for d in done if d in starts]),
+                               'onosCpuCoresBusy': round(cpu_busy, 2)}
         print(f'boundary: {len(done)}/{n} switched, per device {figures["boundary"]["perDeviceS"]}', flush=True)
         ok &= len(done) == n
 

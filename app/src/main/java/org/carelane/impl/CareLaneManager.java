@@ -71,6 +71,11 @@ public class CareLaneManager implements CareLaneService {
     public static final String APP_NAME = "org.carelane.app";
     /** An attempt on a device that has not finished by then fails and is retried. */
     static final Duration PROGRAM_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * Attempts in flight at most on one node: a boundary or a board-wide change starts them as
+     * earlier ones end (0: no bound). See docs/evidence.md, bench_all_wales.
+     */
+    static final int PROGRAM_IN_FLIGHT = Integer.getInteger("carelane.programInFlight", 0);
     /** How long a change waits for the devices before it answers; they go on in the background. */
     static final Duration PROMPT = Duration.ofMillis(750);
     /** Time ONOS gets to send new meters before their rules, on a switch CareLane cannot ask (SliceProgrammer). */
@@ -188,6 +193,7 @@ public class CareLaneManager implements CareLaneService {
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
                 () -> clock.instant(), at -> reconciler.profileAt(at), executor, programming);
         devices.use(newProgrammer(), programTimeout);
+        devices.boundInFlight(PROGRAM_IN_FLIGHT);
         queues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService), deviceService,
                 System::currentTimeMillis);
         reconciler = new Reconciler(appId, store, devices, mastershipService, keeper, queues, id -> {
@@ -252,6 +258,11 @@ public class CareLaneManager implements CareLaneService {
         this.clock = clock;
     }
 
+    /** For tests: at most this many attempts in flight (0: no bound). */
+    void boundInFlight(int max) {
+        devices.boundInFlight(max);
+    }
+
     /** For tests: how long an attempt on a device may take before it fails and is retried. */
     void setProgramTimeout(Duration timeout) {
         programTimeout = timeout;
@@ -259,8 +270,10 @@ public class CareLaneManager implements CareLaneService {
     }
 
     private SliceProgrammer newProgrammer() {
-        return new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout, retired, meterGrace,
-                programming, keeper, switchMeters, meterFeatures);
+        SliceProgrammer programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout,
+                retired, meterGrace, programming, keeper, switchMeters, meterFeatures);
+        programmer.onMeterMismatch(id -> onCareLaneThread(() -> devices.meterMismatch(id)));
+        return programmer;
     }
 
     public ApplicationId appId() {

@@ -82,6 +82,13 @@ final class DeviceProgramming {
     private final Set<DeviceId> reconnected = new HashSet<>();
     /** Devices whose CareLane rules and meters are being removed. */
     private final Set<DeviceId> clearing = new HashSet<>();
+    /**
+     * At most this many attempts in flight on this node (0: no bound). A boundary or a
+     * board-wide change then starts them as earlier ones end, so ONOS is not flooded.
+     */
+    private volatile int maxInFlight;
+    /** Devices waiting for room to start their attempt, in order (shown PENDING). */
+    private final Set<DeviceId> queued = new java.util.LinkedHashSet<>();
 
     /**
      * @param profileAt the profile in force at an instant
@@ -107,6 +114,29 @@ final class DeviceProgramming {
     void use(SliceProgrammer slices, Duration attemptTimeout) {
         this.programmer = slices;
         this.timeout = attemptTimeout;
+    }
+
+    /** At most this many attempts in flight (0: no bound). */
+    void boundInFlight(int max) {
+        maxInFlight = Math.max(0, max);
+        onCareLaneThread(this::startQueued);
+    }
+
+    /** Devices waiting for room to start their attempt. */
+    int queued() {
+        return queued.size();
+    }
+
+    /** Starts waiting devices while there is room. */
+    private void startQueued() {
+        java.util.Iterator<DeviceId> it = queued.iterator();
+        while (it.hasNext() && (maxInFlight == 0 || inFlight.size() < maxInFlight)) {
+            DeviceId next = it.next();
+            it.remove();
+            if (!inFlight.containsKey(next)) {
+                program(next, true);
+            }
+        }
     }
 
     /** Told, on the CareLane thread, whenever an attempt brought a device to a profile. */
@@ -138,6 +168,7 @@ final class DeviceProgramming {
         if (device.isEmpty() || !mastership.isLocalMaster(id)) {
             cancelRetry(id);
             sync.forget(id);
+            queued.remove(id);
             return;
         }
         Instant at = clock.get();
@@ -156,6 +187,11 @@ final class DeviceProgramming {
             return;
         }
         sync.pending(id, profile, version, at);
+        if (maxInFlight > 0 && inFlight.size() >= maxInFlight) {
+            queued.add(id);   // started when an attempt ends (startQueued)
+            return;
+        }
+        queued.remove(id);
         boolean renew = fresh.remove(id);
         boolean reconnect = reconnected.remove(id);
         MastershipFence fence = MastershipFence.now(mastership, id);
@@ -180,6 +216,7 @@ final class DeviceProgramming {
             if (inFlight.get(id) == ended) {   // not one left behind by a reconnect (see connected)
                 attemptEnded(id, profile, version, error);
             }
+            startQueued();
         }));
     }
 
@@ -280,6 +317,7 @@ final class DeviceProgramming {
             if (dirty.remove(stale)) {
                 program(stale);   // back in the policy meanwhile
             }
+            startQueued();
         }));
     }
 
@@ -421,6 +459,23 @@ final class DeviceProgramming {
         } else if (state.isPresent() && state.get().state == DeviceSyncTracker.State.IN_SYNC) {
             cancelRetry(id);
             attemptEnded(id, state.get().profile, state.get().policyVersion, lostMetersError(lost));
+        }
+    }
+
+    /**
+     * The switch holds one of the device's meters at another rate than CareLane recorded (a
+     * late EXISTING_METER, checked against the switch): a fresh generation, with new meters.
+     */
+    void meterMismatch(DeviceId id) {
+        if (!mastership.isLocalMaster(id)) {
+            return;
+        }
+        fresh.add(id);
+        if (inFlight.containsKey(id)) {
+            dirty.add(id);
+        } else {
+            cancelRetry(id);
+            program(id, true);
         }
     }
 

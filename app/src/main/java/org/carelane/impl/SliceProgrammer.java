@@ -69,6 +69,8 @@ final class SliceProgrammer {
     private final RuleKeeper keeper;
     private final SwitchMeterReader switchMeters;
     private final MeterFeaturesRepair features;
+    /** Told of a device whose switch holds one of its meters at another rate (a late EXISTING_METER). */
+    private volatile Consumer<DeviceId> meterMismatch = id -> { };
     /** How often a new meter is looked for on the switch. */
     static final long METER_POLL_MILLIS = 20;
     /** A meter not on the switch by then fails the attempt (before any rule uses it). */
@@ -99,6 +101,11 @@ final class SliceProgrammer {
         this.features = features;
     }
 
+    /** Who renews a device whose switch holds one of its meters at another rate. */
+    void onMeterMismatch(Consumer<DeviceId> renew) {
+        meterMismatch = renew;
+    }
+
     /** device/meter id of withdrawn meters whose purge gives the device room (see {@link #madeRoom}). */
     private final Set<String> roomMaking = ConcurrentHashMap.newKeySet();
 
@@ -113,6 +120,8 @@ final class SliceProgrammer {
         final List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
         /** Meter ids the switch answered EXISTING_METER for: checked against its own meters. */
         final Set<Long> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /** Set once the wait for the meters on the switch ended: a later EXISTING_METER is checked on its own. */
+        volatile boolean meterWaitOver;
         /** Rules this attempt added that no rule in place shares: deleted if it fails before all are in. */
         volatile List<FlowRule> newRules = List.of();
         /**
@@ -208,13 +217,12 @@ final class SliceProgrammer {
                 next.put(slice.name(), existing);
                 continue;
             }
-            CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice.name(), rate, burst,
-                    attempt.created::add, meterError, attempt.existing);
+            CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice.name(), rate, burst, attempt,
+                    meterError);
             submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
-                .thenComposeAsync(v -> onSwitch(id, List.copyOf(attempt.created), meterError,
-                        attempt.existing), callbacks)
+                .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
                 .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh,
                         rewrite), callbacks)
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
@@ -387,11 +395,10 @@ final class SliceProgrammer {
      * submitted again), the switch offers no meters, or all its meter ids are taken.
      */
     private CompletableFuture<InstalledMeter> submitOrExplain(DeviceId id, String slice, long rateKbps,
-                                                              long burstKbits, Consumer<InstalledMeter> onSubmitted,
-                                                              CompletableFuture<Void> meterError,
-                                                              Set<Long> existing) {
+                                                              long burstKbits, Attempt attempt,
+                                                              CompletableFuture<Void> meterError) {
         try {
-            return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError, existing);
+            return submitMeter(id, rateKbps, burstKbits, attempt, meterError);
         } catch (IllegalArgumentException first) {
             MeterFeaturesRepair.Outcome repair = features.restore(id);
             if (repair == MeterFeaturesRepair.Outcome.NO_METERS) {
@@ -401,7 +408,7 @@ final class SliceProgrammer {
             if (repair == MeterFeaturesRepair.Outcome.RESTORED) {
                 log.warn("CareLane gave ONOS back the meter features of {}, which it had lost", id);
                 try {
-                    return submitMeter(id, rateKbps, burstKbits, onSubmitted, meterError, existing);
+                    return submitMeter(id, rateKbps, burstKbits, attempt, meterError);
                 } catch (IllegalArgumentException again) {
                     return CompletableFuture.failedFuture(new FailureCause.RefusedException(FailureCause.NO_ROOM,
                             "no meter for slice " + slice + ": every meter id of the switch is taken"));
@@ -421,10 +428,11 @@ final class SliceProgrammer {
      * but for EXISTING_METER: ONOS re-sends meters the switch may already hold (after a reconnect
      * it re-adds the ones a meter poll missed), so that meter id is checked against the switch's
      * own meters instead ({@link #onSwitch}), and only a different band there fails the attempt.
+     * One that comes after that wait is checked against the switch too ({@link #checkLateExisting}).
      */
     private CompletableFuture<InstalledMeter> submitMeter(DeviceId id, long rateKbps, long burstKbits,
-                                                          Consumer<InstalledMeter> onSubmitted,
-                                                          CompletableFuture<Void> meterError, Set<Long> existing) {
+                                                          Attempt attempt, CompletableFuture<Void> meterError) {
+        Set<Long> existing = attempt.existing;
         Band band = DefaultBand.builder().ofType(Band.Type.DROP).withRate(rateKbps).burstSize(burstKbits).build();
         // The meter's id once submit returns; EXISTING_METER may come before (a synchronous provider).
         long[] meterId = {-1};
@@ -436,6 +444,10 @@ final class SliceProgrammer {
                     @Override
                     public void onError(MeterRequest op, MeterFailReason reason) {
                         if (reason == MeterFailReason.EXISTING_METER) {
+                            if (attempt.meterWaitOver) {
+                                checkLateExisting(id, meterId[0], rateKbps);
+                                return;
+                            }
                             synchronized (meterId) {
                                 if (meterId[0] >= 0) {
                                     existing.add(meterId[0]);
@@ -457,7 +469,7 @@ final class SliceProgrammer {
             }
         }
         InstalledMeter installed = new InstalledMeter(submitted.id().id(), rateKbps, burstKbits);
-        onSubmitted.accept(installed);
+        attempt.created.add(installed);
         return CompletableFuture.completedFuture(installed);
     }
 
@@ -471,9 +483,11 @@ final class SliceProgrammer {
      * old rules would go with no new ones. This also catches a meter id the switch still holds
      * with another band (EXISTING_METER). A meter error ONOS reports fails it.
      */
-    private CompletableFuture<Void> onSwitch(DeviceId id, List<InstalledMeter> created,
-                                             CompletableFuture<Void> meterError, Set<Long> existing) {
+    private CompletableFuture<Void> onSwitch(DeviceId id, Attempt attempt, CompletableFuture<Void> meterError) {
+        List<InstalledMeter> created = List.copyOf(attempt.created);
+        Set<Long> existing = attempt.existing;
         CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<Void> over = done.whenComplete((v, e) -> attempt.meterWaitOver = true);
         CompletableFuture<Void> unused = meterError.whenComplete((v, e) -> {
             if (e != null) {
                 done.completeExceptionally(e);
@@ -484,7 +498,25 @@ final class SliceProgrammer {
         } else {
             awaitOnSwitch(id, created, existing, done, System.nanoTime() + METER_ON_SWITCH_TIMEOUT.toNanos());
         }
-        return done;
+        return over;
+    }
+
+    /**
+     * An EXISTING_METER after the meter wait (ONOS re-sends meters at its stats polls): the
+     * switch's own meter config decides. At the meter's rate it is the meter; at another, the
+     * rules use a band the policy does not want, and a new generation follows.
+     */
+    private void checkLateExisting(DeviceId id, long meterId, long rateKbps) {
+        switchMeters.read(id).ifPresent(read -> {
+            CompletableFuture<Void> unused = read.thenAcceptAsync(rates -> {
+                Long held = rates.get(meterId);
+                if (held != null && held != rateKbps) {
+                    log.warn("CareLane: EXISTING_METER on {}: the switch holds meter {} at {} kbps, not {}; a new "
+                            + "generation follows", id, meterId, held, rateKbps);
+                    meterMismatch.accept(id);
+                }
+            }, callbacks);
+        });
     }
 
     private void awaitOnSwitch(DeviceId id, List<InstalledMeter> created, Set<Long> existing,

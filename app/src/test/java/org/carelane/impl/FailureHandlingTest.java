@@ -201,6 +201,27 @@ class FailureHandlingTest {
         assertEquals(0, sync().path("failures").asInt(), "EXISTING_METER did not fail it: " + sync());
     }
 
+    /**
+     * An EXISTING_METER long after the change (ONOS re-sends a meter at a poll) is checked
+     * against the switch too: the switch holds that id at another rate, so the rules use a band
+     * the policy does not want, and a new generation with new meters follows.
+     */
+    @Test
+    void aLateExistingMeterAtAnotherRateOnTheSwitchBringsANewGeneration() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        long social = bed.store.installedMeters(GW).get("social").meterId();
+        bed.meters.resend(GW, social);   // at the right rate: nothing to do
+        bed.manager.awaitIdle();
+        assertEquals(social, bed.store.installedMeters(GW).get("social").meterId());
+        bed.meters.setSwitchRate(GW, social, 999);
+        bed.meters.resend(GW, social);
+        waitFor(() -> bed.store.installedMeters(GW).get("social").meterId() != social
+                && "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(3), "a new generation");
+        long now = bed.store.installedMeters(GW).get("social").meterId();
+        assertEquals(15000L, bed.meters.switchMeters(GW).get(now), "the new social meter is on the switch");
+    }
+
     @Test
     void aChangeDoesNotWaitForOnosMeterStatsPoll() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());

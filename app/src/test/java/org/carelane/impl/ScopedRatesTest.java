@@ -94,6 +94,48 @@ class ScopedRatesTest {
         assertEquals(1000, meterKbps(GP_CAV, "social"));
     }
 
+    /** With a bound on attempts in flight, a national change reaches the devices a few at a time. */
+    @Test
+    void aBoundOnAttemptsInFlightHoldsTheRestBack() throws Exception {
+        start();
+        bed.manager.setProgramTimeout(java.time.Duration.ofSeconds(2));
+        bed.manager.boundInFlight(1);
+        bed.flows.stallBatches = true;   // the first attempt hangs (until its timeout): the others wait for it
+        Map<DeviceId, Integer> before = ops();
+        // Default is national on every device: each one's default meter changes.
+        bed.manager.setRates("default", Profile.PEAK, org.carelane.api.SliceRates.of(null, 90.0, null, null),
+                "alice", "rest");
+        bed.manager.awaitIdle();
+        Map<DeviceId, Integer> after = ops();
+        long touched = after.keySet().stream().filter(id -> !after.get(id).equals(before.get(id))).count();
+        assertEquals(1, touched, "one device at a time: " + before + " -> " + after);
+        var states = org.carelane.impl.StatusJson.of(bed.manager).get("devices");
+        int pending = 0;
+        for (var d : states) {
+            pending += "PENDING".equals(d.path("sync").path("state").asText()) ? 1 : 0;
+        }
+        assertEquals(4, pending, "the one under way and three queued show PENDING");
+        bed.flows.stallBatches = false;
+        long version = bed.manager.policyVersion();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline && !allInSync(version)) {
+            Thread.sleep(50);
+        }
+        assertTrue(allInSync(version), "the queue drains: " + org.carelane.impl.StatusJson.of(bed.manager));
+        assertEquals(9000, meterKbps(GP_BCUHB, "default"));
+        assertEquals(900_000, meterKbps(HOSPITAL, "default"));
+    }
+
+    private boolean allInSync(long version) {
+        for (var d : org.carelane.impl.StatusJson.of(bed.manager).get("devices")) {
+            if (!"IN_SYNC".equals(d.path("sync").path("state").asText())
+                    || d.path("sync").path("policyVersion").asLong() < version) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
     void aConflictingSiteOverrideIsRefusedNamingDeviceFieldAndScopeAndChangesNothing() {
         start();

@@ -87,6 +87,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
                 .withUnit(request.unit()).withBands(request.bands()).burst().build();
         meter.setState(MeterState.PENDING_ADD);
         table.put(id, meter);
+        requests.put(request.deviceId() + "/" + id, request);
         if (holdOffSwitch) {
             held.add(meter);
         } else {
@@ -187,6 +188,26 @@ public class RecordingMeterService extends MeterServiceAdapter {
         opsByDevice.merge(meter.deviceId(), 1, Integer::sum);
         toSwitch(meter);
         return null;
+    }
+
+    /** The request of each meter submitted, by device/id, for a late error on it. */
+    private final Map<String, MeterRequest> requests = new ConcurrentHashMap<>();
+
+    /**
+     * ONOS re-sends a meter at a stats poll (MeterManager.pushMeterMetrics re-ADDs one a reply
+     * lacked, e.g. a reply that raced its ADD): a switch that holds the id answers EXISTING_METER,
+     * which reaches the meter's context then, long after it was submitted.
+     */
+    public void resend(DeviceId deviceId, long meterId) {
+        MeterRequest request = requests.get(deviceId + "/" + meterId);
+        if (request != null && onSwitch(deviceId, MeterId.meterId(meterId))) {
+            request.context().ifPresent(c -> c.onError(request, MeterFailReason.EXISTING_METER));
+        }
+    }
+
+    /** The switch holds the meter with a band of another rate (as after a meter of another generation took the id). */
+    public synchronized void setSwitchRate(DeviceId deviceId, long meterId, long rateKbps) {
+        onSwitch.computeIfAbsent(deviceId, d -> new ConcurrentHashMap<>()).put(meterId, rateKbps);
     }
 
     /** The meters held off the switch reach it. */
