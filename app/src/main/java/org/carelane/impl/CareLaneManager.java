@@ -258,6 +258,11 @@ public class CareLaneManager implements CareLaneService {
         this.clock = clock;
     }
 
+    /** For tests: attempts started on devices since activation. */
+    long attemptsStarted() {
+        return devices.attemptsStarted();
+    }
+
     /** For tests: at most this many attempts in flight (0: no bound). */
     void boundInFlight(int max) {
         devices.boundInFlight(max);

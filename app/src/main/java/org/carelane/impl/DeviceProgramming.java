@@ -87,6 +87,10 @@ final class DeviceProgramming {
      * board-wide change then starts them as earlier ones end, so ONOS is not flooded.
      */
     private volatile int maxInFlight;
+    /** Attempts started since activation (diagnostics and tests). */
+    private volatile long attemptsStarted;
+    /** The effective policy each device was last brought to: a change that leaves it equal needs no attempt. */
+    private final Map<DeviceId, SlicePolicy> programmedWith = new HashMap<>();
     /** Devices waiting for room to start their attempt, in order (shown PENDING). */
     private final Set<DeviceId> queued = new java.util.LinkedHashSet<>();
 
@@ -120,6 +124,10 @@ final class DeviceProgramming {
     void boundInFlight(int max) {
         maxInFlight = Math.max(0, max);
         onCareLaneThread(this::startQueued);
+    }
+
+    long attemptsStarted() {
+        return attemptsStarted;
     }
 
     /** Devices waiting for room to start their attempt. */
@@ -169,6 +177,7 @@ final class DeviceProgramming {
             cancelRetry(id);
             sync.forget(id);
             queued.remove(id);
+            programmedWith.remove(id);
             return;
         }
         Instant at = clock.get();
@@ -179,6 +188,15 @@ final class DeviceProgramming {
                 && last.get().policyVersion == version && last.get().profile == profile;
         if (!now && sameAsFailed && (retries.containsKey(id) || last.get().waitsForChange())) {
             return;   // nothing new since the failure: keep to the backoff, or wait for a change
+        }
+        // The device's own policy: its board's, class's and site's changes, at its uplink's rates.
+        SlicePolicy own = policy.get().forDevice(id).orElseThrow().policy();
+        if (!now && last.isPresent() && last.get().state == DeviceSyncTracker.State.IN_SYNC
+                && last.get().profile == profile && own.equals(programmedWith.get(id)) && !fresh.contains(id)
+                && !reconnected.contains(id) && devices.isAvailable(id)) {
+            // Nothing of this device changed (another site's or board's change): no attempt at all.
+            sync.inSync(id, profile, version, at);
+            return;
         }
         cancelRetry(id);
         if (!devices.isAvailable(id)) {
@@ -192,13 +210,12 @@ final class DeviceProgramming {
             return;
         }
         queued.remove(id);
+        attemptsStarted++;
         boolean renew = fresh.remove(id);
         boolean reconnect = reconnected.remove(id);
         MastershipFence fence = MastershipFence.now(mastership, id);
         CompletableFuture<Void> attempt;
         try {
-            // The device's own policy: its board's, class's and site's changes, at its uplink's rates.
-            SlicePolicy own = policy.get().forDevice(id).orElseThrow().policy();
             attempt = reconnect && !renew ? programmer.programReconnected(own, profile, device.get(), fence)
                     : programmer.program(own, profile, device.get(), renew, fence);
         } catch (RuntimeException e) {
@@ -214,6 +231,9 @@ final class DeviceProgramming {
         CompletableFuture<Void> ended = attempt;
         CompletableFuture<Void> unused = attempt.whenComplete((v, error) -> onCareLaneThread(() -> {
             if (inFlight.get(id) == ended) {   // not one left behind by a reconnect (see connected)
+                if (error == null) {
+                    programmedWith.put(id, own);
+                }
                 attemptEnded(id, profile, version, error);
             }
             startQueued();
@@ -299,6 +319,7 @@ final class DeviceProgramming {
         }
         cancelRetry(stale);
         dirty.remove(stale);
+        programmedWith.remove(stale);
         sync.removing(stale, decidedAt);
         clearing.add(stale);
         CompletableFuture<Void> before = inFlight.getOrDefault(stale, CompletableFuture.completedFuture(null));
@@ -328,6 +349,9 @@ final class DeviceProgramming {
     }
 
     private void attemptEnded(DeviceId id, Profile profile, long version, Throwable error) {
+        if (error != null) {
+            programmedWith.remove(id);
+        }
         if (clearing.contains(id)) {
             return;   // the device left the policy: the clear that waited for this attempt goes on
         }

@@ -66,9 +66,11 @@ class ScopedRatesTest {
     void aOneSiteChangeTouchesOnlyThatSite() {
         start();
         Map<DeviceId, Integer> before = ops();
+        long attempts = bed.manager.attemptsStarted();
         bed.manager.setScopedRates(RateScope.site(HOSPITAL), "social", Profile.PEAK,
                 new RateOverride(null, 40.0, null, null), "alice", "rest");
         assertEquals(400_000, meterKbps(HOSPITAL, "social"));
+        assertEquals(attempts + 1, bed.manager.attemptsStarted(), "the other sites need no attempt at all");
         Map<DeviceId, Integer> after = ops();
         for (DeviceId other : new DeviceId[] {GP_BCUHB, GP_CAV, COMMUNITY_CAV}) {
             assertEquals(before.get(other), after.get(other), "no flow or meter operation on " + other);
