@@ -37,6 +37,12 @@ public interface CareLaneService {
      *
      * @throws PolicyException naming the field (board, siteClass, device, slice, a rate) and the scope
      */
+    /**
+     * Changes a slice's national rates in one profile by what {@code change} sets (kbit/s or
+     * shares); what it does not set is kept, read inside the atomic update.
+     */
+    void setRates(String slice, Profile profile, RateOverride change, String user, String source);
+
     void setScopedRates(RateScope scope, String slice, Profile profile, RateOverride rates, String user,
                         String source);
 

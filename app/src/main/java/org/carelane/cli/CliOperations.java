@@ -99,13 +99,11 @@ public final class CliOperations {
                 return setRate(slice, profileText, maxText, minText);
             }
             Profile profile = profile(profileText);
-            SliceRates was = requirePolicy().requireSlice(slice).rates(profile);
             Rate max = Rate.parse("maxKbps", maxText, true);
             Rate min = minText == null ? null : Rate.parse("minKbps", minText, false);
-            SliceRates cap = SliceRates.of(max.kbps, max.percent, null, null);
-            SliceRates rates = min == null ? (was == null ? cap : was.withMax(cap))
-                    : SliceRates.of(max.kbps, max.percent, min.kbps, min.percent);
-            service.setRates(slice, profile, rates, user, SOURCE);
+            // A reservation not given is kept, as the service reads it inside its atomic update.
+            service.setRates(slice, profile, new RateOverride(max.kbps, max.percent, min == null ? null : min.kbps,
+                    min == null ? null : min.percent), user, SOURCE);
             return List.of(slice + " " + profile.jsonName() + " (national): "
                     + requirePolicy().requireSlice(slice).rates(profile).describe());
         }

@@ -326,6 +326,11 @@ public class CareLaneManager implements CareLaneService {
     }
 
     @Override
+    public void setRates(String slice, Profile profile, RateOverride change, String user, String source) {
+        setNationalRates(slice, profile, change::applyTo, user, source);
+    }
+
+    @Override
     public void setRates(String slice, Profile profile, long maxKbps, OptionalLong minKbps, String user,
                          String source) {
         if (maxKbps <= 0) {

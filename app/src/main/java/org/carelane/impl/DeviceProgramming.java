@@ -195,7 +195,7 @@ final class DeviceProgramming {
                 && last.get().profile == profile && own.equals(programmedWith.get(id)) && !fresh.contains(id)
                 && !reconnected.contains(id) && devices.isAvailable(id)) {
             // Nothing of this device changed (another site's or board's change): no attempt at all.
-            sync.inSync(id, profile, version, at);
+            sync.stillInSync(id, version);
             return;
         }
         cancelRetry(id);
@@ -287,6 +287,7 @@ final class DeviceProgramming {
             if (inFlightFresh.remove(id)) {
                 fresh.add(id);   // what it was to renew still needs renewing
             }
+            startQueued();
         }
     }
 
@@ -441,7 +442,9 @@ final class DeviceProgramming {
 
     private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<String> lost,
                           List<InstalledMeter> stray) {
-        if (sync.get(id).orElse(null) != checked || inFlight.containsKey(id)) {
+        Optional<DeviceSyncTracker.Entry> now = sync.get(id);
+        if (now.isEmpty() || now.get().state != checked.state || now.get().profile != checked.profile
+                || !now.get().since.equals(checked.since) || inFlight.containsKey(id)) {
             return;   // an attempt ran meanwhile: what was read may be out of date
         }
         if (!lost.isEmpty()) {

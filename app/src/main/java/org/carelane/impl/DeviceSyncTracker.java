@@ -94,6 +94,14 @@ final class DeviceSyncTracker {
         entries.put(id, new Entry(State.PENDING, null, 0, now, 0, "removing CareLane's rules", null, true, null));
     }
 
+    /** Still in sync with a later policy version that did not change the device: the entry keeps its time. */
+    void stillInSync(DeviceId id, long policyVersion) {
+        Entry e = entries.get(id);
+        if (e != null && e.state == State.IN_SYNC) {
+            entries.put(id, new Entry(State.IN_SYNC, e.profile, policyVersion, e.since, 0, null, null, false, e));
+        }
+    }
+
     void inSync(DeviceId id, Profile profile, long policyVersion, Instant now) {
         entries.put(id, new Entry(State.IN_SYNC, profile, policyVersion, now, 0, null, null, false, entries.get(id)));
     }

@@ -1,6 +1,5 @@
 package org.carelane.impl;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.PolicyException;
@@ -112,11 +111,14 @@ final class NetcfgIntake {
 
     /**
      * The national block with the sites configured in their own subjects, checked together
-     * (boards, classes and each site's rates against its uplink).
+     * (boards, classes and each site's rates against its uplink). A site that does not parse
+     * or fit is refused on its own (audited, naming devices."of:...".carelane.field): its
+     * previous version stays in force, or it stays out if it had none; the rest loads.
      *
-     * @throws PolicyException naming the field, a site's as devices."of:...".carelane.field
+     * @throws PolicyException when the national block itself does not fit (its field named)
      */
     private SlicePolicy withSites(SlicePolicy national) {
+        Optional<SlicePolicy> current = store.policy();
         List<DeviceUplink> sites = new ArrayList<>();
         for (DeviceId id : registry.getSubjects(DeviceId.class, CareLaneSiteConfig.class)) {
             CareLaneSiteConfig site = registry.getConfig(id, CareLaneSiteConfig.class);
@@ -126,22 +128,57 @@ final class NetcfgIntake {
             try {
                 sites.add(site.site());
             } catch (PolicyException e) {
-                throw new PolicyException("devices.\"" + id + "\".carelane." + e.field(), e.reason());
+                refuseSite(new PolicyException(sitePath(id) + "." + e.field(), e.reason()));
+                previous(current, id).ifPresent(sites::add);
             }
         }
         if (sites.isEmpty()) {
             return national;
         }
         sites.sort(java.util.Comparator.comparing(d -> d.deviceId().toString()));
-        SlicePolicy all = national.withSites(sites);
-        PolicyValidator.validate(all);
-        return all;
+        java.util.Set<DeviceId> reverted = new java.util.HashSet<>();
+        while (true) {
+            SlicePolicy all = national.withSites(sites);
+            try {
+                PolicyValidator.validate(all);
+                return all;
+            } catch (PolicyException e) {
+                Optional<DeviceUplink> bad = sites.stream()
+                        .filter(d -> e.field().startsWith(sitePath(d.deviceId()))).findFirst();
+                if (bad.isEmpty()) {
+                    throw e;   // the national block's own fields
+                }
+                DeviceId id = bad.get().deviceId();
+                refuseSite(e);
+                int at = sites.indexOf(bad.get());
+                Optional<DeviceUplink> before = reverted.add(id) ? previous(current, id) : Optional.empty();
+                if (before.isPresent() && !before.get().equals(bad.get())) {
+                    sites.set(at, before.get());
+                } else {
+                    sites.remove(at);
+                }
+            }
+        }
+    }
+
+    private static String sitePath(DeviceId id) {
+        return "devices.\"" + id + "\".carelane";
+    }
+
+    /** The site as the policy in force has it, if it came from its own subject. */
+    private static Optional<DeviceUplink> previous(Optional<SlicePolicy> current, DeviceId id) {
+        return current.flatMap(p -> p.device(id)).filter(DeviceUplink::ownSubject);
+    }
+
+    private void refuseSite(PolicyException e) {
+        log.warn("CareLane netcfg site rejected, its previous version stays in force: {}", e.getMessage());
+        audit.record("netcfg", "netcfg", "rejected-config", null, e.getMessage());
     }
 
     /**
      * Writes the store's policy to netcfg, as the JSON the store holds: the latest, so that
      * concurrent changes from several nodes converge on it. Sites configured in their own
-     * subjects are written there, and only those whose JSON changed.
+     * subjects are written there, only those that changed, and never one deleted meanwhile.
      */
     void writeBack() {
         try {
@@ -156,14 +193,21 @@ final class NetcfgIntake {
                 if (!d.ownSubject()) {
                     continue;
                 }
-                JsonNode json = PolicyCodec.encodeSite(d);
                 CareLaneSiteConfig now = registry.getConfig(d.deviceId(), CareLaneSiteConfig.class);
-                if (now == null || !json.equals(now.node())) {
-                    registry.applyConfig(d.deviceId(), CareLaneSiteConfig.class, json);
+                if (now != null && !sameSite(now, d)) {   // a subject deleted meanwhile is not brought back
+                    registry.applyConfig(d.deviceId(), CareLaneSiteConfig.class, PolicyCodec.encodeSite(d));
                 }
             }
         } catch (RuntimeException e) {
             log.error("CareLane could not write the change back to netcfg; a reload of netcfg would undo it", e);
+        }
+    }
+
+    private static boolean sameSite(CareLaneSiteConfig config, DeviceUplink d) {
+        try {
+            return config.site().equals(d);
+        } catch (PolicyException e) {
+            return false;
         }
     }
 

@@ -510,7 +510,9 @@ final class SliceProgrammer {
         switchMeters.read(id).ifPresent(read -> {
             CompletableFuture<Void> unused = read.thenAcceptAsync(rates -> {
                 Long held = rates.get(meterId);
-                if (held != null && held != rateKbps) {
+                boolean inUse = store.installedMeters(id).values().stream()
+                        .anyMatch(m -> m.meterId() == meterId && m.rateKbps() == rateKbps);
+                if (inUse && held != null && held != rateKbps) {
                     log.warn("CareLane: EXISTING_METER on {}: the switch holds meter {} at {} kbps, not {}; a new "
                             + "generation follows", id, meterId, held, rateKbps);
                     meterMismatch.accept(id);

@@ -274,6 +274,10 @@ public final class PolicyCodec {
         if (maxKbps == null && maxPercent == null && minKbps == null && minPercent == null) {
             throw new PolicyException(at, "sets nothing: give maxKbps or maxPercent, minKbps or minPercent");
         }
+        if (maxPercent != null && minPercent != null && minPercent > maxPercent) {
+            throw new PolicyException(path(at, "minPercent"), "must not exceed maxPercent (" + minPercent + " > "
+                    + maxPercent + ")");
+        }
         if (maxKbps != null && minKbps != null && minKbps > maxKbps) {
             throw new PolicyException(path(at, "minKbps"), "must not exceed maxKbps (" + minKbps + " > " + maxKbps
                     + ")");
@@ -404,10 +408,6 @@ public final class PolicyCodec {
         RateOverride rates = parseRateOverride(node, at);
         if (!rates.setsMax()) {
             throw new PolicyException(path(at, "maxKbps"), "is required (or maxPercent, a share of the uplink)");
-        }
-        if (rates.maxPercent() != null && rates.minPercent() != null && rates.minPercent() > rates.maxPercent()) {
-            throw new PolicyException(path(at, "minPercent"), "must not exceed maxPercent (" + rates.minPercent()
-                    + " > " + rates.maxPercent() + ")");
         }
         return SliceRates.of(rates.maxKbps(), rates.maxPercent(), rates.minKbps(), rates.minPercent());
     }

@@ -155,8 +155,11 @@ public final class PolicyValidator {
                             + capacity + " kbps of " + on(d, max));
                 }
                 if (r.minKbps() > r.maxKbps()) {
-                    throw new PolicyException(min.field(), "a reservation of " + r.minKbps() + " kbps exceeds the cap "
-                            + r.maxKbps() + " kbps (" + max.scope() + ") on " + on(d, min));
+                    // The more specific scope broke it: a site that lowered its cap, or raised its reservation.
+                    DevicePolicy.Source blamed = max.rank() > min.rank() ? max : min;
+                    throw new PolicyException(blamed.field(), "a reservation of " + r.minKbps() + " kbps ("
+                            + min.scope() + ") exceeds the cap " + r.maxKbps() + " kbps (" + max.scope() + ") on "
+                            + on(d, blamed));
                 }
                 List<Reservation> onLink = reserved.computeIfAbsent(link.map(EgressLink::name).orElse(""),
                         k -> new ArrayList<>());

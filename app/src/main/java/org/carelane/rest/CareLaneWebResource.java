@@ -123,10 +123,23 @@ public class CareLaneWebResource extends AbstractWebResource {
     @Path("slices/{name}/bandwidth")
     public Response setBandwidth(@PathParam("name") String name, String body) {
         return handle(() -> {
-            JsonNode req = RequestBodies.object(body, Set.of("profile", "maxKbps", "minKbps"));
+            JsonNode req = RequestBodies.object(body, Set.of("profile", "maxKbps", "minKbps", "maxPercent",
+                    "minPercent"));
             SliceDefinition slice = service().policy().orElseThrow(() ->
                     new PolicyException("policy", "no CareLane policy configured")).requireSlice(name);
             Profile profile = RequestBodies.profile(req, "profile");
+            if (req.has("maxPercent") || req.has("minPercent")) {
+                ObjectNode rates = req.deepCopy();
+                rates.remove("profile");
+                RateOverride change = PolicyCodec.parseRateOverride(rates);
+                if (!change.setsMax()) {
+                    throw new PolicyException("maxKbps", "is required (or maxPercent, a share of each uplink)");
+                }
+                service().setRates(slice.name(), profile, change, user(), SOURCE);
+                SliceDefinition updated = service().policy().flatMap(p -> p.slice(name)).orElseThrow();
+                return ok(sliceJson(updated, service().activeProfile())
+                        .put("policyVersion", service().policyVersion()));
+            }
             long max = RequestBodies.kbps(req, "maxKbps", true, 0);
             OptionalLong min = req.hasNonNull("minKbps")
                     ? OptionalLong.of(RequestBodies.kbps(req, "minKbps", true, 0)) : OptionalLong.empty();

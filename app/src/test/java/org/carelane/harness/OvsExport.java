@@ -101,7 +101,10 @@ public final class OvsExport {
         root.put("profile", profile.jsonName());
         root.put("time", bed.clock.instant().toString());
         ArrayNode queues = root.putArray("queues");
-        for (SliceDefinition s : policy.slices()) {
+        // The first device's own rates (shares and scopes resolved against its uplink).
+        SlicePolicy rated = policy.devices().isEmpty() ? policy
+                : policy.forDevice(policy.devices().get(0).deviceId()).orElseThrow().policy();
+        for (SliceDefinition s : rated.slices()) {
             ObjectNode q = queues.addObject().put("slice", s.name()).put("drop", s.drop())
                     .put("priority", FlowCompiler.BASE_PRIORITY + s.priority());
             if (s.dscp() != null) {

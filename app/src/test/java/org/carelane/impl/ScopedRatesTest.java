@@ -84,8 +84,10 @@ class ScopedRatesTest {
     void aBoardChangeReachesExactlyThatBoardsDevices() {
         start();
         Map<DeviceId, Integer> before = ops();
+        long attempts = bed.manager.attemptsStarted();
         bed.manager.setScopedRates(RateScope.board("cav"), "social", Profile.PEAK,
                 new RateOverride(null, 20.0, null, null), "alice", "cli");
+        assertEquals(attempts + 2, bed.manager.attemptsStarted(), "an attempt on each of cav's two sites only");
         assertEquals(2000, meterKbps(GP_CAV, "social"));
         assertEquals(20_000, meterKbps(COMMUNITY_CAV, "social"));
         Map<DeviceId, Integer> after = ops();
@@ -94,6 +96,18 @@ class ScopedRatesTest {
         // Back to the national 10%.
         bed.manager.setScopedRates(RateScope.board("cav"), "social", Profile.PEAK, null, "alice", "cli");
         assertEquals(1000, meterKbps(GP_CAV, "social"));
+    }
+
+    @Test
+    void statusSumsUpByBoardAndMetricsCarryBoardAndClass() {
+        start();
+        var boards = StatusJson.of(bed.manager).get("boards");
+        assertEquals(2, boards.get("cav").get("devices").asInt(), boards.toString());
+        assertEquals(2, boards.get("cav").get("inSync").asInt(), boards.toString());
+        assertEquals(2, boards.get("bcuhb").get("inSync").asInt(), boards.toString());
+        String metrics = bed.manager.metrics();
+        assertTrue(metrics.contains("carelane_slice_max_rate_bytes_per_second{device=\"of:00000000000000b1\","
+                + "board=\"cav\",site_class=\"gp-practice\",slice=\"social\"} 187500"), metrics);
     }
 
     /** With a bound on attempts in flight, a national change reaches the devices a few at a time. */

@@ -100,6 +100,13 @@ class SiteNetcfgTest {
         assertEquals("rejected-config", last.action());
         assertTrue(last.after().startsWith("devices.\"of:00000000000000b2\".carelane.slices.social.rates.peak.maxKbps"),
                 last.after());
+        // The refused site does not hold back a national change: it loads, the site keeps its previous version.
+        ObjectNode national = bed.netcfg.block().deepCopy();
+        ((ObjectNode) national.get("slices").get(2).get("rates").get("offPeak")).put("maxPercent", 70);
+        bed.netcfg.push(national);
+        settle();
+        assertTrue(bed.manager.policyVersion() > version, "the national change loaded");
+        assertEquals(15_000, socialKbps(), "the site's previous version stays in force");
         // A field the site cannot have is refused by ONOS itself, naming it.
         ObjectNode typo = site.deepCopy().put("uplinkKpbs", 5);
         assertTrue(assertThrows(RuntimeException.class, () -> bed.netcfg.pushDevice(COMMUNITY_CAV,

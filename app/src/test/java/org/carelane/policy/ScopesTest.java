@@ -134,6 +134,14 @@ class ScopesTest {
     }
 
     @Test
+    void aSiteCapBelowAnInheritedReservationNamesTheSitesField() {
+        PolicyException e = reject(b -> device(b, 0).putObject("slices").putObject("default").putObject("rates")
+                .putObject("peak").put("maxKbps", 400));
+        assertEquals("devices[0].slices.default.rates.peak.maxKbps", e.field());
+        assertTrue(e.reason().contains("500 kbps (national)"), e.reason());
+    }
+
+    @Test
     void aShareTooSmallForASmallUplinkIsRefused() {
         PolicyException e = reject(b -> ((ObjectNode) b.get("siteClasses").get("gp-practice")).putObject("slices")
                 .putObject("social").putObject("rates").putObject("peak").put("maxPercent", 0.001));

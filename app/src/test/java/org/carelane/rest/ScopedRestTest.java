@@ -69,6 +69,14 @@ class ScopedRestTest {
     }
 
     @Test
+    void aNationalShareOverRest() {
+        Response r = rest.put("slices/social/bandwidth", "{\"profile\":\"peak\",\"maxPercent\":12}");
+        assertEquals(200, r.getStatus(), r.readEntity(String.class));
+        assertEquals(1200, socialPeak("of:00000000000000a1").get("maxKbps").asLong());
+        assertEquals(1500, socialPeak("of:00000000000000b1").get("maxKbps").asLong(), "its board's own share");
+    }
+
+    @Test
     void badScopedChangesNameTheField() {
         Response r = rest.put("devices/of:00000000000000b1/slices/social/bandwidth",
                 "{\"profile\":\"peak\",\"maxKbps\":50000}");
