@@ -98,6 +98,11 @@ def switch_rates(bridge):
     return sorted(onos.switch_meters(bridge).values())
 
 
+def bridge_state(bridge):
+    """What a sampled bridge holds of CareLane's: its meter rates and its flows."""
+    return switch_rates(bridge), onos.carelane_flows(bridge, onos.app_id())
+
+
 def expected_rates(device_id, profile):
     _, body = onos.rest('GET', f'/onos/carelane/devices/{device_id}/policy')
     return sorted(s['rates'][profile]['maxKbps'] for s in body['slices'] if s['action'] != 'drop')
@@ -198,7 +203,7 @@ def main():
         board = 'cav'
         members = {f'of:{dpid}' for _, dpid, b, *_ in sites(n) if b == board}
         others = [s for s in sample(n) if s[2] != board]
-        before_state = {name: (switch_rates(name), onos.carelane_flows(name, onos.app_id())) for name, *_ in others}
+        before_state = {name: bridge_state(name) for name, *_ in others}
         t0 = time.time()
         code, body = onos.rest('PUT', f'/onos/carelane/boards/{board}/slices/social/bandwidth',
                                {'profile': after, 'maxPercent': 12})
@@ -207,23 +212,21 @@ def main():
         done, took = wait_in_sync(members, body['policyVersion'], after, args.timeout)
         figures['boardChange'] = {'board': board, 'devices': len(members), 'answeredS': round(answered, 2),
                                   'inSyncS': round(max(done.values()) - t0, 2) if took else None}
-        changed = sum(1 for name, *_ in others
-                      if (switch_rates(name), onos.carelane_flows(name, onos.app_id())) != before_state[name])
+        changed = sum(1 for name, *_ in others if bridge_state(name) != before_state[name])
         figures['boardChange']['sampledOthersChanged'] = f'{changed}/{len(others)}'
         print(f'board change: {figures["boardChange"]}', flush=True)
 
         site = sites(n)[0]
         device_id = f'of:{site[1]}'
         others = [s for s in sample(n) if s[1] != site[1]]
-        before_state = {name: (switch_rates(name), onos.carelane_flows(name, onos.app_id())) for name, *_ in others}
+        before_state = {name: bridge_state(name) for name, *_ in others}
         t0 = time.time()
         code, body = onos.rest('PUT', f'/onos/carelane/devices/{device_id}/slices/social/bandwidth',
                                {'profile': after, 'maxKbps': 2500})
         answered = time.time() - t0
         assert code == 200, body
         done, took = wait_in_sync({device_id}, body['policyVersion'], after, args.timeout)
-        changed = sum(1 for name, *_ in others
-                      if (switch_rates(name), onos.carelane_flows(name, onos.app_id())) != before_state[name])
+        changed = sum(1 for name, *_ in others if bridge_state(name) != before_state[name])
         figures['siteChange'] = {'device': device_id, 'answeredS': round(answered, 2),
                                  'inSyncS': round(done[device_id] - t0, 2) if took else None,
                                  'onSwitch': 2500 in onos.switch_meters(site[0]).values(),

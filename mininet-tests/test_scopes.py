@@ -22,6 +22,14 @@ SITES = {'wgpa1': 'of:00000000000000a1', 'whosa2': 'of:00000000000000a2',
 BOARDS = {'bcuhb': ('wgpa1', 'whosa2'), 'cav': ('wgpb1', 'wcomb2')}
 
 
+def wales_netcfg(onos):
+    """The Wales sample with every site's uplink queues owned (port 1, its veth)."""
+    doc = onos.netcfg_for(NETCFG)
+    for device in doc['apps']['org.carelane.app']['carelane']['devices']:
+        device['uplinkPort'] = 1
+    return doc
+
+
 def uplink(bridge):
     return f'{bridge}-up'
 
@@ -42,9 +50,7 @@ def wales(onos_carelane):
                             bridge, uplink(bridge), '--', 'set', 'interface', uplink(bridge),
                             'ofport_request=1'], check=True)
             onos.connect(bridge)
-        doc = onos.netcfg_for(NETCFG)
-        for device in doc['apps']['org.carelane.app']['carelane']['devices']:
-            device['uplinkPort'] = 1
+        doc = wales_netcfg(onos)
         doc.setdefault('devices', {})[onos.OVSDB_DEVICE] = {'basic': {'driver': 'ovs'}}
         code, body = onos.push_netcfg(doc)
         assert code == 200, body
@@ -176,10 +182,8 @@ def test_a_site_override_that_does_not_fit_is_refused_naming_device_field_and_sc
     assert SITES['wgpb1'] in body['error'] and '10000 kbps' in body['error'], body
     assert f'site {SITES["wgpb1"]}' in body['error'], body
     # The same through netcfg: a site override above the uplink is refused, and nothing changes.
-    doc = onos.netcfg_for(NETCFG)
+    doc = wales_netcfg(onos)
     block = doc['apps']['org.carelane.app']['carelane']
-    for device in block['devices']:
-        device['uplinkPort'] = 1
     block['devices'][2]['slices'] = {'social': {'rates': {'peak': {'maxKbps': 20000}}}}
     code, body = onos.push_netcfg(doc)
     # ONOS's netcfg REST answers 207 Multi-Status with the app's validation message.
@@ -194,10 +198,8 @@ def test_a_site_in_its_own_netcfg_subject_joins_and_leaves_without_touching_the_
     """devices."of:...".carelane, next to ONOS's basic: one site pushed and removed on its own."""
     onos = wales
     device_id = SITES['wcomb2']
-    doc = onos.netcfg_for(NETCFG)
+    doc = wales_netcfg(onos)
     block = doc['apps']['org.carelane.app']['carelane']
-    for device in block['devices']:
-        device['uplinkPort'] = 1
     site = block['devices'].pop(3)
     assert site.pop('deviceId') == device_id
     code, body = onos.push_netcfg(doc)

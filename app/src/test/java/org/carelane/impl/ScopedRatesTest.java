@@ -9,8 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.onosproject.net.DeviceId;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
@@ -35,9 +33,7 @@ class ScopedRatesTest {
     }
 
     private void start() {
-        Path file = Path.of("..", "topologies", "wales-netcfg.json");
-        bed = new CareLaneTestBed(WED_NOON, SampleConfig.block(Files.exists(file) ? file
-                : Path.of("topologies", "wales-netcfg.json")));
+        bed = new CareLaneTestBed(WED_NOON, SampleConfig.wales());
     }
 
     private long meterKbps(DeviceId id, String slice) {

@@ -13,8 +13,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.onosproject.net.DeviceId;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -38,9 +36,7 @@ class SiteNetcfgTest {
 
     /** The Wales sample with its community hospital moved from devices[] to its own subject. */
     private void start() {
-        Path file = Path.of("..", "topologies", "wales-netcfg.json");
-        ObjectNode national = SampleConfig.block(Files.exists(file) ? file : Path.of("topologies",
-                "wales-netcfg.json"));
+        ObjectNode national = SampleConfig.wales();
         ArrayNode devices = (ArrayNode) national.get("devices");
         site = (ObjectNode) devices.remove(3);
         site.remove("deviceId");

@@ -11,8 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.onlab.packet.IpPrefix;
 import org.onosproject.net.DeviceId;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,8 +26,7 @@ class ScopesTest {
     static final DeviceId COMMUNITY_CAV = DeviceId.deviceId("of:00000000000000b2");
 
     static ObjectNode wales() {
-        Path file = Path.of("..", "topologies", "wales-netcfg.json");
-        return SampleConfig.block(Files.exists(file) ? file : Path.of("topologies", "wales-netcfg.json"));
+        return SampleConfig.wales();
     }
 
     private static DevicePolicy device(SlicePolicy p, DeviceId id) {

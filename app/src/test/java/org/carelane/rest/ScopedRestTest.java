@@ -8,8 +8,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.ws.rs.core.Response;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 
 import static org.carelane.rest.CareLaneWebResourceTest.json;
@@ -24,9 +22,7 @@ class ScopedRestTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        Path file = Path.of("..", "topologies", "wales-netcfg.json");
-        bed = new CareLaneTestBed(WED_NOON, SampleConfig.block(Files.exists(file) ? file
-                : Path.of("topologies", "wales-netcfg.json")));
+        bed = new CareLaneTestBed(WED_NOON, SampleConfig.wales());
         rest = RestHarness.start(bed.manager, "alice");
     }
 

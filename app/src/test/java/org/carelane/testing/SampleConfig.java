@@ -28,11 +28,18 @@ public final class SampleConfig {
 
     /** A fresh mutable copy of the hospital sample block. */
     public static ObjectNode hospital() {
-        Path file = Path.of("..", "topologies", "carelane-netcfg.json");
-        if (!Files.exists(file)) {
-            file = Path.of("topologies", "carelane-netcfg.json");
-        }
-        return block(file);
+        return topology("carelane-netcfg.json");
+    }
+
+    /** A fresh mutable copy of the all-Wales sample block (topologies/wales-netcfg.json). */
+    public static ObjectNode wales() {
+        return topology("wales-netcfg.json");
+    }
+
+    /** The block of a netcfg file in topologies/, from the app module or the repository root. */
+    private static ObjectNode topology(String name) {
+        Path file = Path.of("..", "topologies", name);
+        return block(Files.exists(file) ? file : Path.of("topologies", name));
     }
 
     /** The hospital with a breakout on port 3 of the gateway (30 Mbit/s, VLAN 100); social goes there at peak. */
