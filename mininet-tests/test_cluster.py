@@ -483,11 +483,28 @@ def social_queue_max(port):
     return set() if q is None else {mx // 1000 for _, mx in q['queues'].values()}
 
 
-def test_the_uplink_queues_follow_a_rate_change_after_the_node_that_applied_them_is_killed(site):
-    """The host's OVS points at all three nodes as OVSDB managers, as it does as controllers;
-    ONOS's OVSDB client exists only on a node that holds a session. clgw1 owns its uplink's
-    queues. SIGKILL of clgw1's master, which applied them: the next rate change reaches the
-    queues through the new master's own session."""
+def set_master(device_id, node):
+    """Makes a node master of a device (ONOS's PUT /onos/v1/mastership) and waits until it is."""
+    code, body = cl.rest(node, 'PUT', '/onos/v1/mastership',
+                         {'deviceId': device_id, 'nodeId': f'10.77.0.{node}', 'role': 'MASTER'})
+    assert code == 200, body
+    onos.wait_until(lambda: cl.master(device_id) == node, 20, f'node {node} master of {device_id}', interval=0.2)
+
+
+def wrote_qos(node, qos):
+    """Whether a node's karaf.log says that node put the QoS on the port."""
+    log = cl.karaf_log(node)
+    return log.exists() and f': {qos} (' in log.read_text(errors='replace')
+
+
+def test_the_uplink_queues_are_applied_by_the_ovsdb_master_and_follow_a_rate_change_after_it_is_killed(site):
+    """The host's OVS points at all three nodes as OVSDB managers, as it does as controllers.
+    ONOS's OVSDB client exists only on a node that holds a session, and such a node masters the
+    ovsdb: device; that node, not the switch's master, does the OVSDB work, from the queue
+    profile in the store. With the two masterships on different nodes: the OVSDB master writes
+    the queues, every node's /status shows them, and after a SIGKILL of the OVSDB master the
+    next rate change reaches the queues through the new OVSDB master, the switch's master
+    untouched."""
     restart_stopped_nodes(site)
     wait_gateways_in_sync(site)
     device = site.device
@@ -509,35 +526,52 @@ def test_the_uplink_queues_follow_a_rate_change_after_the_node_that_applied_them
         onos.wait_until(lambda: any(p.get('port') == '1' for p in
                                     cl.rest(node, 'GET', f'/onos/v1/devices/{device}/ports')[1].get('ports', [])),
                         20, f'port 1 of {device} in ONOS')
+        switch_master = site.master()
+        ovsdb_master = next(n for n in sorted(site.up) if n != switch_master)
+        set_master(OVSDB_DEVICE, ovsdb_master)
         code, body = cl.rest(node, 'POST', '/onos/v1/network/configuration', owned)
         assert code == 200, body
         social = next(s for s in cl.rest(node, 'GET', '/onos/carelane/slices')[1]['slices'] if s['name'] == 'social')
         rate = social['rates']['offPeak']['maxKbps']
         try:
             onos.wait_until(lambda: rate in social_queue_max(UPLINK), 60, f'a {rate} kbit/s social queue on {UPLINK}')
+            onos.wait_until(lambda: all(cl.device_status(n, device).get('queues', {}).get('state') == 'APPLIED'
+                                        for n in site.up), 10, 'every node showing the queues APPLIED')
         except onos.OnosError as e:
             raise AssertionError(f'{e}; queues seen by each node: '
                                  f'{[cl.device_status(n, device).get("queues") for n in sorted(site.up)]}; '
                                  f'masters of {device}, {OVSDB_DEVICE}: {cl.master(device)}, '
                                  f'{cl.master(OVSDB_DEVICE)}; on {UPLINK}: {onos.port_queues(UPLINK)}') from None
+        qos = onos.port_queues(UPLINK)['name']
+        # The writer logs the QoS just after the port takes it.
+        onos.wait_until(lambda: wrote_qos(ovsdb_master, qos), 5, f'node {ovsdb_master} logging QoS {qos}')
+        writers = [n for n in sorted(site.up) if wrote_qos(n, qos)]
+        assert writers == [ovsdb_master], (f'QoS {qos} written by nodes {writers}; the switch\'s master is '
+                                           f'{switch_master}, the OVSDB master {ovsdb_master}')
 
-        master = site.master()
-        pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
+        pid = int((cl.DIR / f'node-{ovsdb_master}' / 'onos.pid').read_text())
         os.kill(pid, signal.SIGKILL)
-        site.up.discard(master)
-        onos.wait_until(lambda: site.master() not in (None, master), 30, 'a new master', interval=0.1)
-        survivor = site.master()
+        site.up.discard(ovsdb_master)
+        onos.wait_until(lambda: cl.master(OVSDB_DEVICE) not in (None, ovsdb_master), 30,
+                        f'a new master of {OVSDB_DEVICE}', interval=0.1)
+        survivor = cl.master(OVSDB_DEVICE)
+        assert site.master() == switch_master, 'the switch keeps its master'
         t0 = time.time()
-        code, reply = cl.rest(survivor, 'PUT', '/onos/carelane/slices/social/bandwidth',
+        code, reply = cl.rest(switch_master, 'PUT', '/onos/carelane/slices/social/bandwidth',
                               {'profile': 'offPeak', 'maxKbps': rate + 500})
         assert code == 200, reply
         onos.wait_until(lambda: rate + 500 in social_queue_max(UPLINK), 30,
                         f'the {rate + 500} kbit/s social queue on {UPLINK}', interval=0.1)
         took = round(time.time() - t0, 2)
-        record('queues_after_master_killed_s', took)
-        status = cl.device_status(survivor, device).get('queues', {})
-        onos.log(f'cluster: killed node {master}, which applied {device}\'s queues; node {survivor} put the next '
-                 f'rate change in the queues after {took} s; queues {status}')
+        record('queues_after_ovsdb_master_killed_s', took)
+        new_qos = onos.port_queues(UPLINK)['name']
+        onos.wait_until(lambda: wrote_qos(survivor, new_qos), 5,
+                        f'QoS {new_qos} logged by the new OVSDB master {survivor}')
+        assert not wrote_qos(switch_master, new_qos), 'written by the switch\'s master'
+        status = cl.device_status(switch_master, device).get('queues', {})
+        onos.log(f'cluster: killed node {ovsdb_master}, the OVSDB master that applied {device}\'s queues; node '
+                 f'{survivor}, the next OVSDB master, put the next rate change in the queues after {took} s; '
+                 f'node {switch_master}, the switch\'s master, shows {status}')
         assert status.get('state') == 'APPLIED', status
     finally:
         node = sorted(site.up)[0]

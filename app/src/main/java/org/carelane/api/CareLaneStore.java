@@ -131,6 +131,28 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
     /** Records the band of a device's rules; empty forgets it. */
     void setRuleBand(DeviceId device, java.util.OptionalInt band);
 
+    /**
+     * The profile whose queues a device's uplink should have: the one its master last put in
+     * force on it. Every node hears of a change ({@link CareLaneStoreEvent.Type#QUEUES_WANTED}),
+     * so that the node holding the device's OVSDB session can apply them.
+     */
+    Optional<Profile> queueProfile(DeviceId device);
+
+    /** Every device's queue profile. */
+    Map<DeviceId, Profile> queueProfiles();
+
+    /** Records a device's queue profile, unless it is already that; empty asks for no queues. */
+    void setQueueProfile(DeviceId device, Optional<Profile> profile);
+
+    /** A device's uplink queues as the node that owns them last reported them. */
+    Optional<DeviceStatus.Queues> queueStatus(DeviceId device);
+
+    /** Devices with a queue status recorded. */
+    java.util.Set<DeviceId> devicesWithQueueStatus();
+
+    /** Records a device's uplink queues; empty forgets them. */
+    void setQueueStatus(DeviceId device, Optional<DeviceStatus.Queues> status);
+
     /** Appends an entry, giving it the next sequence number. */
     AuditEntry appendAudit(AuditEntry entry);
 

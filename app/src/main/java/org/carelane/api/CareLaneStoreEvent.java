@@ -10,7 +10,9 @@ public final class CareLaneStoreEvent extends AbstractEvent<CareLaneStoreEvent.T
         /** The slice policy was set, changed or removed. */
         POLICY_CHANGED,
         /** A profile override was set, cleared or expired. */
-        OVERRIDE_CHANGED
+        OVERRIDE_CHANGED,
+        /** A device's queue profile was set or removed; the subject is the device id. */
+        QUEUES_WANTED
     }
 
     /**

@@ -5,6 +5,7 @@ import org.onosproject.net.DeviceId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /** One device in /status: its programming, its uplink queues, its rules and meters. */
@@ -187,6 +188,22 @@ public final class DeviceStatus {
         public List<Queue> queues() {
             return queues;
         }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Queues)) {
+                return false;
+            }
+            Queues q = (Queues) o;
+            return state.equals(q.state) && Objects.equals(reason, q.reason)
+                    && Objects.equals(ovsdbDevice, q.ovsdbDevice) && Objects.equals(port, q.port)
+                    && Objects.equals(qos, q.qos) && queues.equals(q.queues);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(state, reason, ovsdbDevice, port, qos, queues);
+        }
     }
 
     /** One queue of the uplink's QoS. */
@@ -223,6 +240,21 @@ public final class DeviceStatus {
 
         public long burstKbits() {
             return burstKbits;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof Queue)) {
+                return false;
+            }
+            Queue q = (Queue) o;
+            return queue == q.queue && slice.equals(q.slice) && minKbps == q.minKbps && maxKbps == q.maxKbps
+                    && burstKbits == q.burstKbits;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(queue, slice, minKbps, maxKbps, burstKbits);
         }
     }
 

@@ -19,7 +19,6 @@ import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
 import org.carelane.api.Steering;
 import org.carelane.policy.PolicyValidator;
-import org.carelane.policy.QueuePlan;
 import org.carelane.policy.ScheduleCalculator;
 import org.onosproject.app.ApplicationService;
 import org.onosproject.app.ApplicationState;
@@ -56,7 +55,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -164,7 +162,7 @@ public class CareLaneManager implements CareLaneService {
     private Clock clock = Clock.systemUTC();
     private ApplicationId appId;
     private DeviceProgramming devices;
-    private UplinkQueues queues;
+    private UplinkQueueOwner queues;
     private volatile Duration programTimeout = PROGRAM_TIMEOUT;
     /** Package-private for the test bed, whose doubles deliver in order at once. */
     volatile Duration meterGrace = METER_GRACE;
@@ -194,15 +192,16 @@ public class CareLaneManager implements CareLaneService {
                 () -> clock.instant(), at -> reconciler.profileAt(at), executor, programming);
         devices.use(newProgrammer(), programTimeout);
         devices.boundInFlight(PROGRAM_IN_FLIGHT);
-        queues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService), deviceService,
-                System::currentTimeMillis);
+        queues = new UplinkQueueOwner(store, new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService),
+                deviceService, queueRecord(store), System::currentTimeMillis), mastershipService);
         reconciler = new Reconciler(appId, store, devices, mastershipService, keeper, queues, id -> {
             retired.forget(id);
             meterDrops.forget(id);
-        }, this::reapplyQueues, () -> clock.instant(), executor, store::appendAudit);
-        devices.onInSync(this::applyQueues);
+        }, () -> clock.instant(), executor, store::appendAudit);
+        // A device holds the policy in force: its uplink queues follow, on the node that owns them.
+        devices.onInSync(queues::inForce);
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
-                sync, retired, queues);
+                sync, retired);
         metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService);
         intake = new NetcfgIntake(appId, configRegistry, store, ports, audit, () -> clock.instant(),
                 this::onCareLaneThread);
@@ -215,6 +214,7 @@ public class CareLaneManager implements CareLaneService {
         runAndWait(() -> {
             intake.load("activate");
             reconciler.reconcile();
+            queues.wantedAll();
         });
         awaitSettled(PROMPT);
         log.info("CareLane started");
@@ -235,7 +235,7 @@ public class CareLaneManager implements CareLaneService {
         // their rules and meters for the next master.
         if (applicationService.getState(appId) != ApplicationState.ACTIVE) {
             runAndWait(this::removeMastered);
-            queues.removeAllAndStop(QUEUES_REMOVAL);
+            queues.removeOwnedAndStop(QUEUES_REMOVAL);
         } else {
             log.info("CareLane stopping with the node; rules and queues stay on the devices for their next master");
             queues.stop();
@@ -246,11 +246,18 @@ public class CareLaneManager implements CareLaneService {
         log.info("CareLane stopped");
     }
 
-    /** A device holds the policy in force: its uplink queues follow (their own thread). */
-    private void applyQueues(DeviceId id, Profile profile) {
-        store.policy().flatMap(p -> p.forDevice(id)).ifPresent(d -> {
-            Future<?> unused = queues.apply(d.device(), QueuePlan.of(d.policy(), d.device(), profile));
-        });
+    private static UplinkQueues.Record queueRecord(CareLaneStore store) {
+        return new UplinkQueues.Record() {
+            @Override
+            public Optional<DeviceStatus.Queues> get(DeviceId device) {
+                return store.queueStatus(device);
+            }
+
+            @Override
+            public void set(DeviceId device, Optional<DeviceStatus.Queues> queues) {
+                store.setQueueStatus(device, queues);
+            }
+        };
     }
 
     /** For tests and the OVS harness: the time source of the schedule. */
@@ -637,13 +644,5 @@ public class CareLaneManager implements CareLaneService {
     public void evaluateNow() {
         runAndWait(this::evaluate);
         awaitSettled(PROMPT);
-    }
-
-    /** Applies the uplink queues again on every in-sync device this node masters. */
-    private void reapplyQueues() {
-        store.policy().ifPresent(p -> p.devices().stream().map(DeviceUplink::deviceId)
-                .filter(mastershipService::isLocalMaster)
-                .forEach(id -> sync.get(id).filter(e -> e.state == DeviceSyncTracker.State.IN_SYNC)
-                        .ifPresent(e -> applyQueues(id, e.profile))));
     }
 }

@@ -42,11 +42,10 @@ final class CareLaneReports {
     private final MastershipService mastershipService;
     private final DeviceSyncTracker sync;
     private final RetiredCounters retired;
-    private final UplinkQueues queues;
 
     CareLaneReports(ApplicationId appId, CareLaneStore store, FlowRuleService flowRuleService,
                     MeterService meterService, DeviceService deviceService, MastershipService mastershipService,
-                    DeviceSyncTracker sync, RetiredCounters retired, UplinkQueues queues) {
+                    DeviceSyncTracker sync, RetiredCounters retired) {
         this.appId = appId;
         this.store = store;
         this.flowRuleService = flowRuleService;
@@ -55,7 +54,6 @@ final class CareLaneReports {
         this.mastershipService = mastershipService;
         this.sync = sync;
         this.retired = retired;
-        this.queues = queues;
     }
 
     /** One entry per device of the policy or with CareLane meters, in id order. */
@@ -79,7 +77,7 @@ final class CareLaneReports {
             });
             out.add(new DeviceStatus(id, deviceService.isAvailable(id), mastershipService.isLocalMaster(id),
                     sync.get(id).map(DeviceSyncTracker.Entry::toStatus).orElse(null),
-                    queues.status(id).map(UplinkQueues.Status::toStatus).orElse(null), rules, added, unreadable,
+                    store.queueStatus(id).orElse(null), rules, added, unreadable,
                     meters));
         }
         return out;

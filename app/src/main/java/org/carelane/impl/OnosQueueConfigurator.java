@@ -87,7 +87,9 @@ final class OnosQueueConfigurator implements QueueConfigurator {
 
     @Override
     public void addQueue(DeviceId ovsdb, String name, long minBps, long maxBps, long burstBits) {
-        behaviour(ovsdb, QueueConfigBehaviour.class).addQueue(queue(name, minBps, maxBps, burstBits));
+        if (!behaviour(ovsdb, QueueConfigBehaviour.class).addQueue(queue(name, minBps, maxBps, burstBits))) {
+            throw new IllegalStateException("OVSDB " + ovsdb + " refused queue " + name);
+        }
     }
 
     /** OVS's linux-htb queue: min-rate, max-rate and burst (bits) in other_config. */
@@ -102,7 +104,9 @@ final class OnosQueueConfigurator implements QueueConfigurator {
         Map<Long, QueueDescription> queues = new HashMap<>();
         queuesById.forEach((id, queue) -> queues.put(id, DefaultQueueDescription.builder()
                 .queueId(QueueId.queueId(queue)).type(EnumSet.noneOf(QueueDescription.Type.class)).build()));
-        behaviour(ovsdb, QosConfigBehaviour.class).addQoS(qos(name, maxBps, queues));
+        if (!behaviour(ovsdb, QosConfigBehaviour.class).addQoS(qos(name, maxBps, queues))) {
+            throw new IllegalStateException("OVSDB " + ovsdb + " refused QoS " + name);
+        }
     }
 
     private static QosDescription qos(String name, long maxBps, Map<Long, QueueDescription> queues) {

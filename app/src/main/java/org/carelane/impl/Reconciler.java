@@ -3,6 +3,7 @@ package org.carelane.impl;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.CareLaneStoreDelegate;
+import org.carelane.api.CareLaneStoreEvent;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
@@ -27,7 +28,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,9 +57,8 @@ final class Reconciler {
     private final DeviceProgramming devices;
     private final MastershipService mastership;
     private final RuleKeeper keeper;
-    private final UplinkQueues queues;
+    private final UplinkQueueOwner queues;
     private final Consumer<DeviceId> forgetCounters;
-    private final Runnable reapplyQueues;
     private final Supplier<Instant> clock;
     private final ScheduledExecutorService carelane;
     private final Consumer<AuditEntry> audit;
@@ -76,9 +75,10 @@ final class Reconciler {
 
     /**
      * Every policy or override change, made on any node by REST, the CLI or netcfg, reaches
-     * the devices this way: the store's event, handed to the CareLane thread.
+     * the devices this way: the store's event, handed to the CareLane thread. So do the queue
+     * profiles that devices' masters record, for the node that owns the queues.
      */
-    final CareLaneStoreDelegate storeDelegate = event -> onCareLaneThread(this::reconcileIfStale);
+    final CareLaneStoreDelegate storeDelegate = this::storeChanged;
     final DeviceListener deviceListener = new InternalDeviceListener();
     final MeterListener meterListener = new InternalMeterListener();
     final MastershipListener mastershipListener = new InternalMastershipListener();
@@ -86,12 +86,11 @@ final class Reconciler {
 
     /**
      * @param forgetCounters drops what is counted for a device that left the policy
-     * @param reapplyQueues  applies the uplink queues again after an OVSDB device changed
      * @param carelane       the CareLane thread
      * @param audit          appends to the audit log
      */
     Reconciler(ApplicationId appId, CareLaneStore store, DeviceProgramming devices, MastershipService mastership,
-               RuleKeeper keeper, UplinkQueues queues, Consumer<DeviceId> forgetCounters, Runnable reapplyQueues,
+               RuleKeeper keeper, UplinkQueueOwner queues, Consumer<DeviceId> forgetCounters,
                Supplier<Instant> clock, ScheduledExecutorService carelane, Consumer<AuditEntry> audit) {
         this.appId = appId;
         this.store = store;
@@ -100,7 +99,6 @@ final class Reconciler {
         this.keeper = keeper;
         this.queues = queues;
         this.forgetCounters = forgetCounters;
-        this.reapplyQueues = reapplyQueues;
         this.clock = clock;
         this.carelane = carelane;
         this.audit = audit;
@@ -260,9 +258,22 @@ final class Reconciler {
         if (mastership.isLocalMaster(id) && store.devicesWithMeters().contains(id)) {
             forgetCounters.accept(id);
             devices.clear(id, decidedAt);
-            Future<?> unused = queues.remove(id);
+        }
+        if (mastership.isLocalMaster(id)) {
+            store.setQueueProfile(id, Optional.empty());   // the queues' owner removes them
         }
         return true;
+    }
+
+    private void storeChanged(CareLaneStoreEvent event) {
+        if (event.type() == CareLaneStoreEvent.Type.QUEUES_WANTED) {
+            onCareLaneThread(() -> queues.wanted(DeviceId.deviceId(event.subject())));
+            return;
+        }
+        onCareLaneThread(this::reconcileIfStale);
+        if (event.type() == CareLaneStoreEvent.Type.POLICY_CHANGED) {
+            onCareLaneThread(queues::wantedAll);
+        }
     }
 
     private void onCareLaneThread(Runnable task) {
@@ -291,7 +302,7 @@ final class Reconciler {
             DeviceId id = event.subject().id();
             if ("ovsdb".equals(id.uri().getScheme())) {
                 // An OVSDB device came, went or got another driver: the uplink queues try again.
-                onCareLaneThread(reapplyQueues);
+                onCareLaneThread(queues::wantedAll);
             } else if (event.type() != DeviceEvent.Type.DEVICE_UPDATED) {
                 // Connected: program it. Disconnected: shown as waiting until it is back.
                 onCareLaneThread(() -> {
@@ -315,7 +326,7 @@ final class Reconciler {
 
         @Override
         public void event(DriverEvent event) {
-            onCareLaneThread(reapplyQueues);
+            onCareLaneThread(queues::wantedAll);
         }
     }
 
@@ -349,6 +360,10 @@ final class Reconciler {
         public void event(MastershipEvent event) {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
                 DeviceId id = event.subject();
+                if ("ovsdb".equals(id.uri().getScheme())) {
+                    onCareLaneThread(queues::wantedAll);   // the queues on it have another owner
+                    return;
+                }
                 Optional<NodeId> master = event.mastershipInfo().master();
                 onCareLaneThread(() -> {
                     Optional<NodeId> before = lastMaster.put(id, master);
@@ -358,6 +373,7 @@ final class Reconciler {
                     if (!cleanIfLeft(id, clock.get())) {
                         devices.masterChanged(id, !moved);
                     }
+                    queues.wanted(id);
                 });
             }
         }

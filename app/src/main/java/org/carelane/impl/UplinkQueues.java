@@ -37,7 +37,10 @@ import static org.slf4j.LoggerFactory.getLogger;
  * without a timeout (a paused or hung ovsdb-server holds them): each device's OVSDB work runs
  * serialised on that OVSDB device's own thread, and is given up after {@link #OVSDB_TIMEOUT}
  * (FAILED, with the reason). Given-up work that ends later still counts, if it is the latest:
- * the queues show APPLIED then; older work stops before its next OVSDB step.
+ * the queues show APPLIED then; older work stops before its next OVSDB step. Which node runs
+ * it is {@link UplinkQueueOwner}'s decision; every status is also recorded cluster-wide
+ * ({@link Record}), so that /status answers on any node and a node that takes over can
+ * remove queues it did not make.
  */
 final class UplinkQueues {
     /** How long a new row may take to show in ONOS's copy of the OVSDB tables. */
@@ -46,6 +49,29 @@ final class UplinkQueues {
     static final Duration OVSDB_TIMEOUT = Duration.ofSeconds(15);
 
     enum State { APPLIED, UNSUPPORTED, FAILED }
+
+    /** The cluster-wide record of each device's queues. */
+    interface Record {
+        Optional<DeviceStatus.Queues> get(DeviceId device);
+
+        void set(DeviceId device, Optional<DeviceStatus.Queues> queues);
+
+        /** A record kept in memory, for a single node's tests. */
+        static Record inMemory() {
+            Map<DeviceId, DeviceStatus.Queues> kept = new ConcurrentHashMap<>();
+            return new Record() {
+                @Override
+                public Optional<DeviceStatus.Queues> get(DeviceId device) {
+                    return Optional.ofNullable(kept.get(device));
+                }
+
+                @Override
+                public void set(DeviceId device, Optional<DeviceStatus.Queues> queues) {
+                    queues.ifPresentOrElse(q -> kept.put(device, q), () -> kept.remove(device));
+                }
+            };
+        }
+    }
 
     /** What a device's uplink has now, for /status. */
     static final class Status {
@@ -66,18 +92,31 @@ final class UplinkQueues {
         }
 
         DeviceStatus.Queues toStatus() {
-            List<DeviceStatus.Queue> queues = new ArrayList<>();
-            if (plan != null && state == State.APPLIED) {
-                plan.queues().forEach(q -> queues.add(new DeviceStatus.Queue(q.key(), q.slice(), q.minBps() / 1000,
-                        q.maxBps() / 1000, q.burstBits() / 1000)));
-            }
-            return new DeviceStatus.Queues(state.name(), reason, ovsdb, port, qos, queues);
+            return new DeviceStatus.Queues(state.name(), reason, ovsdb, port, qos,
+                    state == State.APPLIED ? shown(plan) : List.of());
         }
+
+        /** What another node recorded: its plan is known only as shown in /status. */
+        static Status recorded(DeviceStatus.Queues q) {
+            return new Status(State.valueOf(q.state()), q.reason().orElse(null), q.ovsdbDevice().orElse(null),
+                    q.port().orElse(null), q.qos().orElse(null), null);
+        }
+    }
+
+    /** A plan's queues as /status shows them. */
+    static List<DeviceStatus.Queue> shown(QueuePlan plan) {
+        List<DeviceStatus.Queue> queues = new ArrayList<>();
+        if (plan != null) {
+            plan.queues().forEach(q -> queues.add(new DeviceStatus.Queue(q.key(), q.slice(), q.minBps() / 1000,
+                    q.maxBps() / 1000, q.burstBits() / 1000)));
+        }
+        return queues;
     }
 
     private final Logger log = getLogger(getClass());
     private final QueueConfigurator ovsdb;
     private final DeviceService devices;
+    private final Record record;
     private final LongSupplier millis;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-queues"));
     private final Map<DeviceId, Status> status = new ConcurrentHashMap<>();
@@ -88,14 +127,16 @@ final class UplinkQueues {
 
     private final Duration ovsdbTimeout;
 
-    UplinkQueues(QueueConfigurator ovsdb, DeviceService devices, LongSupplier millis) {
-        this(ovsdb, devices, millis, OVSDB_TIMEOUT);
+    UplinkQueues(QueueConfigurator ovsdb, DeviceService devices, Record record, LongSupplier millis) {
+        this(ovsdb, devices, record, millis, OVSDB_TIMEOUT);
     }
 
     /** @param ovsdbTimeout OVSDB work not done by then is reported FAILED (and goes on) */
-    UplinkQueues(QueueConfigurator ovsdb, DeviceService devices, LongSupplier millis, Duration ovsdbTimeout) {
+    UplinkQueues(QueueConfigurator ovsdb, DeviceService devices, Record record, LongSupplier millis,
+                 Duration ovsdbTimeout) {
         this.ovsdb = ovsdb;
         this.devices = devices;
+        this.record = record;
         this.millis = millis;
         this.ovsdbTimeout = ovsdbTimeout;
     }
@@ -110,9 +151,41 @@ final class UplinkQueues {
         return worker.submit(() -> removeNow(id));
     }
 
-    /** Removes every device's queues, waiting up to the timeout; then stops. */
-    void removeAllAndStop(Duration timeout) {
-        Future<?> done = worker.submit(() -> Set.copyOf(status.keySet()).forEach(this::removeNow));
+    /**
+     * Forgets a device whose queues another node now owns, without touching OVSDB; work in
+     * flight for it stops before its next OVSDB step.
+     */
+    Future<?> release(DeviceId id) {
+        return worker.submit(() -> {
+            synchronized (this) {
+                latest.remove(id);
+                status.remove(id);
+            }
+        });
+    }
+
+    /** Done when everything asked before it is done or given up (for tests). */
+    Future<?> flush() {
+        return worker.submit(() -> { });
+    }
+
+    /** Devices whose queues this node has worked on. */
+    Set<DeviceId> devices() {
+        return Set.copyOf(status.keySet());
+    }
+
+    /** The OVSDB device that last held a device's queues, as this node or the record knows. */
+    Optional<DeviceId> lastOvsdb(DeviceId id) {
+        Status known = status.get(id);
+        if (known != null) {
+            return Optional.ofNullable(known.ovsdb);
+        }
+        return record.get(id).flatMap(DeviceStatus.Queues::ovsdbDevice);
+    }
+
+    /** Removes the given devices' queues, waiting up to the timeout; then stops. */
+    void removeAndStop(Set<DeviceId> ids, Duration timeout) {
+        Future<?> done = worker.submit(() -> ids.forEach(this::removeNow));
         try {
             done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException e) {
@@ -142,11 +215,10 @@ final class UplinkQueues {
         }
         DeviceId ovsdbId = ovsdbDevice(device);
         if (ovsdbId == null) {
-            status.put(id, new Status(State.UNSUPPORTED, "no management address for " + id
+            report(id, new Status(State.UNSUPPORTED, "no management address for " + id
                     + "; declare devices[].ovsdb", null, null, null, plan));
             return;
         }
-        Status was = status.get(id);
         Object work = new Object();
         latest.put(id, work);
         Future<?> done = ovsdbThread(ovsdbId).submit(() -> configure(device, plan, ovsdbId, work));
@@ -156,10 +228,12 @@ final class UplinkQueues {
             String reason = "OVSDB " + ovsdbId + " did not answer within " + ovsdbTimeout.toMillis()
                     + " ms; the change is still queued for it";
             log.warn("CareLane could not configure the uplink queues of {}: {}", id, reason);
-            status.computeIfPresent(id, (k, v) -> latest.get(id) == work && !done.isDone()
-                    ? new Status(State.FAILED, reason, ovsdbId, v.port, v.qos, v.plan) : v);
-            if (latest.get(id) == work && !done.isDone()) {
-                status.putIfAbsent(id, new Status(State.FAILED, reason, ovsdbId, null, null, null));
+            synchronized (this) {
+                if (latest.get(id) == work && !done.isDone()) {
+                    Status v = known(id);
+                    report(id, v == null ? new Status(State.FAILED, reason, ovsdbId, null, null, null)
+                            : new Status(State.FAILED, reason, ovsdbId, v.port, v.qos, v.plan));
+                }
             }
         } catch (ExecutionException e) {
             log.warn("CareLane could not configure the uplink queues of {}: {}", id, e.getCause().toString());
@@ -183,12 +257,12 @@ final class UplinkQueues {
     /** The OVSDB steps, on the OVSDB device's thread. */
     private void configure(DeviceUplink device, QueuePlan plan, DeviceId ovsdbId, Object work) {
         DeviceId id = device.deviceId();
-        Status was = status.get(id);
+        Status was = known(id);
         try {
             stillWanted(id, work);
             Optional<String> why = ovsdb.unsupported(ovsdbId);
             if (why.isPresent()) {
-                status.put(id, new Status(State.UNSUPPORTED, why.get(), ovsdbId, null, null, plan));
+                reportIfLatest(id, work, new Status(State.UNSUPPORTED, why.get(), ovsdbId, null, null, plan));
                 return;
             }
             Port port = devices.getPort(id, device.uplinkPort().get());
@@ -196,8 +270,10 @@ final class UplinkQueues {
             if (portName == null) {
                 throw new IllegalStateException("no port " + device.uplinkPort().get() + " on " + id);
             }
-            if (was != null && was.state == State.APPLIED && plan.equals(was.plan) && portName.equals(was.port)
-                    && ovsdbId.equals(was.ovsdb) && ovsdb.qosNames(ovsdbId).contains(was.qos)) {
+            if (was != null && was.state == State.APPLIED && portName.equals(was.port) && ovsdbId.equals(was.ovsdb)
+                    && (plan.equals(was.plan) || was.plan == null && shownNow(id).equals(Optional.of(shown(plan))))
+                    && ovsdb.qosNames(ovsdbId).contains(was.qos)) {
+                reportIfLatest(id, work, new Status(State.APPLIED, null, ovsdbId, portName, was.qos, plan));
                 return;
             }
             String prefix = prefix(id);
@@ -216,23 +292,55 @@ final class UplinkQueues {
             stillWanted(id, work);
             ovsdb.applyQos(ovsdbId, portName, generation);
             sweep(ovsdbId, prefix, generation);
-            Status applied = new Status(State.APPLIED, null, ovsdbId, portName, generation, plan);
-            // Only the latest work reports, and not for a device removed meanwhile.
-            status.compute(id, (k, v) -> latest.get(id) == work ? applied : v);
+            reportIfLatest(id, work, new Status(State.APPLIED, null, ovsdbId, portName, generation, plan));
             log.info("CareLane queues on {} {}: {} ({})", id, portName, generation, plan);
         } catch (RuntimeException e) {
             if (latest.get(id) != work) {
                 return;   // a later change owns the device's status
             }
             log.warn("CareLane could not configure the uplink queues of {}: {}", id, e.getMessage());
-            status.put(id, new Status(State.FAILED, e.getMessage(), ovsdbId, was == null ? null : was.port,
-                    was == null ? null : was.qos, was == null ? null : was.plan));
+            reportIfLatest(id, work, new Status(State.FAILED, e.getMessage(), ovsdbId,
+                    was == null ? null : was.port, was == null ? null : was.qos, was == null ? null : was.plan));
         }
     }
 
-    private void removeNow(DeviceId id) {
-        Status was = status.remove(id);
+    /** What this node knows of a device's queues, or else what the record says. */
+    private Status known(DeviceId id) {
+        Status local = status.get(id);
+        return local != null ? local : record.get(id).map(Status::recorded).orElse(null);
+    }
+
+    private Optional<List<DeviceStatus.Queue>> shownNow(DeviceId id) {
+        return record.get(id).map(DeviceStatus.Queues::queues);
+    }
+
+    /** Only the latest work reports, and not for a device removed or released meanwhile. */
+    private synchronized void reportIfLatest(DeviceId id, Object work, Status next) {
+        if (latest.get(id) == work) {
+            report(id, next);
+        }
+    }
+
+    /** Here and in the cluster-wide record, in one order. */
+    private synchronized void report(DeviceId id, Status next) {
+        Status was = status.put(id, next);
+        if (was == null || !was.toStatus().equals(next.toStatus())) {
+            record.set(id, Optional.of(next.toStatus()));
+        }
+    }
+
+    private synchronized Status forget(DeviceId id) {
+        Status was = known(id);
+        status.remove(id);
         latest.remove(id);
+        if (was != null) {
+            record.set(id, Optional.empty());
+        }
+        return was;
+    }
+
+    private void removeNow(DeviceId id) {
+        Status was = forget(id);
         if (was == null || was.ovsdb == null || was.state == State.UNSUPPORTED) {
             return;
         }
@@ -275,7 +383,8 @@ final class UplinkQueues {
         }
     }
 
-    private DeviceId ovsdbDevice(DeviceUplink device) {
+    /** The OVSDB device that serves a device's uplink: declared, or from its management address. */
+    DeviceId ovsdbDevice(DeviceUplink device) {
         if (device.ovsdbDevice().isPresent()) {
             return device.ovsdbDevice().get();
         }

@@ -4,6 +4,7 @@ import org.carelane.api.AuditEntry;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.CareLaneStoreDelegate;
 import org.carelane.api.CareLaneStoreEvent;
+import org.carelane.api.DeviceStatus;
 import org.carelane.api.InstalledMeter;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
@@ -28,9 +29,11 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -55,8 +58,13 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     private ConsistentMap<String, String> meters;
     private ConsistentMap<String, Integer> bands;
     private ConsistentMap<Long, String> auditLog;
+    private ConsistentMap<String, String> queueProfiles;
+    private ConsistentMap<String, String> queueStatus;
     private AtomicCounter auditSeq;
     private final MapEventListener<String, String> stateListener = this::stateChanged;
+    private final MapEventListener<String, String> queuesListener = event -> notifyDelegate(
+            new CareLaneStoreEvent(CareLaneStoreEvent.Type.QUEUES_WANTED, event.key()));
+
     @Activate
     protected void activate() {
         Serializer serializer = Serializer.using(KryoNamespaces.BASIC);
@@ -68,13 +76,19 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
                 .withName("carelane-bands").withSerializer(serializer).build();
         auditLog = storageService.<Long, String>consistentMapBuilder()
                 .withName("carelane-audit").withSerializer(serializer).build();
+        queueProfiles = storageService.<String, String>consistentMapBuilder()
+                .withName("carelane-queue-profiles").withSerializer(serializer).build();
+        queueStatus = storageService.<String, String>consistentMapBuilder()
+                .withName("carelane-queue-status").withSerializer(serializer).build();
         auditSeq = storageService.atomicCounterBuilder().withName("carelane-audit-seq").build()
                 .asAtomicCounter();
         state.addListener(stateListener);
+        queueProfiles.addListener(queuesListener);
     }
 
     @Deactivate
     protected void deactivate() {
+        queueProfiles.removeListener(queuesListener);
         state.removeListener(stateListener);
     }
 
@@ -239,6 +253,50 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
             bands.put(device.toString(), band.getAsInt());
         } else {
             bands.remove(device.toString());
+        }
+    }
+
+    @Override
+    public Optional<Profile> queueProfile(DeviceId device) {
+        return value(queueProfiles.get(device.toString())).map(Profile::parse);
+    }
+
+    @Override
+    public Map<DeviceId, Profile> queueProfiles() {
+        Map<DeviceId, Profile> out = new LinkedHashMap<>();
+        queueProfiles.entrySet().forEach(e -> out.put(DeviceId.deviceId(e.getKey()),
+                Profile.parse(e.getValue().value())));
+        return out;
+    }
+
+    @Override
+    public void setQueueProfile(DeviceId device, Optional<Profile> profile) {
+        String key = device.toString();
+        if (profile.isEmpty()) {
+            if (queueProfiles.containsKey(key)) {
+                queueProfiles.remove(key);
+            }
+        } else if (!value(queueProfiles.get(key)).equals(Optional.of(profile.get().jsonName()))) {
+            queueProfiles.put(key, profile.get().jsonName());
+        }
+    }
+
+    @Override
+    public Optional<DeviceStatus.Queues> queueStatus(DeviceId device) {
+        return value(queueStatus.get(device.toString())).map(StoreCodec::queues);
+    }
+
+    @Override
+    public Set<DeviceId> devicesWithQueueStatus() {
+        return queueStatus.keySet().stream().map(DeviceId::deviceId).collect(Collectors.toSet());
+    }
+
+    @Override
+    public void setQueueStatus(DeviceId device, Optional<DeviceStatus.Queues> status) {
+        if (status.isEmpty()) {
+            queueStatus.remove(device.toString());
+        } else {
+            queueStatus.put(device.toString(), StoreCodec.queues(status.get()));
         }
     }
 

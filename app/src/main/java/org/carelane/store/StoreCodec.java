@@ -2,14 +2,19 @@ package org.carelane.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.AuditEntry;
+import org.carelane.api.DeviceStatus;
 import org.carelane.api.InstalledMeter;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.onosproject.net.DeviceId;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** JSON forms of stored values: plain strings replicate without Kryo registrations. */
@@ -59,6 +64,29 @@ final class StoreCodec {
                 n.path("user").asText(null), n.path("source").asText(null), n.path("action").asText(null),
                 n.path("before").isNull() ? null : n.path("before").asText(null),
                 n.path("after").isNull() ? null : n.path("after").asText(null));
+    }
+
+    static String queues(DeviceStatus.Queues q) {
+        ObjectNode root = MAPPER.createObjectNode().put("state", q.state());
+        q.reason().ifPresent(r -> root.put("reason", r));
+        q.ovsdbDevice().ifPresent(d -> root.put("ovsdb", d.toString()));
+        q.port().ifPresent(p -> root.put("port", p));
+        q.qos().ifPresent(n -> root.put("qos", n));
+        ArrayNode queues = root.putArray("queues");
+        q.queues().forEach(e -> queues.addObject().put("queue", e.queue()).put("slice", e.slice())
+                .put("minKbps", e.minKbps()).put("maxKbps", e.maxKbps()).put("burstKbits", e.burstKbits()));
+        return root.toString();
+    }
+
+    static DeviceStatus.Queues queues(String json) {
+        JsonNode n = read(json);
+        List<DeviceStatus.Queue> queues = new ArrayList<>();
+        n.path("queues").forEach(e -> queues.add(new DeviceStatus.Queue(e.get("queue").asLong(),
+                e.get("slice").asText(), e.get("minKbps").asLong(), e.get("maxKbps").asLong(),
+                e.get("burstKbits").asLong())));
+        return new DeviceStatus.Queues(n.get("state").asText(), n.path("reason").asText(null),
+                n.hasNonNull("ovsdb") ? DeviceId.deviceId(n.get("ovsdb").asText()) : null,
+                n.path("port").asText(null), n.path("qos").asText(null), queues);
     }
 
     private static JsonNode read(String json) {

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class UplinkQueuesTest {
-    private static final DeviceId OVSDB = DeviceId.deviceId("ovsdb:127.0.0.1");
+    static final DeviceId OVSDB = DeviceId.deviceId("ovsdb:127.0.0.1");
 
     /**
      * OVSDB as ONOS's client shows it: every add inserts a row, a new row is invisible to reads
@@ -142,13 +142,18 @@ class UplinkQueuesTest {
             return portNumber.toLong() == 1 ? new DefaultPort(null, portNumber, true,
                     DefaultAnnotations.builder().set(AnnotationKeys.PORT_NAME, "gw-eth1").build()) : null;
         }
-    }, millis::incrementAndGet);
+    }, UplinkQueues.Record.inMemory(), millis::incrementAndGet);
 
-    private static SlicePolicy policy() {
+    static SlicePolicy policy() {
+        return PolicyCodec.parse(policyJson());
+    }
+
+    /** The sample hospital, its uplink on port 1 with queues through {@link #OVSDB}. */
+    static com.fasterxml.jackson.databind.node.ObjectNode policyJson() {
         var doc = SampleConfig.hospital();
         ((com.fasterxml.jackson.databind.node.ObjectNode) doc.get("devices").get(0)).put("uplinkPort", 1)
                 .put("ovsdb", OVSDB.toString());
-        return PolicyCodec.parse(doc);
+        return doc;
     }
 
     /**
@@ -164,7 +169,7 @@ class UplinkQueuesTest {
                 return new DefaultPort(null, portNumber, true,
                         DefaultAnnotations.builder().set(AnnotationKeys.PORT_NAME, "gw-eth1").build());
             }
-        }, millis::incrementAndGet, java.time.Duration.ofMillis(200));
+        }, UplinkQueues.Record.inMemory(), millis::incrementAndGet, java.time.Duration.ofMillis(200));
         SlicePolicy p = policy();
         DeviceUplink d = p.devices().get(0);
         ovsdb.paused = new java.util.concurrent.CountDownLatch(1);
@@ -220,7 +225,7 @@ class UplinkQueuesTest {
     @Test
     void deactivationLeavesNoCareLaneQueueOrQos() throws Exception {
         apply(Profile.PEAK);
-        queues.removeAllAndStop(Duration.ofSeconds(5));
+        queues.removeAndStop(queues.devices(), Duration.ofSeconds(5));
         assertTrue(ovsdb.portQos.isEmpty() && ovsdb.qoses.isEmpty() && ovsdb.queues.isEmpty(),
                 ovsdb.qoses + " " + ovsdb.queues.keySet());
     }

@@ -89,4 +89,36 @@ class DistributedCareLaneStoreTest {
         assertEquals("a" + (DistributedCareLaneStore.AUDIT_CAPACITY + 4), all.get(all.size() - 1).action());
         assertEquals(3, store.audit(3).size());
     }
+
+    @Test
+    void aQueueProfileIsWrittenOnlyWhenItChangesAndEveryChangeIsAnEvent() {
+        List<String> events = new java.util.ArrayList<>();
+        store.setDelegate(e -> events.add(e.type() + " " + e.subject()));
+        DeviceId gw = DeviceId.deviceId("of:0000000000000001");
+        store.setQueueProfile(gw, java.util.Optional.of(Profile.PEAK));
+        store.setQueueProfile(gw, java.util.Optional.of(Profile.PEAK));
+        store.setQueueProfile(gw, java.util.Optional.of(Profile.OFF_PEAK));
+        store.setQueueProfile(gw, java.util.Optional.empty());
+        store.setQueueProfile(gw, java.util.Optional.empty());
+        assertEquals(List.of("QUEUES_WANTED of:0000000000000001", "QUEUES_WANTED of:0000000000000001",
+                "QUEUES_WANTED of:0000000000000001"), events);
+        assertEquals(Map.of(), store.queueProfiles());
+    }
+
+    @Test
+    void aQueueStatusSurvivesTheStoreAsItWasRecorded() {
+        DeviceId gw = DeviceId.deviceId("of:0000000000000001");
+        var applied = new org.carelane.api.DeviceStatus.Queues("APPLIED", null, DeviceId.deviceId("ovsdb:10.0.0.1"),
+                "gw-eth1", "carelane-1-x", List.of(new org.carelane.api.DeviceStatus.Queue(2, "social", 4000, 6000,
+                1800)));
+        var failed = new org.carelane.api.DeviceStatus.Queues("FAILED", "OVSDB did not answer", null, null, null,
+                List.of());
+        store.setQueueStatus(gw, java.util.Optional.of(applied));
+        assertEquals(java.util.Optional.of(applied), store.queueStatus(gw));
+        store.setQueueStatus(gw, java.util.Optional.of(failed));
+        assertEquals(java.util.Optional.of(failed), store.queueStatus(gw));
+        assertEquals(java.util.Set.of(gw), store.devicesWithQueueStatus());
+        store.setQueueStatus(gw, java.util.Optional.empty());
+        assertEquals(java.util.Set.of(), store.devicesWithQueueStatus());
+    }
 }

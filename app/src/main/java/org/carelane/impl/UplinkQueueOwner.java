@@ -1,0 +1,120 @@
+package org.carelane.impl;
+
+import org.carelane.api.CareLaneStore;
+import org.carelane.api.DevicePolicy;
+import org.carelane.api.DeviceUplink;
+import org.carelane.api.Profile;
+import org.carelane.policy.QueuePlan;
+import org.onosproject.mastership.MastershipService;
+import org.onosproject.net.DeviceId;
+import org.slf4j.Logger;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+
+import static org.slf4j.LoggerFactory.getLogger;
+
+/**
+ * Decides which node does a device's OVSDB work, and hands it to {@link UplinkQueues}.
+ * ONOS's OVSDB client exists only on a node that holds a session with the switch's
+ * ovsdb-server, and such a node masters the {@code ovsdb:} device: ONOS's DeviceManager gives
+ * up the mastership of a device whose session it loses (deviceDisconnected). So the master of
+ * a device's OVSDB device owns its queues; while that has no master, the device's own master
+ * does, and reports why it cannot. What to apply comes from the store, the same on every node:
+ * the device's effective policy, and the profile its master put in force on it
+ * ({@link CareLaneStore#queueProfile}). Runs on the CareLane thread.
+ */
+final class UplinkQueueOwner {
+    private final Logger log = getLogger(getClass());
+    private final CareLaneStore store;
+    private final UplinkQueues queues;
+    private final MastershipService mastership;
+    /** Writes queue profiles off the CareLane thread, in order. */
+    private final ExecutorService records = Executors.newSingleThreadExecutor(
+            r -> new Thread(r, "carelane-queue-records"));
+
+    UplinkQueueOwner(CareLaneStore store, UplinkQueues queues, MastershipService mastership) {
+        this.store = store;
+        this.queues = queues;
+        this.mastership = mastership;
+    }
+
+    /**
+     * A device's master brought it to a profile: records it for the queues' owner, if the
+     * device has an uplink port to hold queues.
+     */
+    void inForce(DeviceId id, Profile profile) {
+        records.execute(() -> {
+            try {
+                boolean queued = store.policy().flatMap(p -> p.device(id)).flatMap(DeviceUplink::uplinkPort)
+                        .isPresent();
+                store.setQueueProfile(id, queued ? Optional.of(profile) : Optional.empty());
+            } catch (RuntimeException e) {
+                log.warn("CareLane could not record the queue profile of {}: {}", id, e.toString());
+            }
+        });
+    }
+
+    /** The device's queues as the store asks, if this node owns them; forgets them if not. */
+    void wanted(DeviceId id) {
+        Optional<DevicePolicy> device = store.policy().flatMap(p -> p.forDevice(id));
+        Future<?> unused;
+        if (device.isPresent()) {
+            if (!owns(queues.ovsdbDevice(device.get().device()), id)) {
+                unused = queues.release(id);
+                return;
+            }
+            Optional<Profile> profile = store.queueProfile(id);
+            if (profile.isPresent()) {
+                DevicePolicy d = device.get();
+                unused = queues.apply(d.device(), QueuePlan.of(d.policy(), d.device(), profile.get()));
+            }
+            return;
+        }
+        // Left the policy: whoever owns the OVSDB device that holds its queues removes them.
+        unused = owns(queues.lastOvsdb(id).orElse(null), id) ? queues.remove(id) : queues.release(id);
+    }
+
+    /** Every device again: the policy changed, or an OVSDB device came, went, or changed master or driver. */
+    void wantedAll() {
+        devicesToCheck().forEach(this::wanted);
+    }
+
+    /** A node stopping: the queues stay for the next owner. */
+    void stop() {
+        records.shutdownNow();
+        queues.stop();
+    }
+
+    /** Deactivation: removes the queues this node owns, waiting up to the timeout; then stops. */
+    void removeOwnedAndStop(Duration timeout) {
+        Set<DeviceId> owned = devicesToCheck().stream()
+                .filter(id -> owns(queues.lastOvsdb(id).orElse(null), id)).collect(Collectors.toSet());
+        records.shutdownNow();
+        owned.forEach(id -> store.setQueueProfile(id, Optional.empty()));
+        queues.removeAndStop(owned, timeout);
+    }
+
+    /** Whether this node does the OVSDB work of a device whose queues are on {@code ovsdb}. */
+    boolean owns(DeviceId ovsdb, DeviceId device) {
+        if (ovsdb != null && mastership.getMasterFor(ovsdb) != null) {
+            return mastership.isLocalMaster(ovsdb);
+        }
+        return mastership.isLocalMaster(device);
+    }
+
+    private Set<DeviceId> devicesToCheck() {
+        Set<DeviceId> ids = new LinkedHashSet<>();
+        store.policy().ifPresent(p -> p.devices().forEach(d -> ids.add(d.deviceId())));
+        ids.addAll(store.queueProfiles().keySet());
+        ids.addAll(store.devicesWithQueueStatus());
+        ids.addAll(queues.devices());
+        return ids;
+    }
+}
