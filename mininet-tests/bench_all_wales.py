@@ -1,5 +1,7 @@
 """All of NHS Wales through the real ONOS test bed (issue 16): N userspace OVS bridges (default 300)
-spread over the 7 health boards and 3 site classes, on one ONOS 2.7.0 node with CareLane. GP
+spread over the 7 health boards and 3 site classes, on one ONOS 2.7.0 node with CareLane, or
+with --cluster on the test bed's 3-node cluster (each bridge connected to every node, mastership
+spread by ONOS, each node programming the devices it masters; results/all-wales-cluster.json). GP
 practices (70%) have 10 Mbit/s uplinks, community hospitals (20%) 100 Mbit/s and acute hospitals
 (10%) 1 Gbit/s; rates are the shares of topologies/wales-netcfg.json. Prints, and writes to
 results/all-wales.json:
@@ -12,7 +14,7 @@ results/all-wales.json:
   - ONOS's resident memory and CPU, and a linear projection to 1,000 gateways.
 Asserts no timing. Exit status 1 if the devices never converge.
 
-Usage (root): /usr/bin/python3 bench_all_wales.py [N] [--timeout S]
+Usage (root): /usr/bin/python3 bench_all_wales.py [N] [--timeout S] [--cluster]
 """
 import argparse
 import json
@@ -39,25 +41,6 @@ def sites(n):
              pattern[i % len(pattern)][1]) for i in range(1, n + 1)]
 
 
-def add_bridges(n):
-    cmd = ['ovs-vsctl']
-    for name, dpid, *_ in sites(n):
-        cmd += ['--', '--may-exist', 'add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev',
-                'protocols=OpenFlow13', f'other-config:datapath-id={dpid}', 'fail-mode=secure']
-    subprocess.run(cmd, check=True)
-    cmd = ['ovs-vsctl']
-    for name, *_ in sites(n):
-        cmd += ['--', 'set-controller', name, onos.CONTROLLER]
-    subprocess.run(cmd, check=True)
-
-
-def del_bridges(n):
-    cmd = ['ovs-vsctl']
-    for name, *_ in sites(n):
-        cmd += ['--', '--if-exists', 'del-br', name]
-    subprocess.run(cmd, check=False)
-
-
 def netcfg(n, schedule):
     doc = onos.netcfg_for(onos.ROOT / 'topologies' / 'wales-netcfg.json')
     block = doc['apps']['org.carelane.app']['carelane']
@@ -69,9 +52,102 @@ def netcfg(n, schedule):
     return {'apps': doc['apps']}
 
 
+class SingleNode:
+    """The test bed's single ONOS node, which masters every device."""
+    name = 'single node'
+    controllers = (onos.CONTROLLER,)
+
+    def boot(self):
+        onos.boot()
+        onos.install_app()
+
+    def teardown(self):
+        onos.stop()
+
+    def rest(self, method, path, body=None):
+        return onos.rest(method, path, body)
+
+    def available(self):
+        """Ids of the devices ONOS lists as available, in one request."""
+        code, body = onos.rest('GET', '/onos/v1/devices')
+        return {d['id'] for d in body.get('devices', []) if d.get('available')} if code == 200 else set()
+
+    def balance(self, ids):
+        pass
+
+    def sync_entries(self):
+        """{device id: its sync entry} from /status."""
+        return {d['deviceId']: d.get('sync', {}) for d in onos.status()['devices']}
+
+    def pids(self):
+        return [(onos.DIR / 'onos.pid').read_text().strip()]
+
+    def logs(self):
+        return [onos.KARAF_LOG]
+
+    def log_errors(self):
+        return onos.carelane_log_errors()
+
+
+class Cluster:
+    """The test bed's 3-node cluster: each switch connects to every node, mastership is spread,
+    and each node programs the devices it masters."""
+    name = '3-node cluster'
+
+    def __init__(self):
+        import onos_cluster
+        self.cl = onos_cluster
+        self.controllers = tuple(f'tcp:10.77.0.{n}:6653' for n in onos_cluster.NODES)
+
+    def boot(self):
+        self.cl.up()
+        self.cl.install_app()
+
+    def teardown(self):
+        self.cl.down()
+
+    def rest(self, method, path, body=None):
+        return self.cl.rest(1, method, path, body)
+
+    def available(self):
+        code, body = self.cl.rest(1, 'GET', '/onos/v1/devices')
+        return {d['id'] for d in body.get('devices', []) if d.get('available')} if code == 200 else set()
+
+    def balance(self, ids):
+        self.cl.balance_masters(sorted(ids), timeout=60)
+
+    def sync_entries(self):
+        """{device id: its sync entry}, each from the /status of the node that masters it."""
+        out = {}
+        for n in self.cl.NODES:
+            code, body = self.cl.rest(n, 'GET', '/onos/carelane/status')
+            if code == 200:
+                out.update({d['deviceId']: d.get('sync', {}) for d in body['devices'] if d.get('master')})
+        return out
+
+    def masters(self):
+        """{node: how many devices it masters}."""
+        out = {}
+        for n in self.cl.NODES:
+            code, body = self.cl.rest(n, 'GET', '/onos/carelane/status')
+            out[n] = sum(1 for d in body.get('devices', []) if d.get('master')) if code == 200 else None
+        return out
+
+    def pids(self):
+        return [(self.cl.DIR / f'node-{n}' / 'onos.pid').read_text().strip() for n in self.cl.NODES]
+
+    def logs(self):
+        return [self.cl.karaf_log(n) for n in self.cl.NODES]
+
+    def log_errors(self):
+        return self.cl.carelane_log_errors()
+
+
+TARGET = SingleNode()
+
+
 def sync_entries():
-    """{device id: its sync entry} from /status (the single node masters every device)."""
-    return {d['deviceId']: d.get('sync', {}) for d in onos.status()['devices']}
+    return TARGET.sync_entries()
 
 
 def wait_in_sync(ids, version, profile, timeout):
@@ -100,11 +176,12 @@ def switch_rates(bridge):
 
 def bridge_state(bridge):
     """What a sampled bridge holds of CareLane's: its meter rates and its flows."""
-    return switch_rates(bridge), onos.carelane_flows(bridge, onos.app_id())
+    _, app = TARGET.rest('GET', f'/onos/v1/applications/{onos.APP}')
+    return switch_rates(bridge), onos.carelane_flows(bridge, app['id'])
 
 
 def expected_rates(device_id, profile):
-    _, body = onos.rest('GET', f'/onos/carelane/devices/{device_id}/policy')
+    _, body = TARGET.rest('GET', f'/onos/carelane/devices/{device_id}/policy')
     return sorted(s['rates'][profile]['maxKbps'] for s in body['slices'] if s['action'] != 'drop')
 
 
@@ -114,16 +191,23 @@ def sampled_carry(n, profile):
 
 
 def onos_cpu_s():
-    """CPU seconds ONOS's JVM has used (user + system), from /proc."""
-    pid = (onos.DIR / 'onos.pid').read_text().strip()
-    fields = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    """CPU seconds ONOS's JVMs have used (user + system), from /proc."""
+    total = 0.0
+    for pid in TARGET.pids():
+        fields = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    return total
 
 
 def onos_usage():
-    pid = (onos.DIR / 'onos.pid').read_text().strip()
-    out = subprocess.run(['ps', '-o', 'rss=,pcpu=,etimes=', '-p', pid], capture_output=True, text=True).stdout.split()
-    return {'rssMiB': round(int(out[0]) / 1024), 'cpuPercentSinceStart': float(out[1])} if out else {}
+    """Resident memory and CPU of each ONOS JVM."""
+    usage = []
+    for pid in TARGET.pids():
+        out = subprocess.run(['ps', '-o', 'rss=,pcpu=,etimes=', '-p', pid], capture_output=True,
+                             text=True).stdout.split()
+        if out:
+            usage.append({'rssMiB': round(int(out[0]) / 1024), 'cpuPercentSinceStart': float(out[1])})
+    return usage[0] if len(usage) == 1 else usage
 
 
 def flow_starts(after_ts):
@@ -131,12 +215,14 @@ def flow_starts(after_ts):
     karaf.log's 'CareLane programs <id>:' lines after an instant (UTC, as the log writes it)."""
     out = {}
     pattern = re.compile(r'^(\S+) \|.*CareLane programs (of:[0-9a-f]+):')
-    for line in onos.KARAF_LOG.read_text(errors='replace').splitlines():
-        m = pattern.match(line)
-        if m:
-            at = datetime.strptime(m.group(1), '%Y-%m-%dT%H:%M:%S,%f').replace(tzinfo=timezone.utc).timestamp()
-            if at >= after_ts and m.group(2) not in out:
-                out[m.group(2)] = at
+    for log in TARGET.logs():
+        for line in log.read_text(errors='replace').splitlines():
+            m = pattern.match(line)
+            if m:
+                at = datetime.strptime(m.group(1), '%Y-%m-%dT%H:%M:%S,%f').replace(
+                    tzinfo=timezone.utc).timestamp()
+                if at >= after_ts and (m.group(2) not in out or at < out[m.group(2)]):
+                    out[m.group(2)] = at
     return out
 
 
@@ -152,28 +238,37 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument('n', nargs='?', type=int, default=300)
     parser.add_argument('--timeout', type=int, default=300)
+    parser.add_argument('--cluster', action='store_true', help="on the test bed's 3-node cluster")
     args = parser.parse_args()
     n = args.n
     blocked = onos.benchmark_blocked('bench_all_wales')
     if blocked is not None:
         return blocked
-    onos.boot()
-    onos.install_app()
-    figures = {'devices': n, 'boards': len(BOARDS), 'siteClasses': len(CLASSES)}
+    global TARGET
+    TARGET = Cluster() if args.cluster else SingleNode()
+    TARGET.boot()
+    figures = {'target': TARGET.name, 'devices': n, 'boards': len(BOARDS), 'siteClasses': len(CLASSES)}
     ids = {f'of:{dpid}' for _, dpid, *_ in sites(n)}
     ok = True
     try:
         t0 = time.time()
-        add_bridges(n)
-        onos.wait_until(lambda: sum(1 for d in ids if onos.device_available(d)) == n, args.timeout,
-                        f'{n} devices available in ONOS', interval=1)
+        onos.add_bridges([(name, dpid) for name, dpid, *_ in sites(n)], TARGET.controllers)
+        try:
+            onos.wait_until(lambda: ids <= TARGET.available(), args.timeout, f'{n} devices available in ONOS',
+                            interval=2)
+        except onos.OnosError as e:
+            raise onos.OnosError(f'{e} ({len(ids & TARGET.available())} were)') from None
         figures['devicesAvailableS'] = round(time.time() - t0, 1)
+        TARGET.balance(ids)
         boundary, after, before, schedule = onos.boundary_schedule(lead_s=75 + n // 10)
         t0 = time.time()
-        code, body = onos.push_netcfg(netcfg(n, schedule))
+        code, body = TARGET.rest('POST', '/onos/v1/network/configuration', netcfg(n, schedule))
         assert code == 200, body
-        onos.wait_policy()
-        version = onos.status()['policyVersion']
+        onos.wait_until(lambda: TARGET.rest('GET', '/onos/carelane/status')[1].get('policyVersion', 0) > 0, 30,
+                        'the netcfg policy in CareLane')
+        version = TARGET.rest('GET', '/onos/carelane/status')[1]['policyVersion']
+        if args.cluster:
+            figures['devicesPerNode'] = TARGET.masters()
         done, took = wait_in_sync(ids, version, before, args.timeout)
         figures['netcfgPushInSyncS'] = round(took, 1) if took else None
         figures['netcfgPushSampleCarrying'] = f'{sampled_carry(n, before)}/{len(sample(n))}'
@@ -205,7 +300,7 @@ def main():
         others = [s for s in sample(n) if s[2] != board]
         before_state = {name: bridge_state(name) for name, *_ in others}
         t0 = time.time()
-        code, body = onos.rest('PUT', f'/onos/carelane/boards/{board}/slices/social/bandwidth',
+        code, body = TARGET.rest('PUT', f'/onos/carelane/boards/{board}/slices/social/bandwidth',
                                {'profile': after, 'maxPercent': 12})
         answered = time.time() - t0
         assert code == 200, body
@@ -221,7 +316,7 @@ def main():
         others = [s for s in sample(n) if s[1] != site[1]]
         before_state = {name: bridge_state(name) for name, *_ in others}
         t0 = time.time()
-        code, body = onos.rest('PUT', f'/onos/carelane/devices/{device_id}/slices/social/bandwidth',
+        code, body = TARGET.rest('PUT', f'/onos/carelane/devices/{device_id}/slices/social/bandwidth',
                                {'profile': after, 'maxKbps': 2500})
         answered = time.time() - t0
         assert code == 200, body
@@ -235,16 +330,16 @@ def main():
 
         figures['onos'] = onos_usage()
         worst = (figures['boundary']['perDeviceS'] or {}).get('max')
-        if worst:
+        if worst and not args.cluster:
             figures['projection1000'] = {'boundaryMaxS': round(worst * 1000 / n, 1),
                                          'note': 'linear in devices from the measured max; the growth '
                                                  'from 150 to 300 was faster than linear'}
-        figures['carelaneLogErrors'] = len(onos.carelane_log_errors())
+        figures['carelaneLogErrors'] = len(TARGET.log_errors())
     finally:
-        del_bridges(n)
-        onos.stop()
+        onos.del_bridges([name for name, *_ in sites(n)])
+        TARGET.teardown()
     print('all-wales benchmark: ' + json.dumps(figures), flush=True)
-    onos.write_results('all-wales.json', figures)
+    onos.write_results('all-wales-cluster.json' if args.cluster else 'all-wales.json', figures)
     return 0 if ok else 1
 
 

@@ -8,7 +8,6 @@ Usage (root): /usr/bin/python3 bench_scale.py [N] [--timeout S]
 """
 import argparse
 import json
-import subprocess
 import sys
 import time
 
@@ -19,25 +18,6 @@ DPID_BASE = 0xca000
 
 def bridges(n):
     return [(f'cls{i}', f'{DPID_BASE + i:016x}') for i in range(1, n + 1)]
-
-
-def add_bridges(n):
-    cmd = ['ovs-vsctl']
-    for name, dpid in bridges(n):
-        cmd += ['--', '--may-exist', 'add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev',
-                'protocols=OpenFlow13', f'other-config:datapath-id={dpid}', 'fail-mode=secure']
-    subprocess.run(cmd, check=True)
-    cmd = ['ovs-vsctl']
-    for name, _ in bridges(n):
-        cmd += ['--', 'set-controller', name, onos.CONTROLLER]
-    subprocess.run(cmd, check=True)
-
-
-def del_bridges(n):
-    cmd = ['ovs-vsctl']
-    for name, _ in bridges(n):
-        cmd += ['--', '--if-exists', 'del-br', name]
-    subprocess.run(cmd, check=False)
 
 
 def netcfg(n):
@@ -89,7 +69,7 @@ def main():
     figures = {'devices': n}
     try:
         t0 = time.time()
-        add_bridges(n)
+        onos.add_bridges(bridges(n))
         onos.wait_until(lambda: sum(1 for _, d in bridges(n) if onos.device_available(f'of:{d}')) == n,
                         args.timeout, f'{n} devices available in ONOS', interval=1)
         figures['devicesAvailableS'] = round(time.time() - t0, 1)
@@ -122,7 +102,7 @@ def main():
         figures['metersPerBridge'] = {'min': min(meters), 'max': max(meters)}
         figures['carelaneLogErrors'] = len(onos.carelane_log_errors())
     finally:
-        del_bridges(n)
+        onos.del_bridges([name for name, _ in bridges(n)])
         onos.stop()
     print('scale benchmark: ' + json.dumps(figures), flush=True)
     onos.write_results('scale.json', figures)

@@ -628,3 +628,24 @@ def carelane_ovsdb_rows(dpid='0000000000000001'):
     qos = [q['external_ids'].get('onos-qos-id') for q in ovs_rows('qos', ['external_ids'])]
     queues = [q['external_ids'].get('onos-queue-id') for q in ovs_rows('queue', ['external_ids'])]
     return ([n for n in qos if n and n.startswith(prefix)], [n for n in queues if n and n.startswith(prefix)])
+
+
+def add_bridges(bridges, controllers=(CONTROLLER,)):
+    """Userspace OpenFlow 1.3 bridges [(name, dpid)], each controlled by the test bed's ONOS (or
+    the controllers given), in two ovs-vsctl calls."""
+    cmd = ['ovs-vsctl']
+    for name, dpid in bridges:
+        cmd += ['--', '--may-exist', 'add-br', name, '--', 'set', 'bridge', name, 'datapath_type=netdev',
+                'protocols=OpenFlow13', f'other-config:datapath-id={dpid}', 'fail-mode=secure']
+    subprocess.run(cmd, check=True)
+    cmd = ['ovs-vsctl']
+    for name, _ in bridges:
+        cmd += ['--', 'set-controller', name, *controllers]
+    subprocess.run(cmd, check=True)
+
+
+def del_bridges(names):
+    cmd = ['ovs-vsctl']
+    for name in names:
+        cmd += ['--', '--if-exists', 'del-br', name]
+    subprocess.run(cmd, check=False)

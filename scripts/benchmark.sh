@@ -4,15 +4,18 @@
 #   scripts/benchmark.sh meters [CHANGES]                 meters left after N rate changes (10000)
 #   scripts/benchmark.sh all-wales [N]                     N bridges, 7 boards, 3 site classes, through the
 #                                                          real ONOS test bed (root; default 300, CI runs 150)
+#   scripts/benchmark.sh all-wales-cluster [N]             the same on the test bed's 3-node cluster (default 300)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-compile}
 [ $# -gt 0 ] && shift
 case "$what" in
   all-wales) scripts/start-ovs.sh; cd mininet-tests; exec /usr/bin/python3 bench_all_wales.py "${1:-300}" ;;
+  all-wales-cluster) scripts/start-ovs.sh; cd mininet-tests
+    exec /usr/bin/python3 bench_all_wales.py "${1:-300}" --cluster ;;
   compile) main=org.carelane.bench.PolicyCompileBenchmark ;;
   meters) main=org.carelane.bench.MeterLeakBenchmark ;;
-  *) echo "benchmark.sh: unknown benchmark '$what' (compile, meters or all-wales)" >&2; exit 2 ;;
+  *) echo "benchmark.sh: unknown benchmark '$what' (compile, meters, all-wales or all-wales-cluster)" >&2; exit 2 ;;
 esac
 scripts/onos-jars.sh
 mvn -B -ntp -q -pl app test-compile

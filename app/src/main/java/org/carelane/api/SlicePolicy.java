@@ -30,6 +30,8 @@ public final class SlicePolicy {
     private final Map<String, ScopeOverride> siteClasses;
     /** Each device's effective policy, worked out once per policy. */
     private final Map<DeviceId, DevicePolicy> effective = new ConcurrentHashMap<>();
+    /** The devices by id: one lookup per device, not a scan, with hundreds of them. */
+    private final Map<DeviceId, DeviceUplink> byId = new java.util.HashMap<>();
 
     public SlicePolicy(List<DeviceUplink> devices, Map<String, List<IpPrefix>> prefixLists,
                         List<SliceDefinition> slices, PeakSchedule schedule, int burstMs) {
@@ -42,6 +44,7 @@ public final class SlicePolicy {
         this.boards = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(boards));
         this.siteClasses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(siteClasses));
         this.devices = List.copyOf(devices);
+        this.devices.forEach(d -> byId.putIfAbsent(d.deviceId(), d));
         this.prefixLists = Map.copyOf(prefixLists);
         this.slices = List.copyOf(slices);
 
@@ -88,7 +91,7 @@ public final class SlicePolicy {
     }
 
     public Optional<DeviceUplink> device(DeviceId id) {
-        return devices.stream().filter(d -> d.deviceId().equals(id)).findFirst();
+        return Optional.ofNullable(byId.get(id));
     }
 
     /** What each health board changes, by name (a board with no changes maps to {@link ScopeOverride#NONE}). */
