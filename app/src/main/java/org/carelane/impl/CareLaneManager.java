@@ -193,7 +193,7 @@ public class CareLaneManager implements CareLaneService {
         devices.use(newProgrammer(), programTimeout);
         devices.boundInFlight(PROGRAM_IN_FLIGHT);
         queues = new UplinkQueueOwner(store, new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService),
-                deviceService, queueRecord(store), System::currentTimeMillis), mastershipService);
+                deviceService, queueRecord(store), System::currentTimeMillis), mastershipService, deviceService);
         reconciler = new Reconciler(appId, store, devices, mastershipService, keeper, queues, id -> {
             retired.forget(id);
             meterDrops.forget(id);

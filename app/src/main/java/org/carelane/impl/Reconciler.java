@@ -301,8 +301,8 @@ final class Reconciler {
         public void event(DeviceEvent event) {
             DeviceId id = event.subject().id();
             if ("ovsdb".equals(id.uri().getScheme())) {
-                // An OVSDB device came, went or got another driver: the uplink queues try again.
-                onCareLaneThread(queues::wantedAll);
+                // An OVSDB device came, went or got another driver: its uplink queues try again.
+                onCareLaneThread(() -> queues.wantedOn(id));
             } else if (event.type() != DeviceEvent.Type.DEVICE_UPDATED) {
                 // Connected: program it. Disconnected: shown as waiting until it is back.
                 onCareLaneThread(() -> {
@@ -361,7 +361,7 @@ final class Reconciler {
             if (event.type() == MastershipEvent.Type.MASTER_CHANGED) {
                 DeviceId id = event.subject();
                 if ("ovsdb".equals(id.uri().getScheme())) {
-                    onCareLaneThread(queues::wantedAll);   // the queues on it have another owner
+                    onCareLaneThread(() -> queues.wantedOn(id));   // the queues on it have another owner
                     return;
                 }
                 Optional<NodeId> master = event.mastershipInfo().master();

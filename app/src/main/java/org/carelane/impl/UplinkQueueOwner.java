@@ -7,6 +7,7 @@ import org.carelane.api.Profile;
 import org.carelane.policy.QueuePlan;
 import org.onosproject.mastership.MastershipService;
 import org.onosproject.net.DeviceId;
+import org.onosproject.net.device.DeviceService;
 import org.slf4j.Logger;
 
 import java.time.Duration;
@@ -25,8 +26,10 @@ import static org.slf4j.LoggerFactory.getLogger;
  * ONOS's OVSDB client exists only on a node that holds a session with the switch's
  * ovsdb-server, and such a node masters the {@code ovsdb:} device: ONOS's DeviceManager gives
  * up the mastership of a device whose session it loses (deviceDisconnected). So the master of
- * a device's OVSDB device owns its queues; while that has no master, the device's own master
- * does, and reports why it cannot. What to apply comes from the store, the same on every node:
+ * a device's OVSDB device owns its queues; while that has no master (no node holds a session),
+ * nobody touches them until one does. Only a device whose OVSDB device ONOS does not know is
+ * left to the device's own master, which reports why it cannot. What to apply comes from the
+ * store, the same on every node:
  * the device's effective policy, and the profile its master put in force on it
  * ({@link CareLaneStore#queueProfile}). Runs on the CareLane thread.
  */
@@ -35,23 +38,33 @@ final class UplinkQueueOwner {
     private final CareLaneStore store;
     private final UplinkQueues queues;
     private final MastershipService mastership;
+    private final DeviceService devices;
     /** Writes queue profiles off the CareLane thread, in order. */
     private final ExecutorService records = Executors.newSingleThreadExecutor(
             r -> new Thread(r, "carelane-queue-records"));
 
-    UplinkQueueOwner(CareLaneStore store, UplinkQueues queues, MastershipService mastership) {
+    UplinkQueueOwner(CareLaneStore store, UplinkQueues queues, MastershipService mastership,
+                     DeviceService devices) {
         this.store = store;
         this.queues = queues;
         this.mastership = mastership;
+        this.devices = devices;
     }
 
     /**
      * A device's master brought it to a profile: records it for the queues' owner, if the
-     * device has an uplink port to hold queues.
+     * device has an uplink port to hold queues. A node that lost the device meanwhile writes
+     * nothing (its backlog must not undo the new master's record).
      */
     void inForce(DeviceId id, Profile profile) {
+        if (records.isShutdown()) {
+            return;
+        }
         records.execute(() -> {
             try {
+                if (!mastership.isLocalMaster(id)) {
+                    return;
+                }
                 boolean queued = store.policy().flatMap(p -> p.device(id)).flatMap(DeviceUplink::uplinkPort)
                         .isPresent();
                 store.setQueueProfile(id, queued ? Optional.of(profile) : Optional.empty());
@@ -67,7 +80,7 @@ final class UplinkQueueOwner {
         Future<?> unused;
         if (device.isPresent()) {
             if (!owns(queues.ovsdbDevice(device.get().device()), id)) {
-                unused = queues.release(id);
+                queues.release(id);
                 return;
             }
             Optional<Profile> profile = store.queueProfile(id);
@@ -78,12 +91,26 @@ final class UplinkQueueOwner {
             return;
         }
         // Left the policy: whoever owns the OVSDB device that holds its queues removes them.
-        unused = owns(queues.lastOvsdb(id).orElse(null), id) ? queues.remove(id) : queues.release(id);
+        if (owns(queues.lastOvsdb(id).orElse(null), id)) {
+            unused = queues.remove(id);
+        } else {
+            queues.release(id);
+        }
     }
 
-    /** Every device again: the policy changed, or an OVSDB device came, went, or changed master or driver. */
+    /** Every device again: the policy changed, or a driver gained behaviours. */
     void wantedAll() {
         devicesToCheck().forEach(this::wanted);
+    }
+
+    /** The devices whose queues are on one OVSDB device: it came, went, or changed master. */
+    void wantedOn(DeviceId ovsdb) {
+        devicesToCheck().stream().filter(id -> ovsdb.equals(ovsdbOf(id))).forEach(this::wanted);
+    }
+
+    private DeviceId ovsdbOf(DeviceId id) {
+        return store.policy().flatMap(p -> p.device(id)).map(queues::ovsdbDevice)
+                .orElseGet(() -> queues.lastOvsdb(id).orElse(null));
     }
 
     /** A node stopping: the queues stay for the next owner. */
@@ -94,8 +121,9 @@ final class UplinkQueueOwner {
 
     /** Deactivation: removes the queues this node owns, waiting up to the timeout; then stops. */
     void removeOwnedAndStop(Duration timeout) {
+        // What this node is working on is its own, even before it has a record.
         Set<DeviceId> owned = devicesToCheck().stream()
-                .filter(id -> owns(queues.lastOvsdb(id).orElse(null), id)).collect(Collectors.toSet());
+                .filter(id -> queues.working().contains(id) || owns(ovsdbOf(id), id)).collect(Collectors.toSet());
         records.shutdownNow();
         owned.forEach(id -> store.setQueueProfile(id, Optional.empty()));
         queues.removeAndStop(owned, timeout);
@@ -103,7 +131,7 @@ final class UplinkQueueOwner {
 
     /** Whether this node does the OVSDB work of a device whose queues are on {@code ovsdb}. */
     boolean owns(DeviceId ovsdb, DeviceId device) {
-        if (ovsdb != null && mastership.getMasterFor(ovsdb) != null) {
+        if (ovsdb != null && devices.getDevice(ovsdb) != null) {
             return mastership.isLocalMaster(ovsdb);
         }
         return mastership.isLocalMaster(device);
@@ -114,7 +142,7 @@ final class UplinkQueueOwner {
         store.policy().ifPresent(p -> p.devices().forEach(d -> ids.add(d.deviceId())));
         ids.addAll(store.queueProfiles().keySet());
         ids.addAll(store.devicesWithQueueStatus());
-        ids.addAll(queues.devices());
+        ids.addAll(queues.working());
         return ids;
     }
 }

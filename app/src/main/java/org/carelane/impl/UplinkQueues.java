@@ -124,6 +124,8 @@ final class UplinkQueues {
     private final Map<DeviceId, ExecutorService> ovsdbThreads = new ConcurrentHashMap<>();
     /** The latest work asked for each device; older work stops before its next OVSDB step. */
     private final Map<DeviceId, Object> latest = new ConcurrentHashMap<>();
+    /** Grows when a device is released: work asked before that is dropped. */
+    private final Map<DeviceId, Long> epochs = new ConcurrentHashMap<>();
 
     private final Duration ovsdbTimeout;
 
@@ -143,35 +145,49 @@ final class UplinkQueues {
 
     /** Brings the device's uplink queues to the plan, unless they are there already. */
     Future<?> apply(DeviceUplink device, QueuePlan plan) {
-        return worker.submit(() -> applyNow(device, plan));
+        long asked = epoch(device.deviceId());
+        return worker.submit(() -> {
+            if (epoch(device.deviceId()) == asked) {
+                applyNow(device, plan);
+            }
+        });
     }
 
     /** Removes the queues CareLane made on a device's uplink. */
     Future<?> remove(DeviceId id) {
-        return worker.submit(() -> removeNow(id));
+        long asked = epoch(id);
+        return worker.submit(() -> {
+            if (epoch(id) == asked) {
+                removeNow(id);
+            }
+        });
     }
 
     /**
-     * Forgets a device whose queues another node now owns, without touching OVSDB; work in
-     * flight for it stops before its next OVSDB step.
+     * Forgets, at once, a device whose queues another node now owns, without touching OVSDB:
+     * work asked before and not started is dropped, work in flight stops before its next OVSDB
+     * step, and neither reports any more.
      */
-    Future<?> release(DeviceId id) {
-        return worker.submit(() -> {
-            synchronized (this) {
-                latest.remove(id);
-                status.remove(id);
-            }
-        });
+    synchronized void release(DeviceId id) {
+        epochs.merge(id, 1L, Long::sum);
+        latest.remove(id);
+        status.remove(id);
+    }
+
+    private long epoch(DeviceId id) {
+        return epochs.getOrDefault(id, 0L);
+    }
+
+    /** Devices this node has worked on or is working on. */
+    Set<DeviceId> working() {
+        Set<DeviceId> ids = new java.util.HashSet<>(status.keySet());
+        ids.addAll(latest.keySet());
+        return ids;
     }
 
     /** Done when everything asked before it is done or given up (for tests). */
     Future<?> flush() {
         return worker.submit(() -> { });
-    }
-
-    /** Devices whose queues this node has worked on. */
-    Set<DeviceId> devices() {
-        return Set.copyOf(status.keySet());
     }
 
     /** The OVSDB device that last held a device's queues, as this node or the record knows. */
@@ -262,7 +278,9 @@ final class UplinkQueues {
             stillWanted(id, work);
             Optional<String> why = ovsdb.unsupported(ovsdbId);
             if (why.isPresent()) {
-                reportIfLatest(id, work, new Status(State.UNSUPPORTED, why.get(), ovsdbId, null, null, plan));
+                // What is on the port stays named, so that it can still be removed.
+                reportIfLatest(id, work, new Status(State.UNSUPPORTED, why.get(), ovsdbId,
+                        was == null ? null : was.port, was == null ? null : was.qos, plan));
                 return;
             }
             Port port = devices.getPort(id, device.uplinkPort().get());
@@ -329,19 +347,21 @@ final class UplinkQueues {
         }
     }
 
+    /** Forgets the device here; the record stays until its queues are gone. */
     private synchronized Status forget(DeviceId id) {
         Status was = known(id);
         status.remove(id);
         latest.remove(id);
-        if (was != null) {
-            record.set(id, Optional.empty());
-        }
         return was;
     }
 
     private void removeNow(DeviceId id) {
         Status was = forget(id);
-        if (was == null || was.ovsdb == null || was.state == State.UNSUPPORTED) {
+        if (was == null) {
+            return;
+        }
+        if (was.ovsdb == null || was.state == State.UNSUPPORTED && was.port == null && was.qos == null) {
+            record.set(id, Optional.empty());   // nothing of CareLane's on any port
             return;
         }
         Future<?> done = ovsdbThread(was.ovsdb).submit(() -> unconfigure(id, was));
@@ -357,15 +377,22 @@ final class UplinkQueues {
         }
     }
 
+    /**
+     * Detaches and deletes the device's queues; the record goes only then. A failure keeps it,
+     * FAILED, naming what is left, so that the next owner tries again.
+     */
     private void unconfigure(DeviceId id, Status was) {
         try {
             if (was.port != null) {
                 ovsdb.detachQos(was.ovsdb, was.port);
             }
             sweep(was.ovsdb, prefix(id), null);
+            record.set(id, Optional.empty());
             log.info("CareLane removed its queues from {}", id);
         } catch (RuntimeException e) {
             log.warn("CareLane could not remove the uplink queues of {}: {}", id, e.getMessage());
+            record.set(id, Optional.of(new Status(State.FAILED, "could not remove: " + e.getMessage(), was.ovsdb,
+                    was.port, was.qos, null).toStatus()));
         }
     }
 

@@ -12,13 +12,17 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.onosproject.net.AnnotationKeys;
 import org.onosproject.net.DefaultAnnotations;
+import org.onosproject.net.DefaultDevice;
 import org.onosproject.net.DefaultPort;
+import org.onosproject.net.Device;
 import org.onosproject.net.DeviceId;
 import org.onosproject.net.Port;
 import org.onosproject.net.PortNumber;
 import org.onosproject.net.device.DeviceServiceAdapter;
+import org.onosproject.net.provider.ProviderId;
+import org.onlab.packet.ChassisId;
 
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +52,9 @@ class UplinkQueueOwnerTest {
     static final class NodeSession implements QueueConfigurator {
         private final UplinkQueuesTest.FakeOvsdb ovs;
         volatile boolean connected;
-        final List<String> writes = new ArrayList<>();
+        /** While set, this node's OVSDB writes wait here (its session hangs; others' do not). */
+        volatile java.util.concurrent.CountDownLatch hung;
+        final List<String> writes = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         NodeSession(UplinkQueuesTest.FakeOvsdb ovs) {
             this.ovs = ovs;
@@ -59,6 +65,14 @@ class UplinkQueueOwnerTest {
                 throw new NullPointerException("no OVSDB client on this node");
             }
             writes.add(what);
+            java.util.concurrent.CountDownLatch h = hung;
+            if (h != null) {
+                try {
+                    h.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
 
         @Override
@@ -117,13 +131,7 @@ class UplinkQueueOwnerTest {
     final class Node {
         final CareLaneStore store = TestStores.newStore(storage);
         final NodeSession session = new NodeSession(ovs);
-        final UplinkQueues queues = new UplinkQueues(session, new DeviceServiceAdapter() {
-            @Override
-            public Port getPort(DeviceId deviceId, PortNumber portNumber) {
-                return new DefaultPort(null, portNumber, true,
-                        DefaultAnnotations.builder().set(AnnotationKeys.PORT_NAME, PORT).build());
-            }
-        }, new UplinkQueues.Record() {
+        final UplinkQueues queues = new UplinkQueues(session, devices, new UplinkQueues.Record() {
             @Override
             public Optional<DeviceStatus.Queues> get(DeviceId device) {
                 return store.queueStatus(device);
@@ -133,11 +141,11 @@ class UplinkQueueOwnerTest {
             public void set(DeviceId device, Optional<DeviceStatus.Queues> status) {
                 store.setQueueStatus(device, status);
             }
-        }, millis::incrementAndGet);
+        }, millis::incrementAndGet, Duration.ofSeconds(1));
         final UplinkQueueOwner owner;
 
         Node(String name) {
-            owner = new UplinkQueueOwner(store, queues, mastership.forNode(name));
+            owner = new UplinkQueueOwner(store, queues, mastership.forNode(name), devices);
         }
 
         void settle() throws Exception {
@@ -145,6 +153,21 @@ class UplinkQueueOwnerTest {
         }
     }
 
+    /** ONOS's devices, the same on every node: the uplink port's name, and the OVSDB device if known. */
+    private volatile boolean ovsdbKnown = true;
+    private final DeviceServiceAdapter devices = new DeviceServiceAdapter() {
+        @Override
+        public Port getPort(DeviceId deviceId, PortNumber portNumber) {
+            return new DefaultPort(null, portNumber, true,
+                    DefaultAnnotations.builder().set(AnnotationKeys.PORT_NAME, PORT).build());
+        }
+
+        @Override
+        public Device getDevice(DeviceId deviceId) {
+            return deviceId.equals(OVSDB) && ovsdbKnown ? new DefaultDevice(ProviderId.NONE, OVSDB,
+                    Device.Type.CONTROLLER, "", "", "", "", new ChassisId()) : null;
+        }
+    };
     private final SharedStorageService storage = new SharedStorageService();
     private final TestMastership mastership = new TestMastership();
     private final UplinkQueuesTest.FakeOvsdb ovs = new UplinkQueuesTest.FakeOvsdb();
@@ -228,13 +251,14 @@ class UplinkQueueOwnerTest {
         mastership.setMaster(OVSDB, "n1");
         n2.owner.wantedAll();
         n2.settle();
-        assertEquals(Set.of(), n2.queues.devices(), "n2 forgets the device");
+        assertEquals(Set.of(), n2.queues.working(), "n2 forgets the device");
         assertEquals("APPLIED", n1.store.queueStatus(gateway).orElseThrow().state(), "and leaves the record");
         assertEquals(1, ovs.qoses.size());
     }
 
     @Test
-    void whileTheOvsdbDeviceHasNoMasterTheSwitchsMasterOwnsTheQueues() throws Exception {
+    void anOvsdbDeviceOnosDoesNotKnowIsLeftToTheSwitchsMasterWhichSaysWhy() throws Exception {
+        ovsdbKnown = false;
         mastership.setMaster(gateway, "n1");
         n1.session.connected = true;
         n1.store.setPolicy(policy);
@@ -242,6 +266,79 @@ class UplinkQueueOwnerTest {
         wanted();
         assertEquals(1, ovs.qoses.size());
         assertEquals(List.of(), n2.session.writes);
+    }
+
+    /**
+     * Review: with the OVSDB device known but masterless (its session dropped everywhere), the
+     * switch's master took the queues over, failed without a session, and overwrote the
+     * record. Now nobody touches them until a node holds a session again.
+     */
+    @Test
+    void whileTheOvsdbDeviceHasNoMasterNobodyTouchesTheQueuesUntilOneHoldsASession() throws Exception {
+        appliedByTheOvsdbMaster();
+        DeviceStatus.Queues before = n1.store.queueStatus(gateway).orElseThrow();
+        mastership.clearMaster(OVSDB);
+        var wider = UplinkQueuesTest.policyJson();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
+                .put("maxKbps", 6000);
+        n1.store.setPolicy(PolicyCodec.parse(wider));
+        for (Node n : List.of(n1, n2)) {
+            n.owner.wantedAll();
+            n.settle();
+        }
+        assertEquals(before, n1.store.queueStatus(gateway).orElseThrow(), "the record stays as it was");
+        assertEquals(List.of(), n1.session.writes);
+
+        n1.session.connected = true;
+        mastership.setMaster(OVSDB, "n1");
+        n1.owner.wantedOn(OVSDB);
+        n1.settle();
+        assertEquals(List.of(4_000_000L, 6_000_000L), ovs.onPort(PORT).get(2L), "the change lands then");
+    }
+
+    /**
+     * Review: a release queued behind a hung OVSDB call let the old owner report FAILED over
+     * the new owner's APPLIED once its call timed out. Release now acts at once.
+     */
+    @Test
+    void anOwnerWhoseSessionHungAndThatLostTheOvsdbDeviceReportsNothingMore() throws Exception {
+        appliedByTheOvsdbMaster();
+        n2.session.hung = new java.util.concurrent.CountDownLatch(1);
+        var wider = UplinkQueuesTest.policyJson();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
+                .put("maxKbps", 6000);
+        n1.store.setPolicy(PolicyCodec.parse(wider));
+        int writesBefore = n2.session.writes.size();
+        n2.owner.wantedAll();   // n2's first OVSDB write hangs; its worker waits up to 1 s
+        Thread.sleep(200);
+        n1.session.connected = true;
+        mastership.setMaster(OVSDB, "n1");
+        n2.owner.wantedOn(OVSDB);
+        n1.owner.wantedOn(OVSDB);
+        n1.settle();
+        DeviceStatus.Queues applied = n1.store.queueStatus(gateway).orElseThrow();
+        assertEquals("APPLIED", applied.state());
+        Thread.sleep(1300);   // n2's wait runs out
+        n2.session.hung.countDown();
+        n2.settle();
+        Thread.sleep(200);
+        assertEquals(applied, n1.store.queueStatus(gateway).orElseThrow(), "n2 wrote nothing over n1's record");
+        assertEquals(writesBefore + 1, n2.session.writes.size(),
+                "n2 went no further than its hung write: " + n2.session.writes);
+    }
+
+    @Test
+    void aNodeThatNoLongerMastersTheSwitchRecordsNoQueueProfile() throws Exception {
+        mastership.setMaster(gateway, "n1");
+        n1.store.setPolicy(policy);
+        n2.owner.inForce(gateway, Profile.PEAK);   // n2's backlog after losing the switch
+        n1.owner.inForce(gateway, Profile.OFF_PEAK);
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (n1.store.queueProfile(gateway).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(100);
+        assertEquals(Optional.of(Profile.OFF_PEAK), n1.store.queueProfile(gateway));
     }
 
     @Test

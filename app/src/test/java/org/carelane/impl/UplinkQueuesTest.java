@@ -225,7 +225,7 @@ class UplinkQueuesTest {
     @Test
     void deactivationLeavesNoCareLaneQueueOrQos() throws Exception {
         apply(Profile.PEAK);
-        queues.removeAndStop(queues.devices(), Duration.ofSeconds(5));
+        queues.removeAndStop(queues.working(), Duration.ofSeconds(5));
         assertTrue(ovsdb.portQos.isEmpty() && ovsdb.qoses.isEmpty() && ovsdb.queues.isEmpty(),
                 ovsdb.qoses + " " + ovsdb.queues.keySet());
     }
