@@ -192,8 +192,9 @@ public class CareLaneManager implements CareLaneService {
                 () -> clock.instant(), at -> reconciler.profileAt(at), executor, programming);
         devices.use(newProgrammer(), programTimeout);
         devices.boundInFlight(PROGRAM_IN_FLIGHT);
-        queues = new UplinkQueueOwner(store, new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService),
-                deviceService, queueRecord(store), System::currentTimeMillis), mastershipService, deviceService);
+        UplinkQueues uplinkQueues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService),
+                deviceService, UplinkQueues.Record.of(store), System::currentTimeMillis);
+        queues = new UplinkQueueOwner(store, uplinkQueues, mastershipService, deviceService);
         reconciler = new Reconciler(appId, store, devices, mastershipService, keeper, queues, id -> {
             retired.forget(id);
             meterDrops.forget(id);
@@ -244,20 +245,6 @@ public class CareLaneManager implements CareLaneService {
         programming.shutdownNow();
         meterStats.shutdownNow();
         log.info("CareLane stopped");
-    }
-
-    private static UplinkQueues.Record queueRecord(CareLaneStore store) {
-        return new UplinkQueues.Record() {
-            @Override
-            public Optional<DeviceStatus.Queues> get(DeviceId device) {
-                return store.queueStatus(device);
-            }
-
-            @Override
-            public void set(DeviceId device, Optional<DeviceStatus.Queues> queues) {
-                store.setQueueStatus(device, queues);
-            }
-        };
     }
 
     /** For tests and the OVS harness: the time source of the schedule. */

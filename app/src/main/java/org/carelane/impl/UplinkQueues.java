@@ -1,5 +1,6 @@
 package org.carelane.impl;
 
+import org.carelane.api.CareLaneStore;
 import org.carelane.api.DeviceStatus;
 import org.carelane.api.DeviceUplink;
 import org.carelane.policy.QueuePlan;
@@ -55,6 +56,21 @@ final class UplinkQueues {
         Optional<DeviceStatus.Queues> get(DeviceId device);
 
         void set(DeviceId device, Optional<DeviceStatus.Queues> queues);
+
+        /** The cluster-wide record: the store's queue status map. */
+        static Record of(CareLaneStore store) {
+            return new Record() {
+                @Override
+                public Optional<DeviceStatus.Queues> get(DeviceId device) {
+                    return store.queueStatus(device);
+                }
+
+                @Override
+                public void set(DeviceId device, Optional<DeviceStatus.Queues> queues) {
+                    store.setQueueStatus(device, queues);
+                }
+            };
+        }
 
         /** A record kept in memory, for a single node's tests. */
         static Record inMemory() {

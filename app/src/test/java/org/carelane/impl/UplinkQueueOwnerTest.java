@@ -131,17 +131,8 @@ class UplinkQueueOwnerTest {
     final class Node {
         final CareLaneStore store = TestStores.newStore(storage);
         final NodeSession session = new NodeSession(ovs);
-        final UplinkQueues queues = new UplinkQueues(session, devices, new UplinkQueues.Record() {
-            @Override
-            public Optional<DeviceStatus.Queues> get(DeviceId device) {
-                return store.queueStatus(device);
-            }
-
-            @Override
-            public void set(DeviceId device, Optional<DeviceStatus.Queues> status) {
-                store.setQueueStatus(device, status);
-            }
-        }, millis::incrementAndGet, Duration.ofSeconds(1));
+        final UplinkQueues queues = new UplinkQueues(session, devices, UplinkQueues.Record.of(store),
+                millis::incrementAndGet, Duration.ofSeconds(1));
         final UplinkQueueOwner owner;
 
         Node(String name) {
