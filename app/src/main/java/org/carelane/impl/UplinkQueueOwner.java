@@ -4,6 +4,7 @@ import org.carelane.api.CareLaneStore;
 import org.carelane.api.DevicePolicy;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.Profile;
+import org.carelane.api.SlicePolicy;
 import org.carelane.policy.QueuePlan;
 import org.onosproject.mastership.MastershipService;
 import org.onosproject.net.DeviceId;
@@ -12,6 +13,7 @@ import org.slf4j.Logger;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -76,14 +78,18 @@ final class UplinkQueueOwner {
 
     /** The device's queues as the store asks, if this node owns them; forgets them if not. */
     void wanted(DeviceId id) {
-        Optional<DevicePolicy> device = store.policy().flatMap(p -> p.forDevice(id));
+        check(id, store.policy(), store.queueProfile(id));
+    }
+
+    /** @param profile the profile the device's master put in force on it, as the store holds it */
+    private void check(DeviceId id, Optional<SlicePolicy> policy, Optional<Profile> profile) {
+        Optional<DevicePolicy> device = policy.flatMap(p -> p.forDevice(id));
         Future<?> unused;
         if (device.isPresent()) {
             if (!owns(queues.ovsdbDevice(device.get().device()), id)) {
                 queues.release(id);
                 return;
             }
-            Optional<Profile> profile = store.queueProfile(id);
             if (profile.isPresent()) {
                 DevicePolicy d = device.get();
                 unused = queues.apply(d.device(), QueuePlan.of(d.policy(), d.device(), profile.get()));
@@ -100,16 +106,24 @@ final class UplinkQueueOwner {
 
     /** Every device again: the policy changed, or a driver gained behaviours. */
     void wantedAll() {
-        devicesToCheck().forEach(this::wanted);
+        wantedWhere(store.policy(), id -> true);
     }
 
     /** The devices whose queues are on one OVSDB device: it came, went, or changed master. */
     void wantedOn(DeviceId ovsdb) {
-        devicesToCheck().stream().filter(id -> ovsdb.equals(ovsdbOf(id))).forEach(this::wanted);
+        Optional<SlicePolicy> policy = store.policy();
+        wantedWhere(policy, id -> ovsdb.equals(ovsdbOf(policy, id)));
     }
 
-    private DeviceId ovsdbOf(DeviceId id) {
-        return store.policy().flatMap(p -> p.device(id)).map(queues::ovsdbDevice)
+    /** The devices that pass {@code which}, the policy and queue profiles read once for them all. */
+    private void wantedWhere(Optional<SlicePolicy> policy, java.util.function.Predicate<DeviceId> which) {
+        Map<DeviceId, Profile> profiles = store.queueProfiles();
+        devicesToCheck(policy, profiles).stream().filter(which)
+                .forEach(id -> check(id, policy, Optional.ofNullable(profiles.get(id))));
+    }
+
+    private DeviceId ovsdbOf(Optional<SlicePolicy> policy, DeviceId id) {
+        return policy.flatMap(p -> p.device(id)).map(queues::ovsdbDevice)
                 .orElseGet(() -> queues.lastOvsdb(id).orElse(null));
     }
 
@@ -122,8 +136,10 @@ final class UplinkQueueOwner {
     /** Deactivation: removes the queues this node owns, waiting up to the timeout; then stops. */
     void removeOwnedAndStop(Duration timeout) {
         // What this node is working on is its own, even before it has a record.
-        Set<DeviceId> owned = devicesToCheck().stream()
-                .filter(id -> queues.working().contains(id) || owns(ovsdbOf(id), id)).collect(Collectors.toSet());
+        Optional<SlicePolicy> policy = store.policy();
+        Set<DeviceId> owned = devicesToCheck(policy, store.queueProfiles()).stream()
+                .filter(id -> queues.working().contains(id) || owns(ovsdbOf(policy, id), id))
+                .collect(Collectors.toSet());
         records.shutdownNow();
         owned.forEach(id -> store.setQueueProfile(id, Optional.empty()));
         queues.removeAndStop(owned, timeout);
@@ -137,10 +153,10 @@ final class UplinkQueueOwner {
         return mastership.isLocalMaster(device);
     }
 
-    private Set<DeviceId> devicesToCheck() {
+    private Set<DeviceId> devicesToCheck(Optional<SlicePolicy> policy, Map<DeviceId, Profile> profiles) {
         Set<DeviceId> ids = new LinkedHashSet<>();
-        store.policy().ifPresent(p -> p.devices().forEach(d -> ids.add(d.deviceId())));
-        ids.addAll(store.queueProfiles().keySet());
+        policy.ifPresent(p -> p.devices().forEach(d -> ids.add(d.deviceId())));
+        ids.addAll(profiles.keySet());
         ids.addAll(store.devicesWithQueueStatus());
         ids.addAll(queues.working());
         return ids;
