@@ -32,21 +32,29 @@ public interface CareLaneService {
                   String source);
 
     /**
-     * Changes, at a board, site class or site, what that scope sets for a slice's rates in a
-     * profile; null returns them to what the scope before sets.
-     *
-     * @throws PolicyException naming the field (board, siteClass, device, slice, a rate) and the scope
-     */
-    /**
      * Changes a slice's national rates in one profile by what {@code change} sets (kbit/s or
      * shares); what it does not set is kept, read inside the atomic update.
      */
     void setRates(String slice, Profile profile, RateOverride change, String user, String source);
 
+    /**
+     * Changes, at a board, site class or site, what that scope sets for a slice's rates in a
+     * profile; null returns them to what the scope before sets.
+     *
+     * @throws PolicyException naming the field (board, siteClass, device, slice, a rate) and the scope
+     */
     void setScopedRates(RateScope scope, String slice, Profile profile, RateOverride rates, String user,
                         String source);
 
     void setSchedule(PeakSchedule schedule, String user, String source);
+
+    /**
+     * Gives a board, site class or site its own peak schedule (its lunch window), or (null)
+     * returns it to the schedule of the scope before. National holidays still hold there.
+     *
+     * @throws PolicyException naming the field (board, siteClass, device)
+     */
+    void setScopedSchedule(RateScope scope, PeakSchedule schedule, String user, String source);
 
     /**
      * Steers a slice to an egress link of the devices that have it, in the profiles given,

@@ -14,6 +14,8 @@ public final class CareLaneStatus {
     private final Instant nextChange;
     private final List<DeviceStatus> devices;
     private final List<BoardSummary> boards;
+    private final int queued;
+    private final int inFlight;
 
     /**
      * @param appliedProfile the profile this node last brought its devices to; null without a policy
@@ -29,6 +31,14 @@ public final class CareLaneStatus {
     public CareLaneStatus(Profile activeProfile, Profile appliedProfile, Instant time, long policyVersion,
                           ProfileOverride override, Instant nextChange, List<DeviceStatus> devices,
                           List<BoardSummary> boards) {
+        this(activeProfile, appliedProfile, time, policyVersion, override, nextChange, devices, boards, 0, 0);
+    }
+
+    private CareLaneStatus(Profile activeProfile, Profile appliedProfile, Instant time, long policyVersion,
+                           ProfileOverride override, Instant nextChange, List<DeviceStatus> devices,
+                           List<BoardSummary> boards, int queued, int inFlight) {
+        this.queued = queued;
+        this.inFlight = inFlight;
         this.boards = List.copyOf(boards);
         this.activeProfile = activeProfile;
         this.appliedProfile = appliedProfile;
@@ -66,6 +76,22 @@ public final class CareLaneStatus {
     /** The devices of the policy and those CareLane still has meters on, in id order. */
     public List<DeviceStatus> devices() {
         return devices;
+    }
+
+    /** A copy with this node's programming work: devices queued for room, attempts in flight. */
+    public CareLaneStatus withWork(int queuedDevices, int attemptsInFlight) {
+        return new CareLaneStatus(activeProfile, appliedProfile, time, policyVersion, override, nextChange, devices,
+                boards, queuedDevices, attemptsInFlight);
+    }
+
+    /** Devices waiting on this node for room to start their attempt. */
+    public int queued() {
+        return queued;
+    }
+
+    /** Attempts in flight on this node. */
+    public int inFlight() {
+        return inFlight;
     }
 
     /** The devices summed up by health board. */

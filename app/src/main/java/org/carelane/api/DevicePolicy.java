@@ -12,7 +12,8 @@ import java.util.Optional;
 /**
  * One device's effective policy: the national policy, then what its health board, its site
  * class and the site itself change, in that order, with every rate in kbit/s of the device's
- * own uplink. Each rate remembers the scope and the field that set it.
+ * own uplink, and the schedule of the most specific scope that has one. Each rate, and the
+ * schedule, remembers the scope and the field that set it.
  */
 public final class DevicePolicy {
     /** Where a value comes from: its scope ("national", "board 'x'", ...) and the field that set it. */
@@ -47,6 +48,8 @@ public final class DevicePolicy {
         }
     }
 
+    /** The key of the schedule's source (no slice is named with a slash). */
+    private static final String SCHEDULE = "/schedule";
     private final DeviceUplink device;
     private final SlicePolicy effective;
     private final Map<String, Source> sources;
@@ -103,15 +106,34 @@ public final class DevicePolicy {
             }
             slices.add(resolved);
         }
+        PeakSchedule schedule = policy.schedule();
+        Source scheduleFrom = new Source("national", "schedule", 0);
+        for (Scope scope : scopes) {
+            Optional<PeakSchedule> own = scope.override.schedule();
+            if (own.isPresent()) {
+                schedule = withNationalHolidays(own.get(), policy.schedule());
+                scheduleFrom = new Source(scope.label, scope.path + ".schedule", scope.rank);
+            }
+        }
+        sources.put(SCHEDULE, scheduleFrom);
         Map<String, List<IpPrefix>> lists = new LinkedHashMap<>(policy.prefixLists());
         device.localLists().forEach((name, local) -> {
             List<IpPrefix> merged = new ArrayList<>(lists.getOrDefault(name, List.of()));
             local.stream().filter(p -> !merged.contains(p)).forEach(merged::add);
             lists.put(name, merged);
         });
-        SlicePolicy effective = new SlicePolicy(List.of(device), lists, slices, policy.schedule(),
-                policy.burstMs());
+        SlicePolicy effective = new SlicePolicy(List.of(device), lists, slices, schedule, policy.burstMs());
         return new DevicePolicy(device, effective, java.util.Collections.unmodifiableMap(sources));
+    }
+
+    /** A scope's schedule keeps the national holidays: a board adds its own, it cannot drop a bank holiday. */
+    private static PeakSchedule withNationalHolidays(PeakSchedule own, PeakSchedule national) {
+        if (own.holidays().containsAll(national.holidays())) {
+            return own;
+        }
+        java.util.Set<java.time.LocalDate> holidays = new java.util.TreeSet<>(own.holidays());
+        holidays.addAll(national.holidays());
+        return new PeakSchedule(own.zone(), own.windows(), own.days(), holidays);
     }
 
     private static String key(String slice, Profile profile, boolean max) {
@@ -125,6 +147,11 @@ public final class DevicePolicy {
     /** The policy to program on this device: its slices at its own rates, in kbit/s. */
     public SlicePolicy policy() {
         return effective;
+    }
+
+    /** Where the device's schedule comes from: national, or the most specific scope with its own. */
+    public Source scheduleSource() {
+        return sources.get(SCHEDULE);
     }
 
     /** Where the slice's cap ({@code max}) or reservation in the profile comes from; empty for a drop slice. */

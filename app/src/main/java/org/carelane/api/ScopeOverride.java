@@ -8,7 +8,7 @@ import java.util.Optional;
 
 /**
  * What one scope (a health board, a site class or a site) changes of the national policy:
- * slice rates, per slice and profile.
+ * slice rates, per slice and profile, and its own peak schedule (its lunch window), if any.
  */
 public final class ScopeOverride {
     /** No change. */
@@ -16,11 +16,29 @@ public final class ScopeOverride {
 
     /** By slice name, then profile. */
     private final Map<String, Map<Profile, RateOverride>> rates;
+    /** The scope's own schedule, or null: the scope before's. */
+    private final PeakSchedule schedule;
 
     public ScopeOverride(Map<String, Map<Profile, RateOverride>> rates) {
+        this(rates, null);
+    }
+
+    /** @param schedule the scope's own schedule, or null to keep the one of the scope before */
+    public ScopeOverride(Map<String, Map<Profile, RateOverride>> rates, PeakSchedule schedule) {
         Map<String, Map<Profile, RateOverride>> copy = new LinkedHashMap<>();
         rates.forEach((slice, byProfile) -> copy.put(slice, Map.copyOf(byProfile)));
         this.rates = java.util.Collections.unmodifiableMap(copy);
+        this.schedule = schedule;
+    }
+
+    /** The scope's own schedule, if it has one. */
+    public Optional<PeakSchedule> schedule() {
+        return Optional.ofNullable(schedule);
+    }
+
+    /** A copy with this schedule (null: the scope before's again). */
+    public ScopeOverride withSchedule(PeakSchedule newSchedule) {
+        return new ScopeOverride(rates, newSchedule);
     }
 
     public Map<String, Map<Profile, RateOverride>> rates() {
@@ -28,7 +46,7 @@ public final class ScopeOverride {
     }
 
     public boolean isEmpty() {
-        return rates.isEmpty();
+        return rates.isEmpty() && schedule == null;
     }
 
     /** What this scope sets for the slice in the profile, if anything. */
@@ -48,21 +66,22 @@ public final class ScopeOverride {
             mine.put(profile, value);
         }
         copy.values().removeIf(Map::isEmpty);
-        return new ScopeOverride(copy);
+        return new ScopeOverride(copy, schedule);
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof ScopeOverride && rates.equals(((ScopeOverride) o).rates);
+        return o instanceof ScopeOverride && rates.equals(((ScopeOverride) o).rates)
+                && Objects.equals(schedule, ((ScopeOverride) o).schedule);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(rates);
+        return Objects.hash(rates, schedule);
     }
 
     @Override
     public String toString() {
-        return "ScopeOverride" + rates;
+        return "ScopeOverride" + rates + (schedule == null ? "" : " " + schedule);
     }
 }

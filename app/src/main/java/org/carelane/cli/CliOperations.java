@@ -7,6 +7,7 @@ import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
 import org.carelane.api.RateOverride;
 import org.carelane.api.RateScope;
+import org.carelane.api.ScopeOverride;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
@@ -174,15 +175,33 @@ public final class CliOperations {
     private static final java.time.format.DateTimeFormatter LOCAL_TIME =
             java.time.format.DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm zzz", java.util.Locale.UK);
 
-    /**
-     * Shows the schedule, or changes the parts given first. {@code windows} is a comma list
-     * of HH:MM-HH:MM; {@code holidays} a comma list of YYYY-MM-DD, or "none".
-     */
-    public List<String> schedule(String zone, String start, String end, String days, String windows,
-                                 String holidays) {
-        SlicePolicy policy = requirePolicy();
-        if (start != null || end != null || zone != null || days != null || windows != null || holidays != null) {
-            var node = ScheduleCodec.encode(policy.schedule());
+    /** The parts of a schedule a command changes; null parts are kept. */
+    public static final class ScheduleChange {
+        final String zone;
+        final String start;
+        final String end;
+        final String days;
+        final String windows;
+        final String holidays;
+
+        /** {@code windows}: a comma list of HH:MM-HH:MM; {@code holidays}: of YYYY-MM-DD, or "none". */
+        public ScheduleChange(String zone, String start, String end, String days, String windows, String holidays) {
+            this.zone = zone;
+            this.start = start;
+            this.end = end;
+            this.days = days;
+            this.windows = windows;
+            this.holidays = holidays;
+        }
+
+        boolean any() {
+            return start != null || end != null || zone != null || days != null || windows != null
+                    || holidays != null;
+        }
+
+        /** {@code base} with these parts changed, checked as PUT /schedule checks it. */
+        PeakSchedule applyTo(PeakSchedule base) {
+            var node = ScheduleCodec.encode(base);
             if (zone != null) {
                 node.put("zone", zone);
             }
@@ -214,17 +233,69 @@ public final class CliOperations {
                     }
                 }
             }
-            service.setSchedule(ScheduleCodec.parse(node, "schedule"), user, SOURCE);
-            policy = requirePolicy();
+            return ScheduleCodec.parse(node, "schedule");
         }
-        PeakSchedule s = policy.schedule();
+    }
+
+    /** The scope of --board, --site-class or --device (at most one), national without any. */
+    public static RateScope scope(String board, String siteClass, String device) {
+        int scopes = (board == null ? 0 : 1) + (siteClass == null ? 0 : 1) + (device == null ? 0 : 1);
+        if (scopes > 1) {
+            throw new PolicyException("scope", "give at most one of --board, --site-class and --device");
+        }
+        if (device != null && !device.matches("[a-z]+:[0-9A-Za-z.:_-]+")) {
+            throw new PolicyException("device", "must be a device id such as of:0000000000000001, not '"
+                    + device + "'");
+        }
+        return board != null ? RateScope.board(board) : siteClass != null ? RateScope.siteClass(siteClass)
+                : device != null ? RateScope.site(org.onosproject.net.DeviceId.deviceId(device)) : RateScope.NATIONAL;
+    }
+
+    /** The national schedule: shows it, or changes the parts given first. */
+    public List<String> schedule(String zone, String start, String end, String days, String windows,
+                                 String holidays) {
+        return schedule(new ScheduleChange(zone, start, end, days, windows, holidays), RateScope.NATIONAL, false);
+    }
+
+    /**
+     * Shows the schedule in force at a scope, or changes the parts given first (at a board,
+     * site class or site, starting from the schedule in force there); {@code inherit} drops a
+     * scope's own schedule.
+     */
+    public List<String> schedule(ScheduleChange change, RateScope scope, boolean inherit) {
+        boolean national = scope.kind() == RateScope.Kind.NATIONAL;
+        if (inherit && (national || change.any())) {
+            throw new PolicyException("inherit", national ? "give --board, --site-class or --device with --inherit"
+                    : "--inherit takes no schedule parts");
+        }
+        SlicePolicy policy = requirePolicy();
+        Optional<PeakSchedule> own = ownSchedule(policy, scope);
+        if (inherit) {
+            service.setScopedSchedule(scope, null, user, SOURCE);
+        } else if (change.any()) {
+            PeakSchedule next = change.applyTo(own.orElse(policy.schedule()));
+            if (national) {
+                service.setSchedule(next, user, SOURCE);
+            } else {
+                service.setScopedSchedule(scope, next, user, SOURCE);
+            }
+        }
+        policy = requirePolicy();
+        own = ownSchedule(policy, scope);
+        PeakSchedule s = own.orElse(policy.schedule());
         List<String> out = new java.util.ArrayList<>();
+        if (!national) {
+            out.add(scope + ": " + (own.isPresent() ? "its own schedule (national holidays kept)"
+                    : "the national schedule"));
+        }
         out.add(String.format("peak %s %s %s", s.windows().stream().map(Object::toString)
                         .collect(java.util.stream.Collectors.joining(",")),
                 ScheduleCodec.encode(s).get("days").toString().replace("\"", ""), s.zone()));
         out.add("holidays (off-peak all day): " + (s.holidays().isEmpty() ? "none" : s.holidays().stream()
                 .map(Object::toString).collect(java.util.stream.Collectors.joining(", "))));
-        out.add("active profile: " + service.activeProfile().jsonName());
+        out.add("active profile: " + (national ? service.activeProfile()
+                : ScheduleCalculator.effective(s, service.override().filter(o -> o.activeAt(service.now())),
+                        service.now())).jsonName());
         out.add("next switch-overs:");
         var next = ScheduleCalculator.switchOvers(s, service.override(), service.now(),
                 ScheduleCalculator.SWITCH_OVERS_LISTED);
@@ -234,6 +305,25 @@ public final class CliOperations {
             out.add("  none within a year");
         }
         return out;
+    }
+
+    /** A scope's own schedule (empty nationally, or when it has none); an unknown scope is an error. */
+    private static Optional<PeakSchedule> ownSchedule(SlicePolicy policy, RateScope scope) {
+        switch (scope.kind()) {
+            case NATIONAL:
+                return Optional.empty();
+            case SITE:
+                return policy.device(org.onosproject.net.DeviceId.deviceId(scope.name()))
+                        .orElseThrow(() -> new PolicyException("device", "no device " + scope.name()
+                                + " in the CareLane policy")).site().schedule();
+            default:
+                boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
+                ScopeOverride o = (siteClass ? policy.siteClasses() : policy.boards()).get(scope.name());
+                if (o == null) {
+                    throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope);
+                }
+                return o.schedule();
+        }
     }
 
     private static void putIfGiven(com.fasterxml.jackson.databind.node.ObjectNode node, String field, String value) {

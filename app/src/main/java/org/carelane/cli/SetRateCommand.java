@@ -5,9 +5,6 @@ import org.apache.karaf.shell.api.action.Command;
 import org.apache.karaf.shell.api.action.Completion;
 import org.apache.karaf.shell.api.action.Option;
 import org.apache.karaf.shell.api.action.lifecycle.Service;
-import org.carelane.api.PolicyException;
-import org.carelane.api.RateScope;
-import org.onosproject.net.DeviceId;
 
 import java.util.List;
 
@@ -43,12 +40,6 @@ public class SetRateCommand extends CareLaneCommand {
 
     @Override
     protected List<String> run(CliOperations ops) {
-        int scopes = (board == null ? 0 : 1) + (siteClass == null ? 0 : 1) + (device == null ? 0 : 1);
-        if (scopes > 1) {
-            throw new PolicyException("scope", "give at most one of --board, --site-class and --device");
-        }
-        RateScope scope = board != null ? RateScope.board(board) : siteClass != null ? RateScope.siteClass(siteClass)
-                : device != null ? RateScope.site(DeviceId.deviceId(device)) : RateScope.NATIONAL;
-        return ops.setRate(slice, profile, maxKbps, minKbps, scope);
+        return ops.setRate(slice, profile, maxKbps, minKbps, CliOperations.scope(board, siteClass, device));
     }
 }

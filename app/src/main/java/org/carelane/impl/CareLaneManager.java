@@ -5,20 +5,15 @@ import org.carelane.api.CareLaneService;
 import org.carelane.api.CareLaneStatus;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.DeviceStatus;
-import org.carelane.api.DeviceUplink;
 import org.carelane.api.PeakSchedule;
-import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
 import org.carelane.api.RateOverride;
 import org.carelane.api.RateScope;
-import org.carelane.api.ScopeOverride;
-import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
 import org.carelane.api.Steering;
-import org.carelane.policy.PolicyValidator;
 import org.carelane.policy.ScheduleCalculator;
 import org.onosproject.app.ApplicationService;
 import org.onosproject.app.ApplicationState;
@@ -167,6 +162,8 @@ public class CareLaneManager implements CareLaneService {
     /** Package-private for the test bed, whose doubles deliver in order at once. */
     volatile Duration meterGrace = METER_GRACE;
     private ScheduledExecutorService executor;
+    private CareLaneThread thread;
+    private PolicyChanges changes;
     /** The steps that follow ONOS's callbacks (see SliceProgrammer); never ONOS's own threads. */
     private ExecutorService programming;
     private Reconciler reconciler;
@@ -181,7 +178,8 @@ public class CareLaneManager implements CareLaneService {
     @Activate
     protected void activate() {
         appId = coreService.registerApplication(APP_NAME);
-        executor = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane"));
+        thread = new CareLaneThread();
+        executor = thread.executor();
         audit = new PolicyAudit(store, () -> clock.instant());
         ports = new DevicePorts(deviceService);
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
@@ -189,7 +187,7 @@ public class CareLaneManager implements CareLaneService {
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
         ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
-                () -> clock.instant(), at -> reconciler.profileAt(at), executor, programming);
+                () -> clock.instant(), (id, at) -> reconciler.profileAt(id, at), executor, programming);
         devices.use(newProgrammer(), programTimeout);
         devices.boundInFlight(PROGRAM_IN_FLIGHT);
         UplinkQueues uplinkQueues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService),
@@ -203,16 +201,17 @@ public class CareLaneManager implements CareLaneService {
         devices.onInSync(queues::inForce);
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired);
-        metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService);
+        metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService, devices);
         intake = new NetcfgIntake(appId, configRegistry, store, ports, audit, () -> clock.instant(),
-                this::onCareLaneThread);
+                thread::execute);
+        changes = new PolicyChanges(store, audit, intake, ports, reconciler, sync, () -> clock.instant(), thread);
         store.setDelegate(reconciler.storeDelegate);
         intake.start();
         deviceService.addListener(reconciler.deviceListener);
         meterService.addListener(reconciler.meterListener);
         mastershipService.addListener(reconciler.mastershipListener);
         driverService.addListener(reconciler.driverListener);
-        runAndWait(() -> {
+        thread.runAndWait(() -> {
             intake.load("activate");
             reconciler.reconcile();
             queues.wantedAll();
@@ -235,13 +234,13 @@ public class CareLaneManager implements CareLaneService {
         // masters, so all are cleaned. A node that stops keeps the app ACTIVE: its devices keep
         // their rules and meters for the next master.
         if (applicationService.getState(appId) != ApplicationState.ACTIVE) {
-            runAndWait(this::removeMastered);
+            thread.runAndWait(this::removeMastered);
             queues.removeOwnedAndStop(QUEUES_REMOVAL);
         } else {
             log.info("CareLane stopping with the node; rules and queues stay on the devices for their next master");
             queues.stop();
         }
-        executor.shutdownNow();
+        thread.shutdownNow();
         programming.shutdownNow();
         meterStats.shutdownNow();
         log.info("CareLane stopped");
@@ -250,6 +249,11 @@ public class CareLaneManager implements CareLaneService {
     /** For tests and the OVS harness: the time source of the schedule. */
     public void setClock(Clock clock) {
         this.clock = clock;
+    }
+
+    /** For tests: no attempt in flight on this node. */
+    boolean settled() {
+        return sync.settled();
     }
 
     /** For tests: attempts started on devices since activation. */
@@ -271,7 +275,7 @@ public class CareLaneManager implements CareLaneService {
     private SliceProgrammer newProgrammer() {
         SliceProgrammer programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout,
                 retired, meterGrace, programming, keeper, switchMeters, meterFeatures);
-        programmer.onMeterMismatch(id -> onCareLaneThread(() -> devices.meterMismatch(id)));
+        programmer.onMeterMismatch(id -> thread.execute(() -> devices.meterMismatch(id)));
         return programmer;
     }
 
@@ -312,138 +316,49 @@ public class CareLaneManager implements CareLaneService {
 
     @Override
     public void setRates(String slice, Profile profile, SliceRates rates, String user, String source) {
-        if (!rates.isShare()) {
-            setRates(slice, profile, rates.maxKbps(), OptionalLong.of(rates.minKbps()), user, source);
-            return;
-        }
-        setNationalRates(slice, profile, was -> rates, user, source);
+        changes.setRates(slice, profile, rates, user, source);
     }
 
     @Override
     public void setRates(String slice, Profile profile, RateOverride change, String user, String source) {
-        setNationalRates(slice, profile, change::applyTo, user, source);
+        changes.setRates(slice, profile, change, user, source);
     }
 
     @Override
     public void setRates(String slice, Profile profile, long maxKbps, OptionalLong minKbps, String user,
                          String source) {
-        if (maxKbps <= 0) {
-            throw new PolicyException("maxKbps", "must be positive, got " + maxKbps);
-        }
-        if (minKbps.isPresent() && minKbps.getAsLong() < 0) {
-            throw new PolicyException("minKbps", "must not be negative, got " + minKbps.getAsLong());
-        }
-        // A reservation not given keeps its form (kbit/s or a share of each uplink).
-        SliceRates cap = new SliceRates(maxKbps, minKbps.orElse(0));
-        setNationalRates(slice, profile, was -> minKbps.isPresent() ? cap : was.withMax(cap), user, source);
-    }
-
-    /** @param change the slice's new national rates from its current ones, read inside the atomic update */
-    private void setNationalRates(String slice, Profile profile, java.util.function.UnaryOperator<SliceRates> change,
-                                  String user, String source) {
-        update(user, source, "set-rate " + slice + " " + profile.jsonName(), current -> {
-            SliceDefinition def = current.requireSlice(slice);
-            if (def.drop()) {
-                throw new PolicyException("slice", "slice '" + slice + "' drops traffic and has no rates");
-            }
-            SliceRates rates = change.apply(def.rates(profile));
-            if (!rates.isShare() && rates.minKbps() > rates.maxKbps()) {
-                throw new PolicyException("minKbps", "must not exceed maxKbps (" + rates.minKbps() + " > "
-                        + rates.maxKbps() + ")");
-            }
-            SlicePolicy next = current.withSlice(def.withRates(profile, rates));
-            try {
-                PolicyValidator.validateCapacity(next, profile);
-            } catch (PolicyException e) {
-                throw new PolicyException(e.field().endsWith(".maxKbps") || e.field().endsWith(".maxPercent")
-                        ? "maxKbps" : "minKbps", e.reason() + " [" + e.field() + "]");
-            }
-            return next;
-        });
+        changes.setRates(slice, profile, maxKbps, minKbps, user, source);
     }
 
     @Override
     public void setScopedRates(RateScope scope, String slice, Profile profile, RateOverride rates, String user,
                                String source) {
-        if (scope.kind() == RateScope.Kind.NATIONAL) {
-            throw new PolicyException("scope", "national rates are set with setRates");
-        }
-        update(user, source, "set-rate " + scope + " " + slice + " " + profile.jsonName(), current -> {
-            current.requireSlice(slice);
-            SlicePolicy next;
-            if (scope.kind() == RateScope.Kind.SITE) {
-                DeviceUplink device = current.device(DeviceId.deviceId(scope.name())).orElseThrow(() ->
-                        new PolicyException("device", "no device " + scope.name() + " in the CareLane policy"));
-                next = current.withDevice(device.withSite(device.site().with(slice, profile, rates)));
-            } else {
-                boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
-                ScopeOverride was = (siteClass ? current.siteClasses() : current.boards()).get(scope.name());
-                if (was == null) {
-                    throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope
-                            + " (netcfg " + (siteClass ? "siteClasses" : "boards") + ")");
-                }
-                next = current.withScope(siteClass, scope.name(), was.with(slice, profile, rates));
-            }
-            // Every rule at once, so an error names the field and scope that conflict.
-            PolicyValidator.validate(next);
-            return next;
-        });
+        changes.setScopedRates(scope, slice, profile, rates, user, source);
     }
 
     @Override
     public void setSchedule(PeakSchedule schedule, String user, String source) {
-        update(user, source, "set-schedule", current -> current.withSchedule(schedule));
+        changes.setSchedule(schedule, user, source);
+    }
+
+    @Override
+    public void setScopedSchedule(RateScope scope, PeakSchedule schedule, String user, String source) {
+        changes.setScopedSchedule(scope, schedule, user, source);
     }
 
     @Override
     public void setEgress(String slice, Steering egress, String user, String source) {
-        update(user, source, "set-egress " + slice, current -> {
-            SliceDefinition def = current.requireSlice(slice);
-            if (def.drop() && egress != null) {
-                throw new PolicyException("slice", "slice '" + slice + "' drops traffic and sends nothing anywhere");
-            }
-            SlicePolicy next = current.withSlice(def.withEgress(egress));
-            try {
-                PolicyValidator.validate(next);
-                ports.check(next);
-            } catch (PolicyException e) {
-                throw new PolicyException(e.field().endsWith(".when") ? "when" : "link", e.reason());
-            }
-            return next;
-        });
+        changes.setEgress(slice, egress, user, source);
     }
 
     @Override
     public void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source) {
-        if (!expiresAt.isAfter(clock.instant())) {
-            throw new PolicyException("expiresAt", "must be in the future");
-        }
-        ProfileOverride next = new ProfileOverride(profile, expiresAt, user, reason);
-        long start = System.nanoTime();
-        runAndWait(() -> {
-            String before = liveOverride().map(Object::toString).orElse(null);
-            store.setOverride(next);
-            audit.record(user, source, "set-override", before, next.toString());
-        });
-        awaitPrompt(start, () -> reconciler.reconciledOverride().equals(Optional.of(next)));
+        changes.setOverride(profile, expiresAt, user, reason, source);
     }
 
     @Override
     public boolean clearOverride(String user, String source) {
-        boolean[] removed = new boolean[1];
-        long start = System.nanoTime();
-        runAndWait(() -> {
-            Optional<ProfileOverride> before = store.override();
-            removed[0] = before.isPresent();
-            if (removed[0]) {
-                store.clearOverride();
-                audit.record(user, source, "clear-override", before.get().toString(), null);
-            }
-        });
-        if (removed[0]) {
-            awaitPrompt(start, () -> reconciler.reconciledOverride().isEmpty());
-        }
-        return removed[0];
+        return changes.clearOverride(user, source);
     }
 
     @Override
@@ -454,7 +369,8 @@ public class CareLaneManager implements CareLaneService {
                 .orElse(null);
         List<DeviceStatus> devices = reports.devices();
         return new CareLaneStatus(profileAt(now), reconciler.appliedProfile(), now, store.policyVersion(),
-                override.orElse(null), next, devices, reports.boards(devices));
+                override.orElse(null), next, devices, reports.boards(devices))
+                .withWork(this.devices.queued(), this.devices.inFlight());
     }
 
     @Override
@@ -501,33 +417,16 @@ public class CareLaneManager implements CareLaneService {
 
     /** For tests: runs the verification of a device now, and waits for it. */
     void verifyNow(DeviceId id) {
-        runAndWait(() -> devices.verify(id));
+        thread.runAndWait(() -> devices.verify(id));
         devices.awaitReads();
-        runAndWait(() -> { });
+        thread.runAndWait(() -> { });
     }
 
     /** Waits up to {@code limit} until no attempt is in flight; the rest goes on in the background. */
     private void awaitSettled(Duration limit) {
-        awaitUntil(System.nanoTime() + limit.toNanos(), sync::settled);
+        CareLaneThread.awaitUntil(System.nanoTime() + limit.toNanos(), sync::settled);
     }
 
-    /** Polls {@code done} until it holds or {@code deadline} (System.nanoTime) passes. */
-    private static void awaitUntil(long deadline, java.util.function.BooleanSupplier done) {
-        while (!done.getAsBoolean() && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void onCareLaneThread(Runnable task) {
-        if (!executor.isShutdown()) {
-            executor.execute(task);
-        }
-    }
 
     /** Removes CareLane's rules and meters from the devices this node masters. */
     private void removeMastered() {
@@ -544,38 +443,6 @@ public class CareLaneManager implements CareLaneService {
             }
         }
         flowRuleService.removeFlowRules(leftovers.toArray(new FlowRule[0]));
-    }
-
-    /** Read-modify-write of the policy, atomic across the cluster, audited and written back to netcfg. */
-    private void update(String user, String source, String action, java.util.function.UnaryOperator<SlicePolicy> f) {
-        long start = System.nanoTime();
-        boolean[] changed = new boolean[1];
-        long[] version = new long[1];
-        runAndWait(() -> {
-            store.markWriteBack(clock.instant().plus(WRITE_BACK_LIMIT));
-            try {
-                changed[0] = audit.ifChanged(store.updatePolicy(f), user, source, action);
-                version[0] = store.policyVersion();
-                if (changed[0]) {
-                    intake.writeBack();
-                }
-            } finally {
-                store.clearWriteBack();
-            }
-        });
-        if (changed[0]) {
-            awaitPrompt(start, () -> reconciler.reconciledVersion() >= version[0]);
-        }
-    }
-
-    /**
-     * Waits, until {@link #PROMPT} after {@code start} at most, for a stored change to reach
-     * this node's reconciler (through the store's event, as on every other node) and for the
-     * devices to settle: with many devices the caller gets its answer while programming goes
-     * on (see /status).
-     */
-    private void awaitPrompt(long start, java.util.function.BooleanSupplier reconciled) {
-        awaitUntil(start + PROMPT.toNanos(), () -> reconciled.getAsBoolean() && sync.settled());
     }
 
     private Optional<ProfileOverride> liveOverride() {
@@ -597,25 +464,6 @@ public class CareLaneManager implements CareLaneService {
         }
     }
 
-    /** Runs on the single CareLane thread, so that changes never interleave. */
-    private void runAndWait(Runnable task) {
-        if (Thread.currentThread().getName().equals("carelane")) {
-            task.run();
-            return;
-        }
-        try {
-            executor.submit(task).get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
-            }
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
     /** Rules this node put back after the switch lost them without CareLane asking (see RuleKeeper). */
     long restoredRules() {
         return keeper.restoredRules();
@@ -623,13 +471,13 @@ public class CareLaneManager implements CareLaneService {
 
     /** For tests: waits until what is queued on the CareLane thread has run and no attempt is in flight. */
     void awaitIdle() {
-        runAndWait(() -> { });
+        thread.runAndWait(() -> { });
         awaitSettled(PROMPT);
     }
 
     /** Runs {@link #evaluate()} now on the CareLane thread (tests, harness). */
     public void evaluateNow() {
-        runAndWait(this::evaluate);
+        thread.runAndWait(this::evaluate);
         awaitSettled(PROMPT);
     }
 }

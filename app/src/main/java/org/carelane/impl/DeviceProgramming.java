@@ -29,7 +29,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 import static org.slf4j.LoggerFactory.getLogger;
@@ -40,7 +40,7 @@ import static org.slf4j.LoggerFactory.getLogger;
  * flow-stats poll, and a fresh generation whenever what the switch holds is uncertain.
  * Everything but the verification reads runs on the CareLane thread.
  */
-final class DeviceProgramming {
+final class DeviceProgramming implements WorkCounts {
     /**
      * After ONOS's flow-stats poll (every 5 s) every rule of a successful attempt must be ADDED.
      * ONOS 2.7.0 completes a batch at the barrier even when the switch rejected a rule with a
@@ -57,7 +57,7 @@ final class DeviceProgramming {
     private final DeviceService devices;
     private final DeviceSyncTracker sync;
     private final Supplier<Instant> clock;
-    private final Function<Instant, Profile> profileAt;
+    private final BiFunction<DeviceId, Instant, Profile> profileAt;
     /** The CareLane thread. */
     private final ScheduledExecutorService carelane;
     /** Where ONOS's callbacks continue and verification reads (see SliceProgrammer). */
@@ -95,13 +95,14 @@ final class DeviceProgramming {
     private final Set<DeviceId> queued = new java.util.LinkedHashSet<>();
 
     /**
-     * @param profileAt the profile in force at an instant
+     * @param profileAt a device's profile at an instant
      * @param carelane  the CareLane thread
      * @param reads     the programming thread
      */
     DeviceProgramming(ApplicationId appId, CareLaneStore store, FlowRuleService flowRules, MastershipService mastership,
                       DeviceService devices, DeviceSyncTracker sync, Supplier<Instant> clock,
-                      Function<Instant, Profile> profileAt, ScheduledExecutorService carelane, ExecutorService reads) {
+                      BiFunction<DeviceId, Instant, Profile> profileAt,
+                      ScheduledExecutorService carelane, ExecutorService reads) {
         this.appId = appId;
         this.store = store;
         this.flowRules = flowRules;
@@ -131,8 +132,15 @@ final class DeviceProgramming {
     }
 
     /** Devices waiting for room to start their attempt. */
-    int queued() {
+    @Override
+    public int queued() {
         return queued.size();
+    }
+
+    /** Attempts in flight on this node. */
+    @Override
+    public int inFlight() {
+        return inFlight.size();
     }
 
     /** Starts waiting devices while there is room. */
@@ -181,7 +189,7 @@ final class DeviceProgramming {
             return;
         }
         Instant at = clock.get();
-        Profile profile = profileAt.apply(at);
+        Profile profile = profileAt.apply(id, at);
         long version = store.policyVersion();
         Optional<DeviceSyncTracker.Entry> last = sync.get(id);
         boolean sameAsFailed = last.isPresent() && last.get().state == DeviceSyncTracker.State.FAILED

@@ -37,15 +37,19 @@ final class MetricsReport {
     static final String SYNC_STATE = "carelane_device_sync_state";
     static final String MASTER = "carelane_device_master";
     static final String POLICY_VERSION = "carelane_policy_version";
+    static final String WORK = "carelane_work";
+    static final String DEVICE_PROFILE = "carelane_device_profile";
 
     private final CareLaneStore store;
     private final CareLaneReports reports;
     private final MeterDrops drops;
     private final DeviceSyncTracker sync;
     private final MastershipService mastership;
+    private final WorkCounts work;
 
     MetricsReport(CareLaneStore store, CareLaneReports reports, MeterDrops drops, DeviceSyncTracker sync,
-                  MastershipService mastership) {
+                  MastershipService mastership, WorkCounts work) {
+        this.work = work;
         this.store = store;
         this.reports = reports;
         this.drops = drops;
@@ -71,6 +75,8 @@ final class MetricsReport {
                 .sample(t.toEpochMilli() / 1000.0));
         out.family(POLICY_VERSION, Type.GAUGE, "Version of the stored policy; every change adds one.")
                 .sample(store.policyVersion());
+        out.family(WORK, Type.GAUGE, "This node's programming work: devices queued for room, attempts in flight.")
+                .sample(work.queued(), "state", "queued").sample(work.inFlight(), "state", "in_flight");
         Optional<SlicePolicy> policy = store.policy();
         if (policy.isEmpty()) {
             return out.toString();
@@ -82,6 +88,11 @@ final class MetricsReport {
                 for (DeviceSyncTracker.State state : DeviceSyncTracker.State.values()) {
                     out.family(SYNC_STATE, Type.GAUGE, "1 for the device's sync state on its master, else 0.")
                             .sample(e.state == state ? 1 : 0, labels(policy.get(), id, "state", state.name()));
+                }
+                for (Profile p : Profile.values()) {
+                    out.family(DEVICE_PROFILE, Type.GAUGE, "1 for the profile the device's master brings it to "
+                            + "(its own schedule's, or an override), else 0.")
+                            .sample(e.profile == p ? 1 : 0, labels(policy.get(), id, "profile", p.jsonName()));
                 }
             });
         }

@@ -5,6 +5,7 @@ import org.carelane.api.CareLaneStore;
 import org.carelane.api.CareLaneStoreDelegate;
 import org.carelane.api.CareLaneStoreEvent;
 import org.carelane.api.DeviceUplink;
+import org.carelane.api.PeakSchedule;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
 import org.carelane.api.SlicePolicy;
@@ -26,6 +27,7 @@ import org.slf4j.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
@@ -67,6 +69,8 @@ final class Reconciler {
     /** Each device's master as the last MASTER_CHANGED named it (the CareLane thread only). */
     private final java.util.Map<DeviceId, Optional<NodeId>> lastMaster = new java.util.HashMap<>();
     private volatile Profile appliedProfile;
+    /** The profile each schedule in use gave at the last reconcile (the national one and the scopes'). */
+    private volatile Map<PeakSchedule, Profile> appliedBySchedule = Map.of();
     /** When this node last applied a new profile, or started. */
     private volatile Instant lastSwitchOver;
     /** The policy version and override the last reconcile acted on. */
@@ -104,10 +108,40 @@ final class Reconciler {
         this.audit = audit;
     }
 
-    /** The profile in force at an instant: the schedule's, unless an override holds. */
+    /** The national profile in force at an instant: the national schedule's, unless an override holds. */
     Profile profileAt(Instant at) {
         return store.policy().map(p -> ScheduleCalculator.effective(p.schedule(), overrideAt(at), at))
                 .orElse(Profile.OFF_PEAK);
+    }
+
+    /**
+     * A device's profile at an instant: its own schedule's (that of its site, site class or
+     * board, else the national one), unless an override holds.
+     */
+    Profile profileAt(DeviceId id, Instant at) {
+        return store.policy().map(p -> ScheduleCalculator.effective(scheduleOf(p, id), overrideAt(at), at))
+                .orElse(Profile.OFF_PEAK);
+    }
+
+    private static PeakSchedule scheduleOf(SlicePolicy policy, DeviceId id) {
+        return policy.forDevice(id).map(d -> d.policy().schedule()).orElse(policy.schedule());
+    }
+
+    /** Every schedule in use: the national one and the scopes' own, each once. */
+    private static Set<PeakSchedule> schedulesInUse(SlicePolicy policy) {
+        Set<PeakSchedule> all = new java.util.LinkedHashSet<>();
+        all.add(policy.schedule());
+        policy.devices().forEach(d -> all.add(scheduleOf(policy, d.deviceId())));
+        return all;
+    }
+
+    /** The profile each schedule in use gives at an instant. */
+    private Map<PeakSchedule, Profile> profilesAt(Instant at) {
+        Map<PeakSchedule, Profile> out = new java.util.HashMap<>();
+        Optional<ProfileOverride> override = overrideAt(at);
+        store.policy().ifPresent(p -> schedulesInUse(p)
+                .forEach(s -> out.put(s, ScheduleCalculator.effective(s, override, at))));
+        return out;
     }
 
     Optional<ProfileOverride> overrideAt(Instant at) {
@@ -156,10 +190,12 @@ final class Reconciler {
             }
         }
         Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
-        if (applying != appliedProfile) {
+        Map<PeakSchedule, Profile> applyingBySchedule = profilesAt(decidedAt);
+        if (applying != appliedProfile || !applyingBySchedule.equals(appliedBySchedule)) {
             lastSwitchOver = decidedAt;
         }
         appliedProfile = applying;
+        appliedBySchedule = applyingBySchedule;
         // Set last, so that a change waiting for its reconcile finds its devices under way,
         // and a reconcile that failed part-way is done again.
         reconciledVersion = version;
@@ -194,6 +230,8 @@ final class Reconciler {
                         before.map(Profile::jsonName).orElse(null), target.jsonName()));
             }
             reconcile();
+        } else if (store.policy().isPresent() && !profilesAt(now).equals(appliedBySchedule)) {
+            reconcile();   // a board's, site class's or site's own schedule crossed a boundary
         } else if (stale()) {
             reconcile();   // a store event that never came: the timer catches it up
         } else {
@@ -208,8 +246,10 @@ final class Reconciler {
      * 1 ms if that change has already passed while the decision was being applied.
      */
     long nextCheckDelayMillis(Instant decidedAt) {
+        Optional<ProfileOverride> override = overrideAt(decidedAt);
         Instant next = store.policy()
-                .map(p -> ScheduleCalculator.nextChange(p.schedule(), overrideAt(decidedAt), decidedAt))
+                .flatMap(p -> schedulesInUse(p).stream()
+                        .map(s -> ScheduleCalculator.nextChange(s, override, decidedAt)).min(Instant::compareTo))
                 .orElse(decidedAt.plus(MAX_SLEEP));
         long nanos = Duration.between(clock.get(), next).toNanos();
         long millis = (nanos + 999_999) / 1_000_000;

@@ -61,7 +61,7 @@ public final class PolicyCodec {
     /** Marks, in the store's copy, a device configured in its own netcfg subject. */
     static final String OWN_SUBJECT = "ownNetcfgSubject";
     private static final Set<String> SITE_FIELDS = Set.of("uplinkKbps", "output", "links", "uplinkPort", "ovsdb",
-            "board", "siteClass", "slices", "prefixLists");
+            "board", "siteClass", "slices", "prefixLists", "schedule");
     private static final Set<String> RATE_FIELDS = Set.of("maxKbps", "maxPercent", "minKbps", "minPercent");
     private static final java.util.regex.Pattern SCOPE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,47}");
     private static final AtomicLong ENCODES = new AtomicLong();
@@ -224,16 +224,21 @@ public final class PolicyCodec {
                 throw new PolicyException(at, "a " + (field.equals("boards") ? "board" : "site class")
                         + " name is lower-case letters, digits or '-', up to 48");
             }
-            onlyFields(object(e.getValue(), at), at, Set.of("slices"));
+            onlyFields(object(e.getValue(), at), at, Set.of("slices", "schedule"));
             out.put(e.getKey(), parseScope(e.getValue(), at));
         });
         return out;
     }
 
-    /** A scope's {@code slices}: {name: {rates: {peak|offPeak: {max..., min...}}}}. */
+    /**
+     * A scope's {@code slices}: {name: {rates: {peak|offPeak: {max..., min...}}}}, and its own
+     * {@code schedule} (the national schedule's fields), if any.
+     */
     private static ScopeOverride parseScope(JsonNode node, String at) {
+        PeakSchedule schedule = present(node, "schedule")
+                ? ScheduleCodec.parse(node.get("schedule"), path(at, "schedule")) : null;
         if (!present(node, "slices")) {
-            return ScopeOverride.NONE;
+            return schedule == null ? ScopeOverride.NONE : new ScopeOverride(Map.of(), schedule);
         }
         String slicesAt = path(at, "slices");
         JsonNode slices = object(node.get("slices"), slicesAt);
@@ -254,7 +259,7 @@ public final class PolicyCodec {
             });
             rates.put(e.getKey(), mine);
         });
-        return new ScopeOverride(rates);
+        return new ScopeOverride(rates, schedule);
     }
 
     /** A scope's rates for one slice and profile as REST takes them: maxKbps or maxPercent, minKbps or minPercent. */
@@ -532,9 +537,8 @@ public final class PolicyCodec {
         d.ovsdbDevice().ifPresent(o -> device.put("ovsdb", o.toString()));
         d.board().ifPresent(b -> device.put("board", b));
         d.siteClass().ifPresent(c -> device.put("siteClass", c));
-        if (!d.site().isEmpty()) {
-            device.set("slices", encodeScope(d.site()).get("slices"));
-        }
+        ObjectNode site = encodeScope(d.site());
+        site.fields().forEachRemaining(e -> device.set(e.getKey(), e.getValue()));
         if (!d.localLists().isEmpty()) {
             device.set("prefixLists", encodeLists(d.localLists()));
         }
@@ -565,10 +569,11 @@ public final class PolicyCodec {
         return out;
     }
 
-    /** A scope's changes as {slices: {name: {rates: {profile: {...}}}}}; {} when none. */
+    /** A scope's changes as {schedule: {...}, slices: {name: {rates: {profile: {...}}}}}; {} when none. */
     public static ObjectNode encodeScope(ScopeOverride scope) {
         ObjectNode out = MAPPER.createObjectNode();
-        if (scope.isEmpty()) {
+        scope.schedule().ifPresent(schedule -> out.set("schedule", ScheduleCodec.encode(schedule)));
+        if (scope.rates().isEmpty()) {
             return out;
         }
         ObjectNode slices = out.putObject("slices");

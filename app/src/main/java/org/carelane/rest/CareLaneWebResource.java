@@ -199,6 +199,43 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     /**
+     * Gives a board, site class or site its own peak schedule (its lunch window). National
+     * holidays still hold there.
+     *
+     * @param body the fields of PUT /schedule
+     * @return 200 OK with the scope, its schedule and the policy version, or 400 {error, field}
+     */
+    @PUT
+    @Path("{kind: boards|site-classes|devices}/{scope}/schedule")
+    public Response setScopedSchedule(@PathParam("kind") String kind, @PathParam("scope") String scope,
+                                      String body) {
+        return handle(() -> {
+            PeakSchedule schedule = ScheduleCodec.parse(RequestBodies.object(body, ScheduleCodec.FIELDS), "");
+            RateScope where = scope(kind, scope);
+            service().setScopedSchedule(where, schedule, user(), SOURCE);
+            return ok(mapper().createObjectNode().put("scope", where.toString())
+                    .<ObjectNode>set("schedule", ScheduleCodec.encode(schedule))
+                    .put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
+     * Returns a board, site class or site to the schedule of the scope before.
+     *
+     * @return 200 OK with the policy version, or 400 {error, field}
+     */
+    @DELETE
+    @Path("{kind: boards|site-classes|devices}/{scope}/schedule")
+    public Response clearScopedSchedule(@PathParam("kind") String kind, @PathParam("scope") String scope) {
+        return handle(() -> {
+            RateScope where = scope(kind, scope);
+            service().setScopedSchedule(where, null, user(), SOURCE);
+            return ok(mapper().createObjectNode().put("scope", where.toString())
+                    .put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
      * A device's effective policy: each slice's rates on it, in kbit/s, and the scope and
      * field that set each.
      *
@@ -290,8 +327,25 @@ public class CareLaneWebResource extends AbstractWebResource {
                     .put("at", o.at().toString())
                     .put("local", o.at().atZone(policy.schedule().zone()).toOffsetDateTime().toString())
                     .put("profile", o.profile().jsonName()));
+            ArrayNode scopes = root.putArray("scopes");
+            policy.boards().forEach((name, o) -> o.schedule().ifPresent(s ->
+                    scopes.add(scopedSchedule(RateScope.board(name), s))));
+            policy.siteClasses().forEach((name, o) -> o.schedule().ifPresent(s ->
+                    scopes.add(scopedSchedule(RateScope.siteClass(name), s))));
+            policy.devices().forEach(d -> d.site().schedule().ifPresent(s ->
+                    scopes.add(scopedSchedule(RateScope.site(d.deviceId()), s))));
             return ok(root);
         });
+    }
+
+    /** A scope's own schedule, with the profile it gives now and its next change. */
+    private ObjectNode scopedSchedule(RateScope scope, PeakSchedule schedule) {
+        Instant now = service().now();
+        Optional<ProfileOverride> override = service().override().filter(o -> o.activeAt(now));
+        return mapper().createObjectNode().put("scope", scope.toString())
+                .<ObjectNode>set("schedule", ScheduleCodec.encode(schedule))
+                .put("activeProfile", ScheduleCalculator.effective(schedule, override, now).jsonName())
+                .put("nextChange", ScheduleCalculator.nextChange(schedule, service().override(), now).toString());
     }
 
     /**

@@ -7,12 +7,13 @@ import org.carelane.api.DeviceUplink;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SliceRates;
+import org.carelane.policy.ScheduleCodec;
 import org.onosproject.codec.CodecContext;
 import org.onosproject.codec.JsonCodec;
 
 /**
  * JSON of a device's effective policy (GET /onos/carelane/devices/{id}/policy): each slice's
- * rates on this device in kbit/s, and the scope and field each comes from.
+ * rates on this device in kbit/s and its schedule, and the scope and field each comes from.
  */
 public final class DevicePolicyCodec extends JsonCodec<DevicePolicy> {
     @Override
@@ -22,6 +23,9 @@ public final class DevicePolicyCodec extends JsonCodec<DevicePolicy> {
                 .put("uplinkKbps", d.uplinkKbps());
         d.board().ifPresent(b -> root.put("board", b));
         d.siteClass().ifPresent(c -> root.put("siteClass", c));
+        ObjectNode schedule = ScheduleCodec.encode(p.policy().schedule());
+        schedule.set("from", source(p.scheduleSource(), context));
+        root.set("schedule", schedule);
         ArrayNode slices = root.putArray("slices");
         for (SliceDefinition s : p.policy().slices()) {
             ObjectNode slice = slices.addObject().put("name", s.name()).put("action", s.drop() ? "drop" : "forward");

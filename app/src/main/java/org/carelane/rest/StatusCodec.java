@@ -27,6 +27,7 @@ public final class StatusCodec extends JsonCodec<CareLaneStatus> {
         s.override().ifPresent(o -> root.putObject("override").put("profile", o.profile().jsonName())
                 .put("expiresAt", o.expiresAt().toString()).put("user", o.user()));
         s.nextChange().ifPresent(at -> root.put("nextChange", at.toString()));
+        root.putObject("work").put("queued", s.queued()).put("inFlight", s.inFlight());
         ArrayNode devices = root.putArray("devices");
         s.devices().forEach(d -> device(d, devices.addObject()));
         if (!s.boards().isEmpty()) {

@@ -3,6 +3,7 @@ package org.carelane.cli;
 import org.carelane.api.AuditEntry;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
+import org.carelane.api.RateScope;
 import org.carelane.impl.CareLaneTestBed;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -130,5 +131,36 @@ class CliOperationsTest {
         List<String> out = cli.stats();
         assertEquals(5, out.size());
         assertTrue(out.get(2).startsWith("clinical"));
+    }
+
+    @Test
+    void aBoardGetsItsOwnScheduleFromTheCliAndInheritsAgain() {
+        bed.close();
+        bed = new CareLaneTestBed(Instant.parse("2026-01-14T09:00:00Z"), SampleConfig.wales());
+        cli = new CliOperations(bed.manager, "bob");
+        RateScope cav = CliOperations.scope("cav", null, null);
+        List<String> out = cli.schedule(new CliOperations.ScheduleChange(null, "08:30", "10:00", null, null, null),
+                cav, false);
+        assertEquals("board 'cav': its own schedule (national holidays kept)", out.get(0));
+        assertEquals("peak 08:30-10:00 [MON,TUE,WED,THU,FRI] Europe/London", out.get(1));
+        assertEquals("active profile: peak", out.get(3), String.join("\n", out));
+        assertTrue(out.get(2).contains("2026-12-25"), out.get(2));
+        assertEquals("set-schedule board 'cav'", bed.manager.audit(1).get(0).action());
+        assertEquals("peak 12:00-14:00 [MON,TUE,WED,THU,FRI] Europe/London",
+                cli.schedule(null, null, null, null, null, null).get(0), "the national schedule is unchanged");
+
+        var before = bed.manager.policy().orElseThrow();
+        assertEquals("scope", assertThrows(PolicyException.class,
+                () -> CliOperations.scope("cav", "gp-practice", null)).field());
+        assertEquals("board", assertThrows(PolicyException.class, () -> cli.schedule(
+                new CliOperations.ScheduleChange(null, "08:30", "10:00", null, null, null),
+                CliOperations.scope("powys", null, null), false)).field());
+        assertEquals("inherit", assertThrows(PolicyException.class, () -> cli.schedule(
+                new CliOperations.ScheduleChange(null, "08:30", null, null, null, null), cav, true)).field());
+        assertEquals(before, bed.manager.policy().orElseThrow());
+
+        out = cli.schedule(new CliOperations.ScheduleChange(null, null, null, null, null, null), cav, true);
+        assertEquals("board 'cav': the national schedule", out.get(0));
+        assertEquals("active profile: offPeak", out.get(3));
     }
 }

@@ -127,6 +127,12 @@ class ScopedRatesTest {
             pending += "PENDING".equals(d.path("sync").path("state").asText()) ? 1 : 0;
         }
         assertEquals(4, pending, "the one under way and three queued show PENDING");
+        var work = org.carelane.impl.StatusJson.of(bed.manager).get("work");
+        assertEquals(3, work.get("queued").asInt(), work.toString());
+        assertEquals(1, work.get("inFlight").asInt(), work.toString());
+        String metrics = bed.manager.metrics();
+        assertTrue(metrics.contains("carelane_work{state=\"queued\"} 3\n"), metrics);
+        assertTrue(metrics.contains("carelane_work{state=\"in_flight\"} 1\n"), metrics);
         bed.flows.stallBatches = false;
         long version = bed.manager.policyVersion();
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
@@ -136,6 +142,8 @@ class ScopedRatesTest {
         assertTrue(allInSync(version), "the queue drains: " + org.carelane.impl.StatusJson.of(bed.manager));
         assertEquals(9000, meterKbps(GP_BCUHB, "default"));
         assertEquals(900_000, meterKbps(HOSPITAL, "default"));
+        bed.manager.awaitIdle();
+        assertEquals(0, org.carelane.impl.StatusJson.of(bed.manager).get("work").get("queued").asInt());
     }
 
     private boolean allInSync(long version) {

@@ -52,8 +52,25 @@ final class TestCluster implements AutoCloseable {
     }
 
     /** Waits until every running node has run what it has queued and has no attempt in flight. */
+    /**
+     * Waits until the whole cluster is quiet: one node's store write reaches the others as an
+     * event, handled on their own threads, possibly after they were looked at; so passes repeat
+     * until one starts no attempt anywhere and finds every node settled (10 s at most).
+     */
     void awaitIdle() {
-        nodes.values().forEach(n -> n.manager.awaitIdle());
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+        while (true) {
+            long before = attemptsStarted();
+            nodes.values().forEach(n -> n.manager.awaitIdle());
+            boolean quiet = attemptsStarted() == before && nodes.values().stream().allMatch(n -> n.manager.settled());
+            if (quiet || System.nanoTime() - deadline > 0) {
+                return;
+            }
+        }
+    }
+
+    private long attemptsStarted() {
+        return nodes.values().stream().mapToLong(n -> n.manager.attemptsStarted()).sum();
     }
 
     /** Sets every node's clock. */

@@ -2,6 +2,7 @@ package org.carelane.policy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.DevicePolicy;
+import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceRates;
@@ -177,5 +178,32 @@ class ScopesTest {
         assertEquals(new SliceRates(3333, 0), SliceRates.of(null, 33.333, null, null).resolve(10000));
         assertEquals(new SliceRates(10000, 100), SliceRates.of(null, 100.0, null, 1.0).resolve(10000));
         assertEquals("max 10%, min 500 kbps", SliceRates.of(null, 10.0, 500L, null).describe());
+    }
+
+    @Test
+    void aScopeHasItsOwnScheduleNamedByFieldAndKeepsTheNationalHolidays() {
+        ObjectNode json = wales();
+        ((ObjectNode) json.get("boards").get("cav")).putObject("schedule").put("peakStart", "11:00")
+                .put("peakEnd", "13:00");
+        device(json, 0).putObject("schedule").put("peakStart", "12:30").put("peakEnd", "13:30")
+                .putArray("holidays").add("2026-03-01");
+        SlicePolicy p = PolicyCodec.parse(json);
+        PeakSchedule cav = device(p, GP_CAV).policy().schedule();
+        assertEquals("11:00-13:00", cav.windows().get(0).toString());
+        assertEquals("board 'cav'", device(p, GP_CAV).scheduleSource().scope());
+        assertEquals("boards.cav.schedule", device(p, GP_CAV).scheduleSource().field());
+        assertTrue(cav.holidays().containsAll(p.schedule().holidays()), "national holidays hold at the board");
+        PeakSchedule site = device(p, GP_BCUHB).policy().schedule();
+        assertEquals("12:30-13:30", site.windows().get(0).toString());
+        assertTrue(site.holidays().contains(java.time.LocalDate.parse("2026-03-01")), "and the site adds its own");
+        assertTrue(site.holidays().contains(java.time.LocalDate.parse("2026-12-25")));
+        assertEquals("national", device(p, HOSPITAL).scheduleSource().scope());
+        assertEquals(p.schedule(), device(p, HOSPITAL).policy().schedule());
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p).toString()), "encoded and parsed again");
+
+        assertEquals("boards.cav.schedule.peakEnd", reject(b -> ((ObjectNode) b.get("boards").get("cav"))
+                .putObject("schedule").put("peakStart", "13:00").put("peakEnd", "25:00")).field());
+        assertEquals("devices[1].schedule.zone", reject(b -> device(b, 1).putObject("schedule")
+                .put("zone", "Mars/Olympus")).field());
     }
 }

@@ -52,6 +52,8 @@ class RolesTest {
                 + "\"peakEnd\":\"14:00\",\"days\":[\"MON\"]}"));
         assertForbiddenJson(viewer.post("override", "{\"profile\":\"peak\",\"durationMinutes\":5}"));
         assertForbiddenJson(viewer.delete("override"));
+        assertForbiddenJson(viewer.put("boards/cav/schedule", "{\"peakStart\":\"11:00\",\"peakEnd\":\"14:00\"}"));
+        assertForbiddenJson(viewer.delete("devices/of:00000000000000a1/schedule"));
         assertEquals(before, bed.manager.policy().orElseThrow().toString());
         assertTrue(bed.manager.override().isEmpty());
     }

@@ -88,4 +88,35 @@ class ScopedRestTest {
                 "{\"profile\":\"peak\",\"maxPercent\":5,\"maxKbps\":5}")).get("field").asText());
         assertEquals(1500, socialPeak("of:00000000000000b1").get("maxKbps").asLong(), "nothing changed");
     }
+
+    @Test
+    void aBoardsOwnScheduleOverRestAndItsUndo() {
+        // 12:30 on a Wednesday: national peak. Cardiff and Vale takes its lunch at 13:00-14:00.
+        Response r = rest.put("boards/cav/schedule", "{\"peakStart\":\"13:00\",\"peakEnd\":\"14:00\"}");
+        assertEquals(200, r.getStatus(), r.readEntity(String.class));
+        JsonNode view = json(rest.get("devices/of:00000000000000b1/policy")).get("schedule");
+        assertEquals("13:00", view.get("peakStart").asText(), view.toString());
+        assertEquals("board 'cav'", view.get("from").get("scope").asText());
+        assertEquals("boards.cav.schedule", view.get("from").get("field").asText());
+        assertEquals("national", json(rest.get("devices/of:00000000000000a1/policy")).get("schedule").get("from")
+                .get("scope").asText());
+        JsonNode scopes = json(rest.get("schedule")).get("scopes");
+        assertEquals(1, scopes.size(), scopes.toString());
+        assertEquals("board 'cav'", scopes.get(0).get("scope").asText());
+        assertEquals("offPeak", scopes.get(0).get("activeProfile").asText());
+        assertEquals("2026-01-14T13:00:00Z", scopes.get(0).get("nextChange").asText());
+        assertEquals("peak", json(rest.get("schedule")).get("activeProfile").asText(), "nationally still peak");
+
+        JsonNode bad = json(rest.put("boards/cav/schedule", "{\"peakStart\":\"13:00\",\"peakEnd\":\"26:00\"}"));
+        assertEquals("peakEnd", bad.get("field").asText(), bad.toString());
+        assertEquals("board", json(rest.put("boards/powys/schedule",
+                "{\"peakStart\":\"13:00\",\"peakEnd\":\"14:00\"}")).get("field").asText());
+        assertEquals("13:00", json(rest.get("devices/of:00000000000000b1/policy")).get("schedule")
+                .get("peakStart").asText(), "nothing changed");
+
+        assertEquals(200, rest.delete("boards/cav/schedule").getStatus());
+        assertEquals("national", json(rest.get("devices/of:00000000000000b1/policy")).get("schedule").get("from")
+                .get("scope").asText());
+        assertEquals(0, json(rest.get("schedule")).get("scopes").size());
+    }
 }
