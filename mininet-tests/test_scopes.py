@@ -77,15 +77,15 @@ def effective(onos, device_id):
     return {s['name']: s for s in body['slices'] if s['action'] != 'drop'}
 
 
-def expected_meters(onos, device_id):
-    return sorted(s['rates']['peak']['maxKbps'] for s in effective(onos, device_id).values())
+def expected_meters(onos, device_id, profile='peak'):
+    return sorted(s['rates'][profile]['maxKbps'] for s in effective(onos, device_id).values())
 
 
-def expected_queues(onos, device_id):
-    """{queue id: (min bit/s, max bit/s)} at peak, from the device's effective policy."""
+def expected_queues(onos, device_id, profile='peak'):
+    """{queue id: (min bit/s, max bit/s)} in the profile, from the device's effective policy."""
     _, slices = onos.rest('GET', '/onos/carelane/slices')
     queue_of = {s['name']: s['queue'] for s in slices['slices'] if 'queue' in s}
-    return {queue_of[name]: (s['rates']['peak']['minKbps'] * 1000, s['rates']['peak']['maxKbps'] * 1000)
+    return {queue_of[name]: (s['rates'][profile]['minKbps'] * 1000, s['rates'][profile]['maxKbps'] * 1000)
             for name, s in effective(onos, device_id).items() if name in queue_of}
 
 
@@ -94,9 +94,9 @@ def meters_and_queues(onos, bridge):
     return sorted(onos.switch_meters(bridge).values()), port and port['queues']
 
 
-def wait_site(onos, bridge, what, timeout=30):
+def wait_site(onos, bridge, what, timeout=30, profile='peak'):
     device_id = SITES[bridge]
-    want = (expected_meters(onos, device_id), expected_queues(onos, device_id))
+    want = (expected_meters(onos, device_id, profile), expected_queues(onos, device_id, profile))
     seen = {}
 
     def there():
@@ -227,3 +227,51 @@ def test_a_site_in_its_own_netcfg_subject_joins_and_leaves_without_touching_the_
             assert switch_state(onos, bridge) == before, bridge
     finally:
         onos.rest('DELETE', f'/onos/v1/network/configuration/devices/{device_id}/carelane')
+
+
+def test_a_boards_own_lunch_window_switches_only_that_boards_sites_at_its_boundary(wales):
+    """Cardiff and Vale takes its lunch at a time of its own (PUT /boards/cav/schedule, a window
+    from the next whole minute) while the national schedule has no peak day: at cav's boundary
+    both cav sites take their new meters and queues within 3 s, not before it, and Betsi
+    Cadwaladr's sites see no change at all."""
+    onos = wales
+    code, body = onos.push_netcfg(wales_netcfg(onos))   # every site back in the national block
+    assert code == 200, body
+    onos.wait_until(lambda: all(onos.rest('GET', f'/onos/carelane/devices/{d}/policy')[0] == 200
+                                for d in SITES.values()), 20, 'the four sites in the policy')
+    _, national = onos.rest('GET', '/onos/carelane/schedule')
+    boundary, to, before, window = onos.boundary_schedule(lead_s=25)
+    try:
+        code, body = onos.rest('PUT', '/onos/carelane/schedule', dict(window, days=[]))
+        assert code == 200, body
+        code, body = onos.rest('PUT', '/onos/carelane/boards/cav/schedule', window)
+        assert code == 200, body
+        assert onos.rest('DELETE', '/onos/carelane/override')[0] in (200, 204)
+        view = onos.rest('GET', f'/onos/carelane/devices/{SITES["wgpb1"]}/policy')[1]['schedule']
+        assert view['from'] == {'scope': "board 'cav'", 'field': 'boards.cav.schedule'}, view
+        for bridge in BOARDS['bcuhb']:
+            wait_site(onos, bridge, 'off-peak: no national peak day', profile='offPeak')
+        for bridge in BOARDS['cav']:
+            wait_site(onos, bridge, f'on {before} before its board\'s boundary', profile=before)
+        want = {bridge: (expected_meters(onos, SITES[bridge], to), expected_queues(onos, SITES[bridge], to))
+                for bridge in BOARDS['cav']}
+        others = {bridge: switch_state(onos, bridge) for bridge in BOARDS['bcuhb']}
+        assert time.time() < boundary.timestamp() - 1, 'the boundary passed while preparing'
+        took, waiting = {}, set(BOARDS['cav'])
+        while waiting and time.time() < boundary.timestamp() + 20:
+            for bridge in sorted(waiting):
+                if meters_and_queues(onos, bridge) == want[bridge]:
+                    took[bridge] = round(time.time() - boundary.timestamp(), 2)
+                    waiting.discard(bridge)
+            time.sleep(0.05)
+        print(f'cav on {to} at its own boundary ({boundary:%H:%M}) after {took} s')
+        assert not waiting, f'{sorted(waiting)} never took {to}'
+        assert min(took.values()) >= 0, f'a cav site switched before its boundary: {took}'
+        assert max(took.values()) < 3, took
+        time.sleep(1)
+        for bridge, state in others.items():
+            assert switch_state(onos, bridge) == state, f'{bridge} is in another board and must not change'
+    finally:
+        onos.rest('DELETE', '/onos/carelane/boards/cav/schedule')
+        onos.rest('PUT', '/onos/carelane/schedule', {k: v for k, v in national.items() if k in onos.SCHEDULE_FIELDS})
+        onos.set_profile('peak', reason='wales scopes test')
