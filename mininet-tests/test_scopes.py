@@ -275,3 +275,33 @@ def test_a_boards_own_lunch_window_switches_only_that_boards_sites_at_its_bounda
         onos.rest('DELETE', '/onos/carelane/boards/cav/schedule')
         onos.rest('PUT', '/onos/carelane/schedule', {k: v for k, v in national.items() if k in onos.SCHEDULE_FIELDS})
         onos.set_profile('peak', reason='wales scopes test')
+
+
+def test_a_boards_override_forces_only_that_boards_sites_and_its_removal_gives_them_back(wales):
+    """The module's national override holds peak; Cardiff and Vale is forced off-peak for its
+    staff event (POST /boards/cav/override): both cav sites take their off-peak meters and queues,
+    bcuhb's see no change; removing it brings cav back to peak."""
+    onos = wales
+    for bridge in SITES:
+        wait_site(onos, bridge, 'settled on peak')
+    others = {bridge: switch_state(onos, bridge) for bridge in BOARDS['bcuhb']}
+    start = time.monotonic()
+    code, body = onos.rest('POST', '/onos/carelane/boards/cav/override',
+                           {'profile': 'offPeak', 'durationMinutes': 30, 'reason': 'staff event'})
+    try:
+        assert code == 201, body
+        assert body['override']['profile'] == 'offPeak', body
+        for bridge in BOARDS['cav']:
+            wait_site(onos, bridge, 'off-peak by its board\'s override', timeout=10, profile='offPeak')
+        landed = time.monotonic() - start
+        print(f'board override on both cav sites after {landed:.2f} s')
+        assert landed < 5
+        time.sleep(1)
+        for bridge, state in others.items():
+            assert switch_state(onos, bridge) == state, f'{bridge} is in another board and must not change'
+    finally:
+        code, body = onos.rest('DELETE', '/onos/carelane/boards/cav/override')
+    assert code == 200 and body['removed'], body
+    for bridge in BOARDS['cav']:
+        wait_site(onos, bridge, 'back on peak', timeout=10)
+

@@ -67,6 +67,21 @@ public interface CareLaneService {
     /** Removes the override, if any. @return true if one was removed */
     boolean clearOverride(String user, String source);
 
+    /**
+     * Forces a profile at a board, site class or site until {@code expiresAt}: there it wins over
+     * the schedules and over the override of a wider scope.
+     *
+     * @throws PolicyException naming the field (board, siteClass, device, expiresAt)
+     */
+    void setScopedOverride(RateScope scope, Profile profile, Instant expiresAt, String user, String reason,
+                           String source);
+
+    /** Removes a board's, site class's or site's override, if any. @return true if one was removed */
+    boolean clearScopedOverride(RateScope scope, String user, String source);
+
+    /** The boards', site classes' and sites' overrides, expired ones included until they are cleared. */
+    java.util.Map<RateScope, ProfileOverride> scopedOverrides();
+
     /** The profile in force and each device's state, as this node sees it. */
     CareLaneStatus status();
 

@@ -100,6 +100,17 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
     /** Removes the override only if it is still {@code expected}. @return true if this call removed it */
     boolean clearOverride(ProfileOverride expected);
 
+    /** The overrides of boards, site classes and sites, by scope (the national one is {@link #override}). */
+    Map<RateScope, ProfileOverride> scopedOverrides();
+
+    /**
+     * Sets (or, with null, removes) a board's, site class's or site's override; removes it
+     * only if it is still {@code expected} when that is given.
+     *
+     * @return true if this call changed it
+     */
+    boolean setScopedOverride(RateScope scope, ProfileOverride override, ProfileOverride expected);
+
     /** Meters installed on a device, by slice name. */
     Map<String, InstalledMeter> installedMeters(DeviceId device);
 

@@ -50,6 +50,33 @@ public final class RateScope {
         return Objects.hash(kind, name);
     }
 
+    /** A stable key: "national", "board:bcuhb", "site-class:gp-practice", "site:of:...". */
+    public String key() {
+        switch (kind) {
+            case BOARD: return "board:" + name;
+            case SITE_CLASS: return "site-class:" + name;
+            case SITE: return "site:" + name;
+            default: return "national";
+        }
+    }
+
+    /** The scope of a {@link #key()}. */
+    public static RateScope ofKey(String key) {
+        if (key.startsWith("board:")) {
+            return board(key.substring("board:".length()));
+        }
+        if (key.startsWith("site-class:")) {
+            return siteClass(key.substring("site-class:".length()));
+        }
+        if (key.startsWith("site:")) {
+            return site(DeviceId.deviceId(key.substring("site:".length())));
+        }
+        if (key.equals("national")) {
+            return NATIONAL;
+        }
+        throw new IllegalArgumentException("not a scope key: " + key);
+    }
+
     /** "national", "board 'bcuhb'", "site class 'gp-practice'", "site of:...". */
     @Override
     public String toString() {

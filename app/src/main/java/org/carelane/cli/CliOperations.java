@@ -333,26 +333,56 @@ public final class CliOperations {
     }
 
     public List<String> override(String profileText, String minutesText, String reason, boolean clear) {
+        return override(profileText, minutesText, reason, clear, RateScope.NATIONAL);
+    }
+
+    /** Shows, sets or clears the override at a scope (national, a board, a site class or a site). */
+    public List<String> override(String profileText, String minutesText, String reason, boolean clear,
+                                 RateScope scope) {
+        if (scope.kind() != RateScope.Kind.NATIONAL) {
+            return scopedOverride(profileText, minutesText, reason, clear, scope);
+        }
         if (clear) {
             return List.of(service.clearOverride(user, SOURCE) ? "override removed" : "no override was active");
         }
         if (profileText != null) {
             Profile profile = profile(profileText);
-            if (minutesText == null) {
-                throw new PolicyException("minutes", "is required with a profile");
-            }
-            long minutes = number("minutes", minutesText);
-            if (minutes < 1 || minutes > MAX_OVERRIDE_MINUTES) {
-                throw new PolicyException("minutes", "must be 1.." + MAX_OVERRIDE_MINUTES);
-            }
+            Instant expiry = expiry(minutesText);
             requirePolicy();
-            Instant expiry = service.now().plus(Duration.ofMinutes(minutes));
             service.setOverride(profile, expiry, user, reason, SOURCE);
         }
         Optional<ProfileOverride> o = service.override();
         return List.of(o.map(x -> String.format("override %s until %s by %s%s", x.profile().jsonName(),
                 x.expiresAt(), x.user(), x.reason() == null ? "" : " (" + x.reason() + ")"))
                 .orElse("no override; schedule in force"), "active profile: " + service.activeProfile().jsonName());
+    }
+
+    private List<String> scopedOverride(String profileText, String minutesText, String reason, boolean clear,
+                                        RateScope scope) {
+        if (clear) {
+            return List.of(service.clearScopedOverride(scope, user, SOURCE) ? scope + ": override removed"
+                    : scope + ": no override was active");
+        }
+        if (profileText != null) {
+            service.setScopedOverride(scope, profile(profileText), expiry(minutesText), user, reason, SOURCE);
+        }
+        ProfileOverride o = service.scopedOverrides().get(scope);
+        return List.of(o != null && o.activeAt(service.now())
+                ? String.format("%s: override %s until %s by %s%s", scope, o.profile().jsonName(), o.expiresAt(),
+                        o.user(), o.reason() == null ? "" : " (" + o.reason() + ")")
+                : scope + ": no override");
+    }
+
+    /** now + minutes, 1..MAX_OVERRIDE_MINUTES. */
+    private Instant expiry(String minutesText) {
+        if (minutesText == null) {
+            throw new PolicyException("minutes", "is required with a profile");
+        }
+        long minutes = number("minutes", minutesText);
+        if (minutes < 1 || minutes > MAX_OVERRIDE_MINUTES) {
+            throw new PolicyException("minutes", "must be 1.." + MAX_OVERRIDE_MINUTES);
+        }
+        return service.now().plus(Duration.ofMinutes(minutes));
     }
 
     public List<String> stats() {

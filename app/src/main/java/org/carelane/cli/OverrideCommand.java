@@ -8,7 +8,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 
 import java.util.List;
 
-/** Shows, sets or clears the manual profile override. */
+/** Shows, sets or clears the manual profile override, national or at one board, site class or site. */
 @Service
 @Command(scope = "onos", name = "carelane-override",
         description = "Forces a profile for some minutes, or clears the override")
@@ -26,8 +26,17 @@ public class OverrideCommand extends CareLaneCommand {
     @Option(name = "--clear", description = "Remove the override; the schedule applies again")
     boolean clear = false;
 
+    @Option(name = "--board", description = "Only for one health board")
+    String board = null;
+
+    @Option(name = "--site-class", description = "Only for one site class")
+    String siteClass = null;
+
+    @Option(name = "--device", description = "Only for one site (its device id)")
+    String device = null;
+
     @Override
     protected List<String> run(CliOperations ops) {
-        return ops.override(profile, minutes, reason, clear);
+        return ops.override(profile, minutes, reason, clear, CliOperations.scope(board, siteClass, device));
     }
 }

@@ -362,6 +362,22 @@ public class CareLaneManager implements CareLaneService {
     }
 
     @Override
+    public void setScopedOverride(RateScope scope, Profile profile, Instant expiresAt, String user, String reason,
+                                  String source) {
+        changes.setScopedOverride(scope, profile, expiresAt, user, reason, source);
+    }
+
+    @Override
+    public boolean clearScopedOverride(RateScope scope, String user, String source) {
+        return changes.clearScopedOverride(scope, user, source);
+    }
+
+    @Override
+    public java.util.Map<RateScope, ProfileOverride> scopedOverrides() {
+        return store.scopedOverrides();
+    }
+
+    @Override
     public CareLaneStatus status() {
         Instant now = clock.instant();
         Optional<ProfileOverride> override = overrideAt(now);

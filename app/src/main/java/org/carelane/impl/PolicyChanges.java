@@ -189,6 +189,45 @@ final class PolicyChanges {
         return removed[0];
     }
 
+    void setScopedOverride(RateScope scope, Profile profile, Instant expiresAt, String user, String reason,
+                           String source) {
+        if (scope.kind() == RateScope.Kind.NATIONAL) {
+            throw new PolicyException("scope", "the national override is set with setOverride");
+        }
+        if (!expiresAt.isAfter(clock.get())) {
+            throw new PolicyException("expiresAt", "must be in the future");
+        }
+        ProfileOverride next = new ProfileOverride(profile, expiresAt, user, reason);
+        long start = System.nanoTime();
+        thread.runAndWait(() -> {
+            SlicePolicy current = store.policy().orElseThrow(() ->
+                    new PolicyException("policy", "no CareLane policy (push the netcfg first)"));
+            changeScope(current, scope, java.util.function.UnaryOperator.identity());   // the scope exists
+            ProfileOverride before = store.scopedOverrides().get(scope);
+            if (store.setScopedOverride(scope, next, null)) {
+                audit.record(user, source, "set-override " + scope, before == null ? null : before.toString(),
+                        next.toString());
+            }
+        });
+        awaitPrompt(start, () -> next.equals(reconciler.reconciledScopedOverrides().get(scope)));
+    }
+
+    boolean clearScopedOverride(RateScope scope, String user, String source) {
+        boolean[] removed = new boolean[1];
+        long start = System.nanoTime();
+        thread.runAndWait(() -> {
+            ProfileOverride before = store.scopedOverrides().get(scope);
+            removed[0] = before != null && store.setScopedOverride(scope, null, before);
+            if (removed[0]) {
+                audit.record(user, source, "clear-override " + scope, before.toString(), null);
+            }
+        });
+        if (removed[0]) {
+            awaitPrompt(start, () -> !reconciler.reconciledScopedOverrides().containsKey(scope));
+        }
+        return removed[0];
+    }
+
     /** Read-modify-write of the policy, atomic across the cluster, audited and written back to netcfg. */
     private void update(String user, String source, String action, java.util.function.UnaryOperator<SlicePolicy> f) {
         long start = System.nanoTime();

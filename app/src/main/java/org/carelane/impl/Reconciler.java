@@ -8,6 +8,7 @@ import org.carelane.api.DeviceUplink;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateScope;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.ScheduleCalculator;
 import org.onosproject.core.ApplicationId;
@@ -70,12 +71,14 @@ final class Reconciler {
     private final java.util.Map<DeviceId, Optional<NodeId>> lastMaster = new java.util.HashMap<>();
     private volatile Profile appliedProfile;
     /** The profile each schedule in use gave at the last reconcile (the national one and the scopes'). */
-    private volatile Map<PeakSchedule, Profile> appliedBySchedule = Map.of();
+    /** Each device's profile at the last reconcile (its own schedule's, or an override's). */
+    private volatile Map<DeviceId, Profile> appliedByDevice = Map.of();
     /** When this node last applied a new profile, or started. */
     private volatile Instant lastSwitchOver;
     /** The policy version and override the last reconcile acted on. */
     private volatile long reconciledVersion = -1;
     private volatile Optional<ProfileOverride> reconciledOverride = Optional.empty();
+    private volatile Map<RateScope, ProfileOverride> reconciledScopedOverrides = Map.of();
 
     /**
      * Every policy or override change, made on any node by REST, the CLI or netcfg, reaches
@@ -115,12 +118,38 @@ final class Reconciler {
     }
 
     /**
-     * A device's profile at an instant: its own schedule's (that of its site, site class or
-     * board, else the national one), unless an override holds.
+     * A device's profile at an instant: the most specific override in force (its site's, site
+     * class's, board's, else the national one), else its own schedule's (that of its site, site
+     * class or board, else the national one).
      */
     Profile profileAt(DeviceId id, Instant at) {
-        return store.policy().map(p -> ScheduleCalculator.effective(scheduleOf(p, id), overrideAt(at), at))
-                .orElse(Profile.OFF_PEAK);
+        return store.policy().map(p -> profileOf(p, id, overrideFor(p, id, store.override(),
+                store.scopedOverrides(), at), at)).orElse(Profile.OFF_PEAK);
+    }
+
+    private static Profile profileOf(SlicePolicy policy, DeviceId id, Optional<ProfileOverride> override,
+                                     Instant at) {
+        return ScheduleCalculator.effective(scheduleOf(policy, id), override, at);
+    }
+
+    /** The most specific override in force on a device: its site's, site class's, board's, or the national one. */
+    private static Optional<ProfileOverride> overrideFor(SlicePolicy policy, DeviceId id,
+                                                         Optional<ProfileOverride> national,
+                                                         Map<RateScope, ProfileOverride> scoped, Instant at) {
+        if (!scoped.isEmpty()) {
+            Optional<DeviceUplink> d = policy.device(id);
+            java.util.List<RateScope> mine = new java.util.ArrayList<>();
+            mine.add(RateScope.site(id));
+            d.flatMap(DeviceUplink::siteClass).ifPresent(c -> mine.add(RateScope.siteClass(c)));
+            d.flatMap(DeviceUplink::board).ifPresent(b -> mine.add(RateScope.board(b)));
+            for (RateScope scope : mine) {
+                ProfileOverride o = scoped.get(scope);
+                if (o != null && o.activeAt(at)) {
+                    return Optional.of(o);
+                }
+            }
+        }
+        return national.filter(o -> o.activeAt(at));
     }
 
     private static PeakSchedule scheduleOf(SlicePolicy policy, DeviceId id) {
@@ -135,12 +164,19 @@ final class Reconciler {
         return all;
     }
 
-    /** The profile each schedule in use gives at an instant. */
-    private Map<PeakSchedule, Profile> profilesAt(Instant at) {
-        Map<PeakSchedule, Profile> out = new java.util.HashMap<>();
-        Optional<ProfileOverride> override = overrideAt(at);
-        store.policy().ifPresent(p -> schedulesInUse(p)
-                .forEach(s -> out.put(s, ScheduleCalculator.effective(s, override, at))));
+    /** Each device's profile at an instant, the store read once for them all. */
+    private Map<DeviceId, Profile> profilesAt(Instant at) {
+        Map<DeviceId, Profile> out = new java.util.HashMap<>();
+        Optional<SlicePolicy> policy = store.policy();
+        if (policy.isEmpty()) {
+            return out;
+        }
+        Optional<ProfileOverride> national = store.override();
+        Map<RateScope, ProfileOverride> scoped = store.scopedOverrides();
+        for (DeviceUplink d : policy.get().devices()) {
+            out.put(d.deviceId(), profileOf(policy.get(), d.deviceId(),
+                    overrideFor(policy.get(), d.deviceId(), national, scoped, at), at));
+        }
         return out;
     }
 
@@ -163,6 +199,11 @@ final class Reconciler {
         return reconciledOverride;
     }
 
+    /** The boards', site classes' and sites' overrides the last reconcile acted on. */
+    Map<RateScope, ProfileOverride> reconciledScopedOverrides() {
+        return reconciledScopedOverrides;
+    }
+
     /** When this node last applied a new profile, or started. */
     Optional<Instant> lastSwitchOver() {
         return Optional.ofNullable(lastSwitchOver);
@@ -176,6 +217,7 @@ final class Reconciler {
         Instant decidedAt = clock.get();
         long version = store.policyVersion();
         Optional<ProfileOverride> override = store.override();
+        Map<RateScope, ProfileOverride> scopedOverrides = store.scopedOverrides();
         Optional<SlicePolicy> policy = store.policy();
         Set<DeviceId> wanted = new HashSet<>();
         if (policy.isPresent()) {
@@ -190,16 +232,17 @@ final class Reconciler {
             }
         }
         Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
-        Map<PeakSchedule, Profile> applyingBySchedule = profilesAt(decidedAt);
-        if (applying != appliedProfile || !applyingBySchedule.equals(appliedBySchedule)) {
+        Map<DeviceId, Profile> applyingByDevice = profilesAt(decidedAt);
+        if (applying != appliedProfile || !applyingByDevice.equals(appliedByDevice)) {
             lastSwitchOver = decidedAt;
         }
         appliedProfile = applying;
-        appliedBySchedule = applyingBySchedule;
+        appliedByDevice = applyingByDevice;
         // Set last, so that a change waiting for its reconcile finds its devices under way,
         // and a reconcile that failed part-way is done again.
         reconciledVersion = version;
         reconciledOverride = override;
+        reconciledScopedOverrides = scopedOverrides;
         scheduleNextCheck(decidedAt);
     }
 
@@ -211,7 +254,8 @@ final class Reconciler {
     }
 
     private boolean stale() {
-        return store.policyVersion() != reconciledVersion || !store.override().equals(reconciledOverride);
+        return store.policyVersion() != reconciledVersion || !store.override().equals(reconciledOverride)
+                || !store.scopedOverrides().equals(reconciledScopedOverrides);
     }
 
     /** Re-evaluates the profile; reprograms when it changed. */
@@ -222,6 +266,12 @@ final class Reconciler {
             audit.accept(new AuditEntry(0, now, stored.get().user(), "schedule", "override-expired",
                     stored.get().toString(), null));
         }
+        store.scopedOverrides().forEach((scope, o) -> {
+            if (!o.activeAt(now) && store.setScopedOverride(scope, null, o)) {
+                audit.accept(new AuditEntry(0, now, o.user(), "schedule", "override-expired " + scope,
+                        o.toString(), null));
+            }
+        });
         Profile target = profileAt(now);
         if (store.policy().isPresent() && target != appliedProfile) {
             Optional<Profile> before = store.recordedProfile();
@@ -230,8 +280,8 @@ final class Reconciler {
                         before.map(Profile::jsonName).orElse(null), target.jsonName()));
             }
             reconcile();
-        } else if (store.policy().isPresent() && !profilesAt(now).equals(appliedBySchedule)) {
-            reconcile();   // a board's, site class's or site's own schedule crossed a boundary
+        } else if (store.policy().isPresent() && !profilesAt(now).equals(appliedByDevice)) {
+            reconcile();   // a scope's own schedule crossed a boundary, or its override ended
         } else if (stale()) {
             reconcile();   // a store event that never came: the timer catches it up
         } else {
@@ -251,6 +301,11 @@ final class Reconciler {
                 .flatMap(p -> schedulesInUse(p).stream()
                         .map(s -> ScheduleCalculator.nextChange(s, override, decidedAt)).min(Instant::compareTo))
                 .orElse(decidedAt.plus(MAX_SLEEP));
+        for (ProfileOverride o : store.scopedOverrides().values()) {
+            if (o.activeAt(decidedAt) && o.expiresAt().isBefore(next)) {
+                next = o.expiresAt();
+            }
+        }
         long nanos = Duration.between(clock.get(), next).toNanos();
         long millis = (nanos + 999_999) / 1_000_000;
         return Math.max(1, Math.min(millis, MAX_SLEEP.toMillis()));

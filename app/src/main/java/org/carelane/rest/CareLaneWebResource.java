@@ -236,6 +236,43 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     /**
+     * Forces a profile at a board, site class or site until it expires: there it wins over the
+     * schedules and over a wider scope's override.
+     *
+     * @param body {"profile": "offPeak", "durationMinutes": 90, "reason": "staff event"}, or "expiresAt"
+     * @return 201 Created with the scope and its override, or 400 {error, field}
+     */
+    @POST
+    @Path("{kind: boards|site-classes|devices}/{scope}/override")
+    public Response setScopedOverride(@PathParam("kind") String kind, @PathParam("scope") String scope,
+                                      String body) {
+        return handle(() -> {
+            JsonNode req = RequestBodies.object(body, Set.of("profile", "expiresAt", "durationMinutes", "reason"));
+            Profile profile = RequestBodies.profile(req, "profile");
+            Instant expiry = expiry(req);
+            String reason = RequestBodies.optText(req, "reason", 200);
+            RateScope where = scope(kind, scope);
+            service().setScopedOverride(where, profile, expiry, user(), reason, SOURCE);
+            ObjectNode out = mapper().createObjectNode().put("scope", where.toString());
+            out.set("override", codecFor(ProfileOverride.class, OverrideCodec::new)
+                    .encode(service().scopedOverrides().get(where), this));
+            return Response.status(Response.Status.CREATED).entity(out).type(MediaType.APPLICATION_JSON).build();
+        });
+    }
+
+    /**
+     * Removes a board's, site class's or site's override.
+     *
+     * @return 200 OK with whether one was removed
+     */
+    @DELETE
+    @Path("{kind: boards|site-classes|devices}/{scope}/override")
+    public Response clearScopedOverride(@PathParam("kind") String kind, @PathParam("scope") String scope) {
+        return handle(() -> ok(mapper().createObjectNode().put("removed",
+                service().clearScopedOverride(scope(kind, scope), user(), SOURCE))));
+    }
+
+    /**
      * A device's effective policy: each slice's rates on it, in kbit/s, and the scope and
      * field that set each.
      *
@@ -334,6 +371,12 @@ public class CareLaneWebResource extends AbstractWebResource {
                     scopes.add(scopedSchedule(RateScope.siteClass(name), s))));
             policy.devices().forEach(d -> d.site().schedule().ifPresent(s ->
                     scopes.add(scopedSchedule(RateScope.site(d.deviceId()), s))));
+            service().scopedOverrides().forEach((scope, o) -> {
+                if (o.activeAt(service().now())) {
+                    scopes.addObject().put("scope", scope.toString()).<ObjectNode>set("override",
+                            codecFor(ProfileOverride.class, OverrideCodec::new).encode(o, this));
+                }
+            });
             return ok(root);
         });
     }

@@ -9,6 +9,7 @@ import org.carelane.api.InstalledMeter;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateScope;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.PolicyCodec;
 import org.onosproject.net.DeviceId;
@@ -48,6 +49,8 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     public static final int AUDIT_CAPACITY = 2000;
     private static final String POLICY = "policy";
     private static final String OVERRIDE = "override";
+    /** The overrides of boards, site classes and sites, in one document. */
+    private static final String SCOPED_OVERRIDES = "scoped-overrides";
     private static final String PROFILE = "profile";
     private static final String WRITE_BACK = "netcfg-write-back";
 
@@ -96,7 +99,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     private void stateChanged(MapEvent<String, String> event) {
         if (POLICY.equals(event.key())) {
             notifyDelegate(new CareLaneStoreEvent(CareLaneStoreEvent.Type.POLICY_CHANGED, POLICY));
-        } else if (OVERRIDE.equals(event.key())) {
+        } else if (OVERRIDE.equals(event.key()) || SCOPED_OVERRIDES.equals(event.key())) {
             notifyDelegate(new CareLaneStoreEvent(CareLaneStoreEvent.Type.OVERRIDE_CHANGED, OVERRIDE));
         }
     }
@@ -189,6 +192,33 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     @Override
     public boolean clearOverride(ProfileOverride expected) {
         return state.remove(OVERRIDE, StoreCodec.override(expected));
+    }
+
+    @Override
+    public Map<RateScope, ProfileOverride> scopedOverrides() {
+        return value(state.get(SCOPED_OVERRIDES)).map(StoreCodec::scopedOverrides).orElse(Map.of());
+    }
+
+    @Override
+    public boolean setScopedOverride(RateScope scope, ProfileOverride override, ProfileOverride expected) {
+        while (true) {
+            Versioned<String> current = state.get(SCOPED_OVERRIDES);
+            Map<RateScope, ProfileOverride> all = new LinkedHashMap<>(current == null ? Map.of()
+                    : StoreCodec.scopedOverrides(current.value()));
+            if (expected != null && !expected.equals(all.get(scope))) {
+                return false;
+            }
+            ProfileOverride before = override == null ? all.remove(scope) : all.put(scope, override);
+            if (java.util.Objects.equals(before, override)) {
+                return false;
+            }
+            String json = StoreCodec.scopedOverrides(all);
+            boolean written = current == null ? state.putIfAbsent(SCOPED_OVERRIDES, json) == null
+                    : state.replace(SCOPED_OVERRIDES, current.version(), json);
+            if (written) {
+                return true;
+            }
+        }
     }
 
     @Override

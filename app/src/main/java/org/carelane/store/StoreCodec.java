@@ -9,6 +9,7 @@ import org.carelane.api.DeviceStatus;
 import org.carelane.api.InstalledMeter;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateScope;
 import org.onosproject.net.DeviceId;
 
 import java.time.Instant;
@@ -35,6 +36,19 @@ final class StoreCodec {
         return new ProfileOverride(Profile.parse(n.get("profile").asText()),
                 Instant.parse(n.get("expiresAt").asText()), n.path("user").asText(null),
                 n.path("reason").asText(null));
+    }
+
+    static String scopedOverrides(Map<RateScope, ProfileOverride> overrides) {
+        ObjectNode root = MAPPER.createObjectNode();
+        overrides.forEach((scope, o) -> root.set(scope.key(), read(override(o))));
+        return root.toString();
+    }
+
+    static Map<RateScope, ProfileOverride> scopedOverrides(String json) {
+        Map<RateScope, ProfileOverride> out = new LinkedHashMap<>();
+        read(json).fields().forEachRemaining(e -> out.put(RateScope.ofKey(e.getKey()),
+                override(e.getValue().toString())));
+        return out;
     }
 
     static String meters(Map<String, InstalledMeter> meters) {

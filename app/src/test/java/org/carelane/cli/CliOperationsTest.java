@@ -163,4 +163,20 @@ class CliOperationsTest {
         assertEquals("board 'cav': the national schedule", out.get(0));
         assertEquals("active profile: offPeak", out.get(3));
     }
+
+    @Test
+    void aBoardOverrideFromTheCli() {
+        bed.close();
+        bed = new CareLaneTestBed(Instant.parse("2026-01-14T09:00:00Z"), SampleConfig.wales());
+        cli = new CliOperations(bed.manager, "bob");
+        RateScope cav = CliOperations.scope("cav", null, null);
+        List<String> out = cli.override("peak", "30", "staff event", false, cav);
+        assertEquals("board 'cav': override peak until 2026-01-14T09:30:00Z by bob (staff event)", out.get(0));
+        assertEquals("no override; schedule in force", cli.override(null, null, null, false).get(0),
+                "the national override is another");
+        assertEquals("minutes", assertThrows(PolicyException.class,
+                () -> cli.override("peak", null, null, false, cav)).field());
+        assertEquals(List.of("board 'cav': override removed"), cli.override(null, null, null, true, cav));
+        assertEquals(List.of("board 'cav': no override"), cli.override(null, null, null, false, cav));
+    }
 }

@@ -119,4 +119,23 @@ class ScopedRestTest {
                 .get("scope").asText());
         assertEquals(0, json(rest.get("schedule")).get("scopes").size());
     }
+
+    @Test
+    void aSitesOverrideOverRestAndItsRemoval() {
+        // 12:30 on a Wednesday: national peak. The hospital goes off-peak for an hour.
+        Response r = rest.post("devices/of:00000000000000a2/override",
+                "{\"profile\":\"offPeak\",\"durationMinutes\":60,\"reason\":\"staff event\"}");
+        assertEquals(201, r.getStatus(), r.readEntity(String.class));
+        JsonNode scopes = json(rest.get("schedule")).get("scopes");
+        assertEquals("site of:00000000000000a2", scopes.get(0).get("scope").asText(), scopes.toString());
+        assertEquals("offPeak", scopes.get(0).get("override").get("profile").asText());
+        assertEquals("staff event", scopes.get(0).get("override").get("reason").asText());
+        assertEquals("peak", json(rest.get("schedule")).get("activeProfile").asText(), "nationally still peak");
+        assertEquals("board", json(rest.post("boards/powys/override",
+                "{\"profile\":\"peak\",\"durationMinutes\":5}")).get("field").asText());
+        assertEquals("profile", json(rest.post("boards/cav/override",
+                "{\"profile\":\"lunch\",\"durationMinutes\":5}")).get("field").asText());
+        assertTrue(json(rest.delete("devices/of:00000000000000a2/override")).get("removed").asBoolean());
+        assertEquals(0, json(rest.get("schedule")).get("scopes").size());
+    }
 }

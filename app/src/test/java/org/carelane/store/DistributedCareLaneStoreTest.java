@@ -6,6 +6,7 @@ import org.carelane.api.InstalledMeter;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateScope;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.policy.PolicyCodec;
@@ -88,6 +89,28 @@ class DistributedCareLaneStoreTest {
         assertEquals(6, all.get(0).seq());
         assertEquals("a" + (DistributedCareLaneStore.AUDIT_CAPACITY + 4), all.get(all.size() - 1).action());
         assertEquals(3, store.audit(3).size());
+    }
+
+    @Test
+    void scopedOverridesAreOneDocumentEachChangeAnOverrideEventAndExpectedGuardsTheRemoval() {
+        List<String> events = new java.util.ArrayList<>();
+        store.setDelegate(e -> events.add(e.type() + " " + e.subject()));
+        RateScope cav = RateScope.board("cav");
+        RateScope site = RateScope.site(DeviceId.deviceId("of:00000000000000b1"));
+        ProfileOverride peak = new ProfileOverride(Profile.PEAK, Instant.parse("2026-01-14T11:00:00Z"), "alice",
+                "staff event");
+        ProfileOverride off = new ProfileOverride(Profile.OFF_PEAK, Instant.parse("2026-01-14T10:40:00Z"), "bob",
+                null);
+        assertTrue(store.setScopedOverride(cav, peak, null));
+        assertFalse(store.setScopedOverride(cav, peak, null), "the same again changes nothing");
+        assertTrue(store.setScopedOverride(site, off, null));
+        assertEquals(Map.of(cav, peak, site, off), store.scopedOverrides());
+        assertFalse(store.setScopedOverride(cav, null, off), "not removed: it is no longer what was expected");
+        assertTrue(store.setScopedOverride(cav, null, peak));
+        assertEquals(Map.of(site, off), store.scopedOverrides());
+        assertEquals(List.of("OVERRIDE_CHANGED override", "OVERRIDE_CHANGED override",
+                "OVERRIDE_CHANGED override"), events);
+        assertEquals(RateScope.siteClass("gp-practice"), RateScope.ofKey(RateScope.siteClass("gp-practice").key()));
     }
 
     @Test

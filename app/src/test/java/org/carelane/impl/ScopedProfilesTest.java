@@ -3,6 +3,7 @@ package org.carelane.impl;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
+import org.carelane.api.Profile;
 import org.carelane.api.RateScope;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -20,8 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** A board, site class or site with its own lunch window switches on its own boundaries (wales-netcfg.json). */
-class ScopedSchedulesTest {
+/**
+ * A board, site class or site with its own lunch window switches on its own boundaries, and its own
+ * override forces its devices only (wales-netcfg.json).
+ */
+class ScopedProfilesTest {
     private static final DeviceId GP_BCUHB = DeviceId.deviceId("of:00000000000000a1");
     private static final DeviceId HOSPITAL = DeviceId.deviceId("of:00000000000000a2");
     private static final DeviceId GP_CAV = DeviceId.deviceId("of:00000000000000b1");
@@ -132,5 +136,56 @@ class ScopedSchedulesTest {
         assertEquals(version, bed.manager.policyVersion());
         assertThrows(PolicyException.class, () -> bed.manager.setScopedSchedule(RateScope.NATIONAL, TEN_TO_ELEVEN,
                 "alice", "rest"));
+    }
+
+    @Test
+    void aBoardsOverrideForcesOnlyItsSitesASiteOverrideOutranksItAndBothExpire() {
+        start(WED_TEN.plusSeconds(1800));   // 10:30: off-peak everywhere
+        Map<DeviceId, Integer> before = ops();
+        bed.manager.setScopedOverride(RateScope.board("cav"), Profile.PEAK, WED_TEN.plusSeconds(3600), "alice",
+                "staff event", "rest");
+        assertEquals("peak", profileOf(GP_CAV));
+        assertEquals("peak", profileOf(COMMUNITY_CAV));
+        assertEquals(1500, socialKbps(GP_CAV));
+        assertEquals("offPeak", profileOf(GP_BCUHB));
+        assertEquals(before.get(GP_BCUHB), ops().get(GP_BCUHB), "no operation on the other board");
+        assertEquals("set-override board 'cav'", bed.manager.audit(1).get(0).action());
+        bed.clock.set(WED_TEN.plusSeconds(3600).minusMillis(400));
+        assertEquals(400, bed.manager.nextCheckDelayMillis(), "wakes at the board override's expiry, 11:00");
+        bed.clock.set(WED_TEN.plusSeconds(1800));
+
+        bed.manager.setScopedOverride(RateScope.site(GP_CAV), Profile.OFF_PEAK, WED_TEN.plusSeconds(2400), "bob",
+                null, "cli");
+        assertEquals("offPeak", profileOf(GP_CAV), "the site's own override outranks its board's");
+        assertEquals("peak", profileOf(COMMUNITY_CAV));
+        bed.manager.setOverride(Profile.OFF_PEAK, WED_TEN.plusSeconds(7200), "carol", "incident", "rest");
+        assertEquals("peak", profileOf(COMMUNITY_CAV), "a board's override outranks the national one");
+        assertEquals("offPeak", profileOf(HOSPITAL));
+        bed.manager.clearOverride("carol", "rest");
+
+        bed.clock.set(WED_TEN.plusSeconds(2400));
+        bed.manager.evaluateNow();
+        assertEquals("peak", profileOf(GP_CAV), "the site's override ended: its board's holds again");
+        bed.clock.set(WED_TEN.plusSeconds(3600));
+        bed.manager.evaluateNow();
+        assertEquals("offPeak", profileOf(GP_CAV));
+        assertEquals("offPeak", profileOf(COMMUNITY_CAV));
+        assertEquals(7500, socialKbps(GP_CAV));
+        assertTrue(bed.manager.scopedOverrides().isEmpty(), "expired overrides are cleared");
+        assertTrue(bed.manager.audit(5).stream().anyMatch(a -> a.action().equals("override-expired board 'cav'")));
+    }
+
+    @Test
+    void aScopedOverrideNamesWhatIsWrongAndChangesNothing() {
+        start(WED_TEN);
+        assertEquals("board", assertThrows(PolicyException.class, () -> bed.manager.setScopedOverride(
+                RateScope.board("powys"), Profile.PEAK, WED_TEN.plusSeconds(60), "alice", null, "rest")).field());
+        assertEquals("device", assertThrows(PolicyException.class, () -> bed.manager.setScopedOverride(
+                RateScope.site(DeviceId.deviceId("of:00000000000000ff")), Profile.PEAK, WED_TEN.plusSeconds(60),
+                "alice", null, "rest")).field());
+        assertEquals("expiresAt", assertThrows(PolicyException.class, () -> bed.manager.setScopedOverride(
+                RateScope.board("cav"), Profile.PEAK, WED_TEN, "alice", null, "rest")).field());
+        assertTrue(bed.manager.scopedOverrides().isEmpty());
+        assertEquals(false, bed.manager.clearScopedOverride(RateScope.board("cav"), "alice", "rest"));
     }
 }
