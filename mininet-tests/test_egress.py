@@ -104,3 +104,25 @@ def test_a_link_on_a_port_the_device_lacks_is_refused_and_the_policy_kept(onos_c
                     30, 'the rejection in the audit trail')
     assert onos.status()['policyVersion'] == version
     assert all(f'output:{BREAKOUT_PORT}' in f for f in social_rules(onos))
+
+
+def test_a_sites_own_egress_sends_social_back_to_the_wan_and_inheriting_steers_it_again(onos_carelane,
+                                                                                          breakout_site):
+    """Scoped egress (issue 16): nationally social is steered to the breakout at peak; the site
+    itself says "uplink" (PUT /devices/{id}/slices/social/egress), and its social rules go back to
+    the WAN; DELETE hands the choice back to the national policy."""
+    onos = onos_carelane
+    code, body = onos.rest('PUT', f'/onos/carelane/devices/{GATEWAY_DEVICE}/slices/social/egress', {'link': 'uplink'})
+    try:
+        assert code == 200, body
+        onos.wait_until(lambda: social_rules(onos) and all('NORMAL' in f for f in social_rules(onos)), 30,
+                        "social on the WAN by the site's own choice")
+        egress = [s for s in onos.rest('GET', f'/onos/carelane/devices/{GATEWAY_DEVICE}/policy')[1]['slices']
+                  if s['name'] == 'social'][0]['egress']
+        assert egress['link'] == 'uplink' and egress['from']['scope'] == f'site {GATEWAY_DEVICE}', egress
+        out = breakout_site.get('staff1').cmd(f'ping -n -c 3 -i 0.2 -W 1 {WAN_HOSTS["social1"]}')
+        assert ' 0% packet loss' in out, out
+    finally:
+        code, body = onos.rest('DELETE', f'/onos/carelane/devices/{GATEWAY_DEVICE}/slices/social/egress')
+    assert code == 200, body
+    onos.wait_until(lambda: all(f'output:{BREAKOUT_PORT}' in f for f in social_rules(onos)), 30, 'steered again')

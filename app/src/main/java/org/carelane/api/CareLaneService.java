@@ -62,6 +62,15 @@ public interface CareLaneService {
      */
     void setEgress(String slice, Steering egress, String user, String source);
 
+    /**
+     * Steers a slice at a board, site class or site: to a link ({@code Optional.of}), to the WAN
+     * uplink ({@code Optional.empty()}), or (null) as the scope before does.
+     *
+     * @throws PolicyException naming the field (board, siteClass, device, slice, link)
+     */
+    void setScopedEgress(RateScope scope, String slice, java.util.Optional<Steering> egress, String user,
+                         String source);
+
     void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source);
 
     /** Removes the override, if any. @return true if one was removed */

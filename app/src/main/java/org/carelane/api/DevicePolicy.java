@@ -50,6 +50,8 @@ public final class DevicePolicy {
 
     /** The key of the schedule's source (no slice is named with a slash). */
     private static final String SCHEDULE = "/schedule";
+    /** The suffix of a slice's egress source key. */
+    private static final String EGRESS = "/egress";
     private final DeviceUplink device;
     private final SlicePolicy effective;
     private final Map<String, Source> sources;
@@ -104,6 +106,14 @@ public final class DevicePolicy {
             for (Profile p : Profile.values()) {
                 resolved = resolved.withRates(p, rates.get(p));
             }
+            Source egressFrom = new Source("national", "slices[" + i + "].egress", 0);
+            for (Scope scope : scopes) {
+                if (scope.override.egress().containsKey(s.name())) {
+                    resolved = resolved.withEgress(scope.override.egress().get(s.name()).orElse(null));
+                    egressFrom = new Source(scope.label, scope.path + ".slices." + s.name() + ".egress", scope.rank);
+                }
+            }
+            sources.put(s.name() + EGRESS, egressFrom);
             slices.add(resolved);
         }
         PeakSchedule schedule = policy.schedule();
@@ -127,7 +137,7 @@ public final class DevicePolicy {
     }
 
     /** A scope's schedule keeps the national holidays: a board adds its own, it cannot drop a bank holiday. */
-    private static PeakSchedule withNationalHolidays(PeakSchedule own, PeakSchedule national) {
+    public static PeakSchedule withNationalHolidays(PeakSchedule own, PeakSchedule national) {
         if (own.holidays().containsAll(national.holidays())) {
             return own;
         }
@@ -147,6 +157,11 @@ public final class DevicePolicy {
     /** The policy to program on this device: its slices at its own rates, in kbit/s. */
     public SlicePolicy policy() {
         return effective;
+    }
+
+    /** Where a slice's egress on this device comes from; empty for a drop slice. */
+    public Optional<Source> egressSource(String slice) {
+        return Optional.ofNullable(sources.get(slice + EGRESS));
     }
 
     /** Where the device's schedule comes from: national, or the most specific scope with its own. */

@@ -8,7 +8,8 @@ import java.util.Optional;
 
 /**
  * What one scope (a health board, a site class or a site) changes of the national policy:
- * slice rates, per slice and profile, and its own peak schedule (its lunch window), if any.
+ * slice rates, per slice and profile, where slices leave its devices, and its own peak schedule
+ * (its lunch window), if any.
  */
 public final class ScopeOverride {
     /** No change. */
@@ -18,6 +19,8 @@ public final class ScopeOverride {
     private final Map<String, Map<Profile, RateOverride>> rates;
     /** The scope's own schedule, or null: the scope before's. */
     private final PeakSchedule schedule;
+    /** By slice: steered to a link, or (empty) to the WAN uplink. */
+    private final Map<String, Optional<Steering>> egress;
 
     public ScopeOverride(Map<String, Map<Profile, RateOverride>> rates) {
         this(rates, null);
@@ -25,10 +28,36 @@ public final class ScopeOverride {
 
     /** @param schedule the scope's own schedule, or null to keep the one of the scope before */
     public ScopeOverride(Map<String, Map<Profile, RateOverride>> rates, PeakSchedule schedule) {
+        this(rates, schedule, Map.of());
+    }
+
+    /**
+     * @param egress by slice: where this scope steers it, or empty for the WAN uplink; a slice
+     *               not named keeps the egress of the scope before
+     */
+    public ScopeOverride(Map<String, Map<Profile, RateOverride>> rates, PeakSchedule schedule,
+                         Map<String, Optional<Steering>> egress) {
         Map<String, Map<Profile, RateOverride>> copy = new LinkedHashMap<>();
         rates.forEach((slice, byProfile) -> copy.put(slice, Map.copyOf(byProfile)));
         this.rates = java.util.Collections.unmodifiableMap(copy);
         this.schedule = schedule;
+        this.egress = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(egress));
+    }
+
+    /** By slice: where this scope steers it (empty: the WAN uplink). */
+    public Map<String, Optional<Steering>> egress() {
+        return egress;
+    }
+
+    /** A copy in which the slice leaves by {@code value} (empty: the WAN uplink; null: as the scope before). */
+    public ScopeOverride withEgress(String slice, Optional<Steering> value) {
+        Map<String, Optional<Steering>> copy = new LinkedHashMap<>(egress);
+        if (value == null) {
+            copy.remove(slice);
+        } else {
+            copy.put(slice, value);
+        }
+        return new ScopeOverride(rates, schedule, copy);
     }
 
     /** The scope's own schedule, if it has one. */
@@ -38,7 +67,7 @@ public final class ScopeOverride {
 
     /** A copy with this schedule (null: the scope before's again). */
     public ScopeOverride withSchedule(PeakSchedule newSchedule) {
-        return new ScopeOverride(rates, newSchedule);
+        return new ScopeOverride(rates, newSchedule, egress);
     }
 
     public Map<String, Map<Profile, RateOverride>> rates() {
@@ -46,7 +75,7 @@ public final class ScopeOverride {
     }
 
     public boolean isEmpty() {
-        return rates.isEmpty() && schedule == null;
+        return rates.isEmpty() && schedule == null && egress.isEmpty();
     }
 
     /** What this scope sets for the slice in the profile, if anything. */
@@ -66,22 +95,24 @@ public final class ScopeOverride {
             mine.put(profile, value);
         }
         copy.values().removeIf(Map::isEmpty);
-        return new ScopeOverride(copy, schedule);
+        return new ScopeOverride(copy, schedule, egress);
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof ScopeOverride && rates.equals(((ScopeOverride) o).rates)
-                && Objects.equals(schedule, ((ScopeOverride) o).schedule);
+                && Objects.equals(schedule, ((ScopeOverride) o).schedule)
+                && egress.equals(((ScopeOverride) o).egress);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(rates, schedule);
+        return Objects.hash(rates, schedule, egress);
     }
 
     @Override
     public String toString() {
-        return "ScopeOverride" + rates + (schedule == null ? "" : " " + schedule);
+        return "ScopeOverride" + rates + (schedule == null ? "" : " " + schedule)
+                + (egress.isEmpty() ? "" : " egress " + egress);
     }
 }

@@ -122,6 +122,40 @@ public final class SlicePolicy {
     }
 
     /**
+     * A board's, site class's or site's own schedule, if it has one (empty nationally).
+     *
+     * @throws PolicyException naming board, siteClass or device when the policy has no such scope
+     */
+    public Optional<PeakSchedule> ownSchedule(RateScope scope) {
+        switch (scope.kind()) {
+            case NATIONAL:
+                return Optional.empty();
+            case SITE:
+                return device(DeviceId.deviceId(scope.name())).orElseThrow(() -> new PolicyException("device",
+                        "no device " + scope.name() + " in the CareLane policy")).site().schedule();
+            default:
+                boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
+                ScopeOverride o = (siteClass ? siteClasses : boards).get(scope.name());
+                if (o == null) {
+                    throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope);
+                }
+                return o.schedule();
+        }
+    }
+
+    /**
+     * The schedule in force at a scope: its own, else the scope before's (a site's: its class's,
+     * its board's), else the national one; national holidays always hold.
+     */
+    public PeakSchedule scheduleAt(RateScope scope) {
+        if (scope.kind() == RateScope.Kind.SITE) {
+            ownSchedule(scope);   // an unknown device is an error
+            return forDevice(DeviceId.deviceId(scope.name())).orElseThrow().policy().schedule();
+        }
+        return ownSchedule(scope).map(own -> DevicePolicy.withNationalHolidays(own, schedule)).orElse(schedule);
+    }
+
+    /**
      * Where the i-th device is configured, for error messages: {@code devices[i]} in this
      * block, or {@code devices."of:...".carelane}, the site's own netcfg subject.
      */

@@ -7,7 +7,6 @@ import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
 import org.carelane.api.RateOverride;
 import org.carelane.api.RateScope;
-import org.carelane.api.ScopeOverride;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
@@ -60,7 +59,32 @@ public final class CliOperations {
 
     /** Shows a slice's egress, or changes it first: to {@code link} (when given), or back to the uplink. */
     public List<String> egress(String slice, String link, String when, boolean clear) {
+        return egress(slice, link, when, clear, RateScope.NATIONAL);
+    }
+
+    /**
+     * Shows or changes a slice's egress, nationally or at a scope; at a scope, link "uplink" is the
+     * WAN uplink there and {@code clear} leaves it to the scope before.
+     */
+    public List<String> egress(String slice, String link, String when, boolean clear, RateScope scope) {
         requirePolicy().requireSlice(slice);
+        if (scope.kind() != RateScope.Kind.NATIONAL) {
+            java.util.Optional<org.carelane.api.Steering> egress = null;
+            if (!clear && link != null) {
+                var node = org.carelane.policy.PolicyCodec.mapper().createObjectNode().put("link", link);
+                if (when != null) {
+                    node.put("when", when);
+                }
+                egress = org.carelane.policy.PolicyCodec.UPLINK.equals(link) && when == null
+                        ? java.util.Optional.empty()
+                        : java.util.Optional.of(org.carelane.policy.PolicyCodec.parseSteering(node, ""));
+            } else if (!clear) {
+                throw new PolicyException("link", "give a link, 'uplink', or --clear");
+            }
+            service.setScopedEgress(scope, slice, egress, user, SOURCE);
+            return List.of(slice + " at " + scope + ": " + (egress == null ? "as the scope before"
+                    : egress.map(e -> "link " + e.link() + " (" + e.when().jsonName() + ")").orElse("WAN uplink")));
+        }
         if (clear) {
             service.setEgress(slice, null, user, SOURCE);
         } else if (link != null) {
@@ -269,11 +293,11 @@ public final class CliOperations {
                     : "--inherit takes no schedule parts");
         }
         SlicePolicy policy = requirePolicy();
-        Optional<PeakSchedule> own = ownSchedule(policy, scope);
+        Optional<PeakSchedule> own = policy.ownSchedule(scope);
         if (inherit) {
             service.setScopedSchedule(scope, null, user, SOURCE);
         } else if (change.any()) {
-            PeakSchedule next = change.applyTo(own.orElse(policy.schedule()));
+            PeakSchedule next = change.applyTo(own.orElse(policy.scheduleAt(scope)));
             if (national) {
                 service.setSchedule(next, user, SOURCE);
             } else {
@@ -281,23 +305,26 @@ public final class CliOperations {
             }
         }
         policy = requirePolicy();
-        own = ownSchedule(policy, scope);
-        PeakSchedule s = own.orElse(policy.schedule());
+        own = policy.ownSchedule(scope);
+        PeakSchedule s = policy.scheduleAt(scope);
         List<String> out = new java.util.ArrayList<>();
         if (!national) {
             out.add(scope + ": " + (own.isPresent() ? "its own schedule (national holidays kept)"
-                    : "the national schedule"));
+                    : scope.kind() == RateScope.Kind.SITE && !s.equals(policy.schedule())
+                    ? "its site class's or board's schedule" : "the national schedule"));
         }
         out.add(String.format("peak %s %s %s", s.windows().stream().map(Object::toString)
                         .collect(java.util.stream.Collectors.joining(",")),
                 ScheduleCodec.encode(s).get("days").toString().replace("\"", ""), s.zone()));
         out.add("holidays (off-peak all day): " + (s.holidays().isEmpty() ? "none" : s.holidays().stream()
                 .map(Object::toString).collect(java.util.stream.Collectors.joining(", "))));
+        Optional<ProfileOverride> override = Optional.ofNullable(service.scopedOverrides().get(scope))
+                .filter(o -> o.activeAt(service.now())).or(() -> service.override());
         out.add("active profile: " + (national ? service.activeProfile()
-                : ScheduleCalculator.effective(s, service.override().filter(o -> o.activeAt(service.now())),
+                : ScheduleCalculator.effective(s, override.filter(o -> o.activeAt(service.now())),
                         service.now())).jsonName());
         out.add("next switch-overs:");
-        var next = ScheduleCalculator.switchOvers(s, service.override(), service.now(),
+        var next = ScheduleCalculator.switchOvers(s, national ? service.override() : override, service.now(),
                 ScheduleCalculator.SWITCH_OVERS_LISTED);
         next.forEach(o -> out.add("  " + LOCAL_TIME.format(o.at().atZone(s.zone())) + " -> "
                 + o.profile().jsonName()));
@@ -305,25 +332,6 @@ public final class CliOperations {
             out.add("  none within a year");
         }
         return out;
-    }
-
-    /** A scope's own schedule (empty nationally, or when it has none); an unknown scope is an error. */
-    private static Optional<PeakSchedule> ownSchedule(SlicePolicy policy, RateScope scope) {
-        switch (scope.kind()) {
-            case NATIONAL:
-                return Optional.empty();
-            case SITE:
-                return policy.device(org.onosproject.net.DeviceId.deviceId(scope.name()))
-                        .orElseThrow(() -> new PolicyException("device", "no device " + scope.name()
-                                + " in the CareLane policy")).site().schedule();
-            default:
-                boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
-                ScopeOverride o = (siteClass ? policy.siteClasses() : policy.boards()).get(scope.name());
-                if (o == null) {
-                    throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope);
-                }
-                return o.schedule();
-        }
     }
 
     private static void putIfGiven(com.fasterxml.jackson.databind.node.ObjectNode node, String field, String value) {

@@ -23,11 +23,21 @@ public class EgressCommand extends CareLaneCommand {
     @Option(name = "--when", description = "always (default), peak or offPeak")
     String when = null;
 
-    @Option(name = "--clear", description = "Back to the WAN uplink in every profile")
+    @Option(name = "--clear", description = "Back to the WAN uplink in every profile (at a scope: as the scope "
+            + "before)")
     boolean clear = false;
+
+    @Option(name = "--board", description = "Only for one health board ('uplink' as the link: the WAN uplink there)")
+    String board = null;
+
+    @Option(name = "--site-class", description = "Only for one site class")
+    String siteClass = null;
+
+    @Option(name = "--device", description = "Only for one site (its device id)")
+    String device = null;
 
     @Override
     protected List<String> run(CliOperations ops) {
-        return ops.egress(slice, link, when, clear);
+        return ops.egress(slice, link, when, clear, CliOperations.scope(board, siteClass, device));
     }
 }

@@ -352,6 +352,12 @@ public class CareLaneManager implements CareLaneService {
     }
 
     @Override
+    public void setScopedEgress(RateScope scope, String slice, Optional<Steering> egress, String user,
+                                String source) {
+        changes.setScopedEgress(scope, slice, egress, user, source);
+    }
+
+    @Override
     public void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source) {
         changes.setOverride(profile, expiresAt, user, reason, source);
     }
@@ -406,7 +412,8 @@ public class CareLaneManager implements CareLaneService {
 
     @Override
     public String metrics() {
-        return metrics.write(activeProfile(), liveOverride().isPresent(), reconciler.lastSwitchOver());
+        return metrics.write(activeProfile(), liveOverride().isPresent(), reconciler.lastSwitchOver(),
+                reconciler::appliedProfile);
     }
 
     @Override

@@ -131,6 +131,14 @@ final class DeviceProgramming implements WorkCounts {
         return attemptsStarted;
     }
 
+    /**
+     * True if two effective policies of a device give it the same rules and meters in a profile:
+     * equal but for the schedule, which only decides the profile (compared on its own).
+     */
+    private static boolean sameRules(SlicePolicy own, SlicePolicy before) {
+        return before != null && (own.equals(before) || own.withSchedule(before.schedule()).equals(before));
+    }
+
     /** Devices waiting for room to start their attempt. */
     @Override
     public int queued() {
@@ -200,7 +208,7 @@ final class DeviceProgramming implements WorkCounts {
         // The device's own policy: its board's, class's and site's changes, at its uplink's rates.
         SlicePolicy own = policy.get().forDevice(id).orElseThrow().policy();
         if (!now && last.isPresent() && last.get().state == DeviceSyncTracker.State.IN_SYNC
-                && last.get().profile == profile && own.equals(programmedWith.get(id)) && !fresh.contains(id)
+                && last.get().profile == profile && sameRules(own, programmedWith.get(id)) && !fresh.contains(id)
                 && !reconnected.contains(id) && devices.isAvailable(id)) {
             // Nothing of this device changed (another site's or board's change): no attempt at all.
             sync.stillInSync(id, version);

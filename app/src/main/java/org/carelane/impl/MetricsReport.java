@@ -61,8 +61,10 @@ final class MetricsReport {
      * @param active         the profile in force
      * @param overrideActive whether an override decides it
      * @param lastSwitchOver when this node last applied a different profile (or started)
+     * @param profileOf      a device's own profile (its schedule's or an override's), if decided
      */
-    String write(Profile active, boolean overrideActive, Optional<Instant> lastSwitchOver) {
+    String write(Profile active, boolean overrideActive, Optional<Instant> lastSwitchOver,
+                 java.util.function.Function<DeviceId, Optional<Profile>> profileOf) {
         PrometheusText out = new PrometheusText();
         for (Profile p : Profile.values()) {
             out.family(ACTIVE_PROFILE, Type.GAUGE, "1 for the profile in force (schedule or override), else 0.")
@@ -109,6 +111,7 @@ final class MetricsReport {
             DeviceId id = uplink.deviceId();
             // Drops come from the master's meter-stats replies; they stay after a disconnect.
             boolean countsDrops = mastership.isLocalMaster(id) || drops.seen(id);
+            Profile deviceProfile = profileOf.apply(id).orElse(active);
             for (SliceDefinition s : policy.get().forDevice(id).orElseThrow().policy().slices()) {
                 if (s.drop()) {
                     continue;
@@ -129,10 +132,10 @@ final class MetricsReport {
                             + "replies as its drops.")
                             .sample(forwarded[1], labels(policy.get(), id, "slice", s.name()));
                 }
-                SliceRates rates = s.rates(active);
-                out.family(MAX_RATE, Type.GAUGE, "The slice's cap (meter rate) in the profile in force.")
+                SliceRates rates = s.rates(deviceProfile);
+                out.family(MAX_RATE, Type.GAUGE, "The slice's cap (meter rate) in the device's profile.")
                         .sample(rates.maxKbps() * 125.0, labels(policy.get(), id, "slice", s.name()));
-                out.family(MIN_RATE, Type.GAUGE, "The slice's reservation in the profile in force.")
+                out.family(MIN_RATE, Type.GAUGE, "The slice's reservation in the device's profile.")
                         .sample(rates.minKbps() * 125.0, labels(policy.get(), id, "slice", s.name()));
             }
         }

@@ -158,6 +158,23 @@ final class PolicyChanges {
         });
     }
 
+    void setScopedEgress(RateScope scope, String slice, Optional<Steering> egress, String user, String source) {
+        if (scope.kind() == RateScope.Kind.NATIONAL) {
+            throw new PolicyException("scope", "a slice's national egress is set with setEgress");
+        }
+        update(user, source, "set-egress " + scope + " " + slice, current -> {
+            current.requireSlice(slice);
+            SlicePolicy next = changeScope(current, scope, was -> was.withEgress(slice, egress));
+            try {
+                PolicyValidator.validate(next);
+                ports.check(next);
+            } catch (PolicyException e) {
+                throw new PolicyException(e.field().endsWith(".link") ? "link" : e.field(), e.reason());
+            }
+            return next;
+        });
+    }
+
     void setOverride(Profile profile, Instant expiresAt, String user, String reason, String source) {
         if (!expiresAt.isAfter(clock.get())) {
             throw new PolicyException("expiresAt", "must be in the future");
@@ -213,6 +230,7 @@ final class PolicyChanges {
     }
 
     boolean clearScopedOverride(RateScope scope, String user, String source) {
+        store.policy().ifPresent(p -> p.ownSchedule(scope));   // an unknown scope is an error, as when set
         boolean[] removed = new boolean[1];
         long start = System.nanoTime();
         thread.runAndWait(() -> {

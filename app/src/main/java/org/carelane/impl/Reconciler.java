@@ -70,9 +70,10 @@ final class Reconciler {
     /** Each device's master as the last MASTER_CHANGED named it (the CareLane thread only). */
     private final java.util.Map<DeviceId, Optional<NodeId>> lastMaster = new java.util.HashMap<>();
     private volatile Profile appliedProfile;
-    /** The profile each schedule in use gave at the last reconcile (the national one and the scopes'). */
     /** Each device's profile at the last reconcile (its own schedule's, or an override's). */
     private volatile Map<DeviceId, Profile> appliedByDevice = Map.of();
+    /** Each device's profile, decided once at the start of a reconcile for all its devices; else null. */
+    private volatile Map<DeviceId, Profile> passProfiles;
     /** When this node last applied a new profile, or started. */
     private volatile Instant lastSwitchOver;
     /** The policy version and override the last reconcile acted on. */
@@ -123,6 +124,10 @@ final class Reconciler {
      * class or board, else the national one).
      */
     Profile profileAt(DeviceId id, Instant at) {
+        Map<DeviceId, Profile> pass = passProfiles;
+        if (pass != null && pass.containsKey(id)) {
+            return pass.get(id);   // decided once for the whole reconcile
+        }
         return store.policy().map(p -> profileOf(p, id, overrideFor(p, id, store.override(),
                 store.scopedOverrides(), at), at)).orElse(Profile.OFF_PEAK);
     }
@@ -189,6 +194,11 @@ final class Reconciler {
         return appliedProfile;
     }
 
+    /** A device's profile as the last reconcile decided it, on every node; empty if it has not. */
+    Optional<Profile> appliedProfile(DeviceId id) {
+        return Optional.ofNullable(appliedByDevice.get(id));
+    }
+
     /** The policy version the last reconcile acted on; -1 before the first. */
     long reconciledVersion() {
         return reconciledVersion;
@@ -220,10 +230,16 @@ final class Reconciler {
         Map<RateScope, ProfileOverride> scopedOverrides = store.scopedOverrides();
         Optional<SlicePolicy> policy = store.policy();
         Set<DeviceId> wanted = new HashSet<>();
+        Map<DeviceId, Profile> applyingByDevice = profilesAt(decidedAt);
         if (policy.isPresent()) {
-            for (DeviceUplink d : policy.get().devices()) {
-                wanted.add(d.deviceId());
-                devices.program(d.deviceId());
+            passProfiles = applyingByDevice;   // one read of the store for a boundary's N devices
+            try {
+                for (DeviceUplink d : policy.get().devices()) {
+                    wanted.add(d.deviceId());
+                    devices.program(d.deviceId());
+                }
+            } finally {
+                passProfiles = null;
             }
         }
         for (DeviceId stale : store.devicesWithMeters()) {
@@ -232,8 +248,8 @@ final class Reconciler {
             }
         }
         Profile applying = policy.isPresent() ? profileAt(decidedAt) : null;
-        Map<DeviceId, Profile> applyingByDevice = profilesAt(decidedAt);
-        if (applying != appliedProfile || !applyingByDevice.equals(appliedByDevice)) {
+        if (applying != appliedProfile || applyingByDevice.entrySet().stream().anyMatch(e ->
+                appliedByDevice.containsKey(e.getKey()) && appliedByDevice.get(e.getKey()) != e.getValue())) {
             lastSwitchOver = decidedAt;
         }
         appliedProfile = applying;

@@ -28,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,6 +61,8 @@ public final class PolicyCodec {
     private static final Set<String> LINK_FIELDS = Set.of("port", "kbps", "vlan", "nextHopMac");
     /** Marks, in the store's copy, a device configured in its own netcfg subject. */
     static final String OWN_SUBJECT = "ownNetcfgSubject";
+    /** A scope's egress that sends a slice back to the WAN uplink. */
+    public static final String UPLINK = "uplink";
     private static final Set<String> SITE_FIELDS = Set.of("uplinkKbps", "output", "links", "uplinkPort", "ovsdb",
             "board", "siteClass", "slices", "prefixLists", "schedule");
     private static final Set<String> RATE_FIELDS = Set.of("maxKbps", "maxPercent", "minKbps", "minPercent");
@@ -243,9 +246,16 @@ public final class PolicyCodec {
         String slicesAt = path(at, "slices");
         JsonNode slices = object(node.get("slices"), slicesAt);
         Map<String, Map<Profile, RateOverride>> rates = new LinkedHashMap<>();
+        Map<String, Optional<Steering>> egress = new LinkedHashMap<>();
         slices.fields().forEachRemaining(e -> {
             String sliceAt = path(slicesAt, e.getKey());
-            onlyFields(object(e.getValue(), sliceAt), sliceAt, Set.of("rates"));
+            onlyFields(object(e.getValue(), sliceAt), sliceAt, Set.of("rates", "egress"));
+            if (present(e.getValue(), "egress")) {
+                egress.put(e.getKey(), parseScopedEgress(e.getValue().get("egress"), path(sliceAt, "egress")));
+                if (!present(e.getValue(), "rates")) {
+                    return;
+                }
+            }
             JsonNode byProfile = object(e.getValue().get("rates"), path(sliceAt, "rates"));
             Map<Profile, RateOverride> mine = new EnumMap<>(Profile.class);
             byProfile.fields().forEachRemaining(p -> {
@@ -259,7 +269,7 @@ public final class PolicyCodec {
             });
             rates.put(e.getKey(), mine);
         });
-        return new ScopeOverride(rates, schedule);
+        return new ScopeOverride(rates, schedule, egress);
     }
 
     /** A scope's rates for one slice and profile as REST takes them: maxKbps or maxPercent, minKbps or minPercent. */
@@ -398,6 +408,17 @@ public final class PolicyCodec {
             throw new PolicyException(path(at, "egress"), "a drop slice sends nothing anywhere");
         }
         return new SliceDefinition(name, priority, drop, dscp, queue, rules, rates, burstMs, egress);
+    }
+
+    /** A scope's egress for a slice: "uplink" (the WAN uplink there), or {link, when} as a slice's. */
+    public static Optional<Steering> parseScopedEgress(JsonNode node, String at) {
+        if (node != null && node.isTextual()) {
+            if (!node.asText().equals(UPLINK)) {
+                throw new PolicyException(at, "must be \"" + UPLINK + "\" or {link, when}, got " + node);
+            }
+            return Optional.empty();
+        }
+        return Optional.of(parseEgress(node, at));
     }
 
     /** A slice's egress as in netcfg (REST PUT /slices/{name}/egress). */
@@ -573,12 +594,15 @@ public final class PolicyCodec {
     public static ObjectNode encodeScope(ScopeOverride scope) {
         ObjectNode out = MAPPER.createObjectNode();
         scope.schedule().ifPresent(schedule -> out.set("schedule", ScheduleCodec.encode(schedule)));
-        if (scope.rates().isEmpty()) {
+        if (scope.rates().isEmpty() && scope.egress().isEmpty()) {
             return out;
         }
         ObjectNode slices = out.putObject("slices");
+        scope.egress().forEach((slice, e) -> slices.putObject(slice).set("egress", e.isPresent()
+                ? encodeSteering(e.get()) : MAPPER.getNodeFactory().textNode(UPLINK)));
         scope.rates().forEach((slice, byProfile) -> {
-            ObjectNode rates = slices.putObject(slice).putObject("rates");
+            ObjectNode sliceNode = slices.has(slice) ? (ObjectNode) slices.get(slice) : slices.putObject(slice);
+            ObjectNode rates = sliceNode.putObject("rates");
             for (Profile p : Profile.values()) {
                 RateOverride r = byProfile.get(p);
                 if (r != null) {

@@ -91,6 +91,22 @@ public final class PolicyValidator {
     }
 
     private static void checkScope(SlicePolicy policy, ScopeOverride scope, String at) {
+        scope.egress().forEach((slice, egress) -> {
+            String sliceAt = at + ".slices." + slice;
+            Optional<SliceDefinition> s = policy.slice(slice);
+            if (s.isEmpty()) {
+                throw new PolicyException(sliceAt, "unknown slice '" + slice + "'");
+            }
+            if (s.get().drop()) {
+                throw new PolicyException(sliceAt + ".egress", "slice '" + slice + "' drops traffic and sends "
+                        + "nothing anywhere");
+            }
+            if (egress.isPresent() && policy.devices().stream()
+                    .noneMatch(d -> d.links().containsKey(egress.get().link()))) {
+                throw new PolicyException(sliceAt + ".egress.link", "no device has a link '" + egress.get().link()
+                        + "' (devices[].links)");
+            }
+        });
         for (String slice : scope.rates().keySet()) {
             Optional<SliceDefinition> s = policy.slice(slice);
             if (s.isEmpty()) {

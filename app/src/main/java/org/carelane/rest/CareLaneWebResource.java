@@ -236,6 +236,47 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     /**
+     * Steers a slice at a board, site class or site: to a device link, or back to the WAN uplink
+     * there ({"link": "uplink"}).
+     *
+     * @param body {"link": "breakout", "when": "peak"}, or {"link": "uplink"}
+     * @return 200 OK with the scope, the slice and its egress there, or 400 {error, field}
+     */
+    @PUT
+    @Path("{kind: boards|site-classes|devices}/{scope}/slices/{name}/egress")
+    public Response setScopedEgress(@PathParam("kind") String kind, @PathParam("scope") String scope,
+                                    @PathParam("name") String name, String body) {
+        return handle(() -> {
+            JsonNode req = RequestBodies.object(body, Set.of("link", "when"));
+            Optional<Steering> egress = PolicyCodec.UPLINK.equals(req.path("link").asText(null))
+                    && !req.has("when") ? Optional.empty() : Optional.of(PolicyCodec.parseSteering(req, ""));
+            RateScope where = scope(kind, scope);
+            service().setScopedEgress(where, name, egress, user(), SOURCE);
+            ObjectNode out = mapper().createObjectNode().put("scope", where.toString()).put("slice", name);
+            out.set("egress", egress.isPresent() ? PolicyCodec.encodeSteering(egress.get())
+                    : mapper().getNodeFactory().textNode(PolicyCodec.UPLINK));
+            return ok(out.put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
+     * Returns a slice's egress at a board, site class or site to what the scope before sets.
+     *
+     * @return 200 OK with the policy version, or 400 {error, field}
+     */
+    @DELETE
+    @Path("{kind: boards|site-classes|devices}/{scope}/slices/{name}/egress")
+    public Response clearScopedEgress(@PathParam("kind") String kind, @PathParam("scope") String scope,
+                                      @PathParam("name") String name) {
+        return handle(() -> {
+            RateScope where = scope(kind, scope);
+            service().setScopedEgress(where, name, null, user(), SOURCE);
+            return ok(mapper().createObjectNode().put("scope", where.toString()).put("slice", name)
+                    .put("policyVersion", service().policyVersion()));
+        });
+    }
+
+    /**
      * Forces a profile at a board, site class or site until it expires: there it wins over the
      * schedules and over a wider scope's override.
      *
@@ -255,7 +296,7 @@ public class CareLaneWebResource extends AbstractWebResource {
             service().setScopedOverride(where, profile, expiry, user(), reason, SOURCE);
             ObjectNode out = mapper().createObjectNode().put("scope", where.toString());
             out.set("override", codecFor(ProfileOverride.class, OverrideCodec::new)
-                    .encode(service().scopedOverrides().get(where), this));
+                    .encode(new ProfileOverride(profile, expiry, user(), reason), this));
             return Response.status(Response.Status.CREATED).entity(out).type(MediaType.APPLICATION_JSON).build();
         });
     }
@@ -381,14 +422,19 @@ public class CareLaneWebResource extends AbstractWebResource {
         });
     }
 
-    /** A scope's own schedule, with the profile it gives now and its next change. */
+    /**
+     * A scope's own schedule, with the profile in force there now (its override, else the
+     * national one, else that schedule with the national holidays) and its next change.
+     */
     private ObjectNode scopedSchedule(RateScope scope, PeakSchedule schedule) {
         Instant now = service().now();
-        Optional<ProfileOverride> override = service().override().filter(o -> o.activeAt(now));
+        PeakSchedule inForce = requirePolicy().scheduleAt(scope);
+        Optional<ProfileOverride> override = Optional.ofNullable(service().scopedOverrides().get(scope))
+                .filter(o -> o.activeAt(now)).or(() -> service().override().filter(o -> o.activeAt(now)));
         return mapper().createObjectNode().put("scope", scope.toString())
                 .<ObjectNode>set("schedule", ScheduleCodec.encode(schedule))
-                .put("activeProfile", ScheduleCalculator.effective(schedule, override, now).jsonName())
-                .put("nextChange", ScheduleCalculator.nextChange(schedule, service().override(), now).toString());
+                .put("activeProfile", ScheduleCalculator.effective(inForce, override, now).jsonName())
+                .put("nextChange", ScheduleCalculator.nextChange(inForce, override, now).toString());
     }
 
     /**

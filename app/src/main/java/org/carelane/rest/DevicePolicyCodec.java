@@ -32,6 +32,13 @@ public final class DevicePolicyCodec extends JsonCodec<DevicePolicy> {
             if (s.drop()) {
                 continue;
             }
+            ObjectNode egress = slice.putObject("egress");
+            if (s.egress() == null) {
+                egress.put("link", "uplink");
+            } else {
+                egress.put("link", s.egress().link()).put("when", s.egress().when().jsonName());
+            }
+            p.egressSource(s.name()).ifPresent(src -> egress.set("from", source(src, context)));
             ObjectNode rates = slice.putObject("rates");
             for (Profile profile : Profile.values()) {
                 SliceRates r = s.rates(profile);

@@ -139,12 +139,19 @@ class CliOperationsTest {
         bed = new CareLaneTestBed(Instant.parse("2026-01-14T09:00:00Z"), SampleConfig.wales());
         cli = new CliOperations(bed.manager, "bob");
         RateScope cav = CliOperations.scope("cav", null, null);
-        List<String> out = cli.schedule(new CliOperations.ScheduleChange(null, "08:30", "10:00", null, null, null),
-                cav, false);
+        List<String> out = cli.schedule(new CliOperations.ScheduleChange(null, "08:30", "10:00", null, null,
+                "2026-03-02"), cav, false);
         assertEquals("board 'cav': its own schedule (national holidays kept)", out.get(0));
         assertEquals("peak 08:30-10:00 [MON,TUE,WED,THU,FRI] Europe/London", out.get(1));
         assertEquals("active profile: peak", out.get(3), String.join("\n", out));
-        assertTrue(out.get(2).contains("2026-12-25"), out.get(2));
+        assertTrue(out.get(2).contains("2026-03-02") && out.get(2).contains("2026-12-25"),
+                "its own holiday and the national ones: " + out.get(2));
+        assertEquals(java.util.Set.of(java.time.LocalDate.parse("2026-03-02")), bed.manager.policy().orElseThrow()
+                .boards().get("cav").schedule().orElseThrow().holidays(), "it stores only its own");
+        List<String> site = cli.schedule(new CliOperations.ScheduleChange(null, null, null, null, null, null),
+                CliOperations.scope(null, null, "of:00000000000000b1"), false);
+        assertEquals("site of:00000000000000b1: its site class's or board's schedule", site.get(0));
+        assertEquals("peak 08:30-10:00 [MON,TUE,WED,THU,FRI] Europe/London", site.get(1), "its board's");
         assertEquals("set-schedule board 'cav'", bed.manager.audit(1).get(0).action());
         assertEquals("peak 12:00-14:00 [MON,TUE,WED,THU,FRI] Europe/London",
                 cli.schedule(null, null, null, null, null, null).get(0), "the national schedule is unchanged");

@@ -95,6 +95,9 @@ class ScopedProfilesTest {
                 + "site_class=\"gp-practice\",profile=\"peak\"} 1\n"), metrics);
         assertTrue(metrics.contains("carelane_device_profile{device=\"of:00000000000000a1\",board=\"bcuhb\","
                 + "site_class=\"gp-practice\",profile=\"offPeak\"} 1\n"), metrics);
+        assertTrue(metrics.contains("carelane_slice_max_rate_bytes_per_second{device=\"of:00000000000000b1\","
+                + "board=\"cav\",site_class=\"gp-practice\",slice=\"social\"} 187500"), "cav's GP at its peak cap, "
+                + "1500 kbit/s, while the national profile is off-peak: " + metrics);
         assertEquals(Reconciler.MAX_SLEEP.toMillis(), bed.manager.nextCheckDelayMillis(),
                 "then capped sleeps towards 11:00");
 
@@ -134,8 +137,8 @@ class ScopedProfilesTest {
                 RateScope.board("nowhere"), TEN_TO_ELEVEN, "alice", "rest"));
         assertEquals("board", e.field());
         assertEquals(version, bed.manager.policyVersion());
-        assertThrows(PolicyException.class, () -> bed.manager.setScopedSchedule(RateScope.NATIONAL, TEN_TO_ELEVEN,
-                "alice", "rest"));
+        assertEquals("scope", assertThrows(PolicyException.class, () -> bed.manager.setScopedSchedule(
+                RateScope.NATIONAL, TEN_TO_ELEVEN, "alice", "rest")).field());
     }
 
     @Test
@@ -160,8 +163,11 @@ class ScopedProfilesTest {
         assertEquals("peak", profileOf(COMMUNITY_CAV));
         bed.manager.setOverride(Profile.OFF_PEAK, WED_TEN.plusSeconds(7200), "carol", "incident", "rest");
         assertEquals("peak", profileOf(COMMUNITY_CAV), "a board's override outranks the national one");
-        assertEquals("offPeak", profileOf(HOSPITAL));
+        bed.manager.setOverride(Profile.PEAK, WED_TEN.plusSeconds(7200), "carol", "incident", "rest");
+        assertEquals("peak", profileOf(HOSPITAL), "the national override holds where no scope has its own");
+        assertEquals("offPeak", profileOf(GP_CAV), "and a site's own outranks it");
         bed.manager.clearOverride("carol", "rest");
+        assertEquals("offPeak", profileOf(HOSPITAL));
 
         bed.clock.set(WED_TEN.plusSeconds(2400));
         bed.manager.evaluateNow();
@@ -178,6 +184,8 @@ class ScopedProfilesTest {
     @Test
     void aScopedOverrideNamesWhatIsWrongAndChangesNothing() {
         start(WED_TEN);
+        long version = bed.manager.policyVersion();
+        int audits = bed.manager.audit(100).size();
         assertEquals("board", assertThrows(PolicyException.class, () -> bed.manager.setScopedOverride(
                 RateScope.board("powys"), Profile.PEAK, WED_TEN.plusSeconds(60), "alice", null, "rest")).field());
         assertEquals("device", assertThrows(PolicyException.class, () -> bed.manager.setScopedOverride(
@@ -187,5 +195,9 @@ class ScopedProfilesTest {
                 RateScope.board("cav"), Profile.PEAK, WED_TEN, "alice", null, "rest")).field());
         assertTrue(bed.manager.scopedOverrides().isEmpty());
         assertEquals(false, bed.manager.clearScopedOverride(RateScope.board("cav"), "alice", "rest"));
+        assertEquals("board", assertThrows(PolicyException.class, () -> bed.manager.clearScopedOverride(
+                RateScope.board("powys"), "alice", "rest")).field());
+        assertEquals(version, bed.manager.policyVersion());
+        assertEquals(audits, bed.manager.audit(100).size(), "nothing audited");
     }
 }

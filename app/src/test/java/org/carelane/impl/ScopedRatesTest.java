@@ -4,10 +4,12 @@ import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.RateOverride;
 import org.carelane.api.RateScope;
+import org.carelane.api.Steering;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.onosproject.net.DeviceId;
+import org.onosproject.net.PortNumber;
 
 import java.time.Instant;
 import java.util.Map;
@@ -178,5 +180,45 @@ class ScopedRatesTest {
         assertEquals("devices[0].slices.blocked", assertThrows(PolicyException.class, () -> bed.manager
                 .setScopedRates(RateScope.site(GP_BCUHB), "blocked", Profile.PEAK,
                         new RateOverride(1L, null, null, null), "alice", "rest")).field());
+    }
+
+    @Test
+    void aBoardSteersSocialToItsSitesBreakoutsAndASiteSendsItBackToTheUplink() {
+        bed = new CareLaneTestBed(WED_NOON, SampleConfig.walesWithCavBreakouts());
+        Map<DeviceId, Integer> before = ops();
+        bed.manager.setScopedEgress(RateScope.board("cav"), "social", java.util.Optional.of(new Steering("breakout",
+                Steering.When.PEAK)), "alice", "rest");
+        assertTrue(socialOutputs(GP_CAV).contains(PortNumber.portNumber(4)), socialOutputs(GP_CAV).toString());
+        assertTrue(socialOutputs(COMMUNITY_CAV).contains(PortNumber.portNumber(4)));
+        assertEquals(before.get(GP_BCUHB), ops().get(GP_BCUHB), "no operation on the other board");
+        assertTrue(bed.manager.audit(1).get(0).action().contains("set-egress board 'cav' social"));
+
+        bed.manager.setScopedEgress(RateScope.site(COMMUNITY_CAV), "social", java.util.Optional.empty(), "alice",
+                "cli");
+        assertTrue(socialOutputs(COMMUNITY_CAV).stream().noneMatch(PortNumber.portNumber(4)::equals),
+                "the site's own choice: its uplink");
+        assertTrue(socialOutputs(GP_CAV).contains(PortNumber.portNumber(4)));
+
+        long version = bed.manager.policyVersion();
+        PolicyException e = assertThrows(PolicyException.class, () -> bed.manager.setScopedEgress(
+                RateScope.board("bcuhb"), "social", java.util.Optional.of(new Steering("internet",
+                        Steering.When.ALWAYS)), "alice", "rest"));
+        assertEquals("link", e.field());
+        assertEquals(version, bed.manager.policyVersion(), "nothing changed");
+        bed.manager.setScopedEgress(RateScope.board("cav"), "social", null, "alice", "rest");
+        assertTrue(socialOutputs(GP_CAV).stream().noneMatch(PortNumber.portNumber(4)::equals), "inherited again");
+    }
+
+    /** The output ports of a device's social rules. */
+    private java.util.Set<PortNumber> socialOutputs(DeviceId id) {
+        long meter = bed.store.installedMeters(id).get("social").meterId();
+        java.util.Set<PortNumber> out = new java.util.HashSet<>();
+        bed.flows.devices(id).stream()
+                .filter(f -> f.treatment().meters().stream().anyMatch(m -> m.meterId().id() == meter))
+                .forEach(f -> f.treatment().allInstructions().stream()
+                        .filter(i -> i instanceof org.onosproject.net.flow.instructions.Instructions.OutputInstruction)
+                        .forEach(i -> out.add(((org.onosproject.net.flow.instructions.Instructions.OutputInstruction) i)
+                                .port())));
+        return out;
     }
 }

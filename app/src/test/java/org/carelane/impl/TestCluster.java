@@ -51,7 +51,6 @@ final class TestCluster implements AutoCloseable {
         nodes.remove(node).stopNode();
     }
 
-    /** Waits until every running node has run what it has queued and has no attempt in flight. */
     /**
      * Waits until the whole cluster is quiet: one node's store write reaches the others as an
      * event, handled on their own threads, possibly after they were looked at; so passes repeat
@@ -63,6 +62,8 @@ final class TestCluster implements AutoCloseable {
             long before = attemptsStarted();
             nodes.values().forEach(n -> n.manager.awaitIdle());
             boolean quiet = attemptsStarted() == before && nodes.values().stream().allMatch(n -> n.manager.settled());
+            // Tests that hold attempts (stalled batches, retries with backoff) are never quiet:
+            // they get the cluster as it is after 10 s, and assert on that.
             if (quiet || System.nanoTime() - deadline > 0) {
                 return;
             }

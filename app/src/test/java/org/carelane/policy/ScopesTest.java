@@ -7,6 +7,7 @@ import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SlicePolicy;
+import org.carelane.api.Steering;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.Test;
 import org.onlab.packet.IpPrefix;
@@ -205,5 +206,38 @@ class ScopesTest {
                 .putObject("schedule").put("peakStart", "13:00").put("peakEnd", "25:00")).field());
         assertEquals("devices[1].schedule.zone", reject(b -> device(b, 1).putObject("schedule")
                 .put("zone", "Mars/Olympus")).field());
+    }
+
+    @Test
+    void aScopeSteersASliceOrSendsItBackToTheUplinkAndEachDeviceSaysWhichScopeDecided() {
+        ObjectNode json = SampleConfig.walesWithCavBreakouts();
+        ((ObjectNode) json.get("boards").get("cav")).with("slices").with("social").putObject("egress")
+                .put("link", "breakout").put("when", "peak");
+        device(json, 3).putObject("slices").putObject("social").put("egress", "uplink");
+        SlicePolicy p = PolicyCodec.parse(json);
+        Steering gp = device(p, GP_CAV).policy().requireSlice("social").egress();
+        assertEquals("breakout", gp.link());
+        assertEquals(Steering.When.PEAK, gp.when());
+        assertEquals("boards.cav.slices.social.egress", device(p, GP_CAV).egressSource("social").orElseThrow().field());
+        assertEquals(1500, rates(p, GP_CAV, "social", Profile.PEAK).maxKbps(), "the board's rates stay");
+        assertEquals(null, device(p, COMMUNITY_CAV).policy().requireSlice("social").egress(), "its site says uplink");
+        assertEquals("site of:00000000000000b2", device(p, COMMUNITY_CAV).egressSource("social").orElseThrow()
+                .scope());
+        assertEquals(null, device(p, GP_BCUHB).policy().requireSlice("social").egress());
+        assertEquals("national", device(p, GP_BCUHB).egressSource("social").orElseThrow().scope());
+        assertEquals(p, PolicyCodec.parse(PolicyCodec.encode(p).toString()), "encoded and parsed again");
+
+        assertEquals("boards.cav.slices.social.egress.link", rejectWithBreakouts(b -> ((ObjectNode) b.get("boards")
+                .get("cav")).with("slices").with("social").putObject("egress").put("link", "nowhere")).field());
+        assertEquals("boards.cav.slices.blocked.egress", rejectWithBreakouts(b -> ((ObjectNode) b.get("boards")
+                .get("cav")).with("slices").with("blocked").putObject("egress").put("link", "breakout")).field());
+        assertEquals("devices[3].slices.social.egress", rejectWithBreakouts(b -> device(b, 3).putObject("slices")
+                .putObject("social").put("egress", "wan")).field());
+    }
+
+    private static PolicyException rejectWithBreakouts(Consumer<ObjectNode> edit) {
+        ObjectNode json = SampleConfig.walesWithCavBreakouts();
+        edit.accept(json);
+        return assertThrows(PolicyException.class, () -> PolicyCodec.parse(json));
     }
 }

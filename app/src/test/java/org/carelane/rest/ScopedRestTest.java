@@ -138,4 +138,39 @@ class ScopedRestTest {
         assertTrue(json(rest.delete("devices/of:00000000000000a2/override")).get("removed").asBoolean());
         assertEquals(0, json(rest.get("schedule")).get("scopes").size());
     }
+
+    @Test
+    void aBoardsEgressOverRestAndTheDeviceViewSaysWhereItComesFrom() throws Exception {
+        rest.tearDown();
+        bed.close();
+        bed = new CareLaneTestBed(WED_NOON, SampleConfig.walesWithCavBreakouts());
+        rest = RestHarness.start(bed.manager, "alice");
+        Response r = rest.put("boards/cav/slices/social/egress", "{\"link\":\"breakout\",\"when\":\"peak\"}");
+        assertEquals(200, r.getStatus(), r.readEntity(String.class));
+        JsonNode egress = slice("of:00000000000000b1", "social").get("egress");
+        assertEquals("breakout", egress.get("link").asText(), egress.toString());
+        assertEquals("board 'cav'", egress.get("from").get("scope").asText());
+        r = rest.put("devices/of:00000000000000b2/slices/social/egress", "{\"link\":\"uplink\"}");
+        assertEquals(200, r.getStatus(), r.readEntity(String.class));
+        egress = slice("of:00000000000000b2", "social").get("egress");
+        assertEquals("uplink", egress.get("link").asText());
+        assertEquals("devices[3].slices.social.egress", egress.get("from").get("field").asText());
+        assertEquals("link", json(rest.put("boards/cav/slices/social/egress", "{\"link\":\"nowhere\"}"))
+                .get("field").asText());
+        assertEquals("breakout", slice("of:00000000000000b1", "social").get("egress").get("link").asText(),
+                "nothing changed");
+        assertEquals(200, rest.delete("boards/cav/slices/social/egress").getStatus());
+        egress = slice("of:00000000000000b1", "social").get("egress");
+        assertEquals("uplink", egress.get("link").asText());
+        assertEquals("national", egress.get("from").get("scope").asText());
+    }
+
+    private JsonNode slice(String device, String name) {
+        for (JsonNode s : json(rest.get("devices/" + device + "/policy")).get("slices")) {
+            if (s.get("name").asText().equals(name)) {
+                return s;
+            }
+        }
+        throw new AssertionError(name);
+    }
 }

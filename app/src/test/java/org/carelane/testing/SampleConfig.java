@@ -50,4 +50,14 @@ public final class SampleConfig {
         ((ObjectNode) doc.get("slices").get(2)).putObject("egress").put("link", "breakout").put("when", "peak");
         return doc;
     }
+
+    /** The all-Wales sample with a 30 Mbit/s breakout on port 4 of both Cardiff and Vale sites (none steered). */
+    public static ObjectNode walesWithCavBreakouts() {
+        ObjectNode json = wales();
+        for (int i : new int[] {2, 3}) {
+            ((ObjectNode) json.get("devices").get(i)).putObject("links").putObject("breakout").put("port", 4)
+                    .put("kbps", 30000);
+        }
+        return json;
+    }
 }
