@@ -27,6 +27,18 @@ public final class RateScope {
         return new RateScope(Kind.SITE_CLASS, Objects.requireNonNull(name));
     }
 
+    /**
+     * A device id as REST and the CLI take it.
+     *
+     * @throws PolicyException naming the device field when it is not one
+     */
+    public static DeviceId deviceId(String text) {
+        if (!text.matches("[a-z]+:[0-9A-Za-z.:_-]+")) {
+            throw new PolicyException("device", "must be a device id such as of:0000000000000001, not '" + text + "'");
+        }
+        return DeviceId.deviceId(text);
+    }
+
     public static RateScope site(DeviceId device) {
         return new RateScope(Kind.SITE, device.toString());
     }

@@ -122,25 +122,35 @@ public final class SlicePolicy {
     }
 
     /**
+     * What a board, site class or site changes of the national policy.
+     *
+     * @throws PolicyException naming board, siteClass or device when the policy has no such scope
+     */
+    public ScopeOverride requireScope(RateScope scope) {
+        switch (scope.kind()) {
+            case NATIONAL:
+                throw new IllegalArgumentException("the national policy is not a scope's changes");
+            case SITE:
+                return device(DeviceId.deviceId(scope.name())).orElseThrow(() -> new PolicyException("device",
+                        "no device " + scope.name() + " in the CareLane policy")).site();
+            default:
+                boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
+                ScopeOverride o = (siteClass ? siteClasses : boards).get(scope.name());
+                if (o == null) {
+                    throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope
+                            + " (netcfg " + (siteClass ? "siteClasses" : "boards") + ")");
+                }
+                return o;
+        }
+    }
+
+    /**
      * A board's, site class's or site's own schedule, if it has one (empty nationally).
      *
      * @throws PolicyException naming board, siteClass or device when the policy has no such scope
      */
     public Optional<PeakSchedule> ownSchedule(RateScope scope) {
-        switch (scope.kind()) {
-            case NATIONAL:
-                return Optional.empty();
-            case SITE:
-                return device(DeviceId.deviceId(scope.name())).orElseThrow(() -> new PolicyException("device",
-                        "no device " + scope.name() + " in the CareLane policy")).site().schedule();
-            default:
-                boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
-                ScopeOverride o = (siteClass ? siteClasses : boards).get(scope.name());
-                if (o == null) {
-                    throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope);
-                }
-                return o.schedule();
-        }
+        return scope.kind() == RateScope.Kind.NATIONAL ? Optional.empty() : requireScope(scope).schedule();
     }
 
     /**

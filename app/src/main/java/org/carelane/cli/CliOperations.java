@@ -71,13 +71,7 @@ public final class CliOperations {
         if (scope.kind() != RateScope.Kind.NATIONAL) {
             java.util.Optional<org.carelane.api.Steering> egress = null;
             if (!clear && link != null) {
-                var node = org.carelane.policy.PolicyCodec.mapper().createObjectNode().put("link", link);
-                if (when != null) {
-                    node.put("when", when);
-                }
-                egress = org.carelane.policy.PolicyCodec.UPLINK.equals(link) && when == null
-                        ? java.util.Optional.empty()
-                        : java.util.Optional.of(org.carelane.policy.PolicyCodec.parseSteering(node, ""));
+                egress = org.carelane.policy.PolicyCodec.parseScopedSteering(steering(link, when));
             } else if (!clear) {
                 throw new PolicyException("link", "give a link, 'uplink', or --clear");
             }
@@ -88,11 +82,8 @@ public final class CliOperations {
         if (clear) {
             service.setEgress(slice, null, user, SOURCE);
         } else if (link != null) {
-            var node = org.carelane.policy.PolicyCodec.mapper().createObjectNode().put("link", link);
-            if (when != null) {
-                node.put("when", when);
-            }
-            service.setEgress(slice, org.carelane.policy.PolicyCodec.parseSteering(node, ""), user, SOURCE);
+            service.setEgress(slice, org.carelane.policy.PolicyCodec.parseSteering(steering(link, when), ""), user,
+                    SOURCE);
         } else if (when != null) {
             throw new PolicyException("link", "is required with --when");
         }
@@ -106,6 +97,15 @@ public final class CliOperations {
                 + d.egressOf(policy.requireSlice(slice), active).map(CliOperations::describe)
                         .orElse("uplink " + d.output())));
         return out;
+    }
+
+    /** {link, when} as REST takes it; {@code when} may be null. */
+    private static com.fasterxml.jackson.databind.node.ObjectNode steering(String link, String when) {
+        var node = org.carelane.policy.PolicyCodec.mapper().createObjectNode().put("link", link);
+        if (when != null) {
+            node.put("when", when);
+        }
+        return node;
     }
 
     private static String describe(org.carelane.api.EgressLink l) {
@@ -267,12 +267,8 @@ public final class CliOperations {
         if (scopes > 1) {
             throw new PolicyException("scope", "give at most one of --board, --site-class and --device");
         }
-        if (device != null && !device.matches("[a-z]+:[0-9A-Za-z.:_-]+")) {
-            throw new PolicyException("device", "must be a device id such as of:0000000000000001, not '"
-                    + device + "'");
-        }
         return board != null ? RateScope.board(board) : siteClass != null ? RateScope.siteClass(siteClass)
-                : device != null ? RateScope.site(org.onosproject.net.DeviceId.deviceId(device)) : RateScope.NATIONAL;
+                : device != null ? RateScope.site(RateScope.deviceId(device)) : RateScope.NATIONAL;
     }
 
     /** The national schedule: shows it, or changes the parts given first. */
@@ -318,11 +314,10 @@ public final class CliOperations {
                 ScheduleCodec.encode(s).get("days").toString().replace("\"", ""), s.zone()));
         out.add("holidays (off-peak all day): " + (s.holidays().isEmpty() ? "none" : s.holidays().stream()
                 .map(Object::toString).collect(java.util.stream.Collectors.joining(", "))));
-        Optional<ProfileOverride> override = Optional.ofNullable(service.scopedOverrides().get(scope))
-                .filter(o -> o.activeAt(service.now())).or(() -> service.override());
+        Optional<ProfileOverride> override = ScheduleCalculator.overrideAt(policy, scope, service.override(),
+                service.scopedOverrides(), service.now());
         out.add("active profile: " + (national ? service.activeProfile()
-                : ScheduleCalculator.effective(s, override.filter(o -> o.activeAt(service.now())),
-                        service.now())).jsonName());
+                : ScheduleCalculator.effective(s, override, service.now())).jsonName());
         out.add("next switch-overs:");
         var next = ScheduleCalculator.switchOvers(s, national ? service.override() : override, service.now(),
                 ScheduleCalculator.SWITCH_OVERS_LISTED);

@@ -115,18 +115,12 @@ final class PolicyChanges {
     /** The policy with what a board, site class or site changes replaced by {@code change} of it. */
     private static SlicePolicy changeScope(SlicePolicy current, RateScope scope,
                                            java.util.function.UnaryOperator<ScopeOverride> change) {
+        ScopeOverride next = change.apply(current.requireScope(scope));
         if (scope.kind() == RateScope.Kind.SITE) {
-            DeviceUplink device = current.device(DeviceId.deviceId(scope.name())).orElseThrow(() ->
-                    new PolicyException("device", "no device " + scope.name() + " in the CareLane policy"));
-            return current.withDevice(device.withSite(change.apply(device.site())));
+            DeviceUplink device = current.device(DeviceId.deviceId(scope.name())).orElseThrow();
+            return current.withDevice(device.withSite(next));
         }
-        boolean siteClass = scope.kind() == RateScope.Kind.SITE_CLASS;
-        ScopeOverride was = (siteClass ? current.siteClasses() : current.boards()).get(scope.name());
-        if (was == null) {
-            throw new PolicyException(siteClass ? "siteClass" : "board", "unknown " + scope
-                    + " (netcfg " + (siteClass ? "siteClasses" : "boards") + ")");
-        }
-        return current.withScope(siteClass, scope.name(), change.apply(was));
+        return current.withScope(scope.kind() == RateScope.Kind.SITE_CLASS, scope.name(), next);
     }
 
     void setSchedule(PeakSchedule schedule, String user, String source) {
@@ -219,7 +213,7 @@ final class PolicyChanges {
         thread.runAndWait(() -> {
             SlicePolicy current = store.policy().orElseThrow(() ->
                     new PolicyException("policy", "no CareLane policy (push the netcfg first)"));
-            changeScope(current, scope, java.util.function.UnaryOperator.identity());   // the scope exists
+            current.requireScope(scope);
             ProfileOverride before = store.scopedOverrides().get(scope);
             if (store.setScopedOverride(scope, next, null)) {
                 audit.record(user, source, "set-override " + scope, before == null ? null : before.toString(),
@@ -230,7 +224,7 @@ final class PolicyChanges {
     }
 
     boolean clearScopedOverride(RateScope scope, String user, String source) {
-        store.policy().ifPresent(p -> p.ownSchedule(scope));   // an unknown scope is an error, as when set
+        store.policy().ifPresent(p -> p.requireScope(scope));   // an unknown scope is an error, as when set
         boolean[] removed = new boolean[1];
         long start = System.nanoTime();
         thread.runAndWait(() -> {

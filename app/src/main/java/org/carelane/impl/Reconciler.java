@@ -128,33 +128,13 @@ final class Reconciler {
         if (pass != null && pass.containsKey(id)) {
             return pass.get(id);   // decided once for the whole reconcile
         }
-        return store.policy().map(p -> profileOf(p, id, overrideFor(p, id, store.override(),
-                store.scopedOverrides(), at), at)).orElse(Profile.OFF_PEAK);
+        return store.policy().map(p -> profileOf(p, id, ScheduleCalculator.overrideAt(p, RateScope.site(id),
+                store.override(), store.scopedOverrides(), at), at)).orElse(Profile.OFF_PEAK);
     }
 
     private static Profile profileOf(SlicePolicy policy, DeviceId id, Optional<ProfileOverride> override,
                                      Instant at) {
         return ScheduleCalculator.effective(scheduleOf(policy, id), override, at);
-    }
-
-    /** The most specific override in force on a device: its site's, site class's, board's, or the national one. */
-    private static Optional<ProfileOverride> overrideFor(SlicePolicy policy, DeviceId id,
-                                                         Optional<ProfileOverride> national,
-                                                         Map<RateScope, ProfileOverride> scoped, Instant at) {
-        if (!scoped.isEmpty()) {
-            Optional<DeviceUplink> d = policy.device(id);
-            java.util.List<RateScope> mine = new java.util.ArrayList<>();
-            mine.add(RateScope.site(id));
-            d.flatMap(DeviceUplink::siteClass).ifPresent(c -> mine.add(RateScope.siteClass(c)));
-            d.flatMap(DeviceUplink::board).ifPresent(b -> mine.add(RateScope.board(b)));
-            for (RateScope scope : mine) {
-                ProfileOverride o = scoped.get(scope);
-                if (o != null && o.activeAt(at)) {
-                    return Optional.of(o);
-                }
-            }
-        }
-        return national.filter(o -> o.activeAt(at));
     }
 
     private static PeakSchedule scheduleOf(SlicePolicy policy, DeviceId id) {
@@ -179,8 +159,9 @@ final class Reconciler {
         Optional<ProfileOverride> national = store.override();
         Map<RateScope, ProfileOverride> scoped = store.scopedOverrides();
         for (DeviceUplink d : policy.get().devices()) {
-            out.put(d.deviceId(), profileOf(policy.get(), d.deviceId(),
-                    overrideFor(policy.get(), d.deviceId(), national, scoped, at), at));
+            Optional<ProfileOverride> override = ScheduleCalculator.overrideAt(policy.get(),
+                    RateScope.site(d.deviceId()), national, scoped, at);
+            out.put(d.deviceId(), profileOf(policy.get(), d.deviceId(), override, at));
         }
         return out;
     }

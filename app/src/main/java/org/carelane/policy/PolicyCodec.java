@@ -421,6 +421,15 @@ public final class PolicyCodec {
         return Optional.of(parseEgress(node, at));
     }
 
+    /**
+     * A scope's egress for a slice as REST and the CLI take it: {link, when}, or {"link": "uplink"}
+     * for the WAN uplink there.
+     */
+    public static Optional<Steering> parseScopedSteering(JsonNode req) {
+        return UPLINK.equals(req.path("link").asText(null)) && !req.has("when") ? Optional.empty()
+                : Optional.of(parseEgress(req, ""));
+    }
+
     /** A slice's egress as in netcfg (REST PUT /slices/{name}/egress). */
     public static Steering parseSteering(JsonNode node, String at) {
         return parseEgress(node, at);

@@ -1,8 +1,12 @@
 package org.carelane.policy;
 
+import org.carelane.api.DeviceUplink;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateScope;
+import org.carelane.api.SlicePolicy;
+import org.onosproject.net.DeviceId;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +14,7 @@ import java.time.LocalDate;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -57,6 +62,31 @@ public final class ScheduleCalculator {
             }
         }
         return Profile.OFF_PEAK;
+    }
+
+    /**
+     * The override in force at a scope: the most specific one active there (for a site: its own,
+     * its site class's, its board's; for a board or class: its own), else the national one.
+     */
+    public static Optional<ProfileOverride> overrideAt(SlicePolicy policy, RateScope scope,
+                                                       Optional<ProfileOverride> national,
+                                                       Map<RateScope, ProfileOverride> scoped, Instant now) {
+        if (!scoped.isEmpty() && scope.kind() != RateScope.Kind.NATIONAL) {
+            List<RateScope> chain = new ArrayList<>();
+            chain.add(scope);
+            if (scope.kind() == RateScope.Kind.SITE) {
+                Optional<DeviceUplink> d = policy.device(DeviceId.deviceId(scope.name()));
+                d.flatMap(DeviceUplink::siteClass).ifPresent(c -> chain.add(RateScope.siteClass(c)));
+                d.flatMap(DeviceUplink::board).ifPresent(b -> chain.add(RateScope.board(b)));
+            }
+            for (RateScope s : chain) {
+                ProfileOverride o = scoped.get(s);
+                if (o != null && o.activeAt(now)) {
+                    return Optional.of(o);
+                }
+            }
+        }
+        return national.filter(o -> o.activeAt(now));
     }
 
     /** Profile in force: an unexpired override wins over the schedule. */

@@ -247,9 +247,8 @@ public class CareLaneWebResource extends AbstractWebResource {
     public Response setScopedEgress(@PathParam("kind") String kind, @PathParam("scope") String scope,
                                     @PathParam("name") String name, String body) {
         return handle(() -> {
-            JsonNode req = RequestBodies.object(body, Set.of("link", "when"));
-            Optional<Steering> egress = PolicyCodec.UPLINK.equals(req.path("link").asText(null))
-                    && !req.has("when") ? Optional.empty() : Optional.of(PolicyCodec.parseSteering(req, ""));
+            Optional<Steering> egress = PolicyCodec.parseScopedSteering(
+                    RequestBodies.object(body, Set.of("link", "when")));
             RateScope where = scope(kind, scope);
             service().setScopedEgress(where, name, egress, user(), SOURCE);
             ObjectNode out = mapper().createObjectNode().put("scope", where.toString()).put("slice", name);
@@ -341,10 +340,7 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     private static DeviceId deviceId(String text) {
-        if (!text.matches("[a-z]+:[0-9A-Za-z.:_-]+")) {
-            throw new PolicyException("device", "must be a device id such as of:0000000000000001, not '" + text + "'");
-        }
-        return DeviceId.deviceId(text);
+        return RateScope.deviceId(text);
     }
 
     /**
@@ -423,14 +419,15 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     /**
-     * A scope's own schedule, with the profile in force there now (its override, else the
-     * national one, else that schedule with the national holidays) and its next change.
+     * A scope's own schedule, with the profile in force there now (the override in force there,
+     * else that schedule with the national holidays) and its next change.
      */
     private ObjectNode scopedSchedule(RateScope scope, PeakSchedule schedule) {
         Instant now = service().now();
-        PeakSchedule inForce = requirePolicy().scheduleAt(scope);
-        Optional<ProfileOverride> override = Optional.ofNullable(service().scopedOverrides().get(scope))
-                .filter(o -> o.activeAt(now)).or(() -> service().override().filter(o -> o.activeAt(now)));
+        SlicePolicy policy = requirePolicy();
+        PeakSchedule inForce = policy.scheduleAt(scope);
+        Optional<ProfileOverride> override = ScheduleCalculator.overrideAt(policy, scope, service().override(),
+                service().scopedOverrides(), now);
         return mapper().createObjectNode().put("scope", scope.toString())
                 .<ObjectNode>set("schedule", ScheduleCodec.encode(schedule))
                 .put("activeProfile", ScheduleCalculator.effective(inForce, override, now).jsonName())

@@ -3,6 +3,7 @@ package org.carelane.policy;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
+import org.carelane.api.RateScope;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -151,5 +152,27 @@ class ScheduleCalculatorTest {
         List<String> out = new java.util.ArrayList<>();
         switchOvers.forEach(o -> out.add(o.at() + " " + o.profile().jsonName()));
         return out;
+    }
+
+    @Test
+    void theOverrideInForceAtAScopeIsItsOwnThenItsClassAndBoardForASiteThenTheNationalOne() {
+        org.carelane.api.SlicePolicy wales = PolicyCodec.parse(org.carelane.testing.SampleConfig.wales());
+        Instant now = Instant.parse("2026-01-14T10:00:00Z");
+        Instant later = now.plusSeconds(3600);
+        ProfileOverride national = new ProfileOverride(Profile.PEAK, later, "n", null);
+        ProfileOverride board = new ProfileOverride(Profile.OFF_PEAK, later, "b", null);
+        ProfileOverride expired = new ProfileOverride(Profile.PEAK, now, "s", null);
+        RateScope cav = RateScope.board("cav");
+        RateScope gpCav = RateScope.site(org.onosproject.net.DeviceId.deviceId("of:00000000000000b1"));
+        RateScope gpBcuhb = RateScope.site(org.onosproject.net.DeviceId.deviceId("of:00000000000000a1"));
+        java.util.Map<RateScope, ProfileOverride> scoped = java.util.Map.of(cav, board, gpCav, expired);
+        assertEquals(Optional.of(board), ScheduleCalculator.overrideAt(wales, gpCav, Optional.of(national), scoped,
+                now), "the site's own has expired: its board's");
+        assertEquals(Optional.of(board), ScheduleCalculator.overrideAt(wales, cav, Optional.of(national), scoped,
+                now));
+        assertEquals(Optional.of(national), ScheduleCalculator.overrideAt(wales, gpBcuhb, Optional.of(national),
+                scoped, now), "another board's site: the national one");
+        assertEquals(Optional.empty(), ScheduleCalculator.overrideAt(wales, gpBcuhb, Optional.of(national),
+                scoped, later), "none once all have expired");
     }
 }
