@@ -274,7 +274,8 @@ public class CareLaneManager implements CareLaneService {
 
     private SliceProgrammer newProgrammer() {
         SliceProgrammer programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout,
-                retired, meterGrace, programming, keeper, switchMeters, meterFeatures);
+                retired, meterGrace, programming, keeper, switchMeters, meterFeatures,
+                new WithdrawnMeterSweep(() -> openFlowController, switchMeters, meterService, programming));
         programmer.onMeterMismatch(id -> thread.execute(() -> devices.meterMismatch(id)));
         return programmer;
     }

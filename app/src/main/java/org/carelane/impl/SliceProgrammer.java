@@ -69,6 +69,7 @@ final class SliceProgrammer {
     private final RuleKeeper keeper;
     private final SwitchMeterReader switchMeters;
     private final MeterFeaturesRepair features;
+    private final WithdrawnMeterSweep sweep;
     /** Told of a device whose switch holds one of its meters at another rate (a late EXISTING_METER). */
     private volatile Consumer<DeviceId> meterMismatch = id -> { };
     /** How often a new meter is looked for on the switch. */
@@ -84,10 +85,12 @@ final class SliceProgrammer {
      * @param keeper      told which rules each device is to hold
      * @param switchMeters reads the meters a switch holds
      * @param features    gives ONOS back a switch's meter features it forgot
+     * @param sweep       deletes from a reconnected switch the withdrawn meters ONOS put back
      */
     SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters, CareLaneStore store,
                     Duration timeout, RetiredCounters retired, Duration meterGrace, Executor callbacks,
-                    RuleKeeper keeper, SwitchMeterReader switchMeters, MeterFeaturesRepair features) {
+                    RuleKeeper keeper, SwitchMeterReader switchMeters, MeterFeaturesRepair features,
+                    WithdrawnMeterSweep sweep) {
         this.appId = appId;
         this.flowRules = flowRules;
         this.meters = meters;
@@ -99,6 +102,7 @@ final class SliceProgrammer {
         this.keeper = keeper;
         this.switchMeters = switchMeters;
         this.features = features;
+        this.sweep = sweep;
     }
 
     /** Who renews a device whose switch holds one of its meters at another rate. */
@@ -163,7 +167,7 @@ final class SliceProgrammer {
      */
     CompletableFuture<Void> program(SlicePolicy policy, Profile profile, DeviceUplink device, boolean fresh,
                                     MastershipFence fence) {
-        return programNow(policy, profile, device, fresh, false, fence);
+        return programNow(policy, profile, device, fresh, false, false, fence);
     }
 
     /**
@@ -183,7 +187,7 @@ final class SliceProgrammer {
         Optional<CompletableFuture<Map<Long, Long>>> read =
                 recorded.isEmpty() || !lostMeters(id).isEmpty() ? Optional.empty() : switchMeters.read(id);
         if (read.isEmpty()) {
-            return programNow(policy, profile, device, true, false, fence);
+            return programNow(policy, profile, device, true, false, true, fence);
         }
         return read.get().handle((rates, error) -> error == null && recorded.values().stream()
                         .allMatch(m -> heldAtItsRate(m, rates)))
@@ -191,13 +195,18 @@ final class SliceProgrammer {
                     if (kept) {
                         log.info("CareLane finds {}'s meters on the switch: no new generation", id);
                     }
-                    return programNow(policy, profile, device, !kept, kept, fence);
+                    return programNow(policy, profile, device, !kept, kept, true, fence);
                 }, callbacks);
     }
 
-    /** @param rewrite re-add the recorded generation's rules in place even if ONOS lists them all */
+    /**
+     * @param rewrite   re-add the recorded generation's rules in place even if ONOS lists them all
+     * @param reconnect the switch reconnected: the meters it lost and this attempt withdraws are
+     *                  swept ({@link WithdrawnMeterSweep})
+     */
     private CompletableFuture<Void> programNow(SlicePolicy policy, Profile profile, DeviceUplink device,
-                                               boolean fresh, boolean rewrite, MastershipFence fence) {
+                                               boolean fresh, boolean rewrite, boolean reconnect,
+                                               MastershipFence fence) {
         DeviceId id = device.deviceId();
         Attempt attempt = new Attempt(id, fence);
         Map<String, InstalledMeter> current = store.installedMeters(id);
@@ -232,11 +241,15 @@ final class SliceProgrammer {
                     }
                     attempt.fence.check();
                     store.setInstalledMeters(id, new LinkedHashMap<>(next));
+                    List<InstalledMeter> withdrawn = new ArrayList<>();
                     current.forEach((slice, old) -> {
-                        if (!old.equals(next.get(slice))) {
-                            withdrawIfHeld(id, old, next.values(), true);
+                        if (!old.equals(next.get(slice)) && withdrawIfHeld(id, old, next.values(), true)) {
+                            withdrawn.add(old);
                         }
                     });
+                    if (reconnect) {
+                        sweep.after(id, withdrawn, attempt.fence::holds);
+                    }
                     // Meters of an attempt that stopped when this node lost the device (a stale
                     // attempt undoes nothing: the next master decides), before it got it back.
                     withdrawMeters(id, strayMeters(id));
@@ -367,17 +380,18 @@ final class SliceProgrammer {
      * @param freesRoom whether its leaving gives the device room it did not have before the
      *                  attempt (an old generation's meter, not a failed attempt's own)
      */
-    private void withdrawIfHeld(DeviceId id, InstalledMeter m, java.util.Collection<InstalledMeter> inUse,
-                                boolean freesRoom) {
+    private boolean withdrawIfHeld(DeviceId id, InstalledMeter m, java.util.Collection<InstalledMeter> inUse,
+                                   boolean freesRoom) {
         if (inUse.stream().anyMatch(u -> u.meterId() == m.meterId()) || !holds(id, m)) {
             log.info("CareLane does not withdraw meter {} on {}: ONOS no longer holds it as CareLane's {} kbps meter",
                     m.meterId(), id, m.rateKbps());
-            return;
+            return false;
         }
         if (freesRoom) {
             roomMaking.add(id + "/" + m.meterId());
         }
         withdraw(id, m);
+        return true;
     }
 
     /**

@@ -141,6 +141,7 @@ public final class CareLaneTestBed implements AutoCloseable {
         flows.meterLookup = (device, meterId) -> meters.getMeter(device, meterId) != null
                 && meters.onSwitch(device, meterId);
         openFlow.answerMeterConfig(meters::switchMeters);
+        openFlow.onMeterDelete(meters::deleteFromSwitch);
         manager.bindOpenFlowController(openFlow);
         manager.bindMeterStore(meters.store());
         flows.onSwitchRemoval((device, rule) -> {

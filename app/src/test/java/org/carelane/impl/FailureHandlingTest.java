@@ -309,6 +309,39 @@ class FailureHandlingTest {
         assertEquals(6, bed.flows.devices(GW).size());
     }
 
+    /**
+     * CI of 5f0cf08: an emptied switch was whole again only 12.2 s after it reconnected. The
+     * fresh generation withdrew the old meters the switch had lost; a meter-stats reply ONOS
+     * handled after the withdraw, from its read of the store before it, re-ADDed one of them,
+     * and the switch held it until ONOS's next polls deleted it (a meter ONOS no longer holds).
+     */
+    @Test
+    void aWithdrawnMeterOnosPutsBackAfterAReconnectLeavesTheSwitch() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        List<Long> before = bed.meters.liveMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList());
+        bed.flows.switchLost(GW);   // restarted: ONOS still believes its rules and meters are there
+        bed.meters.switchLost(GW);
+        Runnable lateReply = bed.meters.replyReadNow(GW);   // lacks every meter ONOS holds ADDED
+        bed.fireDeviceAvailable(GW);
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText())
+                && bed.meters.liveMeters(GW).stream().noneMatch(m -> before.contains(m.id().id())),
+                Duration.ofSeconds(2), "a fresh generation, the old meters withdrawn");
+        lateReply.run();
+        assertTrue(bed.meters.switchMeters(GW).keySet().containsAll(before), "ONOS put the old meters back");
+        waitFor(() -> bed.meters.switchMeters(GW).keySet().equals(liveIds()), Duration.ofSeconds(3),
+                "the switch to hold only the meters ONOS holds: " + bed.meters.switchMeters(GW));
+        assertTrue(bed.openFlow.meterDeletes.get() >= before.size(), "deleted by CareLane, not by ONOS's polls");
+        bed.meters.poll();
+        bed.meters.poll();
+        assertEquals(liveIds(), bed.meters.switchMeters(GW).keySet(), "and no more after ONOS's polls");
+        assertEquals(3, liveIds().size());
+    }
+
+    private java.util.Set<Long> liveIds() {
+        return bed.meters.liveMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toSet());
+    }
+
     @Test
     void aRuleMissingAfterTheStatsPollFailsTheDeviceAndAFreshGenerationFollows() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());

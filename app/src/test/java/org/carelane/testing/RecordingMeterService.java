@@ -285,6 +285,47 @@ public class RecordingMeterService extends MeterServiceAdapter {
         purged.forEach(this::post);
     }
 
+    /**
+     * A meter-stats reply read now and handled later, as ONOS 2.7.0 handles one:
+     * MeterManager.pushMeterMetrics reads the store when it starts, on one of 32 threads, and
+     * acts on what it read. A reply the switch sent before a withdraw and handled after it
+     * re-ADDs a withdrawn meter the reply lacked (its MeterInstaller runs after the REMOVE), so
+     * the switch holds a meter the store has let go; ONOS deletes it at a later poll.
+     */
+    public synchronized Runnable replyReadNow(DeviceId deviceId) {
+        Map<Long, Long> reply = switchMeters(deviceId);
+        Map<Meter, MeterState> seen = new LinkedHashMap<>();
+        meters.getOrDefault(deviceId, new TreeMap<>()).values().forEach(m -> seen.put(m, m.state()));
+        return () -> {
+            List<Meter> purged = new ArrayList<>();
+            synchronized (this) {
+                Map<Long, Long> switchHolds = onSwitch.computeIfAbsent(deviceId, d -> new ConcurrentHashMap<>());
+                seen.forEach((meter, state) -> {
+                    if (state != MeterState.PENDING_REMOVE && !reply.containsKey(meter.id().id())
+                            && !switchHolds.containsKey(meter.id().id())) {
+                        toSwitch(meter);
+                    }
+                });
+                reply.keySet().stream().filter(id -> seen.keySet().stream().noneMatch(m -> id.equals(m.id().id())))
+                        .forEach(switchHolds::remove);
+                TreeMap<Long, Meter> table = meters.getOrDefault(deviceId, new TreeMap<>());
+                seen.forEach((meter, state) -> {
+                    if (state == MeterState.PENDING_REMOVE && table.get(meter.id().id()) == meter) {
+                        table.remove(meter.id().id());
+                        free(deviceId, meter.id().id());
+                        purged.add(meter);
+                    }
+                });
+            }
+            purged.forEach(this::post);
+        };
+    }
+
+    /** A METER_MOD DELETE reaches the switch. */
+    public synchronized void deleteFromSwitch(DeviceId deviceId, long meterId) {
+        onSwitch.getOrDefault(deviceId, Map.of()).remove(meterId);
+    }
+
     private void confirm(DefaultMeter meter, MeterRequest request) {
         meter.setState(MeterState.ADDED);
         request.context().ifPresent(c -> c.onSuccess(request));

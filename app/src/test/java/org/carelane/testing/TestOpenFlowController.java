@@ -17,6 +17,8 @@ import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterConfig;
 import org.projectfloodlight.openflow.protocol.OFMeterConfigStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFMeterMod;
+import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
@@ -24,6 +26,7 @@ import org.projectfloodlight.openflow.types.U64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One node's OpenFlow controller, as far as CareLane uses it: event listeners, and the
@@ -39,6 +42,16 @@ public final class TestOpenFlowController implements OpenFlowController {
     /** Switches answer meter-config requests from {@code tables}; without it, there is no switch to ask. */
     public void answerMeterConfig(java.util.function.Function<DeviceId, java.util.Map<Long, Long>> tables) {
         this.meterTables = tables;
+    }
+
+    /** Where a METER_MOD DELETE sent to a switch goes: device and meter id. */
+    private volatile java.util.function.BiConsumer<DeviceId, Long> meterDeleted = (device, id) -> { };
+    /** METER_MOD DELETEs sent to switches directly. */
+    public final AtomicInteger meterDeletes = new AtomicInteger();
+
+    /** Switches apply the METER_MOD DELETEs sent to them with {@code deleted}. */
+    public void onMeterDelete(java.util.function.BiConsumer<DeviceId, Long> deleted) {
+        this.meterDeleted = deleted;
     }
 
     /** The max_meter each switch reported at its handshake (OFPMP_METER_FEATURES); 0: no meters. */
@@ -88,6 +101,12 @@ public final class TestOpenFlowController implements OpenFlowController {
                 new Class<?>[] {OpenFlowSwitch.class}, (proxy, method, args) -> {
                     if (method.getName().equals("factory")) {
                         return OF13;
+                    }
+                    if (method.getName().equals("sendMsg") && args.length == 1 && args[0] instanceof OFMeterMod
+                            && ((OFMeterMod) args[0]).getCommand() == OFMeterModCommand.DELETE) {
+                        meterDeletes.incrementAndGet();
+                        meterDeleted.accept(DeviceId.deviceId(Dpid.uri(dpid)), ((OFMeterMod) args[0]).getMeterId());
+                        return null;
                     }
                     if (method.getName().equals("getMeterFeatures")) {
                         // As OVS 3.1 reports them: kbps, pktps, burst and stats; drop bands.
