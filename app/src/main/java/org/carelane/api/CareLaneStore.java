@@ -114,6 +114,15 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
     /** Meters installed on a device, by slice name. */
     Map<String, InstalledMeter> installedMeters(DeviceId device);
 
+    /**
+     * Meters staged on a device for the profile it changes to at its next boundary, by slice
+     * name: submitted and on the switch, used by no rule until the boundary's attempt takes them.
+     */
+    Map<String, InstalledMeter> stagedMeters(DeviceId device);
+
+    /** Replaces the record of a device's staged meters; an empty map removes it. */
+    void setStagedMeters(DeviceId device, Map<String, InstalledMeter> meters);
+
     /** Devices that have meters recorded. */
     List<DeviceId> devicesWithMeters();
 

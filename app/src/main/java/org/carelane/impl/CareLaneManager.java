@@ -495,7 +495,12 @@ public class CareLaneManager implements CareLaneService {
 
     /** For tests: waits until what is queued on the CareLane thread has run and no attempt is in flight. */
     void awaitIdle() {
-        thread.runAndWait(() -> { });
+        long deadline = System.nanoTime() + PROMPT.toNanos();
+        CareLaneThread.awaitUntil(deadline, () -> {
+            int[] inFlight = {0};
+            thread.runAndWait(() -> inFlight[0] = devices.inFlight());
+            return inFlight[0] == 0;
+        });
         awaitSettled(PROMPT);
     }
 

@@ -93,6 +93,8 @@ final class DeviceProgramming implements WorkCounts {
     private final Map<DeviceId, SlicePolicy> programmedWith = new HashMap<>();
     /** Devices waiting for room to start their attempt, in order (shown PENDING). */
     private final Set<DeviceId> queued = new java.util.LinkedHashSet<>();
+    /** What each device's staged meters are for: its effective policy and its next profile. */
+    private final Map<DeviceId, Map.Entry<SlicePolicy, Profile>> stagedFor = new HashMap<>();
 
     /**
      * @param profileAt a device's profile at an instant
@@ -257,6 +259,55 @@ final class DeviceProgramming implements WorkCounts {
     }
 
     /**
+     * Stages a device's meters for the profile it changes to at its next boundary
+     * ({@link SliceProgrammer#stageMeters}), once per policy and profile, when the device is in
+     * sync and nothing else runs on it. It counts as the device's attempt in flight, so the
+     * boundary's attempt starts when it ends. A failure only costs the boundary its head start.
+     */
+    void stage(DeviceId id, Profile next) {
+        Optional<DeviceSyncTracker.Entry> last = sync.get(id);
+        Optional<SlicePolicy> policy = store.policy();
+        Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));
+        if (inFlight.containsKey(id) || queued.contains(id) || clearing.contains(id) || device.isEmpty()
+                || !mastership.isLocalMaster(id) || !devices.isAvailable(id) || last.isEmpty()
+                || last.get().state != DeviceSyncTracker.State.IN_SYNC || last.get().profile == next) {
+            return;
+        }
+        SlicePolicy own = policy.get().forDevice(id).orElseThrow().policy();
+        Map.Entry<SlicePolicy, Profile> key = Map.entry(own, next);
+        if (key.equals(stagedFor.get(id))) {
+            return;
+        }
+        MastershipFence fence = MastershipFence.now(mastership, id);
+        CompletableFuture<Void> staging;
+        try {
+            staging = programmer.stageMeters(own, next, device.get(), fence);
+        } catch (RuntimeException e) {
+            staging = CompletableFuture.failedFuture(e);
+        }
+        inFlight.put(id, staging);
+        inFlightTerm.put(id, fence);
+        CompletableFuture<Void> ended = staging;
+        CompletableFuture<Void> unused = staging.whenComplete((v, error) -> onCareLaneThread(() -> {
+            if (inFlight.get(id) != ended || clearing.contains(id)) {
+                return;
+            }
+            inFlight.remove(id);
+            inFlightTerm.remove(id);
+            if (error == null) {
+                stagedFor.put(id, key);
+            } else if (!isStale(error)) {
+                log.info("CareLane could not stage {}'s meters for {} ({}); the boundary submits them", id,
+                        next.jsonName(), rootMessage(error));
+            }
+            if (dirty.remove(id)) {
+                program(id);
+            }
+            startQueued();
+        }));
+    }
+
+    /**
      * The device connected, or reconnected. ONOS 2.7.0 replays a reconnected switch's flows
      * before its meters, and OVS rejects them (INVALID_METER): a fresh generation, meters
      * first. A reconnect does not wait out a backoff.
@@ -366,6 +417,7 @@ final class DeviceProgramming implements WorkCounts {
     }
 
     private void attemptEnded(DeviceId id, Profile profile, long version, Throwable error) {
+        stagedFor.remove(id);   // the boundary took the staged meters, or the device may stage anew
         if (error != null) {
             programmedWith.remove(id);
         }

@@ -51,6 +51,11 @@ import static org.slf4j.LoggerFactory.getLogger;
 final class Reconciler {
     /** Re-check at least this often, so that wall-clock steps (NTP) are caught. */
     static final Duration MAX_SLEEP = Duration.ofSeconds(30);
+    /**
+     * How long before a boundary devices stage the next profile's meters
+     * ({@link DeviceProgramming#stage}); 0 turns staging off.
+     */
+    static final Duration STAGE_LEAD = Duration.ofSeconds(Long.getLong("carelane.stageLeadSeconds", 30));
     /** Next evaluation after one that failed. */
     static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
 
@@ -241,6 +246,27 @@ final class Reconciler {
         reconciledOverride = override;
         reconciledScopedOverrides = scopedOverrides;
         scheduleNextCheck(decidedAt);
+        stageUpcoming(decidedAt);
+    }
+
+    /**
+     * Within {@link #STAGE_LEAD} of the next boundary or override expiry, each device this node
+     * masters whose profile changes then stages that profile's meters.
+     */
+    private void stageUpcoming(Instant now) {
+        if (STAGE_LEAD.isZero() || store.policy().isEmpty()) {
+            return;
+        }
+        Instant next = nextChange(now);
+        if (next.isAfter(now.plus(STAGE_LEAD))) {
+            return;
+        }
+        Map<DeviceId, Profile> now0 = appliedByDevice;
+        profilesAt(next).forEach((id, profile) -> {
+            if (now0.containsKey(id) && now0.get(id) != profile) {
+                devices.stage(id, profile);
+            }
+        });
     }
 
     /** Reconciles if the policy or override changed since the last reconcile. */
@@ -283,6 +309,7 @@ final class Reconciler {
             reconcile();   // a store event that never came: the timer catches it up
         } else {
             scheduleNextCheck(now);
+            stageUpcoming(now);
         }
     }
 
@@ -293,19 +320,29 @@ final class Reconciler {
      * 1 ms if that change has already passed while the decision was being applied.
      */
     long nextCheckDelayMillis(Instant decidedAt) {
-        Optional<ProfileOverride> override = overrideAt(decidedAt);
-        Instant next = store.policy()
-                .flatMap(p -> schedulesInUse(p).stream()
-                        .map(s -> ScheduleCalculator.nextChange(s, override, decidedAt)).min(Instant::compareTo))
-                .orElse(decidedAt.plus(MAX_SLEEP));
-        for (ProfileOverride o : store.scopedOverrides().values()) {
-            if (o.activeAt(decidedAt) && o.expiresAt().isBefore(next)) {
-                next = o.expiresAt();
-            }
+        Instant next = nextChange(decidedAt);
+        Instant stageAt = next.minus(STAGE_LEAD);
+        if (!STAGE_LEAD.isZero() && stageAt.isAfter(decidedAt)) {
+            next = stageAt;   // wakes first to stage the devices' meters for it
         }
         long nanos = Duration.between(clock.get(), next).toNanos();
         long millis = (nanos + 999_999) / 1_000_000;
         return Math.max(1, Math.min(millis, MAX_SLEEP.toMillis()));
+    }
+
+    /** The first boundary or override expiry after {@code at}, or {@code at} + {@link #MAX_SLEEP}. */
+    private Instant nextChange(Instant at) {
+        Optional<ProfileOverride> override = overrideAt(at);
+        Instant next = store.policy()
+                .flatMap(p -> schedulesInUse(p).stream()
+                        .map(s -> ScheduleCalculator.nextChange(s, override, at)).min(Instant::compareTo))
+                .orElse(at.plus(MAX_SLEEP));
+        for (ProfileOverride o : store.scopedOverrides().values()) {
+            if (o.activeAt(at) && o.expiresAt().isBefore(next)) {
+                next = o.expiresAt();
+            }
+        }
+        return next;
     }
 
     /** Stops the schedule timer and every retry; what is in flight goes on. */

@@ -210,6 +210,8 @@ final class SliceProgrammer {
         DeviceId id = device.deviceId();
         Attempt attempt = new Attempt(id, fence);
         Map<String, InstalledMeter> current = store.installedMeters(id);
+        // A fresh generation trusts nothing recorded: staged meters may be gone from the switch too.
+        Map<String, InstalledMeter> staged = fresh ? Map.of() : store.stagedMeters(id);
         Map<String, InstalledMeter> next = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
         // Fails with the first meter error ONOS reports for this attempt.
@@ -224,6 +226,11 @@ final class SliceProgrammer {
             InstalledMeter existing = current.get(slice.name());
             if (!fresh && existing != null && existing.rateKbps() == rate && existing.burstKbits() == burst) {
                 next.put(slice.name(), existing);
+                continue;
+            }
+            InstalledMeter ready = staged.get(slice.name());
+            if (ready != null && ready.rateKbps() == rate && ready.burstKbits() == burst && holds(id, ready)) {
+                next.put(slice.name(), ready);   // staged before the boundary, already on the switch
                 continue;
             }
             CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice.name(), rate, burst, attempt,
@@ -250,9 +257,70 @@ final class SliceProgrammer {
                     if (reconnect) {
                         sweep.after(id, withdrawn, attempt.fence::holds);
                     }
+                    if (staged.values().stream().anyMatch(next::containsValue)) {
+                        // The boundary this device was staged for: the staged meters not taken go.
+                        store.setStagedMeters(id, Map.of());
+                        staged.values().stream().filter(m -> !next.containsValue(m))
+                                .forEach(m -> withdrawIfHeld(id, m, next.values(), true));
+                    }
                     // Meters of an attempt that stopped when this node lost the device (a stale
                     // attempt undoes nothing: the next master decides), before it got it back.
                     withdrawMeters(id, strayMeters(id));
+                    return CompletableFuture.<Void>completedFuture(null);
+                }, callbacks)
+                .thenCompose(f -> f);
+    }
+
+    /**
+     * Stages a device's meters for the profile it changes to at its next boundary: each
+     * forwarding slice whose meter changes then gets its new meter now, confirmed on the switch
+     * and recorded as staged, and the boundary's attempt takes it instead of submitting one, so
+     * it goes straight to the rules. No rule changes. Meters staged earlier that are no longer
+     * wanted are withdrawn; on a failure this staging's own meters are, and the boundary's
+     * attempt submits what it needs as usual.
+     */
+    CompletableFuture<Void> stageMeters(SlicePolicy policy, Profile next, DeviceUplink device,
+                                        MastershipFence fence) {
+        DeviceId id = device.deviceId();
+        Attempt attempt = new Attempt(id, fence);
+        Map<String, InstalledMeter> current = store.installedMeters(id);
+        Map<String, InstalledMeter> earlier = store.stagedMeters(id);
+        Map<String, InstalledMeter> staged = new ConcurrentHashMap<>();
+        List<CompletableFuture<Void>> submitted = new ArrayList<>();
+        CompletableFuture<Void> meterError = new CompletableFuture<>();
+        fence.check();
+        for (SliceDefinition slice : policy.slices()) {
+            if (slice.drop()) {
+                continue;
+            }
+            long rate = slice.rates(next).maxKbps();
+            long burst = RateMath.burstKbits(rate, policy.burstMs(slice));
+            InstalledMeter now = current.get(slice.name());
+            if (now != null && now.rateKbps() == rate && now.burstKbits() == burst) {
+                continue;   // the same meter serves both profiles
+            }
+            InstalledMeter ready = earlier.get(slice.name());
+            if (ready != null && ready.rateKbps() == rate && ready.burstKbits() == burst && holds(id, ready)) {
+                staged.put(slice.name(), ready);
+                continue;
+            }
+            submitted.add(submitOrExplain(id, slice.name(), rate, burst, attempt, meterError)
+                    .thenAccept(m -> staged.put(slice.name(), m)));
+        }
+        return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
+                .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync((v, error) -> {
+                    if (error != null) {
+                        return undo(attempt, Map.of(), error);
+                    }
+                    attempt.fence.check();
+                    store.setStagedMeters(id, new LinkedHashMap<>(staged));
+                    earlier.values().stream().filter(m -> !staged.containsValue(m))
+                            .forEach(m -> withdrawIfHeld(id, m, store.installedMeters(id).values(), true));
+                    if (!staged.isEmpty()) {
+                        log.info("CareLane staged {} meter(s) on {} for {}", staged.size(), id, next.jsonName());
+                    }
                     return CompletableFuture.<Void>completedFuture(null);
                 }, callbacks)
                 .thenCompose(f -> f);
@@ -302,6 +370,7 @@ final class SliceProgrammer {
         List<InstalledMeter> stray = new ArrayList<>();
         Set<Long> keep = new HashSet<>();
         store.installedMeters(id).values().forEach(m -> keep.add(m.meterId()));
+        store.stagedMeters(id).values().forEach(m -> keep.add(m.meterId()));
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
             if (e.appId() == appId.id()) {
                 e.treatment().meters().forEach(m -> keep.add(m.meterId().id()));
@@ -337,9 +406,12 @@ final class SliceProgrammer {
         CompletableFuture<Void> done = execute(ops);
         return done.whenCompleteAsync((v, e) -> {
             Map<String, InstalledMeter> installed = store.installedMeters(id);
+            Map<String, InstalledMeter> staged = store.stagedMeters(id);
             store.setInstalledMeters(id, Map.of());
+            store.setStagedMeters(id, Map.of());
             store.setRuleBand(id, java.util.OptionalInt.empty());
             installed.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
+            staged.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
         }, callbacks);
     }
 

@@ -59,6 +59,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
 
     private ConsistentMap<String, String> state;
     private ConsistentMap<String, String> meters;
+    private ConsistentMap<String, String> stagedMeters;
     private ConsistentMap<String, Integer> bands;
     private ConsistentMap<Long, String> auditLog;
     private ConsistentMap<String, String> queueProfiles;
@@ -75,6 +76,8 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
                 .withName("carelane-state").withSerializer(serializer).build();
         meters = storageService.<String, String>consistentMapBuilder()
                 .withName("carelane-meters").withSerializer(serializer).build();
+        stagedMeters = storageService.<String, String>consistentMapBuilder()
+                .withName("carelane-staged-meters").withSerializer(serializer).build();
         bands = storageService.<String, Integer>consistentMapBuilder()
                 .withName("carelane-bands").withSerializer(serializer).build();
         auditLog = storageService.<Long, String>consistentMapBuilder()
@@ -239,6 +242,20 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     @Override
     public Map<String, InstalledMeter> installedMeters(DeviceId device) {
         return value(meters.get(device.toString())).map(StoreCodec::meters).orElse(Map.of());
+    }
+
+    @Override
+    public Map<String, InstalledMeter> stagedMeters(DeviceId device) {
+        return value(stagedMeters.get(device.toString())).map(StoreCodec::meters).orElse(Map.of());
+    }
+
+    @Override
+    public void setStagedMeters(DeviceId device, Map<String, InstalledMeter> staged) {
+        if (staged.isEmpty()) {
+            stagedMeters.remove(device.toString());
+        } else {
+            stagedMeters.put(device.toString(), StoreCodec.meters(staged));
+        }
     }
 
     @Override

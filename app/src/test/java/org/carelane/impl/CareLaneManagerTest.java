@@ -130,9 +130,47 @@ class CareLaneManagerTest {
                 && "peak".equals(a.after())));
     }
 
+    private static void awaitTrue(java.util.function.BooleanSupplier done, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(5);
+        }
+    }
+
     private boolean peakInSync() {
         var sync = StatusJson.of(bed.manager).get("devices").get(0).path("sync");
         return "peak".equals(sync.path("profile").asText()) && "IN_SYNC".equals(sync.path("state").asText());
+    }
+
+    /**
+     * Within the lead before a boundary, the device stages the next profile's changed meters
+     * (social's peak cap) on the switch, used by no rule; the boundary's attempt takes them and
+     * submits none of its own, and the off-peak meters it replaced go.
+     */
+    @Test
+    void theNextProfilesMetersAreStagedBeforeTheBoundaryAndTakenAtIt() throws Exception {
+        start(WED_NOON.minus(Reconciler.STAGE_LEAD).minusSeconds(5));
+        assertEquals(5_000, bed.manager.nextCheckDelayMillis(), "wakes at the lead before 12:00");
+        assertTrue(bed.store.stagedMeters(GW).isEmpty());
+        int submits = bed.meters.submits;
+        bed.clock.set(WED_NOON.minus(Reconciler.STAGE_LEAD));
+        bed.manager.evaluateNow();
+        awaitTrue(() -> !bed.store.stagedMeters(GW).isEmpty(), "the staging");
+        Map<String, org.carelane.api.InstalledMeter> staged = bed.store.stagedMeters(GW);
+        assertEquals(Set.of("social"), staged.keySet(), "only social's meter differs at peak: " + staged);
+        assertEquals(4000L, staged.get("social").rateKbps());
+        assertEquals(4000L, bed.meters.switchMeters(GW).get(staged.get("social").meterId()), "on the switch");
+        assertEquals(15000L, meterRatesBySlice().get("social"), "no rule uses it before 12:00");
+        assertEquals(submits + 1, bed.meters.submits);
+        bed.clock.set(WED_NOON);
+        bed.manager.evaluateNow();
+        awaitTrue(this::peakInSync, "peak in sync");
+        bed.manager.awaitIdle();
+        assertEquals(4000L, meterRatesBySlice().get("social"));
+        assertEquals(submits + 1, bed.meters.submits, "the boundary submitted no meter of its own");
+        assertTrue(bed.store.stagedMeters(GW).isEmpty(), "taken");
+        assertExactlyOneMeterPerSlice();
     }
 
     @Test
