@@ -123,6 +123,12 @@ public interface CareLaneStore extends Store<CareLaneStoreEvent, CareLaneStoreDe
     /** Replaces the record of a device's staged meters; an empty map removes it. */
     void setStagedMeters(DeviceId device, Map<String, InstalledMeter> meters);
 
+    /** The device's shadow generation, if one is staged (see {@link ShadowGeneration}). */
+    Optional<ShadowGeneration> shadow(DeviceId device);
+
+    /** Records (or, with null, forgets) the device's shadow generation. */
+    void setShadow(DeviceId device, ShadowGeneration shadow);
+
     /** Devices that have meters recorded. */
     List<DeviceId> devicesWithMeters();
 

@@ -185,7 +185,7 @@ public class CareLaneManager implements CareLaneService {
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
         OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
-        ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, executor);
+        ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, retired, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
                 () -> clock.instant(), (id, at) -> reconciler.profileAt(id, at), executor, programming);
         devices.use(newProgrammer(), programTimeout);
@@ -198,7 +198,11 @@ public class CareLaneManager implements CareLaneService {
             meterDrops.forget(id);
         }, () -> clock.instant(), executor, store::appendAudit);
         // A device holds the policy in force: its uplink queues follow, on the node that owns them.
-        devices.onInSync(queues::inForce);
+        // Within the lead before a boundary, it stages the boundary again (after a change).
+        devices.onInSync((id, profile) -> {
+            queues.inForce(id, profile);
+            reconciler.stageIfDue(id);
+        });
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired);
         metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService, devices);
@@ -495,18 +499,20 @@ public class CareLaneManager implements CareLaneService {
 
     /** For tests: waits until what is queued on the CareLane thread has run and no attempt is in flight. */
     void awaitIdle() {
-        long deadline = System.nanoTime() + PROMPT.toNanos();
-        CareLaneThread.awaitUntil(deadline, () -> {
-            int[] inFlight = {0};
-            thread.runAndWait(() -> inFlight[0] = devices.inFlight());
-            return inFlight[0] == 0;
-        });
+        CareLaneThread.awaitUntil(System.nanoTime() + PROMPT.toNanos(), () -> inFlightNow() == 0);
         awaitSettled(PROMPT);
+    }
+
+    /** For tests: attempts and stagings in flight on this node, read on the CareLane thread. */
+    int inFlightNow() {
+        int[] inFlight = {0};
+        thread.runAndWait(() -> inFlight[0] = devices.inFlight());
+        return inFlight[0];
     }
 
     /** Runs {@link #evaluate()} now on the CareLane thread (tests, harness). */
     public void evaluateNow() {
         thread.runAndWait(this::evaluate);
-        awaitSettled(PROMPT);
+        awaitIdle();
     }
 }

@@ -93,6 +93,10 @@ final class DeviceProgramming implements WorkCounts {
     private final Map<DeviceId, SlicePolicy> programmedWith = new HashMap<>();
     /** Devices waiting for room to start their attempt, in order (shown PENDING). */
     private final Set<DeviceId> queued = new java.util.LinkedHashSet<>();
+    /** Devices whose boundary this node staged, with the shadow the switch expires then. */
+    private final Map<DeviceId, org.carelane.api.ShadowGeneration> shadows = new HashMap<>();
+    /** The boundary each staged device was staged for. */
+    private final Map<DeviceId, Instant> stagedAt = new HashMap<>();
     /** What each device's staged meters are for: its effective policy and its next profile. */
     private final Map<DeviceId, Map.Entry<SlicePolicy, Profile>> stagedFor = new HashMap<>();
 
@@ -211,7 +215,7 @@ final class DeviceProgramming implements WorkCounts {
         SlicePolicy own = policy.get().forDevice(id).orElseThrow().policy();
         if (!now && last.isPresent() && last.get().state == DeviceSyncTracker.State.IN_SYNC
                 && last.get().profile == profile && sameRules(own, programmedWith.get(id)) && !fresh.contains(id)
-                && !reconnected.contains(id) && devices.isAvailable(id)) {
+                && !reconnected.contains(id) && devices.isAvailable(id) && !stagedInVain(id, own)) {
             // Nothing of this device changed (another site's or board's change): no attempt at all.
             sync.stillInSync(id, version);
             return;
@@ -259,12 +263,15 @@ final class DeviceProgramming implements WorkCounts {
     }
 
     /**
-     * Stages a device's meters for the profile it changes to at its next boundary
-     * ({@link SliceProgrammer#stageMeters}), once per policy and profile, when the device is in
-     * sync and nothing else runs on it. It counts as the device's attempt in flight, so the
-     * boundary's attempt starts when it ends. A failure only costs the boundary its head start.
+     * Stages a device's next boundary ({@link SliceProgrammer#stage}): its meters and, where it
+     * can, its rules under shadows that the switch expires at the boundary. Once per policy and
+     * profile, when the device is in sync and nothing else runs on it. It counts as the device's
+     * attempt in flight, so an attempt that comes meanwhile starts when it ends. A failure only
+     * costs the boundary its head start.
+     *
+     * @param at the boundary
      */
-    void stage(DeviceId id, Profile next) {
+    void stage(DeviceId id, Profile next, Instant at) {
         Optional<DeviceSyncTracker.Entry> last = sync.get(id);
         Optional<SlicePolicy> policy = store.policy();
         Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));
@@ -279,16 +286,16 @@ final class DeviceProgramming implements WorkCounts {
             return;
         }
         MastershipFence fence = MastershipFence.now(mastership, id);
-        CompletableFuture<Void> staging;
+        CompletableFuture<Optional<org.carelane.api.ShadowGeneration>> staging;
         try {
-            staging = programmer.stageMeters(own, next, device.get(), fence);
+            staging = programmer.stage(own, last.get().profile, next, at, clock, device.get(), fence);
         } catch (RuntimeException e) {
             staging = CompletableFuture.failedFuture(e);
         }
-        inFlight.put(id, staging);
+        CompletableFuture<Void> ended = staging.thenApply(shadow -> null);
+        inFlight.put(id, ended);
         inFlightTerm.put(id, fence);
-        CompletableFuture<Void> ended = staging;
-        CompletableFuture<Void> unused = staging.whenComplete((v, error) -> onCareLaneThread(() -> {
+        CompletableFuture<?> unused = staging.whenComplete((shadow, error) -> onCareLaneThread(() -> {
             if (inFlight.get(id) != ended || clearing.contains(id)) {
                 return;
             }
@@ -296,6 +303,10 @@ final class DeviceProgramming implements WorkCounts {
             inFlightTerm.remove(id);
             if (error == null) {
                 stagedFor.put(id, key);
+                shadow.ifPresent(s -> {
+                    shadows.put(id, s);
+                    stagedAt.put(id, at);
+                });
             } else if (!isStale(error)) {
                 log.info("CareLane could not stage {}'s meters for {} ({}); the boundary submits them", id,
                         next.jsonName(), rootMessage(error));
@@ -305,6 +316,22 @@ final class DeviceProgramming implements WorkCounts {
             }
             startQueued();
         }));
+    }
+
+    /**
+     * True if this node staged a boundary on the device that no longer comes as staged: its
+     * policy changed, or its profile from then did (e.g. an override now reaches past it). Its
+     * shadows would still expire then, so it gets an attempt, which takes the staging out.
+     */
+    private boolean stagedInVain(DeviceId id, SlicePolicy own) {
+        org.carelane.api.ShadowGeneration staged = shadows.get(id);
+        if (staged == null) {
+            return false;
+        }
+        Map.Entry<SlicePolicy, Profile> key = stagedFor.get(id);
+        Instant boundary = stagedAt.get(id);
+        return key == null || boundary == null || !sameRules(own, key.getKey())
+                || profileAt.apply(id, boundary) != key.getValue();
     }
 
     /**
@@ -451,8 +478,13 @@ final class DeviceProgramming implements WorkCounts {
             }
             return;
         }
+        org.carelane.api.ShadowGeneration flipped = shadows.remove(id);
+        stagedAt.remove(id);
         if (error == null) {
-            sync.inSync(id, profile, version, now);
+            // A staged boundary: the switch switched itself when the shadows expired.
+            Instant since = flipped != null && flipped.profile() != profile && flipped.until().isBefore(now)
+                    ? flipped.until() : now;
+            sync.inSync(id, profile, version, since);
             inSync.accept(id, profile);
             if (!carelane.isShutdown()) {
                 retries.put(id, carelane.schedule(() -> verify(id), VERIFY_AFTER.toMillis(), TimeUnit.MILLISECONDS));

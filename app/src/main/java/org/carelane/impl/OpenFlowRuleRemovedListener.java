@@ -1,5 +1,6 @@
 package org.carelane.impl;
 
+import org.carelane.policy.FlowCompiler;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.net.DeviceId;
 import org.onosproject.openflow.controller.Dpid;
@@ -14,18 +15,22 @@ import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Hands the switch's reports of deleted CareLane rules (FLOW_REMOVED, reason DELETE) to the
- * {@link RuleKeeper}. ONOS sets SEND_FLOW_REM on every rule it installs, and its controller
- * passes FLOW_REMOVED messages to its event listeners; the switch sends them to its master.
+ * {@link RuleKeeper}, and the final counters of a staged boundary's shadows, which the switch
+ * expires (reason HARD_TIMEOUT), to the {@link RetiredCounters}. ONOS sets SEND_FLOW_REM on
+ * every rule it installs, and its controller passes FLOW_REMOVED messages to its event
+ * listeners; the switch sends them to its master.
  */
 final class OpenFlowRuleRemovedListener implements OpenFlowEventListener {
     private final ApplicationId appId;
     private final RuleKeeper keeper;
+    private final RetiredCounters retired;
     private final Executor carelane;
 
     /** @param carelane the CareLane thread, where the keeper runs (never ONOS's OpenFlow threads) */
-    OpenFlowRuleRemovedListener(ApplicationId appId, RuleKeeper keeper, Executor carelane) {
+    OpenFlowRuleRemovedListener(ApplicationId appId, RuleKeeper keeper, RetiredCounters retired, Executor carelane) {
         this.appId = appId;
         this.keeper = keeper;
+        this.retired = retired;
         this.carelane = carelane;
     }
 
@@ -37,10 +42,18 @@ final class OpenFlowRuleRemovedListener implements OpenFlowEventListener {
         OFFlowRemoved removed = (OFFlowRemoved) msg;
         long cookie = removed.getCookie().getValue();
         // ONOS puts the app id in a rule's cookie's top 16 bits (DefaultFlowRule).
-        if (removed.getReason() != OFFlowRemovedReason.DELETE || (short) (cookie >>> 48) != appId.id()) {
+        if ((short) (cookie >>> 48) != appId.id()) {
             return;
         }
         DeviceId device = DeviceId.deviceId(Dpid.uri(dpid));
+        if (removed.getReason() == OFFlowRemovedReason.HARD_TIMEOUT && FlowCompiler.shadow(removed.getPriority())) {
+            retired.retire(device, FlowCompiler.slicePriority(removed.getPriority()),
+                    removed.getByteCount().getValue(), removed.getPacketCount().getValue());
+            return;
+        }
+        if (removed.getReason() != OFFlowRemovedReason.DELETE) {
+            return;
+        }
         try {
             carelane.execute(() -> keeper.removedFromSwitch(device, cookie));
         } catch (RejectedExecutionException e) {

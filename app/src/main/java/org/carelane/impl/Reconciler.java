@@ -261,12 +261,24 @@ final class Reconciler {
         if (next.isAfter(now.plus(STAGE_LEAD))) {
             return;
         }
-        Map<DeviceId, Profile> now0 = appliedByDevice;
+        Map<DeviceId, Profile> inForce = appliedByDevice;
         profilesAt(next).forEach((id, profile) -> {
-            if (now0.containsKey(id) && now0.get(id) != profile) {
-                devices.stage(id, profile);
+            if (inForce.containsKey(id) && inForce.get(id) != profile) {
+                devices.stage(id, profile, next);
             }
         });
+    }
+
+    /** {@link #stageUpcoming} for one device that has just come in sync, e.g. after a change. */
+    void stageIfDue(DeviceId id) {
+        Instant now = clock.get();
+        if (STAGE_LEAD.isZero() || store.policy().isEmpty() || !appliedByDevice.containsKey(id)) {
+            return;
+        }
+        Instant next = nextChange(now);
+        if (!next.isAfter(now.plus(STAGE_LEAD)) && profileAt(id, next) != appliedByDevice.get(id)) {
+            devices.stage(id, profileAt(id, next), next);
+        }
     }
 
     /** Reconciles if the policy or override changed since the last reconcile. */

@@ -24,6 +24,16 @@ final class RetiredCounters {
         }
     }
 
+    /** Adds the final counters a switch reported for a rule that expired (FLOW_REMOVED). */
+    void retire(DeviceId device, int slicePriority, long bytes, long packets) {
+        long[] c = retired.computeIfAbsent(device, d -> new ConcurrentHashMap<>())
+                .computeIfAbsent(slicePriority, p -> new long[2]);
+        synchronized (c) {
+            c[0] += bytes;
+            c[1] += packets;
+        }
+    }
+
     /** {bytes, packets} retired on a device for a slice priority. */
     long[] of(DeviceId device, int slicePriority) {
         long[] c = retired.getOrDefault(device, Map.of()).get(slicePriority);

@@ -3,6 +3,7 @@ package org.carelane.impl;
 import org.carelane.api.CareLaneStore;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.InstalledMeter;
+import org.carelane.api.ShadowGeneration;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
@@ -29,6 +30,7 @@ import org.onosproject.net.meter.MeterService;
 import org.onosproject.net.meter.MeterState;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -272,15 +274,26 @@ final class SliceProgrammer {
     }
 
     /**
-     * Stages a device's meters for the profile it changes to at its next boundary: each
-     * forwarding slice whose meter changes then gets its new meter now, confirmed on the switch
-     * and recorded as staged, and the boundary's attempt takes it instead of submitting one, so
-     * it goes straight to the rules. No rule changes. Meters staged earlier that are no longer
-     * wanted are withdrawn; on a failure this staging's own meters are, and the boundary's
-     * attempt submits what it needs as usual.
+     * Stages a device's next boundary, so that the switch switches itself. First the meters:
+     * each forwarding slice whose meter changes then gets its new meter now, confirmed on the
+     * switch and recorded as staged. Then, if the device holds its working generation whole and
+     * the boundary is at least {@link #MIN_STAGE_SECONDS} away, the rules: the next profile's
+     * generation in a staging band, each of its rules under a shadow of the working rule that
+     * expires at the boundary ({@link FlowCompiler#stagedBoundary}), added top-down, and then the
+     * working generation removed bottom-up, so every packet keeps its treatment until the switch
+     * expires the shadows. The attempt at the boundary then finds the device's rules in place.
+     * Meters staged earlier that are no longer wanted are withdrawn; on a failure this staging's
+     * own rules are deleted and its meters withdrawn, and the boundary programs as usual.
+     *
+     * @param now   the profile in force until the boundary
+     * @param next  the profile from the boundary
+     * @param at    the boundary
+     * @param clock the time now, when the shadows' hard_timeout is computed
+     * @return the shadow, if the rules were staged too
      */
-    CompletableFuture<Void> stageMeters(SlicePolicy policy, Profile next, DeviceUplink device,
-                                        MastershipFence fence) {
+    CompletableFuture<Optional<ShadowGeneration>> stage(SlicePolicy policy, Profile now, Profile next, Instant at,
+                                                       java.util.function.Supplier<Instant> clock,
+                                                       DeviceUplink device, MastershipFence fence) {
         DeviceId id = device.deviceId();
         Attempt attempt = new Attempt(id, fence);
         Map<String, InstalledMeter> current = store.installedMeters(id);
@@ -295,8 +308,8 @@ final class SliceProgrammer {
             }
             long rate = slice.rates(next).maxKbps();
             long burst = RateMath.burstKbits(rate, policy.burstMs(slice));
-            InstalledMeter now = current.get(slice.name());
-            if (now != null && now.rateKbps() == rate && now.burstKbits() == burst) {
+            InstalledMeter inUse = current.get(slice.name());
+            if (inUse != null && inUse.rateKbps() == rate && inUse.burstKbits() == burst) {
                 continue;   // the same meter serves both profiles
             }
             InstalledMeter ready = earlier.get(slice.name());
@@ -309,11 +322,7 @@ final class SliceProgrammer {
         }
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
                 .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
-                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handleAsync((v, error) -> {
-                    if (error != null) {
-                        return undo(attempt, Map.of(), error);
-                    }
+                .thenComposeAsync(v -> {
                     attempt.fence.check();
                     store.setStagedMeters(id, new LinkedHashMap<>(staged));
                     earlier.values().stream().filter(m -> !staged.containsValue(m))
@@ -321,9 +330,88 @@ final class SliceProgrammer {
                     if (!staged.isEmpty()) {
                         log.info("CareLane staged {} meter(s) on {} for {}", staged.size(), id, next.jsonName());
                     }
-                    return CompletableFuture.<Void>completedFuture(null);
+                    return stageRules(attempt, policy, now, next, at, clock, device, current, staged);
                 }, callbacks)
+                .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .handleAsync((shadow, error) -> error == null
+                        ? CompletableFuture.completedFuture(shadow)
+                        : undo(attempt, Map.of(), error).thenApply(v -> Optional.<ShadowGeneration>empty()), callbacks)
                 .thenCompose(f -> f);
+    }
+
+    /** A staged boundary's shadows expire no sooner than this after they are sent. */
+    static final int MIN_STAGE_SECONDS = 2;
+
+    /** The rules of {@link #stage}: empty if the device is not as recorded or the boundary is too near. */
+    private CompletableFuture<Optional<ShadowGeneration>> stageRules(
+            Attempt attempt, SlicePolicy policy, Profile now, Profile next, Instant at,
+            java.util.function.Supplier<Instant> clock, DeviceUplink device, Map<String, InstalledMeter> current,
+            Map<String, InstalledMeter> staged) {
+        DeviceId id = attempt.id;
+        java.util.OptionalInt recorded = store.ruleBand(id);
+        if (recorded.isEmpty() || store.shadow(id).isPresent()) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        List<FlowEntry> existing = liveEntries(id);
+        Map<String, MeterId> nowIds = meterIds(current);
+        if (!sameRules(existing, FlowCompiler.compile(policy, device, nowIds, appId, now, recorded.getAsInt()))) {
+            return CompletableFuture.completedFuture(Optional.empty());   // the boundary programs it as usual
+        }
+        Instant sent = clock.get();
+        int seconds = (int) Math.round(Duration.between(sent, at).toMillis() / 1000.0);
+        if (seconds < MIN_STAGE_SECONDS) {
+            return CompletableFuture.completedFuture(Optional.empty());
+        }
+        Map<String, InstalledMeter> nextMeters = new LinkedHashMap<>(current);
+        nextMeters.putAll(staged);
+        int band = FlowCompiler.otherStagingBand(recorded.getAsInt());
+        List<FlowRule> rules = FlowCompiler.stagedBoundary(policy, device, nowIds, meterIds(nextMeters), appId, now,
+                next, band, seconds);
+        List<FlowRule> nextRules = rules.stream().filter(r -> !FlowCompiler.shadow(r.priority()))
+                .collect(java.util.stream.Collectors.toList());
+        ShadowGeneration shadow = new ShadowGeneration(now, sent.plusSeconds(seconds));
+        log.info("CareLane stages {}'s switch to {} at {}: {} rules at priority band {} under shadows expiring in {} s",
+                id, next.jsonName(), at, nextRules.size(), band, seconds);
+        attempt.fence.check();
+        attempt.newRules = rules;
+        attempt.wantedBefore = keeper.wantAlso(id, nextRules);
+        List<FlowRuleOperations.Builder> adds = staged(rules, Comparator.reverseOrder(),
+                FlowRuleOperations.Builder::add);
+        List<FlowRuleOperations.Builder> removes = staged(existing, Comparator.naturalOrder(),
+                FlowRuleOperations.Builder::remove);
+        return inTurn(adds, attempt.fence::check).thenComposeAsync(added -> {
+            attempt.fence.check();
+            if (!attempt.commit()) {
+                FlowRuleOperations.Builder late = FlowRuleOperations.builder();
+                attempt.newRules.forEach(late::remove);
+                return execute(late).thenCompose(v -> CompletableFuture.<Optional<ShadowGeneration>>failedFuture(
+                        new IllegalStateException("the staging was undone while its rules went in")));
+            }
+            keeper.want(id, nextRules);
+            store.setRuleBand(id, java.util.OptionalInt.of(band));
+            store.setShadow(id, shadow);
+            store.setInstalledMeters(id, nextMeters);   // the shadows keep using the working meters until they go
+            store.setStagedMeters(id, Map.of());
+            return inTurn(removes, attempt.fence::check).handleAsync((removed, error) -> {
+                if (error != null) {
+                    log.warn("CareLane could not remove {}'s working rules under its staged boundary: {}", id,
+                            error.getMessage());
+                }
+                existing.forEach(e -> retired.retire(e, FlowCompiler.slicePriority(e.priority())));
+                return Optional.of(shadow);
+            }, callbacks);
+        }, callbacks);
+    }
+
+    /** CareLane's rules ONOS holds for a device, but those it is removing. */
+    private List<FlowEntry> liveEntries(DeviceId id) {
+        List<FlowEntry> out = new ArrayList<>();
+        for (FlowEntry e : flowRules.getFlowEntries(id)) {
+            if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.PENDING_REMOVE) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /**
@@ -682,6 +770,35 @@ final class SliceProgrammer {
                                                DeviceUplink device, Map<String, MeterId> meterIds, boolean fresh,
                                                boolean rewrite) {
         DeviceId id = attempt.id;
+        attempt.fence.check();
+        Optional<ShadowGeneration> shadow = store.shadow(id);
+        if (shadow.isEmpty() || shadow.get().profile() == profile) {
+            // Before its boundary a staged device is brought back to the profile in force like
+            // any other: its staging band's rules, shadows included, are removed bottom-up.
+            return applyFlowsNow(attempt, policy, profile, device, meterIds, fresh, rewrite, shadow.isPresent());
+        }
+        // Past the boundary, or forced to the next profile before it: the shadows go first. One
+        // that ONOS re-sent with its full timeout (FlowRuleManager.flowMissing, e.g. a new master
+        // that missed the expiry) would otherwise hold the old profile. Any order: each shadow
+        // lies right above its own slice's next rule.
+        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+        List<FlowEntry> shadows = liveEntries(id).stream().filter(e -> FlowCompiler.shadow(e.priority()))
+                .collect(java.util.stream.Collectors.toList());
+        shadows.forEach(ops::remove);
+        CompletableFuture<Void> gone = shadows.isEmpty() ? CompletableFuture.completedFuture(null) : execute(ops);
+        return gone.thenComposeAsync(v -> {
+            attempt.fence.check();
+            shadows.forEach(e -> retired.retire(e, FlowCompiler.slicePriority(e.priority())));
+            store.setShadow(id, null);
+            return applyFlowsNow(attempt, policy, profile, device, meterIds, fresh, rewrite, false);
+        }, callbacks);
+    }
+
+    /** @param shadowed the device has a staged boundary, whose record goes when it leaves the staging band */
+    private CompletableFuture<Void> applyFlowsNow(Attempt attempt, SlicePolicy policy, Profile profile,
+                                                  DeviceUplink device, Map<String, MeterId> meterIds, boolean fresh,
+                                                  boolean rewrite, boolean shadowed) {
+        DeviceId id = attempt.id;
         attempt.fence.check();   // a stale attempt must not tell the keeper what to want
         // Rules ONOS is removing (PENDING_REMOVE until its next flow poll, e.g. a failed attempt's)
         // are not in use: counting them could put a changed generation into the working band, in
@@ -771,6 +888,9 @@ final class SliceProgrammer {
             }
             keeper.want(id, next);
             store.setRuleBand(id, java.util.OptionalInt.of(band));
+            if (shadowed && !FlowCompiler.staging(band)) {
+                store.setShadow(id, null);
+            }
             if (old.isEmpty()) {
                 return CompletableFuture.completedFuture(null);
             }

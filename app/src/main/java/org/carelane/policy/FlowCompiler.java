@@ -42,6 +42,16 @@ public final class FlowCompiler {
     public static final int BASE_PRIORITY = 1000;
     /** The second band; slice priorities (0..1000) keep the bands apart. */
     public static final int ALTERNATE_BASE_PRIORITY = 3000;
+    /**
+     * The staging bands, above both: each slice's rule of the next profile at base + 2 x its
+     * priority, and right above it (+1) a shadow of its rule in the profile in force, which the
+     * switch expires at the boundary (OpenFlow hard_timeout). A packet's highest match is then
+     * its own slice's shadow or next rule, whichever shadows have expired, so the switch switches
+     * itself, slice by slice, in any order. Slice priorities (0..1000) keep them apart.
+     */
+    public static final int STAGE_BASE_PRIORITY = 5000;
+    /** The other staging band: a device staged in one stages its next boundary in the other. */
+    public static final int ALTERNATE_STAGE_BASE_PRIORITY = 8000;
     private static final int BAND_WIDTH = 1000;
     /** Above every slice priority (0..1000) in a band: ICMPv6 neighbour discovery. */
     public static final int ND_OFFSET = BAND_WIDTH + 1;
@@ -75,8 +85,9 @@ public final class FlowCompiler {
         // Distinct selectors per priority: duplicates would be one OpenFlow entry anyway.
         Map<Integer, Map<TrafficSelector, FlowRule>> byPriority = new LinkedHashMap<>();
         boolean dualStack = dualStack(policy);
+        int stride = staging(bandBase) ? 2 : 1;
         for (SliceDefinition slice : policy.slices()) {
-            int priority = bandBase + slice.priority();
+            int priority = bandBase + stride * slice.priority();
             TrafficTreatment treatment = treatment(slice, device, meters.get(slice.name()), profile);
             // A steered slice's replies leave by the device's output (see carriesReplies).
             TrafficTreatment returning = slice.egress() == null ? treatment
@@ -105,7 +116,7 @@ public final class FlowCompiler {
                 out.add(DefaultFlowRule.builder().forDevice(device.deviceId()).forTable(0)
                         .withSelector(DefaultTrafficSelector.builder().matchEthType(Ethernet.TYPE_IPV6)
                                 .matchIPProtocol((byte) ICMPV6).matchIcmpv6Type((byte) type).build())
-                        .withTreatment(untouched).withPriority(bandBase + ND_OFFSET).fromApp(appId)
+                        .withTreatment(untouched).withPriority(bandBase + stride * ND_OFFSET).fromApp(appId)
                         .makePermanent().build());
             }
         }
@@ -134,7 +145,51 @@ public final class FlowCompiler {
 
     /** The band base of a CareLane flow priority. */
     public static int bandBase(int flowPriority) {
+        if (flowPriority >= ALTERNATE_STAGE_BASE_PRIORITY) {
+            return ALTERNATE_STAGE_BASE_PRIORITY;
+        }
+        if (flowPriority >= STAGE_BASE_PRIORITY) {
+            return STAGE_BASE_PRIORITY;
+        }
         return flowPriority >= ALTERNATE_BASE_PRIORITY ? ALTERNATE_BASE_PRIORITY : BASE_PRIORITY;
+    }
+
+    /** True for a staging band (see {@link #STAGE_BASE_PRIORITY}). */
+    public static boolean staging(int bandBase) {
+        return bandBase >= STAGE_BASE_PRIORITY;
+    }
+
+    /** The staging band a device in {@code bandBase} stages its next boundary in. */
+    public static int otherStagingBand(int bandBase) {
+        return bandBase == STAGE_BASE_PRIORITY ? ALTERNATE_STAGE_BASE_PRIORITY : STAGE_BASE_PRIORITY;
+    }
+
+    /** True if the priority is a shadow's: one that expires at a boundary. */
+    public static boolean shadow(int flowPriority) {
+        int base = bandBase(flowPriority);
+        return staging(base) && (flowPriority - base) % 2 == 1;
+    }
+
+    /**
+     * A boundary staged in a staging band: the next profile's generation, and over each of its
+     * rules the shadow of that rule in the profile in force, expiring {@code seconds} after the
+     * switch takes it (ONOS sets SEND_FLOW_REM, so the switch reports the expiry).
+     *
+     * @param nowMeters  the meters in use now, by slice name
+     * @param nextMeters the meters of the next profile, by slice name
+     */
+    public static List<FlowRule> stagedBoundary(SlicePolicy policy, DeviceUplink device,
+                                                Map<String, MeterId> nowMeters, Map<String, MeterId> nextMeters,
+                                                ApplicationId appId, Profile now, Profile next, int stagingBand,
+                                                int seconds) {
+        List<FlowRule> out = new ArrayList<>();
+        for (FlowRule r : compile(policy, device, nowMeters, appId, now, stagingBand)) {
+            out.add(DefaultFlowRule.builder().forDevice(r.deviceId()).forTable(r.tableId())
+                    .withSelector(r.selector()).withTreatment(r.treatment()).withPriority(r.priority() + 1)
+                    .fromApp(appId).withHardTimeout(seconds).build());
+        }
+        out.addAll(compile(policy, device, nextMeters, appId, next, stagingBand));
+        return out;
     }
 
     /** The other band. */
@@ -142,15 +197,17 @@ public final class FlowCompiler {
         return bandBase == BASE_PRIORITY ? ALTERNATE_BASE_PRIORITY : BASE_PRIORITY;
     }
 
-    /** The slice priority a CareLane flow priority stands for, in either band. */
+    /** The slice priority a CareLane flow priority stands for, in any band. */
     public static int slicePriority(int flowPriority) {
-        return flowPriority - bandBase(flowPriority);
+        int base = bandBase(flowPriority);
+        return staging(base) ? (flowPriority - base) / 2 : flowPriority - base;
     }
 
     /** True if the priority lies in one of CareLane's bands. */
     public static boolean inBand(int flowPriority) {
-        int offset = flowPriority - bandBase(flowPriority);
-        return offset >= 0 && offset <= BAND_WIDTH;
+        int base = bandBase(flowPriority);
+        int offset = flowPriority - base;
+        return offset >= 0 && offset <= (staging(base) ? 2 * BAND_WIDTH + 1 : BAND_WIDTH);
     }
 
     /**

@@ -10,6 +10,7 @@ import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
 import org.carelane.api.ProfileOverride;
 import org.carelane.api.RateScope;
+import org.carelane.api.ShadowGeneration;
 import org.carelane.api.SlicePolicy;
 import org.carelane.policy.PolicyCodec;
 import org.onosproject.net.DeviceId;
@@ -60,6 +61,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
     private ConsistentMap<String, String> state;
     private ConsistentMap<String, String> meters;
     private ConsistentMap<String, String> stagedMeters;
+    private ConsistentMap<String, String> shadows;
     private ConsistentMap<String, Integer> bands;
     private ConsistentMap<Long, String> auditLog;
     private ConsistentMap<String, String> queueProfiles;
@@ -78,6 +80,8 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
                 .withName("carelane-meters").withSerializer(serializer).build();
         stagedMeters = storageService.<String, String>consistentMapBuilder()
                 .withName("carelane-staged-meters").withSerializer(serializer).build();
+        shadows = storageService.<String, String>consistentMapBuilder()
+                .withName("carelane-shadows").withSerializer(serializer).build();
         bands = storageService.<String, Integer>consistentMapBuilder()
                 .withName("carelane-bands").withSerializer(serializer).build();
         auditLog = storageService.<Long, String>consistentMapBuilder()
@@ -255,6 +259,20 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
             stagedMeters.remove(device.toString());
         } else {
             stagedMeters.put(device.toString(), StoreCodec.meters(staged));
+        }
+    }
+
+    @Override
+    public Optional<ShadowGeneration> shadow(DeviceId device) {
+        return value(shadows.get(device.toString())).map(ShadowGeneration::decode);
+    }
+
+    @Override
+    public void setShadow(DeviceId device, ShadowGeneration shadow) {
+        if (shadow == null) {
+            shadows.remove(device.toString());
+        } else {
+            shadows.put(device.toString(), shadow.encode());
         }
     }
 

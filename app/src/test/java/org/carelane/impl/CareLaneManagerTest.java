@@ -144,32 +144,31 @@ class CareLaneManagerTest {
     }
 
     /**
-     * Within the lead before a boundary, the device stages the next profile's changed meters
-     * (social's peak cap) on the switch, used by no rule; the boundary's attempt takes them and
-     * submits none of its own, and the off-peak meters it replaced go.
+     * Within the lead before a boundary, the device stages the next profile's changed meter
+     * (social's peak cap) and the boundary's rules; the boundary's attempt then submits no meter
+     * of its own, and the off-peak meter it replaced goes.
      */
     @Test
     void theNextProfilesMetersAreStagedBeforeTheBoundaryAndTakenAtIt() throws Exception {
         start(WED_NOON.minus(Reconciler.STAGE_LEAD).minusSeconds(5));
         assertEquals(5_000, bed.manager.nextCheckDelayMillis(), "wakes at the lead before 12:00");
-        assertTrue(bed.store.stagedMeters(GW).isEmpty());
         int submits = bed.meters.submits;
         bed.clock.set(WED_NOON.minus(Reconciler.STAGE_LEAD));
         bed.manager.evaluateNow();
-        awaitTrue(() -> !bed.store.stagedMeters(GW).isEmpty(), "the staging");
-        Map<String, org.carelane.api.InstalledMeter> staged = bed.store.stagedMeters(GW);
-        assertEquals(Set.of("social"), staged.keySet(), "only social's meter differs at peak: " + staged);
-        assertEquals(4000L, staged.get("social").rateKbps());
-        assertEquals(4000L, bed.meters.switchMeters(GW).get(staged.get("social").meterId()), "on the switch");
-        assertEquals(15000L, meterRatesBySlice().get("social"), "no rule uses it before 12:00");
-        assertEquals(submits + 1, bed.meters.submits);
+        awaitTrue(() -> bed.store.shadow(GW).isPresent() && bed.manager.inFlightNow() == 0, "the staging");
+        assertEquals(submits + 1, bed.meters.submits, "social's peak meter, staged");
+        assertEquals(4000L, bed.store.installedMeters(GW).get("social").rateKbps());
+        assertEquals(4000L, bed.meters.switchMeters(GW).get(bed.store.installedMeters(GW).get("social").meterId()),
+                "on the switch");
+        assertEquals(4, bed.meters.liveMeters(GW).size(), "the off-peak one stays while its shadow does");
+        bed.flows.expireHardTimeouts(GW, true);
         bed.clock.set(WED_NOON);
         bed.manager.evaluateNow();
         awaitTrue(this::peakInSync, "peak in sync");
         bed.manager.awaitIdle();
         assertEquals(4000L, meterRatesBySlice().get("social"));
         assertEquals(submits + 1, bed.meters.submits, "the boundary submitted no meter of its own");
-        assertTrue(bed.store.stagedMeters(GW).isEmpty(), "taken");
+        assertTrue(bed.store.stagedMeters(GW).isEmpty());
         assertExactlyOneMeterPerSlice();
     }
 

@@ -29,8 +29,9 @@ class RuleKeeperTest {
     private final RecordingFlowRuleService flows = new RecordingFlowRuleService();
     private final AtomicLong now = new AtomicLong(1_000_000);
     private final RuleKeeper keeper = new RuleKeeper(flows, TestMastership.fixed(GW::equals), now::get);
+    private final RetiredCounters retired = new RetiredCounters();
     private final OpenFlowRuleRemovedListener listener =
-            new OpenFlowRuleRemovedListener(CareLaneTestBed.APP_ID, keeper, Runnable::run);
+            new OpenFlowRuleRemovedListener(CareLaneTestBed.APP_ID, keeper, retired, Runnable::run);
 
     private static FlowRule rule(DeviceId device, int priority) {
         return DefaultFlowRule.builder().forDevice(device).fromApp(CareLaneTestBed.APP_ID).withPriority(priority)
@@ -41,6 +42,18 @@ class RuleKeeperTest {
     private void removed(DeviceId device, long cookie, OFFlowRemovedReason reason) {
         listener.handleMessage(Dpid.dpid(device.uri()), OF13.buildFlowRemoved().setCookie(U64.of(cookie))
                 .setReason(reason).setMatch(OF13.buildMatch().build()).build());
+    }
+
+    /** A staged boundary's shadow that the switch expired: its final counters stay with its slice. */
+    @Test
+    void anExpiredShadowsCountersAreRetiredUnderItsSlice() {
+        FlowRule shadow = rule(GW, org.carelane.policy.FlowCompiler.STAGE_BASE_PRIORITY + 2 * 300 + 1);
+        listener.handleMessage(Dpid.dpid(GW.uri()), OF13.buildFlowRemoved().setCookie(U64.of(shadow.id().value()))
+                .setPriority(shadow.priority()).setReason(OFFlowRemovedReason.HARD_TIMEOUT)
+                .setByteCount(U64.of(123_456)).setPacketCount(U64.of(789)).setMatch(OF13.buildMatch().build()).build());
+        assertEquals(123_456, retired.of(GW, 300)[0]);
+        assertEquals(789, retired.of(GW, 300)[1]);
+        assertEquals(0, flows.adds, "not put back");
     }
 
     @Test

@@ -132,6 +132,111 @@ class SwitchConsistencyTest {
         assertEquals(3, bed.meters.liveMeters(GW).size());
     }
 
+    private static final Instant WED_NOON = Instant.parse("2026-01-14T12:00:00Z");
+
+    /** Off-peak, then the lead before 12:00: the device stages its boundary. */
+    private void stageNoon() throws InterruptedException {
+        bed = new CareLaneTestBed(WED_NOON.minus(Reconciler.STAGE_LEAD).minusSeconds(5), SampleConfig.hospital());
+        bed.flows.onStage(this::checkSwitch);
+        bed.clock.set(WED_NOON.minus(Reconciler.STAGE_LEAD));
+        bed.manager.evaluateNow();
+        waitFor(() -> bed.store.shadow(GW).isPresent() && bed.manager.inFlightNow() == 0, 5);
+        assertTrue(bed.store.shadow(GW).isPresent(), "staged");
+        checkSwitch();
+    }
+
+    private long socialRate() {
+        TrafficTreatment t = bed.flows.switchTreatment(GW, PROBES.get("social"));
+        return bed.meters.getMeter(GW, t.meters().iterator().next().meterId()).bands().iterator().next().rate();
+    }
+
+    /**
+     * At 12:00 the switch expires the shadows and is on peak with no controller involved; the
+     * attempt at the boundary then finds the rules in place, sends none, and reports the device
+     * in sync since the expiry. Every packet keeps its own slice throughout.
+     */
+    @Test
+    void aStagedBoundaryIsSwitchedByTheSwitchItself() throws Exception {
+        stageNoon();
+        assertEquals(15000L, socialRate(), "off-peak until the shadows expire");
+        assertEquals(12, bed.flows.switchRules(GW).size(), "6 shadows over the 6 rules of peak");
+        assertEquals(6, bed.flows.expireHardTimeouts(GW, true));
+        checkSwitch();
+        assertEquals(4000L, socialRate(), "peak, the switch's own doing");
+        int ops = bed.flows.adds + bed.flows.removes;
+        bed.clock.set(WED_NOON.plusMillis(200));
+        bed.manager.evaluateNow();
+        bed.manager.awaitIdle();
+        assertEquals(ops, bed.flows.adds + bed.flows.removes, "the boundary's attempt sent no rule");
+        var sync = StatusJson.of(bed.manager).get("devices").get(0).path("sync");
+        assertEquals("peak", sync.path("profile").asText());
+        assertEquals("IN_SYNC", sync.path("state").asText());
+        assertTrue(!Instant.parse(sync.path("since").asText()).isAfter(WED_NOON.plusSeconds(1)), sync.toString());
+        assertTrue(bed.store.shadow(GW).isEmpty());
+        assertEquals(6, bed.flows.devices(GW).size());
+        waitFor(() -> bed.meters.liveMeters(GW).size() == 3, 3);
+        assertEquals(3, bed.meters.liveMeters(GW).size(), "the off-peak social meter went with its shadow");
+        assertEquals(List.of(), violations);
+        assertEquals(0, bed.flows.modifies);
+    }
+
+    /**
+     * The master died at the boundary: nobody heard the expiry, and the new master's first flow
+     * poll sent the shadows back with their full timeout (FlowRuleManager.flowMissing). The
+     * attempt at the boundary removes them before anything else.
+     */
+    @Test
+    void shadowsOnosSendsBackAfterAMissedExpiryAreRemovedFirst() throws Exception {
+        stageNoon();
+        bed.flows.expireHardTimeouts(GW, false);
+        bed.flows.pollFlows(GW);
+        assertEquals(15000L, socialRate(), "the re-sent shadows hold off-peak again");
+        bed.clock.set(WED_NOON.plusSeconds(2));
+        bed.manager.evaluateNow();
+        bed.manager.awaitIdle();
+        assertEquals(4000L, socialRate());
+        assertEquals(6, bed.flows.switchRules(GW).size());
+        assertEquals(List.of(), violations);
+    }
+
+    /**
+     * A rate change before the boundary brings the staged device back to the profile in force,
+     * shadows and staged rules out, and stages it again with the new rates.
+     */
+    @Test
+    void aChangeBeforeAStagedBoundaryNeverMistreatsAPacketAndStagesAgain() throws Exception {
+        stageNoon();
+        bed.clock.set(WED_NOON.minusSeconds(20));
+        bed.manager.setRates("social", Profile.PEAK, new SliceRates(3000, 0), "alice", "rest");
+        waitFor(() -> bed.store.shadow(GW).isPresent() && bed.manager.inFlightNow() == 0
+                && bed.flows.switchRules(GW).size() == 12, 5);
+        checkSwitch();
+        assertEquals(15000L, socialRate());
+        bed.flows.expireHardTimeouts(GW, true);
+        checkSwitch();
+        assertEquals(3000L, socialRate(), "the new peak rate, staged again");
+        assertEquals(List.of(), violations);
+    }
+
+    /**
+     * An override set before a staged boundary that holds the profile in force past it: the
+     * staging comes out, so that the shadows do not switch the device at 12:00 anyway.
+     */
+    @Test
+    void anOverrideThatReachesPastAStagedBoundaryTakesTheStagingOut() throws Exception {
+        stageNoon();
+        bed.clock.set(WED_NOON.minusSeconds(10));
+        bed.manager.setOverride(Profile.OFF_PEAK, WED_NOON.plusSeconds(3600), "bob", "staff event", "rest");
+        waitFor(() -> bed.store.shadow(GW).isEmpty() && bed.manager.inFlightNow() == 0, 5);
+        assertTrue(bed.store.shadow(GW).isEmpty(), "unstaged");
+        assertEquals(0, bed.flows.expireHardTimeouts(GW, true), "no shadow left to expire");
+        bed.clock.set(WED_NOON.plusSeconds(1));
+        bed.manager.evaluateNow();
+        checkSwitch();
+        assertEquals(15000L, socialRate(), "off-peak at 12:00: the override holds");
+        assertEquals(List.of(), violations);
+    }
+
     @Test
     void netcfgChangeThatMovesAPrefixBetweenSlicesNeverMistreatsAPacket() {
         start();

@@ -225,6 +225,29 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         }
     }
 
+    /**
+     * The switch's clock passed the hard_timeout of a device's rules that have one: it deletes
+     * them and reports each (FLOW_REMOVED, reason HARD_TIMEOUT), and ONOS's master drops them
+     * from its store (FlowRuleManager.flowRemoved marks them REMOVED, ONOS 2.7.0 451-464). With
+     * {@code heard} false no master hears it (killed at the boundary): the store keeps them
+     * ADDED, and the next {@link #pollFlows} sends them again, with their full timeout
+     * (flowMissing).
+     *
+     * @return how many rules expired
+     */
+    public synchronized int expireHardTimeouts(DeviceId deviceId, boolean heard) {
+        List<FlowId> expired = new ArrayList<>();
+        switchRules.values().stream().filter(r -> r.deviceId().equals(deviceId) && r.hardTimeout() > 0)
+                .forEach(r -> expired.add(r.id()));
+        for (FlowId id : expired) {
+            switchRules.remove(id);
+            if (heard) {
+                entries.remove(id);
+            }
+        }
+        return expired.size();
+    }
+
     private void modifyNonStrict(FlowRule mod) {
         for (Map.Entry<FlowId, FlowRule> e : switchRules.entrySet()) {
             FlowRule r = e.getValue();
