@@ -23,6 +23,7 @@ import re
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 
@@ -278,9 +279,40 @@ def main():
 
         wait = boundary.timestamp() - time.time()
         print(f'boundary at {boundary:%H:%M:%S} London, in {wait:.0f} s', flush=True)
-        time.sleep(max(wait - 1, 0))
+        # The switch's own view of the sample: when the rules it applies use the new profile's
+        # meters (a staged boundary switches on the switch, before CareLane hears of it).
+        want = {name: expected_rates(f'of:{dpid}', after) for name, dpid, *_ in sample(n)}
+        appid = TARGET.rest('GET', f'/onos/v1/applications/{onos.APP}')[1]['id']
+        on_switch = {}
+
+        def watch():
+            while len(on_switch) < len(want) and time.time() < boundary.timestamp() + args.timeout:
+                for name in want:
+                    if name not in on_switch and onos.in_force_rates(name, appid) == want[name]:
+                        on_switch[name] = round(time.time() - boundary.timestamp(), 2)
+                time.sleep(0.02)
+        # Exact, from each sampled switch's flow monitor: when its shadows expired (reason=hard).
+        expired, monitors = {}, []
+
+        def monitor(name):
+            proc = subprocess.Popen(['ovs-ofctl', '-O', 'OpenFlow13', 'monitor', name, 'watch:'],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)   # events go to stderr
+            monitors.append(proc)
+            for line in proc.stdout:
+                if 'event=DELETED' in line and 'reason=hard' in line:
+                    expired[name] = round(time.time() - boundary.timestamp(), 3)
+        time.sleep(max(boundary.timestamp() - time.time() - 5, 0))
+        for name in want:
+            threading.Thread(target=monitor, args=(name,), daemon=True).start()
+        time.sleep(max(boundary.timestamp() - time.time() - 1, 0))
+        watcher = threading.Thread(target=watch, daemon=True)
+        watcher.start()
         cpu0, wall0 = onos_cpu_s(), time.time()
         done, took = wait_in_sync(ids, version, after, args.timeout)
+        watcher.join(timeout=args.timeout)
+        for proc in monitors:
+            proc.terminate()
+            proc.wait()
         cpu_busy = (onos_cpu_s() - cpu0) / max(time.time() - wall0, 0.001)
         lags = [since - boundary.timestamp() for since in done.values()]
         starts = flow_starts(boundary.timestamp())
@@ -291,8 +323,16 @@ def main():
                                'untilFlowRulesS': percentiles([starts[d] - boundary.timestamp()
                                                                for d in done if d in starts]),
                                'flowRulesS': percentiles([done[d] - starts[d] for d in done if d in starts]),
+                               'sampleShadowsExpiredS': percentiles(list(expired.values())),
+                               'sampleStaged': f'{len(expired)}/{len(want)}',
+                               'sampleOnSwitchS': percentiles(list(on_switch.values())),
+                               'sampleOnSwitch': f'{len(on_switch)}/{len(want)}',
+                               'sampleOnSwitchBeforeBoundary': sum(1 for v in on_switch.values() if v < 0),
                                'onosCpuCoresBusy': round(cpu_busy, 2)}
-        print(f'boundary: {len(done)}/{n} switched, per device {figures["boundary"]["perDeviceS"]}', flush=True)
+        print(f'boundary: {len(done)}/{n} switched, per device {figures["boundary"]["perDeviceS"]}; sampled '
+              f'switches: shadows expired {figures["boundary"]["sampleShadowsExpiredS"]} '
+              f'({figures["boundary"]["sampleStaged"]} staged), applying the new meters (polled) '
+              f'{figures["boundary"]["sampleOnSwitchS"]}', flush=True)
         ok &= len(done) == n
 
         board = 'cav'

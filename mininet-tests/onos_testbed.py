@@ -433,6 +433,27 @@ def switch_carries(bridge, rates, appid):
     return carries(*switch_state(bridge, appid), rates)
 
 
+def in_force_rates(bridge, appid):
+    """The rates of the meters that the switch applies now: for each match, the highest-priority
+    CareLane rule's meter, as a packet meets it (a staged boundary's shadow over its next rule
+    until the switch expires it). Sorted, one per meter."""
+    winners = {}
+    for f in carelane_flows(bridge, appid):
+        prio = int(re.search(r'priority=(\d+)', f).group(1))
+        match = re.sub(r'cookie=0x[0-9a-f]+, |priority=\d+,?| actions=.*', '', f)
+        if match not in winners or prio > winners[match][0]:
+            winners[match] = (prio, f)
+    meters = switch_meters(bridge)
+    used = {int(m) for _, f in winners.values() for m in re.findall(r'meter:(\d+)', f)}
+    return sorted(meters.get(m, -1) for m in used)
+
+
+def switch_in_force(bridge, rates, appid):
+    """True if the rules the switch applies use meters at exactly these rates (not counting
+    unused meters that are still to be withdrawn)."""
+    return in_force_rates(bridge, appid) == sorted(rates)
+
+
 def time_until_switch_carries(bridge, rates, timeout=20):
     """Seconds until the switch carries these meter rates, polling every 50 ms."""
     appid = app_id()

@@ -56,6 +56,12 @@ class Site:
                         f'{bridge} to carry {rates}', interval=0.05)
         return time.time() - t0
 
+    def wait_in_force(self, rates, timeout=30, bridge=BRIDGE):
+        """Until the rules the switch applies use meters at these rates (a staged boundary's
+        next meters may be on the switch as well)."""
+        onos.wait_until(lambda: onos.switch_in_force(bridge, rates, self.appid), timeout,
+                        f'{bridge} to apply {rates}', interval=0.05)
+
     def others(self, node):
         return [n for n in sorted(self.up) if n != node]
 
@@ -364,18 +370,18 @@ def test_a_master_frozen_for_20_s_hands_over_and_every_rule_onos_deletes_meanwhi
 def bands(bridge, appid):
     """The priority bands of CareLane's rules on a bridge: a change adds the new generation in
     the band not in use and then removes the old one, so a settled device has one band."""
-    return {3000 if int(re.search(r'priority=(\d+)', f).group(1)) >= 3000 else 1000
+    return {max(b for b in (1000, 3000, 5000, 8000) if int(re.search(r'priority=(\d+)', f).group(1)) >= b)
             for f in onos.carelane_flows(bridge, appid)}
 
 
 def test_the_master_killed_half_a_second_before_a_scheduled_boundary_every_gateway_switches_within_3_s(site):
     """The real schedule, not an override: a window whose boundary is the next whole minute
-    (Europe/London). 0.5 s before it, SIGKILL of the JVM of clgw1's master. Every gateway carries
+    (Europe/London). 0.5 s before it, SIGKILL of the JVM of clgw1's master. Every gateway applies
     the new profile within 3 s of the boundary, and once settled each has exactly one meter per
     slice and its rules in one band. ONOS 2.7.0 moves mastership 1.7-3.4 s after a kill (its
     leader-election session timeout, 2.5 s by default), and nothing can write to a switch without
-    a master: when ONOS's failover itself ends later than 2.25 s after the boundary, the bound is
-    CareLane's share, 0.75 s after the new master (measured 0.09-0.29 s)."""
+    a master: the boundary is staged 30 s ahead, and the switches switch themselves when their
+    shadows expire, master or not."""
     restart_stopped_nodes(site)
     cl.balance_masters(site.devices.values())   # the kill then leaves the other gateways their masters
     node = sorted(site.up)[0]
@@ -388,7 +394,7 @@ def test_the_master_killed_half_a_second_before_a_scheduled_boundary_every_gatew
         assert code == 200, body
         assert cl.rest(node, 'DELETE', '/onos/carelane/override')[0] in (200, 204)
         for bridge in site.devices:
-            site.wait_carries(before_rates, bridge=bridge)
+            site.wait_in_force(before_rates, bridge=bridge)   # the boundary is staged within 30 s of it
         master = site.master()
         pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
         wait = boundary.timestamp() - 0.5 - time.time()
@@ -406,7 +412,7 @@ def test_the_master_killed_half_a_second_before_a_scheduled_boundary_every_gatew
         waiting = set(site.devices)
         while waiting and time.time() < boundary.timestamp() + 30:
             for bridge in sorted(waiting):
-                if onos.switch_carries(bridge, after_rates, site.appid):
+                if onos.switch_in_force(bridge, after_rates, site.appid):
                     took[bridge] = round(time.time() - boundary.timestamp(), 2)
                     waiting.discard(bridge)
             time.sleep(0.05)
@@ -418,10 +424,8 @@ def test_the_master_killed_half_a_second_before_a_scheduled_boundary_every_gatew
         record('boundary_master_killed_switched_s', took)
         record('boundary_master_killed_new_master_s', moved.get('s'))
         assert not waiting, f'{sorted(waiting)} never carried {to}\n' + cl.log_tail(survivor or 1, 60)
-        limit = max(3.0, moved['s'] + 0.75) if 's' in moved else 3.0
-        record('boundary_master_killed_limit_s', limit)
-        assert max(took.values()) < limit, (f'every gateway on {to} within {limit} s of the boundary: {took}; '
-                                            f'ONOS moved mastership {moved.get("s")} s after the boundary')
+        assert max(took.values()) < 3.0, (f'every gateway on {to} within 3 s of the boundary: {took}; '
+                                          f'ONOS moved mastership {moved.get("s")} s after the boundary')
         time.sleep(12)   # ONOS's flow and meter polls, CareLane's verification
         for bridge, device in site.devices.items():
             assert onos.switch_carries(bridge, after_rates, site.appid), f'{bridge} one meter per slice at {to}'

@@ -204,6 +204,19 @@ final class DeviceProgramming implements WorkCounts {
         }
         Instant at = clock.get();
         Profile profile = profileAt.apply(id, at);
+        org.carelane.api.ShadowGeneration staged = shadows.get(id);
+        if (staged != null && staged.profile() != profile && at.isBefore(staged.until())) {
+            // The switch switches itself when the shadows expire; the attempt that tidies up
+            // (the old meters) comes after them, so that it neither races nor repeats them.
+            cancelRetry(id);
+            if (!carelane.isShutdown()) {
+                retries.put(id, carelane.schedule(() -> {
+                    retries.remove(id);
+                    program(id, true);
+                }, Duration.between(at, staged.until()).toMillis() + 100, TimeUnit.MILLISECONDS));
+            }
+            return;
+        }
         long version = store.policyVersion();
         Optional<DeviceSyncTracker.Entry> last = sync.get(id);
         boolean sameAsFailed = last.isPresent() && last.get().state == DeviceSyncTracker.State.FAILED

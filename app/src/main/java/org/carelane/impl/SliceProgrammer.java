@@ -357,36 +357,66 @@ final class SliceProgrammer {
         if (!sameRules(existing, FlowCompiler.compile(policy, device, nowIds, appId, now, recorded.getAsInt()))) {
             return CompletableFuture.completedFuture(Optional.empty());   // the boundary programs it as usual
         }
-        Instant sent = clock.get();
-        int seconds = (int) Math.round(Duration.between(sent, at).toMillis() / 1000.0);
-        if (seconds < MIN_STAGE_SECONDS) {
+        if (Duration.between(clock.get(), at).toMillis() < MIN_STAGE_SECONDS * 1000L) {
             return CompletableFuture.completedFuture(Optional.empty());
         }
         Map<String, InstalledMeter> nextMeters = new LinkedHashMap<>(current);
         nextMeters.putAll(staged);
         int band = FlowCompiler.otherStagingBand(recorded.getAsInt());
-        List<FlowRule> rules = FlowCompiler.stagedBoundary(policy, device, nowIds, meterIds(nextMeters), appId, now,
-                next, band, seconds);
-        List<FlowRule> nextRules = rules.stream().filter(r -> !FlowCompiler.shadow(r.priority()))
+        List<FlowRule> nextRules = FlowCompiler.compile(policy, device, meterIds(nextMeters), appId, next, band);
+        Map<FlowId, FlowRule> nextById = new HashMap<>();
+        nextRules.forEach(r -> nextById.put(r.id(), r));
+        // A shadow only over a rule whose actions change: an unchanged slice's next rule is its rule.
+        List<FlowRule> shadowed = FlowCompiler.compile(policy, device, nowIds, appId, now, band).stream()
+                .filter(w -> !nextById.containsKey(w.id()) || !sameTreatment(w.treatment(),
+                        nextById.get(w.id()).treatment()))
                 .collect(java.util.stream.Collectors.toList());
-        ShadowGeneration shadow = new ShadowGeneration(now, sent.plusSeconds(seconds));
-        log.info("CareLane stages {}'s switch to {} at {}: {} rules at priority band {} under shadows expiring in {} s",
-                id, next.jsonName(), at, nextRules.size(), band, seconds);
+        log.info("CareLane stages {}'s switch to {} at {}: {} rules at priority band {}, {} under shadows", id,
+                next.jsonName(), at, nextRules.size(), band, shadowed.size());
         attempt.fence.check();
-        attempt.newRules = rules;
+        List<FlowRule> all = new ArrayList<>(nextRules);
+        shadowed.forEach(w -> all.add(FlowCompiler.shadowOf(w, appId, 1)));
+        attempt.newRules = all;
         attempt.wantedBefore = keeper.wantAlso(id, nextRules);
-        List<FlowRuleOperations.Builder> adds = staged(rules, Comparator.reverseOrder(),
-                FlowRuleOperations.Builder::add);
+        // Top-down, a stage per priority. OpenFlow counts a hard_timeout in whole seconds from when
+        // the switch takes the rule, so each shadow's is worked out when its stage goes out (never
+        // before the boundary), and the staging records when the last of them expires.
+        TreeMap<Integer, List<FlowRule>> stages = new TreeMap<>(Comparator.reverseOrder());
+        nextRules.forEach(r -> stages.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
+        shadowed.forEach(w -> stages.computeIfAbsent(w.priority() + 1, p -> new ArrayList<>()).add(w));
+        java.util.concurrent.atomic.AtomicReference<Instant> expiry =
+                new java.util.concurrent.atomic.AtomicReference<>(at);
+        List<java.util.function.Supplier<FlowRuleOperations.Builder>> adds = new ArrayList<>();
+        stages.forEach((priority, rules) -> adds.add(() -> {
+            FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+            if (!FlowCompiler.shadow(priority)) {
+                rules.forEach(ops::add);
+                return ops;
+            }
+            Instant sent = clock.get();
+            int seconds = (int) Math.max(1, (Duration.between(sent, at).toMillis() + 999) / 1000);
+            expiry.accumulateAndGet(sent.plusSeconds(seconds), (a, b) -> a.isAfter(b) ? a : b);
+            rules.forEach(w -> ops.add(FlowCompiler.shadowOf(w, appId, seconds)));
+            return ops;
+        }));
         List<FlowRuleOperations.Builder> removes = staged(existing, Comparator.naturalOrder(),
                 FlowRuleOperations.Builder::remove);
-        return inTurn(adds, attempt.fence::check).thenComposeAsync(added -> {
+        CompletableFuture<Void> added = CompletableFuture.completedFuture(null);
+        for (java.util.function.Supplier<FlowRuleOperations.Builder> batch : adds) {
+            added = added.thenComposeAsync(v -> {
+                attempt.fence.check();
+                return execute(batch.get());
+            }, callbacks);
+        }
+        return added.thenComposeAsync(v -> {
             attempt.fence.check();
             if (!attempt.commit()) {
                 FlowRuleOperations.Builder late = FlowRuleOperations.builder();
                 attempt.newRules.forEach(late::remove);
-                return execute(late).thenCompose(v -> CompletableFuture.<Optional<ShadowGeneration>>failedFuture(
+                return execute(late).thenCompose(x -> CompletableFuture.<Optional<ShadowGeneration>>failedFuture(
                         new IllegalStateException("the staging was undone while its rules went in")));
             }
+            ShadowGeneration shadow = new ShadowGeneration(now, expiry.get());
             keeper.want(id, nextRules);
             store.setRuleBand(id, java.util.OptionalInt.of(band));
             store.setShadow(id, shadow);

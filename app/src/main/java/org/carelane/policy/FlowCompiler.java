@@ -171,25 +171,14 @@ public final class FlowCompiler {
     }
 
     /**
-     * A boundary staged in a staging band: the next profile's generation, and over each of its
-     * rules the shadow of that rule in the profile in force, expiring {@code seconds} after the
-     * switch takes it (ONOS sets SEND_FLOW_REM, so the switch reports the expiry).
-     *
-     * @param nowMeters  the meters in use now, by slice name
-     * @param nextMeters the meters of the next profile, by slice name
+     * The shadow of a rule of a staging band: the same match and actions right above it (+1),
+     * expiring {@code seconds} after the switch takes it (OpenFlow hard_timeout; ONOS sets
+     * SEND_FLOW_REM, so the switch reports the expiry).
      */
-    public static List<FlowRule> stagedBoundary(SlicePolicy policy, DeviceUplink device,
-                                                Map<String, MeterId> nowMeters, Map<String, MeterId> nextMeters,
-                                                ApplicationId appId, Profile now, Profile next, int stagingBand,
-                                                int seconds) {
-        List<FlowRule> out = new ArrayList<>();
-        for (FlowRule r : compile(policy, device, nowMeters, appId, now, stagingBand)) {
-            out.add(DefaultFlowRule.builder().forDevice(r.deviceId()).forTable(r.tableId())
-                    .withSelector(r.selector()).withTreatment(r.treatment()).withPriority(r.priority() + 1)
-                    .fromApp(appId).withHardTimeout(seconds).build());
-        }
-        out.addAll(compile(policy, device, nextMeters, appId, next, stagingBand));
-        return out;
+    public static FlowRule shadowOf(FlowRule rule, ApplicationId appId, int seconds) {
+        return DefaultFlowRule.builder().forDevice(rule.deviceId()).forTable(rule.tableId())
+                .withSelector(rule.selector()).withTreatment(rule.treatment()).withPriority(rule.priority() + 1)
+                .fromApp(appId).withHardTimeout(seconds).build();
     }
 
     /** The other band. */

@@ -159,8 +159,8 @@ class SwitchConsistencyTest {
     void aStagedBoundaryIsSwitchedByTheSwitchItself() throws Exception {
         stageNoon();
         assertEquals(15000L, socialRate(), "off-peak until the shadows expire");
-        assertEquals(12, bed.flows.switchRules(GW).size(), "6 shadows over the 6 rules of peak");
-        assertEquals(6, bed.flows.expireHardTimeouts(GW, true));
+        assertEquals(8, bed.flows.switchRules(GW).size(), "the 6 rules of peak, social's 2 under shadows");
+        assertEquals(2, bed.flows.expireHardTimeouts(GW, true), "only social's actions change at 12:00");
         checkSwitch();
         assertEquals(4000L, socialRate(), "peak, the switch's own doing");
         int ops = bed.flows.adds + bed.flows.removes;
@@ -209,7 +209,7 @@ class SwitchConsistencyTest {
         bed.clock.set(WED_NOON.minusSeconds(20));
         bed.manager.setRates("social", Profile.PEAK, new SliceRates(3000, 0), "alice", "rest");
         waitFor(() -> bed.store.shadow(GW).isPresent() && bed.manager.inFlightNow() == 0
-                && bed.flows.switchRules(GW).size() == 12, 5);
+                && bed.flows.switchRules(GW).size() == 8, 5);
         checkSwitch();
         assertEquals(15000L, socialRate());
         bed.flows.expireHardTimeouts(GW, true);
