@@ -254,31 +254,34 @@ final class Reconciler {
      * masters whose profile changes then stages that profile's meters.
      */
     private void stageUpcoming(Instant now) {
-        if (STAGE_LEAD.isZero() || store.policy().isEmpty()) {
-            return;
-        }
-        Instant next = nextChange(now);
-        if (next.isAfter(now.plus(STAGE_LEAD))) {
-            return;
-        }
-        Map<DeviceId, Profile> inForce = appliedByDevice;
-        profilesAt(next).forEach((id, profile) -> {
-            if (inForce.containsKey(id) && inForce.get(id) != profile) {
-                devices.stage(id, profile, next);
-            }
+        stagingBoundary(now).ifPresent(next -> {
+            Map<DeviceId, Profile> inForce = appliedByDevice;
+            profilesAt(next).forEach((id, profile) -> {
+                if (inForce.containsKey(id) && inForce.get(id) != profile) {
+                    devices.stage(id, profile, next);
+                }
+            });
         });
     }
 
     /** {@link #stageUpcoming} for one device that has just come in sync, e.g. after a change. */
     void stageIfDue(DeviceId id) {
-        Instant now = clock.get();
-        if (STAGE_LEAD.isZero() || store.policy().isEmpty() || !appliedByDevice.containsKey(id)) {
-            return;
+        Profile inForce = appliedByDevice.get(id);
+        stagingBoundary(clock.get()).ifPresent(next -> {
+            Profile then = profileAt(id, next);
+            if (inForce != null && then != inForce) {
+                devices.stage(id, then, next);
+            }
+        });
+    }
+
+    /** The next boundary or override expiry, if staging is on and it is within {@link #STAGE_LEAD}. */
+    private Optional<Instant> stagingBoundary(Instant now) {
+        if (STAGE_LEAD.isZero() || store.policy().isEmpty()) {
+            return Optional.empty();
         }
         Instant next = nextChange(now);
-        if (!next.isAfter(now.plus(STAGE_LEAD)) && profileAt(id, next) != appliedByDevice.get(id)) {
-            devices.stage(id, profileAt(id, next), next);
-        }
+        return next.isAfter(now.plus(STAGE_LEAD)) ? Optional.empty() : Optional.of(next);
     }
 
     /** Reconciles if the policy or override changed since the last reconcile. */

@@ -16,12 +16,7 @@ final class RetiredCounters {
 
     /** Adds a removed rule's counters under its slice priority. */
     void retire(FlowEntry removed, int slicePriority) {
-        long[] c = retired.computeIfAbsent(removed.deviceId(), d -> new ConcurrentHashMap<>())
-                .computeIfAbsent(slicePriority, p -> new long[2]);
-        synchronized (c) {
-            c[0] += removed.bytes();
-            c[1] += removed.packets();
-        }
+        retire(removed.deviceId(), slicePriority, removed.bytes(), removed.packets());
     }
 
     /** Adds the final counters a switch reported for a rule that expired (FLOW_REMOVED). */

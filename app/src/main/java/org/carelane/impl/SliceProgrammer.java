@@ -219,26 +219,20 @@ final class SliceProgrammer {
         // Fails with the first meter error ONOS reports for this attempt.
         CompletableFuture<Void> meterError = new CompletableFuture<>();
         fence.check();
-        for (SliceDefinition slice : policy.slices()) {
-            if (slice.drop()) {
-                continue;
+        forEachMeter(policy, profile, (slice, rate, burst) -> {
+            InstalledMeter existing = current.get(slice);
+            if (!fresh && serves(existing, rate, burst)) {
+                next.put(slice, existing);
+                return;
             }
-            long rate = slice.rates(profile).maxKbps();
-            long burst = RateMath.burstKbits(rate, policy.burstMs(slice));
-            InstalledMeter existing = current.get(slice.name());
-            if (!fresh && existing != null && existing.rateKbps() == rate && existing.burstKbits() == burst) {
-                next.put(slice.name(), existing);
-                continue;
+            InstalledMeter ready = staged.get(slice);
+            if (serves(ready, rate, burst) && holds(id, ready)) {
+                next.put(slice, ready);   // staged before the boundary, already on the switch
+                return;
             }
-            InstalledMeter ready = staged.get(slice.name());
-            if (ready != null && ready.rateKbps() == rate && ready.burstKbits() == burst && holds(id, ready)) {
-                next.put(slice.name(), ready);   // staged before the boundary, already on the switch
-                continue;
-            }
-            CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice.name(), rate, burst, attempt,
-                    meterError);
-            submitted.add(meter.thenAccept(m -> next.put(slice.name(), m)));
-        }
+            CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice, rate, burst, attempt, meterError);
+            submitted.add(meter.thenAccept(m -> next.put(slice, m)));
+        });
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
                 .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
                 .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh,
@@ -278,8 +272,8 @@ final class SliceProgrammer {
      * each forwarding slice whose meter changes then gets its new meter now, confirmed on the
      * switch and recorded as staged. Then, if the device holds its working generation whole and
      * the boundary is at least {@link #MIN_STAGE_SECONDS} away, the rules: the next profile's
-     * generation in a staging band, each of its rules under a shadow of the working rule that
-     * expires at the boundary ({@link FlowCompiler#stagedBoundary}), added top-down, and then the
+     * generation in a staging band, each of its rules whose actions change under a shadow of the
+     * working rule that expires at the boundary ({@link FlowCompiler#shadowOf}), added top-down, then the
      * working generation removed bottom-up, so every packet keeps its treatment until the switch
      * expires the shadows. The attempt at the boundary then finds the device's rules in place.
      * Meters staged earlier that are no longer wanted are withdrawn; on a failure this staging's
@@ -302,24 +296,18 @@ final class SliceProgrammer {
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
         CompletableFuture<Void> meterError = new CompletableFuture<>();
         fence.check();
-        for (SliceDefinition slice : policy.slices()) {
-            if (slice.drop()) {
-                continue;
+        forEachMeter(policy, next, (slice, rate, burst) -> {
+            if (serves(current.get(slice), rate, burst)) {
+                return;   // the same meter serves both profiles
             }
-            long rate = slice.rates(next).maxKbps();
-            long burst = RateMath.burstKbits(rate, policy.burstMs(slice));
-            InstalledMeter inUse = current.get(slice.name());
-            if (inUse != null && inUse.rateKbps() == rate && inUse.burstKbits() == burst) {
-                continue;   // the same meter serves both profiles
+            InstalledMeter ready = earlier.get(slice);
+            if (serves(ready, rate, burst) && holds(id, ready)) {
+                staged.put(slice, ready);
+                return;
             }
-            InstalledMeter ready = earlier.get(slice.name());
-            if (ready != null && ready.rateKbps() == rate && ready.burstKbits() == burst && holds(id, ready)) {
-                staged.put(slice.name(), ready);
-                continue;
-            }
-            submitted.add(submitOrExplain(id, slice.name(), rate, burst, attempt, meterError)
-                    .thenAccept(m -> staged.put(slice.name(), m)));
-        }
+            submitted.add(submitOrExplain(id, slice, rate, burst, attempt, meterError)
+                    .thenAccept(m -> staged.put(slice, m)));
+        });
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
                 .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
                 .thenComposeAsync(v -> {
@@ -337,6 +325,27 @@ final class SliceProgrammer {
                         ? CompletableFuture.completedFuture(shadow)
                         : undo(attempt, Map.of(), error).thenApply(v -> Optional.<ShadowGeneration>empty()), callbacks)
                 .thenCompose(f -> f);
+    }
+
+    /** What is done with each metered slice's meter (see {@link #forEachMeter}). */
+    @FunctionalInterface
+    private interface MeterStep {
+        void accept(String slice, long rateKbps, long burstKbits);
+    }
+
+    /** Each slice of a policy that has a meter (all but drop slices), with its rate and burst in a profile. */
+    private static void forEachMeter(SlicePolicy policy, Profile profile, MeterStep step) {
+        for (SliceDefinition slice : policy.slices()) {
+            if (!slice.drop()) {
+                long rate = slice.rates(profile).maxKbps();
+                step.accept(slice.name(), rate, RateMath.burstKbits(rate, policy.burstMs(slice)));
+            }
+        }
+    }
+
+    /** True if {@code m} is a meter with this rate and burst. */
+    private static boolean serves(InstalledMeter m, long rateKbps, long burstKbits) {
+        return m != null && m.rateKbps() == rateKbps && m.burstKbits() == burstKbits;
     }
 
     /** A staged boundary's shadows expire no sooner than this after they are sent. */
@@ -401,20 +410,10 @@ final class SliceProgrammer {
         }));
         List<FlowRuleOperations.Builder> removes = staged(existing, Comparator.naturalOrder(),
                 FlowRuleOperations.Builder::remove);
-        CompletableFuture<Void> added = CompletableFuture.completedFuture(null);
-        for (java.util.function.Supplier<FlowRuleOperations.Builder> batch : adds) {
-            added = added.thenComposeAsync(v -> {
-                attempt.fence.check();
-                return execute(batch.get());
-            }, callbacks);
-        }
-        return added.thenComposeAsync(v -> {
+        return inTurnBuilt(adds, attempt.fence::check).thenComposeAsync(v -> {
             attempt.fence.check();
             if (!attempt.commit()) {
-                FlowRuleOperations.Builder late = FlowRuleOperations.builder();
-                attempt.newRules.forEach(late::remove);
-                return execute(late).thenCompose(x -> CompletableFuture.<Optional<ShadowGeneration>>failedFuture(
-                        new IllegalStateException("the staging was undone while its rules went in")));
+                return removeLate(attempt, "the staging");
             }
             ShadowGeneration shadow = new ShadowGeneration(now, expiry.get());
             keeper.want(id, nextRules);
@@ -835,12 +834,7 @@ final class SliceProgrammer {
         // place, and ONOS's poll then deletes and re-adds every rule whose treatment differs from
         // its reply's (FlowRuleManager.pushFlowMetricsInternal, exactMatch): seen through the real
         // ONOS as 2 pings to the blocked site answered and 124 clinical packets without DSCP 46.
-        List<FlowEntry> existing = new ArrayList<>();
-        for (FlowEntry e : flowRules.getFlowEntries(id)) {
-            if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.PENDING_REMOVE) {
-                existing.add(e);
-            }
-        }
+        List<FlowEntry> existing = liveEntries(id);
         // ONOS may know only part of the generation on the switch: a new master whose flow store
         // lost the rules that rewrite DSCP (ONOS 2.7.0 cannot back them up to other nodes, see
         // CareLaneReports#carelaneFlows). Then the generation goes back into its recorded band:
@@ -910,11 +904,7 @@ final class SliceProgrammer {
         return inTurn(adds, attempt.fence::check).thenComposeAsync(added -> {
             attempt.fence.check();
             if (!attempt.commit()) {
-                // Undone on a timeout while ONOS was still adding: take out what went in late.
-                FlowRuleOperations.Builder late = FlowRuleOperations.builder();
-                attempt.newRules.forEach(late::remove);
-                return execute(late).thenCompose(v -> CompletableFuture.<Void>failedFuture(
-                        new IllegalStateException("the attempt was undone while its rules went in")));
+                return removeLate(attempt, "the attempt");
             }
             keeper.want(id, next);
             store.setRuleBand(id, java.util.OptionalInt.of(band));
@@ -959,14 +949,33 @@ final class SliceProgrammer {
 
     /** The batches one after another, each after {@code check}; the first failure stops the rest. */
     private CompletableFuture<Void> inTurn(List<FlowRuleOperations.Builder> batches, Runnable check) {
+        List<java.util.function.Supplier<FlowRuleOperations.Builder>> built = new ArrayList<>();
+        batches.forEach(b -> built.add(() -> b));
+        return inTurnBuilt(built, check);
+    }
+
+    /** {@link #inTurn}, each batch built when its turn comes. */
+    private CompletableFuture<Void> inTurnBuilt(List<java.util.function.Supplier<FlowRuleOperations.Builder>> batches,
+                                                Runnable check) {
         CompletableFuture<Void> done = CompletableFuture.completedFuture(null);
-        for (FlowRuleOperations.Builder batch : batches) {
+        for (java.util.function.Supplier<FlowRuleOperations.Builder> batch : batches) {
             done = done.thenComposeAsync(v -> {
                 check.run();
-                return execute(batch);
+                return execute(batch.get());
             }, callbacks);
         }
         return done;
+    }
+
+    /**
+     * An attempt undone on a timeout while ONOS was still adding its rules: takes out what went
+     * in late, and fails.
+     */
+    private <T> CompletableFuture<T> removeLate(Attempt attempt, String what) {
+        FlowRuleOperations.Builder late = FlowRuleOperations.builder();
+        attempt.newRules.forEach(late::remove);
+        return execute(late).thenCompose(v -> CompletableFuture.<T>failedFuture(
+                new IllegalStateException(what + " was undone while its rules went in")));
     }
 
     /** True if the device already has exactly these rules, meters included. */

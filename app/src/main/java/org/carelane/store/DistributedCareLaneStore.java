@@ -245,20 +245,30 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
 
     @Override
     public Map<String, InstalledMeter> installedMeters(DeviceId device) {
-        return value(meters.get(device.toString())).map(StoreCodec::meters).orElse(Map.of());
+        return readMeters(meters, device);
     }
 
     @Override
     public Map<String, InstalledMeter> stagedMeters(DeviceId device) {
-        return value(stagedMeters.get(device.toString())).map(StoreCodec::meters).orElse(Map.of());
+        return readMeters(stagedMeters, device);
     }
 
     @Override
     public void setStagedMeters(DeviceId device, Map<String, InstalledMeter> staged) {
-        if (staged.isEmpty()) {
-            stagedMeters.remove(device.toString());
+        writeMeters(stagedMeters, device, staged);
+    }
+
+    private static Map<String, InstalledMeter> readMeters(ConsistentMap<String, String> map, DeviceId device) {
+        return value(map.get(device.toString())).map(StoreCodec::meters).orElse(Map.of());
+    }
+
+    /** An empty map removes the device's entry. */
+    private static void writeMeters(ConsistentMap<String, String> map, DeviceId device,
+                                    Map<String, InstalledMeter> meters) {
+        if (meters.isEmpty()) {
+            map.remove(device.toString());
         } else {
-            stagedMeters.put(device.toString(), StoreCodec.meters(staged));
+            map.put(device.toString(), StoreCodec.meters(meters));
         }
     }
 
@@ -284,11 +294,7 @@ public class DistributedCareLaneStore extends AbstractStore<CareLaneStoreEvent, 
 
     @Override
     public void setInstalledMeters(DeviceId device, Map<String, InstalledMeter> installed) {
-        if (installed.isEmpty()) {
-            meters.remove(device.toString());
-        } else {
-            meters.put(device.toString(), StoreCodec.meters(installed));
-        }
+        writeMeters(meters, device, installed);
     }
 
     @Override
