@@ -8,6 +8,7 @@ import signal
 import subprocess
 import threading
 import time
+from datetime import datetime
 
 import pytest
 
@@ -467,8 +468,15 @@ def test_a_gateway_dropped_from_the_policy_while_it_has_no_master_is_cleaned_wit
                 'nobody could clean the switch while it had no master'
         onos.wait_until(lambda: cl.master(device) is not None, 30, f'a master for {device}', interval=0.05)
         mastered = time.time()
-        onos.wait_until(lambda: onos.switch_state(bridge, site.appid) == ([], {}), 30,
-                        f'{bridge} without CareLane rules and meters', interval=0.05)
+        try:
+            onos.wait_until(lambda: onos.switch_state(bridge, site.appid) == ([], {}), 30,
+                            f'{bridge} without CareLane rules and meters', interval=0.05)
+        except onos.OnosError as e:
+            master = cl.master(device)
+            raise AssertionError(f'{e}: the switch holds {onos.switch_state(bridge, site.appid)}; master {master}\n'
+                                 + '\n'.join(f'node {n}: {line}' for n in sorted(site.up)
+                                             for line in cl.log_tail(n, 400).splitlines()[-400:]
+                                             if 'CareLane' in line or 'cannot reach' in line)) from e
         took = round(time.time() - mastered, 2)
         record('cleaned_after_getting_a_master_s', took)
         onos.log(f'cluster: {device} dropped while it had no master; clean {took} s after node '
@@ -595,6 +603,22 @@ def test_the_uplink_queues_are_applied_by_the_ovsdb_master_and_follow_a_rate_cha
             subprocess.run(['ip', 'link', 'del', UPLINK], check=False)
 
 
+def switch_mastered_at(dpid, after, until):
+    """When (epoch s) a node's OpenFlow agent last took the switch as MASTER between {after} and {until}, from the
+    nodes' karaf.log (ONOS logs "Transitioned switch <dpid> to MASTER" when the switch acknowledged
+    the role request); None if none did."""
+    colons = ':'.join(dpid[i:i + 2] for i in range(0, 16, 2))
+    found = []
+    for n in cl.NODES:
+        log = cl.karaf_log(n)
+        text = log.read_text(errors='replace') if log.exists() else ''
+        for stamp in re.findall(r'^(\S+) \|.*Transitioned switch ' + re.escape(colons) + ' to MASTER', text, re.M):
+            at = datetime.strptime(stamp, '%Y-%m-%dT%H:%M:%S,%f').timestamp()
+            if after <= at <= until:
+                found.append(at)
+    return max(found, default=None)
+
+
 def atomix_leaders(dead=()):
     """{Raft partition: Atomix node number of its leader}, the last leader each live Atomix node's
     log names, as most of them name it."""
@@ -610,8 +634,9 @@ def atomix_leaders(dead=()):
 def test_after_the_raft_leader_is_killed_carelane_still_reacts_to_a_reconnect(site):
     """SIGKILL of the Atomix node that leads the most Raft partitions. Its partitions elect new
     leaders; no CareLane listener is ejected by ONOS's event watchdog. Then clgw1 reconnects with
-    its flows and meters deleted while cut: CareLane puts the whole policy back within 3 s of the
-    device being available again (ONOS on its own takes its 5 s flow and 10 s meter polls)."""
+    its flows and meters deleted while cut: CareLane puts the whole policy back within 2.5 s of ONOS
+    making the switch's connection its master (ONOS on its own takes its 5 s flow and 10 s meter
+    polls). ONOS's role handshake before that is recorded apart: nothing can be written then."""
     restart_stopped_nodes(site)
     wait_gateways_in_sync(site)   # one fault at a time: not while the restarted node settles
     leaders = atomix_leaders()
@@ -639,17 +664,31 @@ def test_after_the_raft_leader_is_killed_carelane_still_reacts_to_a_reconnect(si
         onos.wait_until(lambda: cl.master(site.device) is None, 20, 'ONOS to see the cut', interval=0.05)
         onos.ofctl('del-flows', BRIDGE)
         onos.ofctl('del-meters', BRIDGE)
+    restored = time.time()
     onos.wait_until(lambda: cl.device_available(sorted(site.up)[0], site.device), 30,
                     f'{site.device} available again', interval=0.05)
     back = time.time()
     onos.wait_until(lambda: onos.switch_carries(BRIDGE, rates, site.appid)
                     and len(onos.carelane_flows(BRIDGE, site.appid)) == rules, 30,
                     'the whole policy on the switch', interval=0.05)
-    took = round(time.time() - back, 2)
+    whole = time.time()
+    took = round(whole - back, 2)
+    writable = switch_mastered_at(DPID, restored, whole)
+    assert writable, f'no node logged the switch {DPID} transitioned to MASTER'
+    handshake = round(writable - back, 2)
+    carelane = round(whole - writable, 2)
     record('reconnect_after_raft_leader_killed_s', took)
-    onos.log(f'cluster: after the Raft leader was killed, an emptied reconnect was whole again in {took} s')
+    record('reconnect_after_raft_leader_killed_onos_role_s', handshake)
+    record('reconnect_after_raft_leader_killed_carelane_s', carelane)
+    onos.log(f'cluster: after the Raft leader was killed, an emptied reconnect was whole again {took} s after '
+             f'ONOS reported it available: ONOS made the switch its master {handshake} s after that, CareLane '
+             f'had put the policy back {carelane} s later')
     ejected = [line for n in cl.NODES if cl.karaf_log(n).exists()
                for line in cl.karaf_log(n).read_text(errors='replace').splitlines()
                if 'exceeded execution time limit' in line and 'carelane' in line.lower()]
     assert not ejected, f'ONOS ejected a CareLane listener: {ejected}'
-    assert took < 3, f'the emptied switch whole again {took} s after reconnecting'
+    # ONOS reports the device available before its master's role request is acknowledged (its
+    # OpenFlow agent drops everything else sent until then): 0.9-1.5 s measured in the cluster,
+    # more when loaded. CareLane's part starts there.
+    assert carelane < 2.5, (f'the emptied switch whole again {carelane} s after ONOS made it its master '
+                          f'({took} s after it was reported available)')

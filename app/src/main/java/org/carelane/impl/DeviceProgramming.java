@@ -82,6 +82,8 @@ final class DeviceProgramming implements WorkCounts {
     private final Set<DeviceId> reconnected = new HashSet<>();
     /** Devices whose CareLane rules and meters are being removed. */
     private final Set<DeviceId> clearing = new HashSet<>();
+    /** Failed clears in a row per device, for the backoff of the next. */
+    private final Map<DeviceId, Integer> clearFailures = new HashMap<>();
     /**
      * At most this many attempts in flight on this node (0: no bound). A boundary or a
      * board-wide change then starts them as earlier ones end, so ONOS is not flooded.
@@ -248,6 +250,7 @@ final class DeviceProgramming implements WorkCounts {
         attemptsStarted++;
         boolean renew = fresh.remove(id);
         boolean reconnect = reconnected.remove(id);
+        log.debug("CareLane attempt on {} for {} (fresh {}, reconnected {})", id, profile, renew, reconnect);
         MastershipFence fence = MastershipFence.now(mastership, id);
         CompletableFuture<Void> attempt;
         try {
@@ -440,14 +443,40 @@ final class DeviceProgramming implements WorkCounts {
             inFlightFresh.remove(stale);
             clearing.remove(stale);
             sync.forget(stale);
-            if (e != null) {
-                log.warn("CareLane could not clear {}: {}", stale, e.getMessage());
-            }
             if (dirty.remove(stale)) {
+                clearFailures.remove(stale);
                 program(stale);   // back in the policy meanwhile
+            } else if (e != null) {
+                clearFailed(stale, e);
+            } else {
+                clearFailures.remove(stale);
+                log.info("CareLane cleared {}: it left the policy", stale);
             }
             startQueued();
         }));
+    }
+
+    /**
+     * The rules of a device that left the policy could not be removed; what CareLane put on
+     * it stays recorded. Its master tries again with backoff; if this node no longer masters
+     * it, or cannot reach it, the node that gets it next clears it.
+     */
+    private void clearFailed(DeviceId stale, Throwable e) {
+        int failures = clearFailures.merge(stale, 1, Integer::sum);
+        boolean left = store.policy().flatMap(p -> p.device(stale)).isEmpty();
+        if (!left || !mastership.isLocalMaster(stale) || !devices.isAvailable(stale) || carelane.isShutdown()) {
+            clearFailures.remove(stale);
+            log.warn("CareLane could not clear {} ({}); its next master clears it", stale, rootMessage(e));
+            return;
+        }
+        Duration delay = DeviceSyncTracker.backoff(failures);
+        log.warn("CareLane could not clear {} ({}); retrying in {}", stale, rootMessage(e), delay);
+        retries.put(stale, carelane.schedule(() -> {
+            retries.remove(stale);
+            if (store.policy().flatMap(p -> p.device(stale)).isEmpty() && mastership.isLocalMaster(stale)) {
+                clear(stale, clock.get());
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** Stops every retry and verification; returns the attempts still in flight. */

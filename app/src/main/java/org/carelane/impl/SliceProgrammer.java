@@ -191,8 +191,12 @@ final class SliceProgrammer {
         if (read.isEmpty()) {
             return programNow(policy, profile, device, true, false, true, fence);
         }
-        return read.get().handle((rates, error) -> error == null && recorded.values().stream()
-                        .allMatch(m -> heldAtItsRate(m, rates)))
+        return read.get().handle((rates, error) -> {
+                    if (error != null) {
+                        log.debug("CareLane could not read {}'s meters: {}", id, error.toString());
+                    }
+                    return error == null && recorded.values().stream().allMatch(m -> heldAtItsRate(m, rates));
+                })
                 .thenComposeAsync(kept -> {
                     if (kept) {
                         log.info("CareLane finds {}'s meters on the switch: no new generation", id);
@@ -509,7 +513,12 @@ final class SliceProgrammer {
         stray.forEach(m -> withdrawIfHeld(id, m, store.installedMeters(id).values(), true));
     }
 
-    /** Removes every rule and meter CareLane installed on a device. */
+    /**
+     * Removes every rule and meter CareLane installed on a device. The meters go, and the
+     * store forgets them, only once the rules are off the switch: if that fails (its master
+     * cannot reach the switch, or it has none) the device keeps its record of what is there,
+     * so that whichever node reaches the switch next clears it.
+     */
     public CompletableFuture<Void> clear(DeviceId id) {
         keeper.forget(id);
         List<FlowRule> mine = new ArrayList<>();
@@ -520,8 +529,8 @@ final class SliceProgrammer {
         }
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
         mine.forEach(ops::remove);
-        CompletableFuture<Void> done = execute(ops);
-        return done.whenCompleteAsync((v, e) -> {
+        CompletableFuture<Void> done = execute(ops).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return done.thenRunAsync(() -> {
             Map<String, InstalledMeter> installed = store.installedMeters(id);
             Map<String, InstalledMeter> staged = store.stagedMeters(id);
             store.setInstalledMeters(id, Map.of());

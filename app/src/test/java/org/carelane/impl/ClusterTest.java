@@ -346,6 +346,48 @@ class ClusterTest {
                 .noneMatch(GW_B.toString()::equals), StatusJson.of(cluster.node("c").manager).toString());
     }
 
+    /**
+     * Issue 15, the CI of 77c96bd: while a switch reconnects, ONOS 2.7.0 can name as master a
+     * node that cannot reach it (DeviceManager hands the role on until one can). That node's
+     * clear failed, yet it forgot what CareLane had put on the switch, so the master that
+     * reached it next had nothing to clean: rules and meters stayed for good.
+     */
+    @Test
+    void aClearThatFailsOnAMasterThatCannotReachTheSwitchIsLeftToTheMasterThatCan() {
+        start(WED_MORNING);
+        cluster.mastership.clearMaster(GW_B);
+        idle();
+        cluster.netcfg.push(SampleConfig.hospital());   // GW_A only
+        idle();
+        cluster.mastership.connectOnly(GW_B, "c");
+        cluster.mastership.setMaster(GW_B, "a");   // named master, but its connection is not back
+        idle();
+        assertEquals(6, cluster.flows.switchRules(GW_B).size(), "a cannot reach the switch");
+        cluster.mastership.setMaster(GW_B, "c");   // a relinquishes; c holds the connection
+        idle();
+        assertEquals(List.of(), cluster.flows.switchRules(GW_B), "the master that reaches it cleaned it");
+        assertEquals(0, cluster.meters.liveMeters(GW_B).size());
+        assertEquals(6, cluster.flows.switchRules(GW_A).size(), "GW_A keeps the policy");
+    }
+
+    /** A master whose clear failed, and which keeps the device, tries again with backoff. */
+    @Test
+    void aMasterWhoseClearFailedTriesAgain() throws InterruptedException {
+        start(WED_MORNING);
+        cluster.mastership.connectOnly(GW_B);   // b stays master for a moment without its connection
+        cluster.netcfg.push(SampleConfig.hospital());   // GW_A only
+        idle();
+        assertEquals(6, cluster.flows.switchRules(GW_B).size(), "b cannot reach the switch");
+        cluster.mastership.connectOnly(GW_B, "b");   // the same master reaches it again
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!cluster.flows.switchRules(GW_B).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        idle();
+        assertEquals(List.of(), cluster.flows.switchRules(GW_B), "its retry cleared it");
+        assertEquals(0, cluster.meters.liveMeters(GW_B).size());
+    }
+
     @Test
     void aNodeThatCannotReadAnotherMastersRulesSaysSoInStatusAndStillCountsItsOwn() {
         start(WED_MORNING);

@@ -36,7 +36,8 @@ final class TestCluster implements AutoCloseable {
     /** Starts CareLane on a node (the app activating there, or the node joining). */
     CareLaneTestBed start(String node, Instant at) {
         var view = mastership.forNode(node);
-        CareLaneTestBed bed = new CareLaneTestBed(at, netcfg, flows, flows.forNode(view::isLocalMaster), meters,
+        CareLaneTestBed bed = new CareLaneTestBed(at, netcfg, flows,
+                flows.forNode(view::isLocalMaster, mastership::masterReaches), meters,
                 TestStores.newStore(storage), view);
         nodes.put(node, bed);
         return bed;

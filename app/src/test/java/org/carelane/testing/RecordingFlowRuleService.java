@@ -347,10 +347,27 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
      * (L3ModificationInstruction.ModDscpInstruction) KryoNamespaces.API does not register.
      */
     public org.onosproject.net.flow.FlowRuleService forNode(java.util.function.Predicate<DeviceId> localMaster) {
+        return forNode(localMaster, device -> true);
+    }
+
+    /**
+     * As {@link #forNode(java.util.function.Predicate)}, and a batch for a device whose master
+     * cannot reach its switch, or that has no master, fails whole: onError, nothing sent.
+     */
+    public org.onosproject.net.flow.FlowRuleService forNode(java.util.function.Predicate<DeviceId> localMaster,
+                                                            java.util.function.Predicate<DeviceId> masterReaches) {
         RecordingFlowRuleService shared = this;
         return new FlowRuleServiceAdapter() {
             @Override
             public void apply(FlowRuleOperations ops) {
+                if (ops.stages().stream().flatMap(Set::stream)
+                        .anyMatch(op -> !masterReaches.test(op.rule().deviceId()))) {
+                    synchronized (shared) {
+                        shared.errors++;
+                    }
+                    ops.callback().onError(ops);
+                    return;
+                }
                 if (ops.stages().stream().flatMap(Set::stream)
                         .anyMatch(op -> !localMaster.test(op.rule().deviceId()))) {
                     synchronized (shared) {

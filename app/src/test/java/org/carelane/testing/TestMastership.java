@@ -25,6 +25,8 @@ public final class TestMastership {
     /** The term number of each device's mastership: it grows with every change of master. */
     private final Map<DeviceId, Long> terms = new ConcurrentHashMap<>();
     private final List<MastershipListener> listeners = new CopyOnWriteArrayList<>();
+    /** The nodes a device's switch is connected to; a device not here is connected to every node. */
+    private final Map<DeviceId, java.util.Set<NodeId>> connections = new ConcurrentHashMap<>();
 
     /** Makes {@code node} master of {@code device} and tells every node. */
     public void setMaster(DeviceId device, String node) {
@@ -45,6 +47,32 @@ public final class TestMastership {
                     new MastershipInfo(term, Optional.empty(), ImmutableMap.of()));
             listeners.forEach(l -> l.event(event));
         }
+    }
+
+    /**
+     * The device's switch is connected to these nodes only (none: to no node). ONOS 2.7.0 still
+     * names masters among the others: DeviceManager's mastership check and a relinquishing
+     * node hand the role on, and a node named master relinquishes only when it notices it
+     * cannot reach the switch.
+     */
+    public void connectOnly(DeviceId device, String... nodes) {
+        java.util.Set<NodeId> to = ConcurrentHashMap.newKeySet();
+        for (String n : nodes) {
+            to.add(NodeId.nodeId(n));
+        }
+        connections.put(device, to);
+    }
+
+    /**
+     * True if the device has a master and that node holds a connection to its switch: what
+     * ONOS needs to send it anything. With no master, ECFlowRuleStore.storeBatch fails the
+     * batch ("No master for"); a master without the connection fails it in
+     * OpenFlowRuleProvider.executeBatch (no switch for the dpid).
+     */
+    public boolean masterReaches(DeviceId device) {
+        NodeId master = masters.get(device);
+        java.util.Set<NodeId> to = connections.get(device);
+        return master != null && (to == null || to.contains(master));
     }
 
     /** The view of one node. */
