@@ -461,7 +461,7 @@ public class CareLaneManager implements CareLaneService {
         await(devices.stop());
         List<CompletableFuture<Void>> work = new ArrayList<>();
         store.devicesWithMeters().stream().filter(mastershipService::isLocalMaster)
-                .forEach(id -> work.add(devices.programmer().clear(id)));
+                .forEach(id -> work.add(devices.programmer().clearLeaving(id)));
         await(work);
         // Per mastered device: reading another master's flows can fail (see CareLaneReports).
         List<FlowRule> leftovers = new ArrayList<>();

@@ -84,6 +84,10 @@ final class DeviceProgramming implements WorkCounts {
     private final Set<DeviceId> clearing = new HashSet<>();
     /** Failed clears in a row per device, for the backoff of the next. */
     private final Map<DeviceId, Integer> clearFailures = new HashMap<>();
+    /** A device's next clear, after a failed one (apart from programming's retries). */
+    private final Map<DeviceId, ScheduledFuture<?>> clearRetries = new HashMap<>();
+    /** Set when the component stops: nothing is retried any more. */
+    private volatile boolean stopped;
     /**
      * At most this many attempts in flight on this node (0: no bound). A boundary or a
      * board-wide change then starts them as earlier ones end, so ONOS is not flooded.
@@ -204,6 +208,8 @@ final class DeviceProgramming implements WorkCounts {
             programmedWith.remove(id);
             return;
         }
+        cancelClearRetry(id);   // back in the policy
+        clearFailures.remove(id);
         Instant at = clock.get();
         Profile profile = profileAt.apply(id, at);
         org.carelane.api.ShadowGeneration staged = shadows.get(id);
@@ -429,8 +435,16 @@ final class DeviceProgramming implements WorkCounts {
             return;
         }
         cancelRetry(stale);
+        cancelClearRetry(stale);
         dirty.remove(stale);
         programmedWith.remove(stale);
+        // Nothing of its programming carries over: the clear removes its rules, staged ones too.
+        queued.remove(stale);
+        fresh.remove(stale);
+        reconnected.remove(stale);
+        shadows.remove(stale);
+        stagedAt.remove(stale);
+        stagedFor.remove(stale);
         sync.removing(stale, decidedAt);
         clearing.add(stale);
         CompletableFuture<Void> before = inFlight.getOrDefault(stale, CompletableFuture.completedFuture(null));
@@ -443,7 +457,8 @@ final class DeviceProgramming implements WorkCounts {
             inFlightFresh.remove(stale);
             clearing.remove(stale);
             sync.forget(stale);
-            if (dirty.remove(stale)) {
+            dirty.remove(stale);   // also set by meter events that came meanwhile
+            if (inPolicy(stale)) {
                 clearFailures.remove(stale);
                 program(stale);   // back in the policy meanwhile
             } else if (e != null) {
@@ -463,25 +478,40 @@ final class DeviceProgramming implements WorkCounts {
      */
     private void clearFailed(DeviceId stale, Throwable e) {
         int failures = clearFailures.merge(stale, 1, Integer::sum);
-        boolean left = store.policy().flatMap(p -> p.device(stale)).isEmpty();
-        if (!left || !mastership.isLocalMaster(stale) || !devices.isAvailable(stale) || carelane.isShutdown()) {
+        if (stopped || !mastership.isLocalMaster(stale) || !devices.isAvailable(stale) || carelane.isShutdown()) {
             clearFailures.remove(stale);
-            log.warn("CareLane could not clear {} ({}); its next master clears it", stale, rootMessage(e));
+            log.warn("CareLane could not clear {} ({}); the node that masters it when it is reachable clears it",
+                    stale, rootMessage(e));
             return;
         }
         Duration delay = DeviceSyncTracker.backoff(failures);
         log.warn("CareLane could not clear {} ({}); retrying in {}", stale, rootMessage(e), delay);
-        retries.put(stale, carelane.schedule(() -> {
-            retries.remove(stale);
-            if (store.policy().flatMap(p -> p.device(stale)).isEmpty() && mastership.isLocalMaster(stale)) {
+        clearRetries.put(stale, carelane.schedule(() -> {
+            clearRetries.remove(stale);
+            if (!stopped && !inPolicy(stale) && mastership.isLocalMaster(stale)) {
                 clear(stale, clock.get());
+            } else {
+                clearFailures.remove(stale);
             }
         }, delay.toMillis(), TimeUnit.MILLISECONDS));
     }
 
+    private boolean inPolicy(DeviceId id) {
+        return store.policy().flatMap(p -> p.device(id)).isPresent();
+    }
+
+    private void cancelClearRetry(DeviceId id) {
+        ScheduledFuture<?> retry = clearRetries.remove(id);
+        if (retry != null) {
+            retry.cancel(false);
+        }
+    }
+
     /** Stops every retry and verification; returns the attempts still in flight. */
     List<CompletableFuture<Void>> stop() {
+        stopped = true;
         new ArrayList<>(retries.keySet()).forEach(this::cancelRetry);
+        new ArrayList<>(clearRetries.keySet()).forEach(this::cancelClearRetry);
         return new ArrayList<>(inFlight.values());
     }
 

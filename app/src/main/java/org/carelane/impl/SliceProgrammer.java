@@ -520,6 +520,19 @@ final class SliceProgrammer {
      * so that whichever node reaches the switch next clears it.
      */
     public CompletableFuture<Void> clear(DeviceId id) {
+        return clear(id, false);
+    }
+
+    /**
+     * As {@link #clear(DeviceId)}, but the meters go and the record is forgotten even if the
+     * rules could not be removed: for the app's deactivation, after which nobody comes back for
+     * them (OVS deletes the rules that use a deleted meter). The future still fails then.
+     */
+    public CompletableFuture<Void> clearLeaving(DeviceId id) {
+        return clear(id, true);
+    }
+
+    private CompletableFuture<Void> clear(DeviceId id, boolean evenIfRulesStay) {
         keeper.forget(id);
         List<FlowRule> mine = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
@@ -530,15 +543,18 @@ final class SliceProgrammer {
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
         mine.forEach(ops::remove);
         CompletableFuture<Void> done = execute(ops).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return done.thenRunAsync(() -> {
-            Map<String, InstalledMeter> installed = store.installedMeters(id);
-            Map<String, InstalledMeter> staged = store.stagedMeters(id);
-            store.setInstalledMeters(id, Map.of());
-            store.setStagedMeters(id, Map.of());
-            store.setRuleBand(id, java.util.OptionalInt.empty());
-            installed.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
-            staged.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
-        }, callbacks);
+        return done.handleAsync((v, e) -> {
+            if (e == null || evenIfRulesStay) {
+                Map<String, InstalledMeter> installed = store.installedMeters(id);
+                Map<String, InstalledMeter> staged = store.stagedMeters(id);
+                store.setInstalledMeters(id, Map.of());
+                store.setStagedMeters(id, Map.of());
+                store.setRuleBand(id, java.util.OptionalInt.empty());
+                installed.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
+                staged.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
+            }
+            return e == null ? CompletableFuture.<Void>completedFuture(null) : CompletableFuture.<Void>failedFuture(e);
+        }, callbacks).thenCompose(f -> f);
     }
 
     /**

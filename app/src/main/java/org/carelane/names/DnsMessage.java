@@ -181,9 +181,12 @@ public final class DnsMessage {
     /**
      * The addresses the answer gives for the question, through its CNAME chain, each with the
      * shortest TTL on its way (the chain's links and its own record). None if the chain is
-     * longer than {@link #MAX_CHAIN} links or loops.
+     * longer than {@link #MAX_CHAIN} links or loops, or if this is not a successful response.
      */
     public List<Answer> addresses() {
+        if (!response || rcode != 0) {
+            return List.of();   // a query, or an answer that failed
+        }
         List<String> chain = chain();
         Record beyond = cnameOf(chain.get(chain.size() - 1));
         if (beyond != null) {
@@ -205,14 +208,16 @@ public final class DnsMessage {
 
     /**
      * This message's question answered NXDOMAIN, with no records, as a response-policy zone
-     * answers a blocked name: same id, the client's recursion-desired bit, recursion available.
+     * answers a blocked name: same id and opcode, the client's recursion-desired and
+     * checking-disabled bits, recursion available; not authoritative, not truncated.
      */
     public byte[] nxdomain() {
         byte[] out = Arrays.copyOf(wire, questionEnd);
         int flags = u16(wire, 2);
         int rd = flags & 0x0100;
+        int cd = flags & 0x0010;   // RFC 4035 3.1.6: checking disabled, copied from the query
         int opcode = flags & 0x7800;
-        int reply = 0x8000 | opcode | rd | 0x0080 | RCODE_NXDOMAIN;
+        int reply = 0x8000 | opcode | rd | 0x0080 | cd | RCODE_NXDOMAIN;
         out[2] = (byte) (reply >> 8);
         out[3] = (byte) reply;
         for (int i = 6; i < HEADER; i++) {
@@ -256,7 +261,12 @@ public final class DnsMessage {
                 if (end < 0) {
                     end = pos + 2;
                 }
-                pos = ((len & 0x3f) << 8) | (w[pos + 1] & 0xff);
+                int target = ((len & 0x3f) << 8) | (w[pos + 1] & 0xff);
+                if (target >= pos) {
+                    // RFC 1035 4.1.4: a pointer refers to a prior occurrence (so none loops).
+                    throw new IllegalArgumentException("DNS name with a compression loop or a forward pointer");
+                }
+                pos = target;
                 continue;
             }
             if ((len & 0xc0) != 0) {
@@ -268,7 +278,7 @@ public final class DnsMessage {
             }
             need(w, pos + 1, len);
             octets += len + 1;
-            if (octets > 255) {
+            if (octets + 1 > 255) {   // with the root's zero octet
                 throw new IllegalArgumentException("DNS name longer than 255 octets");
             }
             if (name.length() > 0) {
@@ -276,6 +286,10 @@ public final class DnsMessage {
             }
             for (int i = 0; i < len; i++) {
                 char c = (char) (w[pos + 1 + i] & 0xff);
+                if (c == '.' || c <= ' ' || c > '~') {
+                    // Written out, "a.b" as one label would equal two labels.
+                    throw new IllegalArgumentException("DNS label with a dot, a space or a control byte");
+                }
                 name.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
             }
             pos += 1 + len;

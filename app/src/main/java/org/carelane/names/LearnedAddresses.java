@@ -52,7 +52,10 @@ public final class LearnedAddresses {
     public static final class Change {
         /** New addresses, and addresses that moved to another slice. */
         public final List<Entry> installed = new ArrayList<>();
-        /** Addresses whose expiry moved on (their rule stays). */
+        /**
+         * Addresses whose expiry moved on, in the same slice: a rule that expires on the switch
+         * by itself (hard_timeout) is re-added with the new time left.
+         */
         public final List<Entry> refreshed = new ArrayList<>();
         /** Addresses pushed out by a bound. */
         public final List<Entry> evicted = new ArrayList<>();
@@ -62,8 +65,10 @@ public final class LearnedAddresses {
     private final int maxPerName;
     private final Duration minTtl;
     private final Duration maxTtl;
-    /** In order of the last answer that gave each (least recent first). */
+    /** In order of the last answer that gave each (least recent first); only answers reorder it. */
     private final LinkedHashMap<InetAddress, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
+    /** The same entries, for lookups that are not answers. */
+    private final Map<InetAddress, Entry> index = new HashMap<>();
     private final Map<String, LinkedHashSet<InetAddress>> byName = new HashMap<>();
     /** Expiries, oldest first; an entry refreshed since leaves a stale one behind. */
     private final PriorityQueue<Entry> expiries = new PriorityQueue<>(Comparator.comparing((Entry e) -> e.expires));
@@ -91,21 +96,24 @@ public final class LearnedAddresses {
         for (DnsMessage.Answer a : answers) {
             long ttl = Math.max(minTtl.toSeconds(), Math.min(maxTtl.toSeconds(), a.ttlSeconds));
             Instant expires = now.plusSeconds(ttl);
-            Entry before = entries.get(a.address);   // counts as a use: moves it last
-            if (before != null && before.rank > rank && before.expires.isAfter(now)) {
+            Entry before = index.get(a.address);
+            if (before != null && !before.expires.isAfter(now)) {
+                remove(before);   // its time is up (its rule is gone): learned anew
+                before = null;
+            }
+            if (before != null && before.rank > rank) {
                 continue;   // learned for a slice of higher rank, still valid
             }
             if (before != null && before.slice.equals(slice)) {
-                Entry refreshed = new Entry(a.address, asked, slice, rank,
-                        before.expires.isAfter(expires) ? before.expires : expires);
-                replace(refreshed);
-                change.refreshed.add(refreshed);
+                entries.get(a.address);   // an answer: the most recently answered now
+                if (expires.isAfter(before.expires)) {
+                    Entry refreshed = new Entry(a.address, asked, slice, rank, expires);
+                    replace(refreshed);
+                    change.refreshed.add(refreshed);
+                }
                 continue;
             }
             Entry learned = new Entry(a.address, asked, slice, rank, expires);
-            if (before != null) {
-                forgetName(before);
-            }
             replace(learned);
             change.installed.add(learned);
         }
@@ -118,9 +126,8 @@ public final class LearnedAddresses {
         List<Entry> gone = new ArrayList<>();
         while (!expiries.isEmpty() && !expiries.peek().expires.isAfter(now)) {
             Entry e = expiries.poll();
-            if (entries.get(e.address) == e) {
-                entries.remove(e.address);
-                forgetName(e);
+            if (index.get(e.address) == e) {
+                remove(e);
                 gone.add(e);
             }
         }
@@ -151,20 +158,26 @@ public final class LearnedAddresses {
     }
 
     public Optional<Entry> get(InetAddress address) {
-        for (Entry e : entries.values()) {   // without get(): it would count as a use
-            if (e.address.equals(address)) {
-                return Optional.of(e);
-            }
-        }
-        return Optional.empty();
+        return Optional.ofNullable(index.get(address));
     }
 
+    /** Puts an entry in place of the address's, if any: the most recently answered. */
     private void replace(Entry after) {
+        Entry old = index.put(after.address, after);
+        if (old != null && !old.name.equals(after.name)) {
+            forgetName(old);
+        }
         entries.put(after.address, after);
         expiries.add(after);
         Set<InetAddress> ofName = byName.computeIfAbsent(after.name, n -> new LinkedHashSet<>());
         ofName.remove(after.address);   // moves it last: the most recently answered
         ofName.add(after.address);
+    }
+
+    private void remove(Entry e) {
+        entries.remove(e.address);
+        index.remove(e.address);
+        forgetName(e);
     }
 
     private void forgetName(Entry e) {
@@ -183,7 +196,9 @@ public final class LearnedAddresses {
         while (ofName.size() > maxPerName && oldestOfName.hasNext()) {
             InetAddress address = oldestOfName.next();
             oldestOfName.remove();
-            evict(entries.remove(address), change);
+            Entry e = index.remove(address);
+            entries.remove(address);
+            evict(e, change);
         }
         if (ofName.isEmpty()) {
             byName.remove(name);
@@ -192,6 +207,7 @@ public final class LearnedAddresses {
         while (entries.size() > maxEntries && oldest.hasNext()) {
             Entry e = oldest.next();
             oldest.remove();
+            index.remove(e.address);
             forgetName(e);
             evict(e, change);
         }

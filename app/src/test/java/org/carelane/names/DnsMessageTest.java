@@ -90,6 +90,34 @@ class DnsMessageTest {
     }
 
     @Test
+    void aForwardPointerALabelWithADotAndANameOver255OctetsAreRefused() throws Exception {
+        byte[] forward = new DnsWire("x.example.org", DnsMessage.TYPE_A).a("x.example.org", 60, "192.0.2.1").bytes();
+        forward[12] = (byte) 0xc0;   // the question's name points at the answer after it
+        forward[13] = (byte) (forward.length - 16);
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> DnsMessage.parse(forward)).getMessage()
+                .contains("forward pointer"));
+        byte[] dotted = new DnsWire("a-b.example.org", DnsMessage.TYPE_A).bytes();
+        dotted[14] = '.';   // the label "a.b"
+        assertThrows(IllegalArgumentException.class, () -> DnsMessage.parse(dotted));
+        String label = "a".repeat(63);
+        String longest = String.join(".", label, label, label, "a".repeat(61));   // 253 characters, 255 octets
+        assertEquals(longest, DnsMessage.parse(new DnsWire(longest, DnsMessage.TYPE_A).bytes()).question());
+        String tooLong = String.join(".", label, label, label, "a".repeat(62));
+        assertThrows(IllegalArgumentException.class,
+                () -> DnsMessage.parse(new DnsWire(tooLong, DnsMessage.TYPE_A).bytes()));
+    }
+
+    @Test
+    void aQueryOrAFailedAnswerTeachesNothing() throws Exception {
+        byte[] query = new DnsWire("x.example.org", DnsMessage.TYPE_A, 0x0100).a("x.example.org", 60, "192.0.2.1")
+                .bytes();
+        assertEquals(List.of(), answers(DnsMessage.parse(query)));
+        byte[] servfail = new DnsWire("x.example.org", DnsMessage.TYPE_A, 0x8182).a("x.example.org", 60, "192.0.2.1")
+                .bytes();
+        assertEquals(List.of(), answers(DnsMessage.parse(servfail)));
+    }
+
+    @Test
     void aBlockedNameIsAnsweredNxdomainWithItsQuestionAndNoRecords() throws Exception {
         byte[] wire = new DnsWire("blocked.example.org", DnsMessage.TYPE_AAAA)
                 .aaaa("blocked.example.org", 60, "2001:db8::1").bytes();
@@ -100,8 +128,11 @@ class DnsMessageTest {
         assertEquals("blocked.example.org", refused.question());
         assertEquals(DnsMessage.TYPE_AAAA, refused.questionType());
         assertEquals(List.of(), refused.addresses());
-        byte[] raw = DnsMessage.parse(wire).nxdomain();
-        assertEquals(0x01, raw[2] & 0x01, "the client's recursion-desired bit is kept");
+        byte[] query = new DnsWire("blocked.example.org", DnsMessage.TYPE_A, 0x0710).bytes();   // AA, TC, RD, CD
+        byte[] raw = DnsMessage.parse(query).nxdomain();
+        assertEquals(0x8193, ((raw[2] & 0xff) << 8) | (raw[3] & 0xff), "QR, RD, RA, CD and NXDOMAIN; not AA or TC");
+        assertEquals(List.of(0, 1, 0, 0, 0, 0), List.of(raw[4] & 0xff, raw[5] & 0xff, raw[6] & 0xff, raw[7] & 0xff,
+                raw[10] & 0xff, raw[11] & 0xff), "one question, no records");
         assertEquals(InetAddress.getByName("2001:db8::1"), DnsMessage.parse(wire).addresses().get(0).address);
     }
 }

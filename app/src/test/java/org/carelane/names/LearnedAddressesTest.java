@@ -40,11 +40,13 @@ class LearnedAddressesTest {
         LearnedAddresses.Change first = t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 300)), T0);
         assertEquals(List.of("192.0.2.1"), addresses(first.installed));
         LearnedAddresses.Change cached = t.learn("a.example.org", "social", 1200,
-                List.of(answer("192.0.2.1", 40)), T0.plusSeconds(100));   // the resolver's cache: 200 s left, says 40
-        assertEquals(List.of("192.0.2.1"), addresses(cached.refreshed));
+                List.of(answer("192.0.2.1", 40)), T0.plusSeconds(100));   // another answer, 40 s left
+        assertEquals(List.of(), cached.refreshed, "an earlier expiry changes nothing");
         assertEquals(List.of(), cached.installed, "the rule stays as it is");
         assertEquals(T0.plusSeconds(300), t.get(InetAddress.getByName("192.0.2.1")).get().expires);
-        t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 300)), T0.plusSeconds(250));
+        LearnedAddresses.Change later = t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 300)),
+                T0.plusSeconds(250));   // e.g. the resolver's cache, 300 s left
+        assertEquals(List.of("192.0.2.1"), addresses(later.refreshed), "its rule is re-added with the time left");
         assertEquals(List.of(), t.expire(T0.plusSeconds(549)));
         assertEquals(List.of("192.0.2.1"), addresses(t.expire(T0.plusSeconds(550))));
         assertEquals(0, t.size());
@@ -87,6 +89,42 @@ class LearnedAddressesTest {
         assertEquals(List.of("192.0.2.9"), addresses(later.installed), "once work's answer has run out");
         assertEquals("social", t.get(InetAddress.getByName("192.0.2.9")).get().slice);
         assertEquals(List.of(), t.expire(T0.plusSeconds(300)), "work's stale expiry does not remove social's");
+    }
+
+    @Test
+    void anAddressAnsweredForAnotherNameCountsForThatNameOnly() throws Exception {
+        LearnedAddresses t = table(100, 1);
+        t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 300)), T0);
+        t.learn("b.example.org", "social", 1200, List.of(answer("192.0.2.1", 600)), T0);   // one CDN address
+        LearnedAddresses.Change c = t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.2", 300)), T0);
+        assertEquals(List.of(), c.evicted, "a.example.org holds one address: the shared one is b's now");
+        assertEquals(2, t.size());
+        LearnedAddresses.Change d = t.learn("b.example.org", "social", 1200, List.of(answer("192.0.2.3", 300)), T0);
+        assertEquals(List.of("192.0.2.1"), addresses(d.evicted));
+        assertEquals(List.of("192.0.2.2", "192.0.2.3"), addresses(t.entries()));
+    }
+
+    @Test
+    void expiringLeavesTheOrderOfAnswersAlone() throws Exception {
+        LearnedAddresses t = table(2, 10);
+        t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 300)), T0);
+        t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 400)), T0);   // a stale expiry left
+        t.learn("b.example.org", "social", 1200, List.of(answer("192.0.2.2", 300)), T0.plusSeconds(1));
+        assertEquals(List.of(), t.expire(T0.plusSeconds(300)));
+        LearnedAddresses.Change c = t.learn("c.example.org", "social", 1200, List.of(answer("192.0.2.3", 300)),
+                T0.plusSeconds(2));
+        assertEquals(List.of("192.0.2.1"), addresses(c.evicted), "a was answered least recently");
+    }
+
+    @Test
+    void anAnswerForAnAddressWhoseTimeIsUpLearnsItAnew() throws Exception {
+        LearnedAddresses t = table(100, 10);
+        t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 60)), T0);
+        LearnedAddresses.Change c = t.learn("a.example.org", "social", 1200, List.of(answer("192.0.2.1", 60)),
+                T0.plusSeconds(61));   // before expire() ran: its rule has left the switch
+        assertEquals(List.of("192.0.2.1"), addresses(c.installed));
+        assertEquals(List.of(), t.expire(T0.plusSeconds(100)), "the first answer's expiry removes nothing");
+        assertEquals(1, t.size());
     }
 
     @Test
