@@ -501,10 +501,7 @@ final class DeviceProgramming implements WorkCounts {
     }
 
     private void cancelClearRetry(DeviceId id) {
-        ScheduledFuture<?> retry = clearRetries.remove(id);
-        if (retry != null) {
-            retry.cancel(false);
-        }
+        cancel(clearRetries, id);
     }
 
     /** Stops every retry and verification; returns the attempts still in flight. */
@@ -679,9 +676,13 @@ final class DeviceProgramming implements WorkCounts {
     }
 
     private void cancelRetry(DeviceId id) {
-        ScheduledFuture<?> retry = retries.remove(id);
-        if (retry != null) {
-            retry.cancel(false);
+        cancel(retries, id);
+    }
+
+    private static void cancel(Map<DeviceId, ScheduledFuture<?>> timers, DeviceId id) {
+        ScheduledFuture<?> timer = timers.remove(id);
+        if (timer != null) {
+            timer.cancel(false);
         }
     }
 

@@ -43,6 +43,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -553,8 +554,11 @@ final class SliceProgrammer {
                 installed.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
                 staged.values().forEach(m -> withdrawIfHeld(id, m, List.of(), true));
             }
-            return e == null ? CompletableFuture.<Void>completedFuture(null) : CompletableFuture.<Void>failedFuture(e);
-        }, callbacks).thenCompose(f -> f);
+            if (e != null) {
+                throw e instanceof CompletionException ? (CompletionException) e : new CompletionException(e);
+            }
+            return null;
+        }, callbacks);
     }
 
     /**

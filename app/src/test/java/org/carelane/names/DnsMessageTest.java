@@ -31,20 +31,19 @@ class DnsMessageTest {
         assertEquals(List.of("157.240.1.35 for 60 s", "2a03:2880:f12f:83:face:b00c:0:25de for 300 s"), answers(m));
     }
 
+    /** n0.example.org CNAME n1 ... CNAME n{links}, which has an A record 192.0.2.{links}. */
+    private static DnsMessage chainOf(int links) throws Exception {
+        DnsWire wire = new DnsWire("n0.example.org", DnsMessage.TYPE_A);
+        for (int i = 0; i < links; i++) {
+            wire.cname("n" + i + ".example.org", 100, "n" + (i + 1) + ".example.org");
+        }
+        return DnsMessage.parse(wire.a("n" + links + ".example.org", 100, "192.0.2." + links).bytes());
+    }
+
     @Test
     void aChainOfTenLinksIsFollowedAndOneOfElevenTeachesNothing() throws Exception {
-        DnsWire ten = new DnsWire("n0.example.org", DnsMessage.TYPE_A);
-        for (int i = 0; i < 10; i++) {
-            ten.cname("n" + i + ".example.org", 100, "n" + (i + 1) + ".example.org");
-        }
-        ten.a("n10.example.org", 100, "192.0.2.10");
-        assertEquals(List.of("192.0.2.10 for 100 s"), answers(DnsMessage.parse(ten.bytes())));
-        DnsWire eleven = new DnsWire("n0.example.org", DnsMessage.TYPE_A);
-        for (int i = 0; i < 11; i++) {
-            eleven.cname("n" + i + ".example.org", 100, "n" + (i + 1) + ".example.org");
-        }
-        eleven.a("n11.example.org", 100, "192.0.2.11");
-        assertEquals(List.of(), answers(DnsMessage.parse(eleven.bytes())));
+        assertEquals(List.of("192.0.2.10 for 100 s"), answers(chainOf(10)));
+        assertEquals(List.of(), answers(chainOf(11)));
     }
 
     @Test

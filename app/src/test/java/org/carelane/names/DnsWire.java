@@ -10,7 +10,6 @@ final class DnsWire {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Map<String, Integer> offsets = new HashMap<>();
     private int answers;
-    private final int flags;
 
     /** A response (QR, RD, RA) with id 0x1234 to one question. */
     DnsWire(String question, int type) {
@@ -18,7 +17,6 @@ final class DnsWire {
     }
 
     DnsWire(String question, int type, int flags) {
-        this.flags = flags;
         short16(0x1234);
         short16(flags);
         short16(1);
@@ -100,9 +98,5 @@ final class DnsWire {
     private void short16(int v) {
         out.write((v >> 8) & 0xff);
         out.write(v & 0xff);
-    }
-
-    int flags() {
-        return flags;
     }
 }

@@ -345,14 +345,8 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
      * The service as one node of an ONOS 2.7.0 cluster sees it: reading a device it does not
      * master asks the master, and that fails for rules that rewrite DSCP, whose instruction
      * (L3ModificationInstruction.ModDscpInstruction) KryoNamespaces.API does not register.
-     */
-    public org.onosproject.net.flow.FlowRuleService forNode(java.util.function.Predicate<DeviceId> localMaster) {
-        return forNode(localMaster, device -> true);
-    }
-
-    /**
-     * As {@link #forNode(java.util.function.Predicate)}, and a batch for a device whose master
-     * cannot reach its switch, or that has no master, fails whole: onError, nothing sent.
+     * A batch for a device whose master cannot reach its switch, or that has no master,
+     * fails whole: onError, nothing sent (ECFlowRuleStore.storeBatch, OpenFlowRuleProvider.executeBatch).
      */
     public org.onosproject.net.flow.FlowRuleService forNode(java.util.function.Predicate<DeviceId> localMaster,
                                                             java.util.function.Predicate<DeviceId> masterReaches) {
