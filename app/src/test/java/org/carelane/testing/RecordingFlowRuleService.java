@@ -342,6 +342,14 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     }
 
     /**
+     * As {@link #forNode(java.util.function.Predicate, java.util.function.Predicate)} where every
+     * master reaches its switch. scripts/prove-doubles.sh needs it: f6b45d2's TestCluster calls it.
+     */
+    public org.onosproject.net.flow.FlowRuleService forNode(java.util.function.Predicate<DeviceId> localMaster) {
+        return forNode(localMaster, device -> true);
+    }
+
+    /**
      * The service as one node of an ONOS 2.7.0 cluster sees it: reading a device it does not
      * master asks the master, and that fails for rules that rewrite DSCP, whose instruction
      * (L3ModificationInstruction.ModDscpInstruction) KryoNamespaces.API does not register.
