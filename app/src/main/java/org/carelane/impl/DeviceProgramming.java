@@ -419,11 +419,27 @@ final class DeviceProgramming implements WorkCounts {
         if (!mastership.isLocalMaster(id)) {
             reconnected.remove(id);   // the next master decides what the switch holds
             fresh.remove(id);
-        } else if (reconnect && devices.isAvailable(id)) {
-            reconnected.add(id);
+        } else {
+            wantRecorded(id);
+            if (reconnect && devices.isAvailable(id)) {
+                reconnected.add(id);
+            }
         }
         cancelRetry(id);
         program(id, true);
+    }
+
+    /**
+     * A new master wants the recorded generation on the switch from the start: ONOS's flow-stats
+     * poll on its unsynced store may delete it before the first attempt (seen after 0.77 s).
+     */
+    private void wantRecorded(DeviceId id) {
+        Optional<SlicePolicy> policy = store.policy();
+        Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));
+        if (device.isPresent()) {
+            programmer.wantRecorded(policy.get().forDevice(id).orElseThrow().policy(),
+                    profileAt.apply(id, clock.get()), device.get());
+        }
     }
 
     /**

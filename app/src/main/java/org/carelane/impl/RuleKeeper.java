@@ -83,8 +83,9 @@ final class RuleKeeper {
     }
 
     /**
-     * CareLane wants nothing on the device any more, or the device changed master: what a new
-     * term wants is set by its first attempt, and another master may have changed the rules.
+     * CareLane wants nothing on the device any more, or the device changed master: another
+     * master may have changed the rules, so a new term wants the recorded generation
+     * ({@link SliceProgrammer#wantRecorded}) until its first attempt decides.
      */
     void forget(DeviceId id) {
         wanted.remove(id);

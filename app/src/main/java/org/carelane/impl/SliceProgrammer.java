@@ -348,6 +348,30 @@ final class SliceProgrammer {
         }
     }
 
+    /**
+     * Tells the {@link RuleKeeper} to want the device's recorded generation, as the first attempt
+     * of a new master re-adds it in place: its recorded band, with its recorded meters, if they
+     * serve this profile and no boundary is staged. Otherwise that attempt decides.
+     */
+    void wantRecorded(SlicePolicy policy, Profile profile, DeviceUplink device) {
+        DeviceId id = device.deviceId();
+        java.util.OptionalInt band = store.ruleBand(id);
+        Map<String, InstalledMeter> installed = store.installedMeters(id);
+        if (band.isEmpty() || installed.isEmpty() || store.shadow(id).isPresent()) {
+            return;
+        }
+        List<String> unserved = new ArrayList<>();
+        forEachMeter(policy, profile, (slice, rate, burst) -> {
+            if (!serves(installed.get(slice), rate, burst)) {
+                unserved.add(slice);
+            }
+        });
+        if (unserved.isEmpty()) {
+            keeper.want(id, FlowCompiler.compile(policy, device, meterIds(installed), appId, profile,
+                    band.getAsInt()));
+        }
+    }
+
     /** True if {@code m} is a meter with this rate and burst. */
     private static boolean serves(InstalledMeter m, long rateKbps, long burstKbits) {
         return m != null && m.rateKbps() == rateKbps && m.burstKbits() == burstKbits;

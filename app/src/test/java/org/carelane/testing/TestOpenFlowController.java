@@ -156,18 +156,51 @@ public final class TestOpenFlowController implements OpenFlowController {
         throw new UnsupportedOperationException("CareLane sends nothing to switches directly");
     }
 
-    /** Answers a meter-config request (OFPMP_METER_CONFIG, all meters) at once. */
+    /** Meter-config requests whose answer waits (see {@link #holdMeterReads}); null: answered at once. */
+    private List<Runnable> heldReads;
+
+    /**
+     * Meter-config requests wait for their answer, as over a real channel (the round trip took
+     * 0.9 s on a new master); the returned action answers them, with the switch as it is then.
+     */
+    public synchronized Runnable holdMeterReads() {
+        List<Runnable> held = new java.util.ArrayList<>();
+        heldReads = held;
+        return () -> {
+            synchronized (this) {
+                heldReads = null;
+            }
+            held.forEach(Runnable::run);
+        };
+    }
+
+    /** Meter-config requests waiting for their answer. */
+    public synchronized int heldMeterReads() {
+        return heldReads == null ? 0 : heldReads.size();
+    }
+
+    /** Answers a meter-config request (OFPMP_METER_CONFIG, all meters), at once unless held. */
     @Override
     public CompletableFuture<OFMessage> writeResponse(Dpid dpid, OFMessage msg) {
         if (!(msg instanceof OFMeterConfigStatsRequest) || meterTables == null) {
             throw new UnsupportedOperationException("not modelled: " + msg.getType());
         }
+        synchronized (this) {
+            if (heldReads != null) {
+                CompletableFuture<OFMessage> later = new CompletableFuture<>();
+                heldReads.add(() -> later.complete(meterConfig(dpid, msg)));
+                return later;
+            }
+        }
+        return CompletableFuture.completedFuture(meterConfig(dpid, msg));
+    }
+
+    private OFMessage meterConfig(Dpid dpid, OFMessage msg) {
         List<OFMeterConfig> entries = new java.util.ArrayList<>();
         meterTables.apply(DeviceId.deviceId(Dpid.uri(dpid))).forEach((id, rate) -> entries.add(
                 OF13.buildMeterConfig().setMeterId(id).setEntries(List.of(
                         OF13.meterBands().buildDrop().setRate(rate).setBurstSize(0).build())).build()));
-        return CompletableFuture.completedFuture(OF13.buildMeterConfigStatsReply().setXid(msg.getXid())
-                .setEntries(entries).build());
+        return OF13.buildMeterConfigStatsReply().setXid(msg.getXid()).setEntries(entries).build();
     }
 
     @Override
