@@ -24,6 +24,6 @@ fi
 apt-get install -y -qq --no-install-recommends \
   openjdk-17-jdk-headless maven curl openssh-client \
   mininet openvswitch-switch iperf3 ethtool iproute2 iputils-ping iputils-arping procps \
-  python3 python3-pytest python3-matplotlib prometheus nftables >/dev/null
+  python3 python3-pytest python3-matplotlib prometheus nftables dnsmasq-base >/dev/null
 echo "install-deps: $(java -version 2>&1 | head -1) (build), $("$J11/bin/java" -version 2>&1 | head -1) (ONOS," \
      "unit tests), $(mvn -v 2>/dev/null | head -1), $(ovs-vsctl --version | head -1)"

@@ -100,4 +100,13 @@ public interface CareLaneService {
     String metrics();
 
     List<AuditEntry> audit(int max);
+
+    /**
+     * The addresses a device learned from DNS answers; empty if this node does not master it
+     * (learning runs on the device's master only).
+     */
+    java.util.Optional<List<LearnedName>> learnedNames(org.onosproject.net.DeviceId device);
+
+    /** Classification by name on this node: answers read, learned, held, late, blocked, evicted. */
+    java.util.Map<String, Object> nameCounters();
 }

@@ -20,10 +20,19 @@ public final class ClassifierRule {
     private final Integer dstPort;
     private final Integer dscp;
     private final ConnectPoint ingress;
+    /** Destinations by name: the addresses learned from DNS answers for the list's names. */
+    private final String dstNameList;
 
     public ClassifierRule(List<IpPrefix> srcPrefixes, List<IpPrefix> dstPrefixes, String srcPrefixList,
                            String dstPrefixList, Integer ipProto, Integer srcPort, Integer dstPort, Integer dscp,
                            ConnectPoint ingress) {
+        this(srcPrefixes, dstPrefixes, srcPrefixList, dstPrefixList, ipProto, srcPort, dstPort, dscp, ingress, null);
+    }
+
+    public ClassifierRule(List<IpPrefix> srcPrefixes, List<IpPrefix> dstPrefixes, String srcPrefixList,
+                           String dstPrefixList, Integer ipProto, Integer srcPort, Integer dstPort, Integer dscp,
+                           ConnectPoint ingress, String dstNameList) {
+        this.dstNameList = dstNameList;
         this.srcPrefixes = List.copyOf(srcPrefixes);
         this.dstPrefixes = List.copyOf(dstPrefixes);
 
@@ -50,6 +59,17 @@ public final class ClassifierRule {
 
     public String dstPrefixList() {
         return dstPrefixList;
+    }
+
+    /** The name list whose learned addresses are this rule's destinations, or null. */
+    public String dstNameList() {
+        return dstNameList;
+    }
+
+    /** This rule with the destination {@code dst}: a learned address of its name list. */
+    public ClassifierRule toLearned(IpPrefix dst) {
+        return new ClassifierRule(srcPrefixes, List.of(dst), srcPrefixList, null, ipProto, srcPort, dstPort, dscp,
+                ingress, null);
     }
 
     public Integer ipProto() {
@@ -94,19 +114,21 @@ public final class ClassifierRule {
                 && Objects.equals(srcPort, other.srcPort)
                 && Objects.equals(dstPort, other.dstPort)
                 && Objects.equals(dscp, other.dscp)
-                && Objects.equals(ingress, other.ingress);
+                && Objects.equals(ingress, other.ingress)
+                && Objects.equals(dstNameList, other.dstNameList);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(srcPrefixes, dstPrefixes, srcPrefixList, dstPrefixList,
-                ipProto, srcPort, dstPort, dscp, ingress);
+                ipProto, srcPort, dstPort, dscp, ingress, dstNameList);
     }
 
     @Override
     public String toString() {
         return "ClassifierRule[srcPrefixes=" + srcPrefixes + ", dstPrefixes=" + dstPrefixes
                 + ", srcPrefixList=" + srcPrefixList + ", dstPrefixList=" + dstPrefixList + ", ipProto=" + ipProto
-                + ", srcPort=" + srcPort + ", dstPort=" + dstPort + ", dscp=" + dscp + ", ingress=" + ingress + "]";
+                + ", srcPort=" + srcPort + ", dstPort=" + dstPort + ", dscp=" + dscp + ", ingress=" + ingress
+                + (dstNameList == null ? "" : ", dstNameList=" + dstNameList) + "]";
     }
 }

@@ -132,7 +132,8 @@ public final class DevicePolicy {
             local.stream().filter(p -> !merged.contains(p)).forEach(merged::add);
             lists.put(name, merged);
         });
-        SlicePolicy effective = new SlicePolicy(List.of(device), lists, slices, schedule, policy.burstMs());
+        SlicePolicy effective = new SlicePolicy(List.of(device), lists, slices, schedule, policy.burstMs(), Map.of(),
+                Map.of(), policy.names());
         return new DevicePolicy(device, effective, java.util.Collections.unmodifiableMap(sources));
     }
 

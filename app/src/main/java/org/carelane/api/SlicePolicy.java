@@ -28,6 +28,8 @@ public final class SlicePolicy {
     private final Map<String, ScopeOverride> boards;
     /** What each site class changes of its board's policy, by class name. */
     private final Map<String, ScopeOverride> siteClasses;
+    /** Name lists and DNS learning. */
+    private final NameSettings names;
     /** Each device's effective policy, worked out once per policy. */
     private final Map<DeviceId, DevicePolicy> effective = new ConcurrentHashMap<>();
     /** The devices by id: one lookup per device, not a scan, with hundreds of them. */
@@ -41,6 +43,13 @@ public final class SlicePolicy {
     public SlicePolicy(List<DeviceUplink> devices, Map<String, List<IpPrefix>> prefixLists,
                         List<SliceDefinition> slices, PeakSchedule schedule, int burstMs,
                         Map<String, ScopeOverride> boards, Map<String, ScopeOverride> siteClasses) {
+        this(devices, prefixLists, slices, schedule, burstMs, boards, siteClasses, NameSettings.NONE);
+    }
+
+    public SlicePolicy(List<DeviceUplink> devices, Map<String, List<IpPrefix>> prefixLists,
+                        List<SliceDefinition> slices, PeakSchedule schedule, int burstMs,
+                        Map<String, ScopeOverride> boards, Map<String, ScopeOverride> siteClasses, NameSettings names) {
+        this.names = names;
         this.boards = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(boards));
         this.siteClasses = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(siteClasses));
         this.devices = List.copyOf(devices);
@@ -58,6 +67,10 @@ public final class SlicePolicy {
 
     public Map<String, List<IpPrefix>> prefixLists() {
         return prefixLists;
+    }
+
+    public NameSettings names() {
+        return names;
     }
 
     public List<SliceDefinition> slices() {
@@ -178,13 +191,13 @@ public final class SlicePolicy {
     public SlicePolicy withSites(List<DeviceUplink> sites) {
         List<DeviceUplink> all = new java.util.ArrayList<>(devices);
         all.addAll(sites);
-        return new SlicePolicy(all, prefixLists, slices, schedule, burstMs, boards, siteClasses);
+        return new SlicePolicy(all, prefixLists, slices, schedule, burstMs, boards, siteClasses, names);
     }
 
     /** This policy without the sites configured in their own netcfg subjects: the national block. */
     public SlicePolicy nationalBlock() {
         return new SlicePolicy(devices.stream().filter(d -> !d.ownSubject()).collect(Collectors.toList()),
-                prefixLists, slices, schedule, burstMs, boards, siteClasses);
+                prefixLists, slices, schedule, burstMs, boards, siteClasses, names);
     }
 
     /** A copy with one device replaced (by id). */
@@ -192,15 +205,15 @@ public final class SlicePolicy {
         List<DeviceUplink> copy = devices.stream()
                 .map(d -> d.deviceId().equals(replacement.deviceId()) ? replacement : d)
                 .collect(Collectors.toList());
-        return new SlicePolicy(copy, prefixLists, slices, schedule, burstMs, boards, siteClasses);
+        return new SlicePolicy(copy, prefixLists, slices, schedule, burstMs, boards, siteClasses, names);
     }
 
     /** A copy in which a board (or, with {@code siteClass}, a site class) has other changes. */
     public SlicePolicy withScope(boolean siteClass, String name, ScopeOverride changes) {
         Map<String, ScopeOverride> copy = new java.util.LinkedHashMap<>(siteClass ? siteClasses : boards);
         copy.put(name, changes);
-        return siteClass ? new SlicePolicy(devices, prefixLists, slices, schedule, burstMs, boards, copy)
-                : new SlicePolicy(devices, prefixLists, slices, schedule, burstMs, copy, siteClasses);
+        return siteClass ? new SlicePolicy(devices, prefixLists, slices, schedule, burstMs, boards, copy, names)
+                : new SlicePolicy(devices, prefixLists, slices, schedule, burstMs, copy, siteClasses, names);
     }
 
     /** A copy with one slice replaced by name. */
@@ -208,12 +221,12 @@ public final class SlicePolicy {
         List<SliceDefinition> copy = slices.stream()
                 .map(s -> s.name().equals(replacement.name()) ? replacement : s)
                 .collect(Collectors.toList());
-        return new SlicePolicy(devices, prefixLists, copy, schedule, burstMs, boards, siteClasses);
+        return new SlicePolicy(devices, prefixLists, copy, schedule, burstMs, boards, siteClasses, names);
     }
 
     /** A copy with another schedule. */
     public SlicePolicy withSchedule(PeakSchedule newSchedule) {
-        return new SlicePolicy(devices, prefixLists, slices, newSchedule, burstMs, boards, siteClasses);
+        return new SlicePolicy(devices, prefixLists, slices, newSchedule, burstMs, boards, siteClasses, names);
     }
 
     @Override
@@ -231,12 +244,13 @@ public final class SlicePolicy {
                 && Objects.equals(schedule, other.schedule)
                 && burstMs == other.burstMs
                 && boards.equals(other.boards)
-                && siteClasses.equals(other.siteClasses);
+                && siteClasses.equals(other.siteClasses)
+                && names.equals(other.names);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(devices, prefixLists, slices, schedule, burstMs, boards, siteClasses);
+        return Objects.hash(devices, prefixLists, slices, schedule, burstMs, boards, siteClasses, names);
     }
 
     @Override
@@ -244,6 +258,7 @@ public final class SlicePolicy {
         return "SlicePolicy[devices=" + devices + ", prefixLists=" + prefixLists + ", slices=" + slices
                 + ", schedule=" + schedule + ", burstMs=" + burstMs
                 + (boards.isEmpty() ? "" : ", boards=" + boards)
-                + (siteClasses.isEmpty() ? "" : ", siteClasses=" + siteClasses) + "]";
+                + (siteClasses.isEmpty() ? "" : ", siteClasses=" + siteClasses)
+                + (names.equals(NameSettings.NONE) ? "" : ", names=" + names) + "]";
     }
 }

@@ -388,6 +388,28 @@ public final class CliOperations {
         return service.now().plus(Duration.ofMinutes(minutes));
     }
 
+    /** A device's learned addresses (on its master), then this node's name counters. */
+    public List<String> learnedNames(String device) {
+        if (device == null || device.isBlank()) {
+            throw new PolicyException("device", "is required, e.g. of:0000000000000001");
+        }
+        org.onosproject.net.DeviceId id = org.carelane.api.RateScope.deviceId(device);
+        List<String> out = new ArrayList<>();
+        var learned = service.learnedNames(id);
+        if (learned.isEmpty()) {
+            out.add("this node does not master " + id + ": its master learns its names");
+        } else {
+            out.add(String.format("%-40s %-14s %-32s %s", "address", "slice", "name", "expires"));
+            learned.get().forEach(n -> out.add(String.format("%-40s %-14s %-32s %s", n.address(), n.slice(), n.name(),
+                    n.expires())));
+        }
+        out.add("names on this node: " + service.nameCounters().entrySet().stream()
+                .map(e -> e.getKey() + "=" + (e.getValue() instanceof long[]
+                        ? java.util.Arrays.toString((long[]) e.getValue()) : e.getValue()))
+                .collect(java.util.stream.Collectors.joining(" ")));
+        return out;
+    }
+
     public List<String> stats() {
         List<String> out = new ArrayList<>();
         out.add(String.format("%-10s %14s %12s %6s %6s", "slice", "bytes", "packets", "flows", "meters"));

@@ -43,6 +43,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
@@ -98,6 +99,8 @@ public class CareLaneManager implements CareLaneService {
     protected ApplicationService applicationService;
     @Reference(cardinality = ReferenceCardinality.MANDATORY)
     protected DriverService driverService;
+    @Reference(cardinality = ReferenceCardinality.MANDATORY)
+    protected org.onosproject.net.packet.PacketService packetService;
 
     /** Counts what CareLane's meters drop, from the OpenFlow meter-stats replies ONOS asks for. */
     private final MeterDrops meterDrops = new MeterDrops(id -> store.installedMeters(id));
@@ -174,6 +177,9 @@ public class CareLaneManager implements CareLaneService {
     private final RetiredCounters retired = new RetiredCounters();
     private CareLaneReports reports;
     private MetricsReport metrics;
+    /** Classification by name: learns from the site's DNS answers on its own thread. */
+    private NameLearning names;
+    private ScheduledExecutorService namesThread;
 
     @Activate
     protected void activate() {
@@ -199,13 +205,19 @@ public class CareLaneManager implements CareLaneService {
         }, () -> clock.instant(), executor, store::appendAudit);
         // A device holds the policy in force: its uplink queues follow, on the node that owns them.
         // Within the lead before a boundary, it stages the boundary again (after a change).
+        namesThread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "carelane-names"));
+        names = new NameLearning(coreService.registerApplication(APP_NAME + ".names"), store, flowRuleService,
+                packetService, mastershipService, (id, at) -> reconciler.profileAt(id, at), () -> clock.instant(),
+                namesThread);
         devices.onInSync((id, profile) -> {
             queues.inForce(id, profile);
             reconciler.stageIfDue(id);
+            names.inSync(id);
         });
         reports = new CareLaneReports(appId, store, flowRuleService, meterService, deviceService, mastershipService,
                 sync, retired);
         metrics = new MetricsReport(store, reports, meterDrops, sync, mastershipService, devices);
+        metrics.names(names::counters);
         intake = new NetcfgIntake(appId, configRegistry, store, ports, audit, () -> clock.instant(),
                 thread::execute);
         changes = new PolicyChanges(store, audit, intake, ports, reconciler, sync, () -> clock.instant(), thread);
@@ -215,6 +227,7 @@ public class CareLaneManager implements CareLaneService {
         meterService.addListener(reconciler.meterListener);
         mastershipService.addListener(reconciler.mastershipListener);
         driverService.addListener(reconciler.driverListener);
+        names.start();
         thread.runAndWait(() -> {
             intake.load("activate");
             reconciler.reconcile();
@@ -237,7 +250,10 @@ public class CareLaneManager implements CareLaneService {
         // node (DistributedApplicationStore.deactivate): then each node cleans the devices it
         // masters, so all are cleaned. A node that stops keeps the app ACTIVE: its devices keep
         // their rules and meters for the next master.
-        if (applicationService.getState(appId) != ApplicationState.ACTIVE) {
+        boolean leaving = applicationService.getState(appId) != ApplicationState.ACTIVE;
+        names.stop(leaving);
+        namesThread.shutdownNow();
+        if (leaving) {
             thread.runAndWait(this::removeMastered);
             queues.removeOwnedAndStop(QUEUES_REMOVAL);
         } else {
@@ -248,6 +264,22 @@ public class CareLaneManager implements CareLaneService {
         programming.shutdownNow();
         meterStats.shutdownNow();
         log.info("CareLane stopped");
+    }
+
+    @Override
+    public Map<String, Object> nameCounters() {
+        return names.counters();
+    }
+
+    @Override
+    public java.util.Optional<List<org.carelane.api.LearnedName>> learnedNames(DeviceId id) {
+        if (!mastershipService.isLocalMaster(id)) {
+            return java.util.Optional.empty();
+        }
+        List<org.carelane.api.LearnedName> out = new java.util.ArrayList<>();
+        names.learned(id).forEach(e -> out.add(new org.carelane.api.LearnedName(
+                org.onlab.packet.IpAddress.valueOf(e.address), e.name, e.slice, e.expires)));
+        return java.util.Optional.of(out);
     }
 
     /** For tests and the OVS harness: the time source of the schedule. */

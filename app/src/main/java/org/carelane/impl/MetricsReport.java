@@ -46,6 +46,8 @@ final class MetricsReport {
     private final DeviceSyncTracker sync;
     private final MastershipService mastership;
     private final WorkCounts work;
+    /** Classification by name on this node ({@link NameLearning#counters}). */
+    private volatile java.util.function.Supplier<Map<String, Object>> names = Map::of;
 
     MetricsReport(CareLaneStore store, CareLaneReports reports, MeterDrops drops, DeviceSyncTracker sync,
                   MastershipService mastership, WorkCounts work) {
@@ -77,6 +79,7 @@ final class MetricsReport {
                 .sample(t.toEpochMilli() / 1000.0));
         out.family(POLICY_VERSION, Type.GAUGE, "Version of the stored policy; every change adds one.")
                 .sample(store.policyVersion());
+        writeNames(out, names.get());
         out.family(WORK, Type.GAUGE, "This node's programming work: devices queued for room, attempts in flight.")
                 .sample(work.queued(), "state", "queued").sample(work.inFlight(), "state", "in_flight");
         Optional<SlicePolicy> policy = store.policy();
@@ -154,5 +157,51 @@ final class MetricsReport {
         });
         out.addAll(java.util.List.of(more));
         return out.toArray(String[]::new);
+    }
+
+    /** Where the name counters come from. */
+    void names(java.util.function.Supplier<Map<String, Object>> counters) {
+        this.names = counters;
+    }
+
+    private static void writeNames(PrometheusText out, Map<String, Object> c) {
+        if (c.isEmpty()) {
+            return;
+        }
+        counter(out, c, "answers", "DNS answers from the site's resolvers this node read.");
+        counter(out, c, "held", "Answers held until their learned addresses' rules were on the switch.");
+        counter(out, c, "late", "Held answers sent on before their rules were confirmed (the hold bound).");
+        counter(out, c, "blocked", "Answers for a blocked name, sent on as NXDOMAIN.");
+        counter(out, c, "unread", "Answers sent on unread because too many waited.");
+        counter(out, c, "evicted", "Learned addresses evicted by the caps.");
+        out.family("carelane_names_learned", Type.GAUGE, "Addresses learned from DNS answers on this node's devices.")
+                .sample(((Number) c.getOrDefault("learned", 0)).doubleValue());
+        long[] buckets = (long[]) c.get("holdHistogramMs");
+        if (buckets == null) {
+            return;
+        }
+        PrometheusText.Family hold = out.family("carelane_names_hold_seconds", Type.HISTOGRAM,
+                "How long held answers waited at the controller for their rules.");
+        long cumulative = 0;
+        for (int i = 0; i < buckets.length; i++) {
+            cumulative += buckets[i];
+            String le = i < NameLearning.HOLD_BUCKETS_MS.length
+                    ? PrometheusTextFormat.seconds(NameLearning.HOLD_BUCKETS_MS[i]) : "+Inf";
+            hold.sampleOf("_bucket", cumulative, "le", le);
+        }
+        hold.sampleOf("_sum", ((Number) c.getOrDefault("holdSeconds", 0.0)).doubleValue());
+        hold.sampleOf("_count", cumulative);
+    }
+
+    private static void counter(PrometheusText out, Map<String, Object> c, String key, String help) {
+        out.family("carelane_names_" + key + "_total", Type.COUNTER, help)
+                .sample(((Number) c.getOrDefault(key, 0)).doubleValue());
+    }
+
+    /** Bucket bounds in seconds, as Prometheus writes them. */
+    private static final class PrometheusTextFormat {
+        static String seconds(long millis) {
+            return java.math.BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString();
+        }
     }
 }

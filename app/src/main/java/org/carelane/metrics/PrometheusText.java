@@ -18,7 +18,7 @@ public final class PrometheusText {
 
     /** Prometheus metric types used here. */
     public enum Type {
-        COUNTER, GAUGE
+        COUNTER, GAUGE, HISTOGRAM
     }
 
     private final Map<String, Family> families = new LinkedHashMap<>();
@@ -42,10 +42,15 @@ public final class PrometheusText {
          * @param labels label names and values, alternating, e.g. "device", "of:1", "slice", "social"
          */
         public Family sample(double value, String... labels) {
+            return sampleOf("", value, labels);
+        }
+
+        /** A histogram's sample: its {@code _bucket} (with an {@code le} label), {@code _sum} or {@code _count}. */
+        public Family sampleOf(String suffix, double value, String... labels) {
             if (labels.length % 2 != 0) {
                 throw new IllegalArgumentException("labels come in name, value pairs");
             }
-            StringBuilder line = new StringBuilder(name);
+            StringBuilder line = new StringBuilder(name).append(suffix);
             if (labels.length > 0) {
                 line.append('{');
                 for (int i = 0; i < labels.length; i += 2) {

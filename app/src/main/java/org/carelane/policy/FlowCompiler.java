@@ -131,7 +131,8 @@ public final class FlowCompiler {
      */
     public static boolean carriesReplies(ClassifierRule rule) {
         boolean source = !rule.srcPrefixes().isEmpty() || rule.srcPrefixList() != null;
-        boolean destination = !rule.dstPrefixes().isEmpty() || rule.dstPrefixList() != null;
+        boolean destination = !rule.dstPrefixes().isEmpty() || rule.dstPrefixList() != null
+                || rule.dstNameList() != null;
         return source && !destination;
     }
 
@@ -238,13 +239,56 @@ public final class FlowCompiler {
      */
     private static List<TrafficSelector> selectors(SlicePolicy policy, DeviceUplink device, ClassifierRule rule,
                                                    boolean dualStack) {
-        if (rule.ingress() != null && !rule.ingress().deviceId().equals(device.deviceId())) {
-            return List.of();
+        if (rule.ingress() != null && !rule.ingress().deviceId().equals(device.deviceId())
+                || rule.dstNameList() != null) {
+            return List.of();   // by name: only its learned addresses get rules (see #learned)
         }
         List<TrafficSelector> out = new ArrayList<>();
         expand(policy, rule, dualStack,
                 (version, src, dst, proto) -> out.add(selector(rule, version, src, dst, proto)));
         return out;
+    }
+
+    /**
+     * The rules for one address learned from a DNS answer: each of the slice's rules by name whose
+     * list {@code listed} accepts, with the address as its destination, at the slice's priority in
+     * the band and with the slice's treatment there. Permanent: CareLane removes them when the
+     * address's time is up (ONOS 2.7.0 would delete a rule re-added with a hard_timeout once
+     * its first timeout has run, FlowRuleManager.checkRuleLiveness, so a refresh could not extend it).
+     *
+     * @param listed whether a name list (by name) holds the name the address was learned for
+     */
+    public static List<FlowRule> learned(SlicePolicy policy, SliceDefinition slice, DeviceUplink device,
+                                         MeterId meter, ApplicationId appId, Profile profile, int bandBase,
+                                         org.onlab.packet.IpAddress address,
+                                         java.util.function.Predicate<String> listed) {
+        int priority = bandBase + (staging(bandBase) ? 2 : 1) * slice.priority();
+        TrafficTreatment treatment = treatment(slice, device, meter, profile);
+        IpPrefix host = address.toIpPrefix();
+        int version = address.isIp4() ? 4 : 6;
+        Map<TrafficSelector, FlowRule> out = new LinkedHashMap<>();
+        for (ClassifierRule rule : slice.rules()) {
+            if (rule.dstNameList() == null || !listed.test(rule.dstNameList())
+                    || rule.ingress() != null && !rule.ingress().deviceId().equals(device.deviceId())) {
+                continue;
+            }
+            ClassifierRule toHost = rule.toLearned(host);
+            boolean ports = rule.srcPort() != null || rule.dstPort() != null;
+            List<Integer> protos = rule.ipProto() != null ? List.of(rule.ipProto())
+                    : ports ? List.of(TCP, UDP) : Collections.singletonList(null);
+            for (IpPrefix src : prefixes(policy, rule.srcPrefixes(), rule.srcPrefixList())) {
+                for (Integer proto : protos) {
+                    if (fits(src, version) && !(proto != null && proto == ICMP && version == 6)
+                            && !(proto != null && proto == ICMPV6 && version == 4)) {
+                        out.computeIfAbsent(selector(toHost, version, src, host, proto),
+                                sel -> DefaultFlowRule.builder().forDevice(device.deviceId()).forTable(0)
+                                        .withSelector(sel).withTreatment(treatment).withPriority(priority)
+                                        .fromApp(appId).makePermanent().build());
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(out.values());
     }
 
     /** True if the rule can match a packet at all (its prefixes and protocol agree on an IP version). */

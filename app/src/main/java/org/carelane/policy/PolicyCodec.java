@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.ClassifierRule;
 import org.carelane.api.DeviceUplink;
 import org.carelane.api.EgressLink;
+import org.carelane.api.NameSettings;
 import org.carelane.api.PeakSchedule;
 import org.carelane.api.PolicyException;
 import org.carelane.api.Profile;
@@ -16,6 +17,8 @@ import org.carelane.api.SliceDefinition;
 import org.carelane.api.SlicePolicy;
 import org.carelane.api.SliceRates;
 import org.carelane.api.Steering;
+import org.carelane.names.NamePattern;
+import org.onlab.packet.IpAddress;
 import org.onlab.packet.IpPrefix;
 import org.onlab.packet.MacAddress;
 import org.onosproject.net.ConnectPoint;
@@ -143,7 +146,7 @@ public final class PolicyCodec {
         Map<String, List<IpPrefix>> prefixLists = parsePrefixLists(root);
         List<SliceDefinition> slices = list(root, "slices", "slices", PolicyCodec::parseSlice);
         SlicePolicy policy = new SlicePolicy(devices, prefixLists, slices, schedule, burstMs,
-                parseScopes(root, "boards"), parseScopes(root, "siteClasses"));
+                parseScopes(root, "boards"), parseScopes(root, "siteClasses"), parseNames(root));
         PolicyValidator.validate(policy);
         return policy;
     }
@@ -374,6 +377,65 @@ public final class PolicyCodec {
         return out;
     }
 
+    private static final Set<String> DNS_FIELDS = Set.of("resolvers", "minTtlSeconds", "maxTtlSeconds",
+            "maxLearned", "maxPerName", "holdMs");
+
+    /** {@code nameLists} (exact names and *.suffix entries) and the {@code dns} learning settings. */
+    private static NameSettings parseNames(JsonNode root) {
+        Map<String, List<NamePattern>> lists = new LinkedHashMap<>();
+        if (present(root, "nameLists")) {
+            JsonNode node = object(root.get("nameLists"), "nameLists");
+            node.fields().forEachRemaining(e -> lists.put(e.getKey(), list(node, e.getKey(),
+                    "nameLists." + e.getKey(), PolicyCodec::namePattern)));
+        }
+        if (!present(root, "dns")) {
+            return new NameSettings(lists, List.of(), NameSettings.DEFAULT_MIN_TTL, NameSettings.DEFAULT_MAX_TTL,
+                    NameSettings.DEFAULT_MAX_LEARNED, NameSettings.DEFAULT_MAX_PER_NAME, NameSettings.DEFAULT_HOLD_MS);
+        }
+        JsonNode dns = object(root.get("dns"), "dns");
+        onlyFields(dns, "dns", DNS_FIELDS);
+        List<IpAddress> resolvers = list(dns, "resolvers", "dns.resolvers", i -> {
+            if (!i.node().isTextual()) {
+                throw new PolicyException(i.path(), "must be an IPv4 or IPv6 address string");
+            }
+            return convert(i.path(), i.node().asText().trim(), IpAddress::valueOf);
+        });
+        long minTtl = present(dns, "minTtlSeconds") ? integer(dns, "minTtlSeconds", "dns.minTtlSeconds", 1, 86_400)
+                : NameSettings.DEFAULT_MIN_TTL.getSeconds();
+        long maxTtl = present(dns, "maxTtlSeconds") ? integer(dns, "maxTtlSeconds", "dns.maxTtlSeconds", 1, 604_800)
+                : NameSettings.DEFAULT_MAX_TTL.getSeconds();
+        if (maxTtl < minTtl) {
+            throw new PolicyException("dns.maxTtlSeconds", "must not be below dns.minTtlSeconds (" + minTtl + ")");
+        }
+        int maxLearned = present(dns, "maxLearned")
+                ? (int) integer(dns, "maxLearned", "dns.maxLearned", 1, 1_000_000) : NameSettings.DEFAULT_MAX_LEARNED;
+        int maxPerName = present(dns, "maxPerName")
+                ? (int) integer(dns, "maxPerName", "dns.maxPerName", 1, 100_000) : NameSettings.DEFAULT_MAX_PER_NAME;
+        int holdMs = present(dns, "holdMs")
+                ? (int) integer(dns, "holdMs", "dns.holdMs", 0, 1_000) : NameSettings.DEFAULT_HOLD_MS;
+        return new NameSettings(lists, resolvers, java.time.Duration.ofSeconds(minTtl),
+                java.time.Duration.ofSeconds(maxTtl), maxLearned, maxPerName, holdMs);
+    }
+
+    private static NamePattern namePattern(JsonFields.Item item) {
+        if (!item.node().isTextual()) {
+            throw new PolicyException(item.path(), "must be a name such as facebook.com or *.fbcdn.net");
+        }
+        return convert(item.path(), item.node().asText(), NamePattern::parse);
+    }
+
+    private static ObjectNode encodeNames(NameSettings names) {
+        ObjectNode dns = MAPPER.createObjectNode();
+        ArrayNode resolvers = dns.putArray("resolvers");
+        names.resolvers().forEach(r -> resolvers.add(r.toString()));
+        dns.put("minTtlSeconds", names.minTtl().getSeconds());
+        dns.put("maxTtlSeconds", names.maxTtl().getSeconds());
+        dns.put("maxLearned", names.maxLearned());
+        dns.put("maxPerName", names.maxPerName());
+        dns.put("holdMs", names.holdMs());
+        return dns;
+    }
+
     private static SliceDefinition parseSlice(JsonFields.Item item) {
         String at = item.path();
         JsonNode node = object(item.node(), at);
@@ -463,7 +525,7 @@ public final class PolicyCodec {
                 optText(node, "srcPrefixList", path(at, "srcPrefixList")),
                 optText(node, "dstPrefixList", path(at, "dstPrefixList")),
                 proto, srcPort == null ? null : srcPort.intValue(), dstPort == null ? null : dstPort.intValue(),
-                dscp, ingress);
+                dscp, ingress, optText(node, "dstNameList", path(at, "dstNameList")));
     }
 
     private static IpPrefix prefix(JsonNode node, String at) {
@@ -553,6 +615,17 @@ public final class PolicyCodec {
         if (!policy.siteClasses().isEmpty()) {
             ObjectNode classes = root.putObject("siteClasses");
             policy.siteClasses().forEach((name, scope) -> classes.set(name, encodeScope(scope)));
+        }
+        NameSettings names = policy.names();
+        if (!names.lists().isEmpty()) {
+            ObjectNode lists = root.putObject("nameLists");
+            names.lists().forEach((name, patterns) -> {
+                ArrayNode a = lists.putArray(name);
+                patterns.forEach(p -> a.add(p.toString()));
+            });
+        }
+        if (!names.defaultDns()) {
+            root.set("dns", encodeNames(names));
         }
         return root;
     }
@@ -708,6 +781,7 @@ public final class PolicyCodec {
         }
         putIfSet(node, "srcPrefixList", r.srcPrefixList());
         putIfSet(node, "dstPrefixList", r.dstPrefixList());
+        putIfSet(node, "dstNameList", r.dstNameList());
         putIfSet(node, "ipProto", r.ipProto());
         putIfSet(node, "srcPort", r.srcPort());
         putIfSet(node, "dstPort", r.dstPort());

@@ -125,6 +125,19 @@ public final class PolicyValidator {
             String rp = at + "[" + i + "]";
             checkList(policy, r.srcPrefixList(), rp + ".srcPrefixList");
             checkList(policy, r.dstPrefixList(), rp + ".dstPrefixList");
+            if (r.dstNameList() != null) {
+                if (!policy.names().lists().containsKey(r.dstNameList())) {
+                    throw new PolicyException(rp + ".dstNameList", "unknown name list '" + r.dstNameList() + "'");
+                }
+                if (!r.dstPrefixes().isEmpty() || r.dstPrefixList() != null) {
+                    throw new PolicyException(rp + ".dstNameList", "names give the destination: a rule takes "
+                            + "dstNameList or destination prefixes, not both");
+                }
+                if (policy.names().resolvers().isEmpty()) {
+                    throw new PolicyException("dns.resolvers", "rule " + rp + " classifies by name, which needs the "
+                            + "site's resolvers, whose answers CareLane learns from");
+                }
+            }
             if (!FlowCompiler.matchesSomething(policy, r)) {
                 throw new PolicyException(rp, "matches nothing: its source and destination prefixes (and ipProto) "
                         + "are of different IP versions");

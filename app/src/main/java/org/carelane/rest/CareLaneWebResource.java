@@ -543,6 +543,32 @@ public class CareLaneWebResource extends AbstractWebResource {
     }
 
     /**
+     * The addresses a device learned from its site's DNS answers: address, listed name, slice and
+     * expiry, with this node's name counters. Learning runs on the device's master: elsewhere
+     * the list is empty and {@code master} is false.
+     *
+     * @param device the gateway, e.g. of:0000000000000001
+     * @return 200 OK, or 400 {error, field} without a device
+     */
+    @GET
+    @Path("names/learned")
+    public Response getLearnedNames(@QueryParam("device") String device) {
+        return handle(() -> {
+            if (device == null || device.isBlank()) {
+                throw new PolicyException("device", "is required, e.g. ?device=of:0000000000000001");
+            }
+            DeviceId id = deviceId(device);
+            var names = service().learnedNames(id);
+            ObjectNode root = mapper().createObjectNode().put("device", id.toString()).put("master", names.isPresent());
+            ArrayNode learned = root.putArray("learned");
+            names.orElse(java.util.List.of()).forEach(n -> learned.addObject().put("address", n.address().toString())
+                    .put("name", n.name()).put("slice", n.slice()).put("expires", n.expires().toString()));
+            root.set("counters", mapper().valueToTree(service().nameCounters()));
+            return ok(root);
+        });
+    }
+
+    /**
      * Audit trail of changes, oldest first.
      *
      * @param limit how many of the newest entries (1..1000)

@@ -41,6 +41,8 @@ public final class CareLaneTestBed implements AutoCloseable {
     /** This node's OpenFlow controller: the switches of the devices it masters report deleted rules to it. */
     public final org.carelane.testing.TestOpenFlowController openFlow =
             new org.carelane.testing.TestOpenFlowController();
+    /** This node's packet service: packet-ins from the switches of the devices it masters. */
+    public final org.carelane.testing.TestPacketService packets = new org.carelane.testing.TestPacketService();
     /** Devices that DeviceService reports unavailable. */
     public final java.util.Set<DeviceId> offline = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final java.util.List<DeviceListener> deviceListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -101,7 +103,7 @@ public final class CareLaneTestBed implements AutoCloseable {
         manager.coreService = new CoreServiceAdapter() {
             @Override
             public ApplicationId registerApplication(String name) {
-                return APP_ID;
+                return name.equals(CareLaneManager.APP_NAME) ? APP_ID : new TestApplicationId(name);
             }
         };
         manager.configRegistry = netcfg;
@@ -129,6 +131,7 @@ public final class CareLaneTestBed implements AutoCloseable {
         };
         manager.store = store;
         manager.driverService = new org.onosproject.net.driver.DriverServiceAdapter();
+        manager.packetService = packets;
         manager.applicationService = new org.onosproject.app.ApplicationServiceAdapter() {
             @Override
             public org.onosproject.app.ApplicationState getState(ApplicationId id) {

@@ -6,17 +6,17 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** Builds DNS responses on the wire, as a resolver sends them, with names compressed. */
-final class DnsWire {
+public final class DnsWire {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final Map<String, Integer> offsets = new HashMap<>();
     private int answers;
 
     /** A response (QR, RD, RA) with id 0x1234 to one question. */
-    DnsWire(String question, int type) {
+    public DnsWire(String question, int type) {
         this(question, type, 0x8180);
     }
 
-    DnsWire(String question, int type, int flags) {
+    public DnsWire(String question, int type, int flags) {
         short16(0x1234);
         short16(flags);
         short16(1);
@@ -28,15 +28,15 @@ final class DnsWire {
         short16(1);
     }
 
-    DnsWire a(String name, long ttl, String address) throws Exception {
+    public DnsWire a(String name, long ttl, String address) throws Exception {
         return record(name, DnsMessage.TYPE_A, ttl, InetAddress.getByName(address).getAddress());
     }
 
-    DnsWire aaaa(String name, long ttl, String address) throws Exception {
+    public DnsWire aaaa(String name, long ttl, String address) throws Exception {
         return record(name, DnsMessage.TYPE_AAAA, ttl, InetAddress.getByName(address).getAddress());
     }
 
-    DnsWire cname(String name, long ttl, String target) {
+    public DnsWire cname(String name, long ttl, String target) {
         header(name, DnsMessage.TYPE_CNAME, ttl);
         int lengthAt = out.size();
         short16(0);
@@ -67,7 +67,7 @@ final class DnsWire {
         short16((int) ttl);
     }
 
-    byte[] bytes() {
+    public byte[] bytes() {
         byte[] b = out.toByteArray();
         b[6] = (byte) (answers >> 8);
         b[7] = (byte) answers;

@@ -2,6 +2,7 @@ package org.carelane.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.IOException;
@@ -59,5 +60,36 @@ public final class SampleConfig {
                     .put("kbps", 30000);
         }
         return json;
+    }
+
+    /**
+     * The hospital with classification by name: work-internet (300, AF21) by name, social also by
+     * name, a blocked name; the resolver 10.1.0.53; TTLs 5-600 s, at most 4 learned addresses.
+     */
+    public static ObjectNode withNames() {
+        ObjectNode config = hospital();
+        ObjectNode lists = config.putObject("nameLists");
+        lists.putArray("work-sites").add("nhs.wales").add("*.nhs.wales");
+        lists.putArray("social-media").add("facebook.com").add("*.fbcdn.net");
+        lists.putArray("blocked-names").add("badsite.example");
+        ObjectNode dns = config.putObject("dns");
+        dns.putArray("resolvers").add("10.1.0.53");
+        dns.put("minTtlSeconds", 5).put("maxTtlSeconds", 600).put("maxLearned", 4).put("holdMs", 200);
+        ArrayNode slices = (ArrayNode) config.get("slices");
+        for (int i = 0; i < slices.size(); i++) {
+            ObjectNode slice = (ObjectNode) slices.get(i);
+            String list = slice.get("name").asText().equals("social") ? "social-media"
+                    : slice.get("name").asText().equals("blocked") ? "blocked-names" : null;
+            if (list != null) {
+                ((ArrayNode) slice.get("rules")).addObject().put("dstNameList", list);
+            }
+        }
+        ObjectNode work = slices.addObject().put("name", "work-internet").put("priority", 300).put("dscp", "AF21")
+                .put("queue", 1);
+        work.putArray("rules").addObject().put("dstNameList", "work-sites");
+        ObjectNode rates = work.putObject("rates");
+        rates.putObject("peak").put("maxKbps", 6000);
+        rates.putObject("offPeak").put("maxKbps", 15000);
+        return config;
     }
 }

@@ -1,0 +1,257 @@
+package org.carelane.impl;
+
+import org.carelane.names.DnsMessage;
+import org.carelane.names.DnsWire;
+import org.carelane.policy.FlowCompiler;
+import org.carelane.testing.Probe;
+import org.carelane.testing.SampleConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.onlab.packet.Data;
+import org.onlab.packet.Ethernet;
+import org.onlab.packet.IPv4;
+import org.onlab.packet.MacAddress;
+import org.onlab.packet.UDP;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.PortNumber;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.TrafficTreatment;
+import org.onosproject.net.flow.instructions.Instruction;
+import org.onosproject.net.flow.instructions.Instructions;
+import org.onosproject.net.flow.instructions.L3ModificationInstruction;
+import org.onosproject.net.packet.OutboundPacket;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Classification by name (issue 17): answers from the site's resolvers teach the switch. */
+class NameLearningTest {
+    private static final DeviceId GW = DeviceId.deviceId("of:0000000000000001");
+    private static final Instant WED_MORNING = Instant.parse("2026-01-14T09:00:00Z");
+    private static final String RESOLVER = "10.1.0.53";
+    private static final String CLIENT = "10.1.2.21";
+    private static final PortNumber RESOLVER_PORT = PortNumber.portNumber(4);
+    private CareLaneTestBed bed;
+
+    @AfterEach
+    void tearDown() {
+        if (bed != null) {
+            bed.close();
+        }
+    }
+
+    private void start() {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.withNames());
+        bed.manager.awaitIdle();
+        await(() -> puntRules().size() == 1, Duration.ofSeconds(5));
+    }
+
+    private List<FlowEntry> namesRules() {
+        short names = new org.onosproject.TestApplicationId(CareLaneManager.APP_NAME + ".names").id();
+        return bed.flows.devices(GW).stream().filter(e -> e.appId() == names).collect(Collectors.toList());
+    }
+
+    private List<FlowEntry> puntRules() {
+        return namesRules().stream().filter(e -> e.priority() >= NameLearning.PUNT_PRIORITY)
+                .collect(Collectors.toList());
+    }
+
+    private static byte[] frame(byte[] dns) {
+        UDP udp = new UDP();
+        udp.setSourcePort(53);
+        udp.setDestinationPort(40000);
+        udp.setPayload(new Data(dns));
+        IPv4 ip = new IPv4();
+        ip.setSourceAddress(RESOLVER);
+        ip.setDestinationAddress(CLIENT);
+        ip.setProtocol(IPv4.PROTOCOL_UDP);
+        ip.setTtl((byte) 64);
+        ip.setPayload(udp);
+        Ethernet eth = new Ethernet();
+        eth.setEtherType(Ethernet.TYPE_IPV4);
+        eth.setSourceMACAddress(MacAddress.valueOf("00:00:00:00:00:53"));
+        eth.setDestinationMACAddress(MacAddress.valueOf("00:00:00:00:00:21"));
+        eth.setPayload(ip);
+        return eth.serialize();
+    }
+
+    private static void await(BooleanSupplier condition, Duration limit) {
+        long t0 = System.nanoTime();
+        while (!condition.getAsBoolean() && System.nanoTime() - t0 < limit.toNanos()) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private static Optional<Integer> dscp(TrafficTreatment t) {
+        if (t == null) {
+            return Optional.empty();
+        }
+        for (Instruction i : t.allInstructions()) {
+            if (i instanceof L3ModificationInstruction.ModDscpInstruction) {
+                return Optional.of((int) ((L3ModificationInstruction.ModDscpInstruction) i).dscp());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static DnsMessage dnsOf(OutboundPacket p) throws Exception {
+        byte[] data = new byte[p.data().remaining()];
+        p.data().duplicate().get(data);
+        Ethernet eth = Ethernet.deserializer().deserialize(data, 0, data.length);
+        UDP udp = (UDP) eth.getPayload().getPayload();
+        return DnsMessage.parse(udp.getPayload().serialize());
+    }
+
+    @Test
+    void theSwitchSendsTheResolversAnswersToTheControllerByARuleThatRunsOutWithoutCareLane() {
+        start();
+        FlowEntry punt = puntRules().get(0);
+        assertTrue(punt.selector().toString().contains(RESOLVER + "/32"), punt.selector().toString());
+        assertTrue(punt.selector().toString().contains("UDP_SRC:53"), punt.selector().toString());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.CONTROLLER)), punt.treatment().allInstructions());
+        assertEquals(NameLearning.PUNT_SECONDS, punt.hardTimeout());
+        assertTrue(punt.priority() > FlowCompiler.ALTERNATE_STAGE_BASE_PRIORITY + 2 * FlowCompiler.ND_OFFSET + 1,
+                "above every band");
+    }
+
+    @Test
+    void anAnswerGoesOnOnlyOnceItsAddressesHaveTheirSlicesRulesOnTheSwitch() throws Exception {
+        start();
+        Probe toCdn = new Probe(CLIENT, "10.200.1.10", 6);
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, toCdn)), "social (CS1) by prefix before");
+        AtomicReference<TrafficTreatment> atRelease = new AtomicReference<>();
+        bed.packets.onEmit = p -> atRelease.set(bed.flows.switchTreatment(GW, toCdn));
+        byte[] answer = new DnsWire("www.nhs.wales", DnsMessage.TYPE_A)
+                .cname("www.nhs.wales", 300, "nhs-wales.cdn.example.net")
+                .a("nhs-wales.cdn.example.net", 60, "10.200.1.10").bytes();
+        byte[] frame = frame(answer);
+        assertTrue(bed.packets.receive(GW, RESOLVER_PORT, frame), "taken from ONOS's other processors");
+        await(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
+        assertEquals(1, bed.packets.emitted.size());
+        assertEquals(Optional.of(18), dscp(atRelease.get()), "work-internet (AF21) on the switch when the client"
+                + " gets the answer");
+        OutboundPacket out = bed.packets.emitted.get(0);
+        byte[] sent = new byte[out.data().remaining()];
+        out.data().duplicate().get(sent);
+        assertEquals(java.util.Arrays.toString(frame), java.util.Arrays.toString(sent), "the answer unchanged");
+        assertEquals(RESOLVER_PORT, out.inPort());
+        assertEquals(List.of(Instructions.createOutput(PortNumber.NORMAL)), out.treatment().allInstructions());
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.200.1.11", 6))),
+                "another address keeps its class");
+        var learned = bed.manager.learnedNames(GW).orElseThrow();
+        assertEquals(1, learned.size());
+        assertEquals("10.200.1.10", learned.get(0).address().toString());
+        assertEquals("www.nhs.wales", learned.get(0).name());
+        assertEquals("work-internet", learned.get(0).slice());
+        assertEquals(WED_MORNING.plusSeconds(60), learned.get(0).expires(), "the chain's shortest TTL");
+        String metrics = bed.manager.metrics();
+        assertTrue(metrics.contains("carelane_names_held_total 1\n"), metrics);
+        assertTrue(metrics.contains("carelane_names_learned 1\n"), metrics);
+        assertTrue(metrics.contains("carelane_names_hold_seconds_count 1\n"), metrics);
+        assertTrue(metrics.contains("carelane_names_hold_seconds_bucket{le=\"+Inf\"} 1\n"), metrics);
+    }
+
+    @Test
+    void anAnswerForABlockedNameReachesTheClientAsNxdomainAndTeachesNothing() throws Exception {
+        start();
+        byte[] answer = new DnsWire("badsite.example", DnsMessage.TYPE_A).a("badsite.example", 60, "10.201.0.66")
+                .bytes();
+        bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
+        await(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
+        DnsMessage sent = dnsOf(bed.packets.emitted.get(0));
+        assertEquals(DnsMessage.RCODE_NXDOMAIN, sent.rcode());
+        assertEquals("badsite.example", sent.question());
+        assertTrue(sent.addresses().isEmpty());
+        assertEquals(1, namesRules().size(), "only the punt rule");
+    }
+
+    @Test
+    void anAnswerForAnUnlistedNameOrFromAnotherServerGoesOnUntouched() throws Exception {
+        start();
+        byte[] answer = new DnsWire("example.org", DnsMessage.TYPE_A).a("example.org", 60, "10.202.0.1").bytes();
+        assertTrue(bed.packets.receive(GW, RESOLVER_PORT, frame(answer)));
+        await(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
+        assertEquals(1, bed.packets.emitted.size());
+        assertEquals(1, namesRules().size());
+        Ethernet other = Ethernet.deserializer().deserialize(frame(answer), 0, frame(answer).length);
+        ((IPv4) other.getPayload()).setSourceAddress("10.1.0.99");
+        ((IPv4) other.getPayload()).resetChecksum();
+        byte[] fromElsewhere = other.serialize();
+        assertTrue(!bed.packets.receive(GW, RESOLVER_PORT, fromElsewhere), "left to ONOS's other processors");
+    }
+
+    @Test
+    void aLearnedAddressLeavesTheSwitchWhenItsTtlRunsOutAndALaterAnswerExtendsIt() throws Exception {
+        start();
+        byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 30, "10.203.0.7").bytes();
+        Probe toFacebook = new Probe(CLIENT, "10.203.0.7", 6);
+        assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, toFacebook)), "default (BE) before");
+        bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
+        await(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, toFacebook)), "social by name");
+        bed.clock.set(WED_MORNING.plusSeconds(20));
+        bed.packets.receive(GW, RESOLVER_PORT, frame(answer));   // from the resolver's cache: the TTL again
+        await(() -> bed.packets.emitted.size() == 2, Duration.ofSeconds(5));
+        bed.clock.set(WED_MORNING.plusSeconds(31));
+        Thread.sleep(2 * NameLearning.TICK.toMillis());
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, toFacebook)), "extended to 50 s");
+        bed.clock.set(WED_MORNING.plusSeconds(51));
+        await(() -> dscp(bed.flows.switchTreatment(GW, toFacebook)).equals(Optional.of(0)), Duration.ofSeconds(3));
+        assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, toFacebook)), "gone once its time is up");
+        assertEquals(1, namesRules().size());
+    }
+
+    @Test
+    void learnedAddressesAreCappedLeastRecentlyAnsweredFirst() throws Exception {
+        start();
+        for (int i = 1; i <= 6; i++) {
+            byte[] answer = new DnsWire("img" + i + ".fbcdn.net", DnsMessage.TYPE_A)
+                    .a("img" + i + ".fbcdn.net", 60, "10.203.1." + i).bytes();
+            bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
+        }
+        await(() -> bed.packets.emitted.size() == 6, Duration.ofSeconds(5));
+        assertEquals(4, namesRules().size() - 1, "maxLearned 4");
+        assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.1.1", 6))));
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.1.6", 6))));
+        assertEquals(2L, bed.manager.nameCounters().get("evicted"));
+    }
+
+    @Test
+    void learnedRulesFollowTheirSliceIntoANewGenerationAndGoWithTheApp() throws Exception {
+        start();
+        byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
+        bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
+        await(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        int before = namesRules().stream().filter(e -> e.priority() < NameLearning.PUNT_PRIORITY).findFirst()
+                .orElseThrow().priority();
+        bed.manager.setRates("social", org.carelane.api.Profile.OFF_PEAK, new org.carelane.api.SliceRates(9000, 0),
+                "alice", "rest");
+        bed.manager.awaitIdle();
+        Probe toFacebook = new Probe(CLIENT, "10.203.0.7", 6);
+        await(() -> namesRules().stream().anyMatch(e -> e.priority() != before
+                && e.priority() < NameLearning.PUNT_PRIORITY), Duration.ofSeconds(3));
+        await(() -> namesRules().size() == 2, Duration.ofSeconds(3));
+        assertEquals(2, namesRules().size(), "the punt rule and one learned rule: " + namesRules());
+        TrafficTreatment t = bed.flows.switchTreatment(GW, toFacebook);
+        assertNotNull(t);
+        assertEquals(Optional.of(8), dscp(t), "still social, in the new band");
+        long rate = bed.meters.getMeter(GW, t.meters().iterator().next().meterId()).bands().iterator().next().rate();
+        assertEquals(9000L, rate, "with social's new meter");
+        bed.close();
+        assertEquals(0, namesRules().size(), "deactivation removes the punt and learned rules");
+    }
+}

@@ -1,0 +1,173 @@
+"""Acceptance (issue 17): classification by name through the real ONOS, with dnsmasq as the
+site's resolver. Its answers reach the client only once the learned addresses' rules are on the
+gateway; work-internet and social follow their names, whatever their prefix says; a blocked
+name is NXDOMAIN; a learned rule goes when its TTL runs out, and a later (cached) answer extends
+it; DNS keeps working when CareLane cannot be reached."""
+import json
+import re
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import carelane_ovs as ovs
+from hospital import GATEWAY, GATEWAY_DEVICE, WAN_HOSTS
+
+NETCFG = ovs.ROOT / 'topologies' / 'carelane-netcfg.json'
+HERE = Path(__file__).resolve().parent
+RESOLVER = WAN_HOSTS['biz1']
+WORK_ADDRESS = '10.200.0.20'     # in the internet prefix list: social by prefix, work-internet by name
+SOCIAL_ADDRESS = '10.150.0.20'   # in no prefix list: default by prefix, social by name
+BLOCKED_ADDRESS = '10.150.0.66'
+TTL = 20
+ZONE = [f'--host-record=nhs-wales.cdn.test,{WORK_ADDRESS},2001:db8:200::20,{TTL}',
+        f'--cname=www.nhs.wales,nhs-wales.cdn.test,{TTL + 10}',
+        f'--host-record=star.fbcdn.net,{SOCIAL_ADDRESS},2001:db8:150::20,{TTL}',
+        f'--cname=facebook.com,star.fbcdn.net,{TTL + 10}',
+        f'--host-record=badsite.example,{BLOCKED_ADDRESS},60']
+BE, CS1, AF21 = 0, 8, 18
+PUNT = re.compile(r'priority=1100[01],udp,nw_src=' + re.escape(RESOLVER) + r',tp_src=53 .*actions=CONTROLLER')
+
+
+def names_netcfg(onos):
+    """The hospital netcfg with work-internet and social by name, and a blocked name."""
+    doc = onos.netcfg_for(NETCFG)
+    block = doc['apps']['org.carelane.app']['carelane']
+    block['nameLists'] = {'work-sites': ['nhs.wales', '*.nhs.wales'],
+                          'social-media': ['facebook.com', '*.facebook.com', '*.fbcdn.net'],
+                          'blocked-names': ['badsite.example']}
+    block['dns'] = {'resolvers': [RESOLVER], 'minTtlSeconds': 5, 'maxTtlSeconds': 600, 'holdMs': 50}
+    for s in block['slices']:
+        if s['name'] == 'social':
+            s['rules'].append({'dstNameList': 'social-media'})
+        if s['name'] == 'blocked':
+            s['rules'].append({'dstNameList': 'blocked-names'})
+    block['slices'].append({'name': 'work-internet', 'priority': 300, 'dscp': 'AF21', 'queue': 1,
+                            'rules': [{'dstNameList': 'work-sites'}],
+                            'rates': {'peak': {'maxKbps': 6000}, 'offPeak': {'maxKbps': 15000}}})
+    return doc
+
+
+def punt_rules(onos):
+    return [f for f in onos.ofctl('dump-flows', GATEWAY).splitlines() if PUNT.search(f)]
+
+
+def learned_rules(onos, address):
+    return [f for f in onos.ofctl('dump-flows', GATEWAY).splitlines()
+            if f'nw_dst={address} ' in f or f'nw_dst={address},' in f or f'ipv6_dst={address} ' in f
+            or f'ipv6_dst={address},' in f]
+
+
+@pytest.fixture(scope='module')
+def site(onos_carelane):
+    onos = onos_carelane
+    resolver = {}
+
+    def prepare(net):
+        social1 = net.get('social1')
+        for address in (WORK_ADDRESS, SOCIAL_ADDRESS, BLOCKED_ADDRESS):
+            social1.cmd(f'ip addr add {address}/8 dev {social1.defaultIntf()}')
+            net.get('staff1').cmd(f'ip neigh replace {address} lladdr {social1.MAC()} dev '
+                                  f'{net.get("staff1").defaultIntf()}')
+        biz1 = net.get('biz1')
+        resolver['process'] = biz1.popen(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
+                                          f'--listen-address={RESOLVER}', '--bind-interfaces', '--port=53',
+                                          '--log-queries', '--log-facility=-', *ZONE],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        with ovs.hospital_under_onos(onos, 'name tests', prepare=prepare) as net:
+            code, body = onos.push_netcfg(names_netcfg(onos))
+            assert code == 200, body
+            onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
+            onos.wait_until(lambda: punt_rules(onos), 30, "the punt rule for the resolver's answers")
+            yield net
+    finally:
+        if 'process' in resolver:
+            resolver['process'].terminate()
+            resolver['process'].wait(5)
+        code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
+        assert code == 200, body
+
+
+def resolve(host, name, qtype='A'):
+    out = host.cmd(f'/usr/bin/python3 {HERE / "dns_query.py"} {RESOLVER} {name} {qtype}')
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def dscp_counts(site, address, send):
+    """Sends with send() while social1 counts what reaches address, by DSCP."""
+    social1 = site.get('social1')
+    counter = social1.popen(['/usr/bin/python3', str(HERE / 'dscp_counter.py'), str(social1.defaultIntf()),
+                             address], stdout=subprocess.PIPE, text=True)
+    assert counter.stdout.readline().strip() == 'ready'
+    try:
+        send()
+        time.sleep(0.5)
+    finally:
+        counter.terminate()
+    return json.loads(counter.stdout.read().strip().splitlines()[-1])
+
+
+def test_a_work_name_behind_a_cname_takes_work_internet_from_its_first_packet(onos_carelane, site):
+    staff1 = site.get('staff1')
+    answer = resolve(staff1, 'www.nhs.wales')
+    assert answer['rcode'] == 0 and answer['addresses'] == [WORK_ADDRESS], answer
+    counts = dscp_counts(site, WORK_ADDRESS, lambda: staff1.cmd(f'ping -n -q -c 50 -i 0.01 {WORK_ADDRESS}'))
+    assert counts['total'] >= 50, counts
+    assert counts['byDscp'] == {str(AF21): counts['total']}, f'every packet in work-internet (AF21): {counts}'
+
+
+def test_a_social_name_takes_social_over_ipv4_and_its_aaaa_answer_gets_its_rule(onos_carelane, site):
+    onos = onos_carelane
+    staff1 = site.get('staff1')
+    before = dscp_counts(site, SOCIAL_ADDRESS, lambda: staff1.cmd(f'ping -n -q -c 5 -i 0.01 {SOCIAL_ADDRESS}'))
+    assert set(before['byDscp']) <= {str(BE)}, f'default by prefix before the answer: {before}'
+    answer = resolve(staff1, 'facebook.com')
+    assert answer['addresses'] == [SOCIAL_ADDRESS], answer
+    counts = dscp_counts(site, SOCIAL_ADDRESS, lambda: staff1.cmd(f'ping -n -q -c 50 -i 0.01 {SOCIAL_ADDRESS}'))
+    assert counts['total'] >= 50 and counts['byDscp'] == {str(CS1): counts['total']}, counts
+    v6 = resolve(staff1, 'facebook.com', 'AAAA')
+    assert v6['addresses'] == ['2001:db8:150::20'], v6
+    rules = learned_rules(onos, '2001:db8:150::20')
+    assert len(rules) == 1 and f'set_field:{CS1}->ip_dscp' in rules[0], rules
+
+
+def test_a_blocked_name_never_resolves(onos_carelane, site):
+    answer = resolve(site.get('staff1'), 'badsite.example')
+    assert answer['rcode'] == 3 and answer['addresses'] == [], f'NXDOMAIN: {answer}'
+    assert not learned_rules(onos_carelane, BLOCKED_ADDRESS)
+
+
+def test_a_learned_rule_goes_within_ttl_plus_2_s_of_the_last_answer_which_extends_it(onos_carelane, site):
+    onos = onos_carelane
+    staff1 = site.get('staff1')
+    first = resolve(staff1, 'www.nhs.wales')
+    assert first['addresses'] == [WORK_ADDRESS], first
+    time.sleep(8)
+    last = resolve(staff1, 'www.nhs.wales')   # dnsmasq answers its local records as from its cache
+    answered = time.time()
+    assert learned_rules(onos, WORK_ADDRESS), 'learned'
+    onos.wait_until(lambda: not learned_rules(onos, WORK_ADDRESS), last['ttl'] + 10, 'the learned rule to go',
+                    interval=0.2)
+    gone = time.time() - answered
+    onos.record_figure('names.json', 'learned_rule_gone_after_last_answer_s', round(gone, 2))
+    assert last['ttl'] - 1 <= gone <= last['ttl'] + 2, f'gone {gone:.2f} s after an answer with TTL {last["ttl"]}'
+
+
+def test_dns_keeps_working_when_carelane_cannot_be_reached(onos_carelane, site):
+    onos = onos_carelane
+    staff1 = site.get('staff1')
+    with onos.ControlCut():
+        started = time.time()
+        answered = None
+        while time.time() - started < 30:
+            if resolve(staff1, 'www.nhs.wales')['rcode'] == 0:
+                answered = time.time() - started
+                break
+            time.sleep(0.5)
+    onos.record_figure('names.json', 'dns_back_without_controller_s', None if answered is None else round(answered, 1))
+    assert answered is not None and answered <= 18, f'DNS back after {answered} s (punt rule runs out in 15 s)'
+    onos.wait_until(lambda: onos.device_available(GATEWAY_DEVICE), 30, 'the gateway back')
+    onos.wait_until(lambda: punt_rules(onos), 30, 'the punt rule back')
+    assert resolve(staff1, 'www.nhs.wales')['addresses'] == [WORK_ADDRESS]
