@@ -266,6 +266,11 @@ public class CareLaneManager implements CareLaneService {
         log.info("CareLane stopped");
     }
 
+    /** For tests: classification by name. */
+    NameLearning nameLearning() {
+        return names;
+    }
+
     @Override
     public Map<String, Object> nameCounters() {
         return names.counters();

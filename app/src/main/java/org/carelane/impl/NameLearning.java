@@ -604,6 +604,11 @@ final class NameLearning {
         }
     }
 
+    /** For tests: one tick, on the names thread, now. */
+    void tickNow() throws Exception {
+        thread.submit(this::tick).get(10, TimeUnit.SECONDS);
+    }
+
     /** A device got in sync with the policy: its generation may be in another band, or use other meters. */
     void inSync(DeviceId id) {
         if (!stopped) {

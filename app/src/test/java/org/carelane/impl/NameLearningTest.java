@@ -128,6 +128,29 @@ class NameLearningTest {
                 "above every band");
     }
 
+    /**
+     * ONOS deletes a rule with a hard_timeout once its flow poll first saw it longer ago than the
+     * timeout, even if it was added again since (FlowRuleManager.checkRuleLiveness): renewing the
+     * punt rule in place would lose it every 15 s. Polled every 5 s for a minute, as ONOS does.
+     */
+    @Test
+    void thePuntRuleIsAlwaysOnTheSwitchWhileCareLaneRenewsIt() throws Exception {
+        start();
+        bed.flows.pollClock = () -> bed.clock.millis();
+        for (int s = 0; s <= 60; s++) {
+            bed.clock.set(WED_MORNING.plusSeconds(s));
+            bed.manager.nameLearning().tickNow();
+            if (s % 5 == 0) {
+                bed.flows.pollFlows(GW);
+            }
+            long punts = bed.flows.switchRules(GW).stream()
+                    .filter(r -> r.contains("@" + NameLearning.PUNT_PRIORITY + " ")
+                            || r.contains("@" + (NameLearning.PUNT_PRIORITY + 1) + " "))
+                    .count();
+            assertEquals(1, punts, "at " + s + " s: " + bed.flows.switchRules(GW));
+        }
+    }
+
     @Test
     void anAnswerGoesOnOnlyOnceItsAddressesHaveTheirSlicesRulesOnTheSwitch() throws Exception {
         start();

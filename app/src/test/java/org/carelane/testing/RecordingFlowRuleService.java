@@ -14,6 +14,7 @@ import org.onosproject.net.flow.TrafficTreatment;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,6 +212,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
      * holds is purged.
      */
     public synchronized void pollFlows(DeviceId deviceId) {
+        expireByLiveness(deviceId);
         entries.values().removeIf(e -> e.deviceId().equals(deviceId)
                 && e.state() == FlowEntry.FlowEntryState.PENDING_REMOVE && !switchRules.containsKey(e.id()));
         for (Map.Entry<FlowId, FlowEntry> e : entries.entrySet()) {
@@ -222,6 +224,36 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                 switchRules.put(e.getKey(), entry);
                 e.setValue(new DefaultFlowEntry(entry, FlowEntry.FlowEntryState.ADDED, 1, 0, 0));
             }
+        }
+    }
+
+    /** ONOS's clock at its flow-stats polls (System.currentTimeMillis in FlowRuleManager). */
+    public volatile java.util.function.LongSupplier pollClock = System::currentTimeMillis;
+    /** When ONOS's poll first saw each rule with a hard_timeout (FlowRuleManager's firstSeen). */
+    private final Map<FlowId, Long> firstSeen = new HashMap<>();
+
+    /**
+     * FlowRuleManager.checkRuleLiveness (ONOS 2.7.0 546-585): a stored rule with a hard_timeout
+     * that the poll first saw more than that timeout ago is deleted from the switch, even if it
+     * was added again since (an ADD of the same rule keeps its id, and firstSeen is only
+     * forgotten when the switch reports the rule removed).
+     */
+    private void expireByLiveness(DeviceId deviceId) {
+        long now = pollClock.getAsLong();
+        List<FlowId> dead = new ArrayList<>();
+        for (FlowEntry e : entries.values()) {
+            if (!e.deviceId().equals(deviceId) || e.hardTimeout() == 0 || !switchRules.containsKey(e.id())
+                    || e.state() == FlowEntry.FlowEntryState.PENDING_REMOVE) {
+                continue;
+            }
+            Long first = firstSeen.putIfAbsent(e.id(), now);
+            if (first != null && now - first > e.hardTimeout() * 1000L) {
+                dead.add(e.id());
+            }
+        }
+        for (FlowId id : dead) {
+            entries.remove(id);
+            deleteFromSwitch(id);
         }
     }
 
@@ -241,6 +273,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                 .forEach(r -> expired.add(r.id()));
         for (FlowId id : expired) {
             switchRules.remove(id);
+            firstSeen.remove(id);
             if (heard) {
                 entries.remove(id);
             }
@@ -324,6 +357,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         if (gone == null) {
             return;
         }
+        firstSeen.remove(id);   // the switch reports it removed (FlowRuleManager.flowRemoved)
         switchRemovals.forEach(l -> l.accept(gone.deviceId(), gone));
         FlowEntry stored = entries.get(id);
         if (stored != null && (stored.state() == FlowEntry.FlowEntryState.ADDED
