@@ -252,6 +252,12 @@ public class CareLaneManager implements CareLaneService {
         // their rules and meters for the next master.
         boolean leaving = applicationService.getState(appId) != ApplicationState.ACTIVE;
         names.stop(leaving);
+        namesThread.shutdown();   // the answers already taken are sent on
+        try {
+            namesThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         namesThread.shutdownNow();
         if (leaving) {
             thread.runAndWait(this::removeMastered);

@@ -11,28 +11,19 @@ import org.carelane.names.DnsMessage;
 import org.carelane.names.LearnedAddresses;
 import org.carelane.policy.FlowCompiler;
 import org.carelane.policy.NameRules;
-import org.onlab.packet.Data;
 import org.onlab.packet.Ethernet;
-import org.onlab.packet.IPv4;
-import org.onlab.packet.IPv6;
 import org.onlab.packet.IpAddress;
-import org.onlab.packet.IpPrefix;
-import org.onlab.packet.TpPort;
 import org.onlab.packet.UDP;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.mastership.MastershipService;
 import org.onosproject.net.DeviceId;
-import org.onosproject.net.PortNumber;
-import org.onosproject.net.flow.DefaultFlowRule;
-import org.onosproject.net.flow.DefaultTrafficSelector;
-import org.onosproject.net.flow.DefaultTrafficTreatment;
 import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowId;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleOperations;
 import org.onosproject.net.flow.FlowRuleOperationsContext;
 import org.onosproject.net.flow.FlowRuleService;
 import org.onosproject.net.meter.MeterId;
-import org.onosproject.net.packet.DefaultOutboundPacket;
 import org.onosproject.net.packet.InboundPacket;
 import org.onosproject.net.packet.PacketContext;
 import org.onosproject.net.packet.PacketProcessor;
@@ -40,7 +31,6 @@ import org.onosproject.net.packet.PacketService;
 import org.slf4j.Logger;
 
 import java.net.InetAddress;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -50,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -63,32 +54,21 @@ import static org.slf4j.LoggerFactory.getLogger;
 
 /**
  * Classification by name on the devices this node masters (issue 17). Each device sends the
- * answers of the site's resolvers to the controller (a punt rule); each answer is read, its
- * addresses learned for the slice that lists its names, their rules added in the band the
+ * answers of the site's resolvers to the controller ({@link DnsPunt}); each answer is read, its
+ * addresses learned for the slices that list its names, their rules added in the band the
  * device's generation is in, and only then is the answer sent on to the client (held at most
- * {@link NameSettings#holdMs}, then sent anyway and counted late). An answer for a name of a
- * drop slice goes on as NXDOMAIN. Learned addresses go when their TTL (clamped) runs out,
- * and every later answer extends it.
- * <p>
- * DNS keeps working without CareLane: the punt rule has a hard_timeout, and CareLane replaces
- * it before it runs out, alternating two priorities (ONOS 2.7.0 deletes a rule re-added with a
- * hard_timeout once its first timeout has run: FlowRuleManager.checkRuleLiveness). If nobody
- * replaces it, the switch drops it and answers flow by the normal rules.
+ * {@link NameSettings#holdMs}, then sent anyway and counted late). An answer whose name the
+ * client's highest slice by name drops goes on as NXDOMAIN. Learned addresses go when their
+ * TTL (clamped) runs out, and every later answer extends it.
  * <p>
  * Learned addresses live on the master only: a new master removes the learned rules it finds
- * and learns again from the next answers (ONOS's new master deletes them anyway, as it cannot
- * back up rules that rewrite DSCP).
+ * and learns again from the next answers (ONOS's new master deletes those that rewrite DSCP
+ * anyway, as it cannot back them up).
  * <p>
  * Everything but the packet hand-off runs on its own thread, so that a flood of answers
  * neither holds ONOS's packet threads nor CareLane's programming.
  */
 final class NameLearning {
-    /** Above every band CareLane's generations use. */
-    static final int PUNT_PRIORITY = 11_000;
-    /** The punt rule's hard_timeout: how long DNS waits for answers CareLane no longer handles. */
-    static final int PUNT_SECONDS = 15;
-    /** The punt rule is replaced this often. */
-    static final Duration PUNT_RENEWAL = Duration.ofSeconds(5);
     /** Expiries and punt renewals are checked this often. */
     static final Duration TICK = Duration.ofMillis(500);
     /**
@@ -98,7 +78,6 @@ final class NameLearning {
     static final Duration PLACEMENT_CHECK = Duration.ofSeconds(5);
     /** Answers waiting for the names thread; past this, answers go on unread (counted). */
     static final int MAX_QUEUED = 2_000;
-    private static final int DNS_PORT = 53;
     /** Upper bounds (ms) of the hold-latency histogram's buckets; the last is everything above. */
     static final long[] HOLD_BUCKETS_MS = {1, 2, 5, 10, 20, 50, 100, 200};
 
@@ -107,6 +86,8 @@ final class NameLearning {
     private final CareLaneStore store;
     private final FlowRuleService flowRules;
     private final PacketService packets;
+    private final AnswerPackets answers;
+    private final DnsPunt punt;
     private final MastershipService mastership;
     private final BiFunction<DeviceId, Instant, Profile> profileAt;
     private final Supplier<Instant> clock;
@@ -115,13 +96,16 @@ final class NameLearning {
     private ScheduledFuture<?> ticker;
     private volatile boolean stopped;
 
-    /** The resolvers of the policy last seen (read on ONOS's packet threads). */
+    /** The resolvers of the policy last seen, and the devices that learn here (read on ONOS's packet threads). */
     private volatile Set<IpAddress> resolvers = Set.of();
-    /** Each mastered device's learning (names thread only). */
+    private volatile Set<DeviceId> learning = Set.of();
+    /** Each device's learning (names thread only). */
     private final Map<DeviceId, DeviceNames> devices = new HashMap<>();
+    /** Devices whose inherited learned rules are gone (names thread only). */
+    private final Set<DeviceId> inheritedRemoved = new HashSet<>();
     private final AtomicInteger queued = new AtomicInteger();
 
-    private final AtomicLong answers = new AtomicLong();
+    private final AtomicLong read = new AtomicLong();
     private final AtomicLong held = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
     private final AtomicLong blockedAnswers = new AtomicLong();
@@ -137,17 +121,18 @@ final class NameLearning {
         final NameSettings settings;
         /** The rules each learned address has on the switch. */
         final Map<InetAddress, List<FlowRule>> rules = new HashMap<>();
+        /** The names of the answer each address was learned from (question and CNAME chain). */
+        final Map<InetAddress, List<String>> names = new HashMap<>();
         /** The device's effective policy, as of the last tick. */
         SlicePolicy own;
         /** Where the rules go: the generation's band, meters and profile; null until it has one. */
         Placement placement;
         /** When the placement was last read from the store; EPOCH: read it at the next tick. */
         Instant placedAt = Instant.EPOCH;
-        FlowRule punt;
-        Instant puntSince = Instant.EPOCH;
 
-        DeviceNames(NameSettings settings) {
+        DeviceNames(NameSettings settings, SlicePolicy own) {
             this.settings = settings;
+            this.own = own;
             this.learned = new LearnedAddresses(settings.maxLearned(), settings.maxPerName(), settings.minTtl(),
                     settings.maxTtl());
         }
@@ -189,6 +174,8 @@ final class NameLearning {
         this.store = store;
         this.flowRules = flowRules;
         this.packets = packets;
+        this.answers = new AnswerPackets(packets);
+        this.punt = new DnsPunt(appId, flowRules);
         this.mastership = mastership;
         this.profileAt = profileAt;
         this.clock = clock;
@@ -202,156 +189,164 @@ final class NameLearning {
 
     /**
      * Stops learning. {@code leaving}: the app is deactivated, so the punt and learned rules go
-     * from the devices this node masters (a node that only stops leaves them: the punt rule
-     * runs out by itself, and the next master removes the learned ones).
+     * from the devices this node masters, before answers stop being read (a node that only
+     * stops leaves them: the punt rules run out by themselves, and the next master removes the
+     * learned ones). Answers already taken are sent on.
      */
     void stop(boolean leaving) {
-        stopped = true;
-        packets.removeProcessor(processor);
         if (ticker != null) {
             ticker.cancel(false);
         }
-        if (!leaving) {
-            return;
-        }
         try {
-            thread.submit(this::removeMastered).get(10, TimeUnit.SECONDS);
+            thread.submit(() -> {
+                if (leaving) {
+                    removeAll();
+                }
+                stopped = true;
+            }).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("CareLane could not remove its learned rules: {}", e.toString());
         }
+        stopped = true;
+        packets.removeProcessor(processor);
     }
 
-    private void removeMastered() {
-        List<FlowRule> ours = new ArrayList<>();
-        flowRules.getFlowEntriesById(appId).forEach(e -> {
+    private void removeAll() {
+        Map<FlowId, FlowRule> ours = new HashMap<>();
+        devices.values().forEach(d -> d.rules.values().forEach(list -> list.forEach(r -> ours.put(r.id(), r))));
+        punt.all().forEach(r -> ours.put(r.id(), r));
+        for (FlowEntry e : flowRules.getFlowEntriesById(appId)) {
             if (mastership.isLocalMaster(e.deviceId())) {
-                ours.add(e);
+                ours.put(e.id(), e);
             }
-        });
+        }
         if (!ours.isEmpty()) {
-            flowRules.removeFlowRules(ours.toArray(FlowRule[]::new));
+            flowRules.removeFlowRules(ours.values().toArray(FlowRule[]::new));
         }
         devices.clear();
     }
 
-    /** On an ONOS packet thread: only an answer from a resolver is taken, and handed off. */
+    /** On an ONOS packet thread: only an answer from a resolver to a learning device is taken, and handed off. */
     private void inbound(PacketContext context) {
         if (context.isHandled() || stopped) {
             return;
         }
         InboundPacket in = context.inPacket();
+        DeviceId device = in.receivedFrom().deviceId();
+        if (!learning.contains(device)) {
+            return;
+        }
         Ethernet eth = in.parsed();
-        Optional<UDP> udp = dnsAnswerFromResolver(eth);
+        Optional<UDP> udp = AnswerPackets.fromResolver(eth, resolvers);
         if (udp.isEmpty() || context.block()) {
             return;
         }
         byte[] frame = new byte[in.unparsed().remaining()];
         in.unparsed().duplicate().get(frame);
         byte[] dns = udp.get().getPayload() == null ? new byte[0] : udp.get().getPayload().serialize();
-        DeviceId device = in.receivedFrom().deviceId();
-        PortNumber port = in.receivedFrom().port();
-        long received = System.nanoTime();
-        answers.incrementAndGet();
+        AnswerPackets.Answer answer = new AnswerPackets.Answer(device, in.receivedFrom().port(), frame, dns,
+                AnswerPackets.client(eth));
+        read.incrementAndGet();
         if (queued.incrementAndGet() > MAX_QUEUED) {
             queued.decrementAndGet();
             unread.incrementAndGet();
-            release(device, port, frame);
+            answers.release(answer);
             return;
         }
-        thread.execute(() -> {
+        try {
+            thread.execute(() -> {
+                queued.decrementAndGet();
+                handle(answer);
+            });
+        } catch (RejectedExecutionException e) {
             queued.decrementAndGet();
-            try {
-                answer(device, port, eth, frame, dns, received);
-            } catch (RuntimeException e) {
-                log.warn("CareLane could not read a DNS answer on {}: {}", device, e.toString());
-                release(device, port, frame);
-            }
-        });
+            answers.release(answer);
+        }
     }
 
-    private Optional<UDP> dnsAnswerFromResolver(Ethernet eth) {
-        if (eth == null) {
-            return Optional.empty();
-        }
-        IpAddress src;
-        Object payload;
-        if (eth.getEtherType() == Ethernet.TYPE_IPV4 && eth.getPayload() instanceof IPv4) {
-            IPv4 ip = (IPv4) eth.getPayload();
-            if (ip.getProtocol() != IPv4.PROTOCOL_UDP) {
-                return Optional.empty();
+    /** On the names thread: one answer, sent on whatever happens. */
+    private void handle(AnswerPackets.Answer answer) {
+        AtomicBoolean sent = new AtomicBoolean();
+        Runnable release = () -> {
+            if (sent.compareAndSet(false, true)) {
+                answers.release(answer);
             }
-            src = IpAddress.valueOf(ip.getSourceAddress());
-            payload = ip.getPayload();
-        } else if (eth.getEtherType() == Ethernet.TYPE_IPV6 && eth.getPayload() instanceof IPv6) {
-            IPv6 ip = (IPv6) eth.getPayload();
-            if (ip.getNextHeader() != IPv6.PROTOCOL_UDP) {
-                return Optional.empty();
-            }
-            src = IpAddress.valueOf(IpAddress.Version.INET6, ip.getSourceAddress());
-            payload = ip.getPayload();
-        } else {
-            return Optional.empty();
+        };
+        try {
+            learn(answer, release, sent);
+        } catch (RuntimeException e) {
+            log.warn("CareLane could not learn from a DNS answer on {}: {}", answer.device, e.toString());
+            release.run();
         }
-        if (!(payload instanceof UDP) || ((UDP) payload).getSourcePort() != DNS_PORT || !resolvers.contains(src)) {
-            return Optional.empty();
-        }
-        return Optional.of((UDP) payload);
     }
 
-    /** On the names thread: learn, install, then send the answer on. */
-    private void answer(DeviceId id, PortNumber port, Ethernet eth, byte[] frame, byte[] wire, long received) {
-        DeviceNames names = devices.get(id);
-        DnsMessage message = names == null ? null : parse(wire);
+    private void learn(AnswerPackets.Answer answer, Runnable release, AtomicBoolean sent) {
+        DeviceNames names = devices.get(answer.device);
+        DnsMessage message = names == null || stopped ? null : parse(answer.dns);
         if (message == null || !message.isResponse()) {
-            release(id, port, frame);
+            release.run();
             return;
         }
         NameRules rules = new NameRules(names.own);
-        Optional<NameRules.Match> match = rules.classify(message.chain());
-        if (match.isEmpty()) {
-            release(id, port, frame);
+        List<String> chain = message.chain();
+        List<NameRules.Match> matches = rules.matches(chain);
+        if (matches.isEmpty()) {
+            release.run();
             return;
         }
-        SliceDefinition slice = match.get().slice();
-        if (slice.drop()) {
+        Optional<NameRules.Match> mine = rules.forClient(chain, answer.client);
+        if (mine.isPresent() && mine.get().slice().drop()) {
             blockedAnswers.incrementAndGet();
-            log.debug("CareLane answers NXDOMAIN for {} on {} (slice {})", message.question(), id, slice.name());
-            release(id, port, nxdomain(eth, message));
+            log.debug("CareLane answers NXDOMAIN for {} on {} (slice {})", message.question(), answer.device,
+                    mine.get().slice().name());
+            sent.set(true);
+            answers.releaseAsNxdomain(answer, message);
             return;
         }
-        Instant now = clock.get();
-        LearnedAddresses.Change change = names.learned.learn(match.get().name(), slice.name(), slice.priority(),
-                message.addresses(), now);
+        NameRules.Match top = matches.get(0);
+        LearnedAddresses.Change change = names.learned.learn(top.name(), top.slice().name(), top.slice().priority(),
+                message.addresses(), clock.get());
         evicted.addAndGet(change.evicted.size());
-        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-        change.evicted.forEach(e -> removeRules(names, e.address, ops));
-        boolean adds = false;
+        FlowRuleOperations.Builder adds = FlowRuleOperations.builder();
+        List<FlowRule> removes = new ArrayList<>();
+        change.evicted.forEach(e -> {
+            names.names.remove(e.address);
+            removes.addAll(names.rules.getOrDefault(e.address, List.of()));
+            names.rules.remove(e.address);
+        });
+        change.refreshed.forEach(e -> names.names.put(e.address, chain));
+        Set<FlowId> added = new HashSet<>();
         for (LearnedAddresses.Entry e : change.installed) {
-            removeRules(names, e.address, ops);
-            List<FlowRule> added = rulesFor(names.placement, e, rules);
-            if (!added.isEmpty()) {
-                names.rules.put(e.address, added);
-                added.forEach(ops::add);
-                adds = true;
+            names.names.put(e.address, chain);
+            List<FlowRule> before = names.rules.remove(e.address);
+            List<FlowRule> next = rulesFor(names.placement, e.address, chain);
+            if (!next.isEmpty()) {
+                names.rules.put(e.address, next);
+                next.forEach(r -> {
+                    adds.add(r);
+                    added.add(r.id());
+                });
+            }
+            if (before != null) {
+                before.stream().filter(r -> !added.contains(r.id())).forEach(removes::add);
             }
         }
         learnedTotal = devices.values().stream().mapToInt(d -> d.learned.size()).sum();
-        if (!adds) {
-            if (!change.evicted.isEmpty()) {
-                flowRules.apply(ops.build());
-            }
-            release(id, port, frame);
+        if (!removes.isEmpty()) {
+            flowRules.removeFlowRules(removes.toArray(FlowRule[]::new));
+        }
+        if (added.isEmpty()) {
+            release.run();
             return;
         }
         held.incrementAndGet();
-        AtomicBoolean sent = new AtomicBoolean();
         Runnable send = () -> {
-            if (sent.compareAndSet(false, true)) {
-                recordHold(System.nanoTime() - received);
-                release(id, port, frame);
+            if (!sent.get()) {
+                recordHold(System.nanoTime() - answer.receivedNanos);
             }
+            release.run();
         };
         ScheduledFuture<?> bound = thread.schedule(() -> {
             if (!sent.get()) {
@@ -359,7 +354,7 @@ final class NameLearning {
                 send.run();
             }
         }, names.settings.holdMs(), TimeUnit.MILLISECONDS);
-        flowRules.apply(ops.build(new FlowRuleOperationsContext() {
+        flowRules.apply(adds.build(new FlowRuleOperationsContext() {
             @Override
             public void onSuccess(FlowRuleOperations o) {
                 bound.cancel(false);
@@ -369,7 +364,7 @@ final class NameLearning {
             @Override
             public void onError(FlowRuleOperations o) {
                 log.warn("CareLane could not add the rules learned from an answer for {} on {}", message.question(),
-                        id);
+                        answer.device);
                 bound.cancel(false);
                 send.run();
             }
@@ -384,46 +379,28 @@ final class NameLearning {
         }
     }
 
-    /** The rules of one learned address where the device's generation is; none until it has one. */
-    private List<FlowRule> rulesFor(Placement at, LearnedAddresses.Entry e, NameRules rules) {
-        if (at == null) {
+    /**
+     * The rules of one learned address where the device's generation is: those of every slice
+     * that lists a name of its answer (the switch orders them by priority); none until the
+     * device has a generation.
+     */
+    private List<FlowRule> rulesFor(Placement at, InetAddress address, List<String> chain) {
+        if (at == null || chain == null) {
             return List.of();
         }
-        Optional<SliceDefinition> slice = at.policy.slice(e.slice);
-        if (slice.isEmpty()) {
-            return List.of();
+        NameRules rules = new NameRules(at.policy);
+        Map<FlowId, FlowRule> out = new java.util.LinkedHashMap<>();
+        for (NameRules.Match m : rules.matches(chain)) {
+            SliceDefinition slice = m.slice();
+            InstalledMeter meter = at.meters.get(slice.name());
+            if (meter == null && !slice.drop()) {
+                continue;
+            }
+            FlowCompiler.learned(at.policy, slice, at.device, meter == null ? null : MeterId.meterId(meter.meterId()),
+                    appId, at.profile, at.band, IpAddress.valueOf(address), rules.listed(chain))
+                    .forEach(r -> out.putIfAbsent(r.id(), r));
         }
-        InstalledMeter meter = at.meters.get(e.slice);
-        if (meter == null && !slice.get().drop()) {
-            return List.of();
-        }
-        return FlowCompiler.learned(at.policy, slice.get(), at.device,
-                meter == null ? null : MeterId.meterId(meter.meterId()), appId, at.profile, at.band,
-                IpAddress.valueOf(e.address), rules.listed(e.name));
-    }
-
-    private static void removeRules(DeviceNames names, InetAddress address, FlowRuleOperations.Builder ops) {
-        List<FlowRule> gone = names.rules.remove(address);
-        if (gone != null) {
-            gone.forEach(ops::remove);
-        }
-    }
-
-    private void release(DeviceId id, PortNumber inPort, byte[] frame) {
-        packets.emit(new DefaultOutboundPacket(id, DefaultTrafficTreatment.builder().setOutput(PortNumber.NORMAL)
-                .build(), ByteBuffer.wrap(frame), inPort));
-    }
-
-    /** The answer's frame, its DNS message turned into an NXDOMAIN for the question. */
-    private static byte[] nxdomain(Ethernet eth, DnsMessage message) {
-        Ethernet copy = (Ethernet) eth.duplicate();
-        UDP udp = (UDP) copy.getPayload().getPayload();
-        udp.setPayload(new Data(message.nxdomain()));
-        udp.resetChecksum();
-        if (copy.getPayload() instanceof IPv4) {
-            ((IPv4) copy.getPayload()).resetChecksum();
-        }
-        return copy.serialize();
+        return new ArrayList<>(out.values());
     }
 
     private synchronized void recordHold(long nanos) {
@@ -444,57 +421,94 @@ final class NameLearning {
         }
     }
 
-    /** On the names thread: which devices learn, their punt rules, expiries and band moves. */
+    /** On the names thread: which devices learn, their punt rules, expiries and moves; each device on its own. */
     void tick() {
         if (stopped) {
             return;
         }
-        Optional<SlicePolicy> policy = store.policy();
+        Optional<SlicePolicy> policy;
+        try {
+            policy = store.policy();
+        } catch (RuntimeException e) {
+            log.debug("CareLane could not read the policy for name learning: {}", e.toString());
+            return;
+        }
         NameSettings settings = policy.map(SlicePolicy::names).orElse(NameSettings.NONE);
         boolean byName = policy.isPresent() && new NameRules(policy.get()).any() && !settings.resolvers().isEmpty();
-        resolvers = byName ? Set.copyOf(settings.resolvers()) : Set.of();
-        Instant now = clock.get();
-        Set<DeviceId> learning = new HashSet<>();
+        Set<DeviceId> mastered = new HashSet<>();
         if (byName) {
             for (DeviceUplink d : policy.get().devices()) {
                 if (mastership.isLocalMaster(d.deviceId())) {
-                    learning.add(d.deviceId());
+                    mastered.add(d.deviceId());
                 }
             }
         }
+        resolvers = byName ? Set.copyOf(settings.resolvers()) : Set.of();
+        learning = Set.copyOf(mastered);
+        Instant now = clock.get();
         for (DeviceId id : new ArrayList<>(devices.keySet())) {
-            DeviceNames names = devices.get(id);
-            if (!learning.contains(id) || !names.settings.equals(settings)) {
-                leave(id, names, mastership.isLocalMaster(id));
+            if (!mastered.contains(id)) {
+                leave(id);
             }
         }
-        for (DeviceId id : learning) {
-            DeviceNames names = devices.get(id);
-            if (names == null) {
-                names = new DeviceNames(settings);
-                devices.put(id, names);
-                removeInherited(id);
-            }
-            names.own = policy.get().forDevice(id).orElseThrow().policy();
-            renewPunt(id, names, settings, now);
-            FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-            boolean changed = false;
-            for (LearnedAddresses.Entry e : names.learned.expire(now)) {
-                removeRules(names, e.address, ops);
-                changed = true;
-            }
-            if (Duration.between(names.placedAt, now).compareTo(PLACEMENT_CHECK) >= 0) {
-                names.placedAt = now;
-                Placement at = placement(policy.get(), id, now);
-                if (!(at == null ? names.placement == null : at.same(names.placement))) {
-                    changed |= move(names, at, ops);
-                }
-            }
-            if (changed) {
-                flowRules.apply(ops.build());
+        inheritedRemoved.retainAll(mastered);
+        for (DeviceId id : mastered) {
+            try {
+                tick(id, policy.get(), settings, now);
+            } catch (RuntimeException e) {
+                log.debug("CareLane's name learning on {} failed this time: {}", id, e.toString());
             }
         }
         learnedTotal = devices.values().stream().mapToInt(d -> d.learned.size()).sum();
+    }
+
+    private void tick(DeviceId id, SlicePolicy policy, NameSettings settings, Instant now) {
+        SlicePolicy own = policy.forDevice(id).orElseThrow().policy();
+        DeviceNames names = devices.get(id);
+        if (names != null && !names.settings.equals(settings)) {
+            forgetLearned(id, names);   // new caps or TTL bounds: learned again from the next answers
+            names = null;
+        }
+        if (names == null) {
+            names = new DeviceNames(settings, own);
+            devices.put(id, names);
+        }
+        if (!inheritedRemoved.contains(id)) {
+            removeInherited(id);
+            inheritedRemoved.add(id);
+        }
+        punt.renew(id, settings.resolvers(), now);
+        List<FlowRule> removes = new ArrayList<>();
+        for (LearnedAddresses.Entry e : names.learned.expire(now)) {
+            removes.addAll(forget(names, e.address));
+        }
+        if (!own.equals(names.own)) {
+            names.own = own;
+            NameRules rules = new NameRules(own);
+            for (LearnedAddresses.Entry e : names.learned.entries()) {
+                if (rules.matches(names.names.getOrDefault(e.address, List.of())).isEmpty()) {
+                    names.learned.forget(e.address);   // no slice lists its names any more
+                    removes.addAll(forget(names, e.address));
+                }
+            }
+            names.placedAt = Instant.EPOCH;
+        }
+        if (!removes.isEmpty()) {
+            flowRules.removeFlowRules(removes.toArray(FlowRule[]::new));
+        }
+        if (Duration.between(names.placedAt, now).compareTo(PLACEMENT_CHECK) >= 0) {
+            names.placedAt = now;
+            Placement at = placement(policy, id, now);
+            if (!(at == null ? names.placement == null : at.same(names.placement))) {
+                move(names, at);
+            }
+        }
+    }
+
+    private static List<FlowRule> forget(DeviceNames names, InetAddress address) {
+        names.names.remove(address);
+        List<FlowRule> gone = names.rules.remove(address);
+        return gone == null ? List.of() : gone;
     }
 
     /** Where the device's learned rules go now: its generation's band, meters and profile. */
@@ -509,74 +523,35 @@ final class NameLearning {
     }
 
     /** Every learned address's rules to the new placement: added there, then the old ones removed. */
-    private boolean move(DeviceNames names, Placement at, FlowRuleOperations.Builder ops) {
+    private void move(DeviceNames names, Placement at) {
         names.placement = at;
         if (names.rules.isEmpty() && names.learned.size() == 0) {
-            return false;
+            return;
         }
-        NameRules rules = at == null ? null : new NameRules(at.policy);
         Map<InetAddress, List<FlowRule>> before = new HashMap<>(names.rules);
         names.rules.clear();
-        Set<org.onosproject.net.flow.FlowId> kept = new HashSet<>();
-        if (at != null) {
-            for (LearnedAddresses.Entry e : names.learned.entries()) {
-                List<FlowRule> added = rulesFor(at, e, rules);
-                if (!added.isEmpty()) {
-                    names.rules.put(e.address, added);
-                    added.forEach(r -> {
-                        ops.add(r);
-                        kept.add(r.id());
-                    });
-                }
+        Set<FlowId> kept = new HashSet<>();
+        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+        for (LearnedAddresses.Entry e : names.learned.entries()) {
+            List<FlowRule> next = rulesFor(at, e.address, names.names.get(e.address));
+            if (!next.isEmpty()) {
+                names.rules.put(e.address, next);
+                next.forEach(r -> {
+                    ops.add(r);
+                    kept.add(r.id());
+                });
             }
         }
         ops.newStage();
         before.values().forEach(list -> list.stream().filter(r -> !kept.contains(r.id())).forEach(ops::remove));
-        return true;
-    }
-
-    /** The punt rule for the site's resolvers' answers, replaced before its hard_timeout runs out. */
-    private void renewPunt(DeviceId id, DeviceNames names, NameSettings settings, Instant now) {
-        if (names.punt != null && Duration.between(names.puntSince, now).compareTo(PUNT_RENEWAL) < 0) {
-            return;
-        }
-        int priority = names.punt == null || names.punt.priority() != PUNT_PRIORITY ? PUNT_PRIORITY
-                : PUNT_PRIORITY + 1;
-        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-        List<FlowRule> next = new ArrayList<>();
-        for (IpAddress resolver : settings.resolvers()) {
-            org.onosproject.net.flow.TrafficSelector.Builder sel = DefaultTrafficSelector.builder();
-            if (resolver.isIp4()) {
-                sel.matchEthType(Ethernet.TYPE_IPV4).matchIPSrc(IpPrefix.valueOf(resolver, 32));
-            } else {
-                sel.matchEthType(Ethernet.TYPE_IPV6).matchIPv6Src(IpPrefix.valueOf(resolver, 128));
-            }
-            sel.matchIPProtocol(IPv4.PROTOCOL_UDP).matchUdpSrc(TpPort.tpPort(DNS_PORT));
-            next.add(DefaultFlowRule.builder().forDevice(id).forTable(0).withSelector(sel.build())
-                    .withTreatment(DefaultTrafficTreatment.builder().punt().build()).withPriority(priority)
-                    .fromApp(appId).withHardTimeout(PUNT_SECONDS).build());
-        }
-        next.forEach(ops::add);
-        ops.newStage();
-        for (FlowEntry e : flowRules.getFlowEntries(id)) {
-            if (e.appId() == appId.id() && isPunt(e) && e.priority() != priority) {
-                ops.remove(e);
-            }
-        }
         flowRules.apply(ops.build());
-        names.punt = next.isEmpty() ? null : next.get(0);
-        names.puntSince = now;
-    }
-
-    private static boolean isPunt(FlowRule rule) {
-        return rule.priority() == PUNT_PRIORITY || rule.priority() == PUNT_PRIORITY + 1;
     }
 
     /** A new master removes the learned rules it inherits: it does not know their names or TTLs. */
     private void removeInherited(DeviceId id) {
         List<FlowRule> inherited = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
-            if (e.appId() == appId.id() && !isPunt(e)) {
+            if (e.appId() == appId.id() && !DnsPunt.isPunt(e)) {
                 inherited.add(e);
             }
         }
@@ -586,32 +561,39 @@ final class NameLearning {
         }
     }
 
-    /** The device no longer learns here: its rules go if this node still masters it. */
-    private void leave(DeviceId id, DeviceNames names, boolean master) {
-        devices.remove(id);
-        if (!master) {
-            return;   // the next master removes them
+    /** The device no longer learns here: its rules go if this node still masters it (it left the policy). */
+    private void leave(DeviceId id) {
+        DeviceNames names = devices.remove(id);
+        if (!mastership.isLocalMaster(id)) {
+            punt.forget(id);   // the next master takes over the rules
+            return;
         }
+        punt.remove(id);
+        if (names != null) {
+            forgetLearned(id, names);
+        }
+    }
+
+    private void forgetLearned(DeviceId id, DeviceNames names) {
         List<FlowRule> gone = new ArrayList<>();
         names.rules.values().forEach(gone::addAll);
-        for (FlowEntry e : flowRules.getFlowEntries(id)) {
-            if (e.appId() == appId.id() && isPunt(e)) {
-                gone.add(e);
-            }
-        }
         if (!gone.isEmpty()) {
             flowRules.removeFlowRules(gone.toArray(FlowRule[]::new));
         }
+        devices.remove(id);
     }
 
     /** For tests: one tick, on the names thread, now. */
     void tickNow() throws Exception {
-        thread.submit(this::tick).get(10, TimeUnit.SECONDS);
+        thread.submit(() -> tick()).get(10, TimeUnit.SECONDS);
     }
 
     /** A device got in sync with the policy: its generation may be in another band, or use other meters. */
     void inSync(DeviceId id) {
-        if (!stopped) {
+        if (stopped) {
+            return;
+        }
+        try {
             thread.execute(() -> {
                 DeviceNames names = devices.get(id);
                 if (names != null) {
@@ -619,6 +601,8 @@ final class NameLearning {
                     tickSafely();
                 }
             });
+        } catch (RejectedExecutionException e) {
+            log.debug("CareLane's name learning has stopped");
         }
     }
 
@@ -632,7 +616,8 @@ final class NameLearning {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return List.of();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                 | RejectedExecutionException e) {
             return List.of();
         }
     }
@@ -640,7 +625,7 @@ final class NameLearning {
     /** Counters for /status and the metrics. */
     Map<String, Object> counters() {
         Map<String, Object> out = new java.util.LinkedHashMap<>();
-        out.put("answers", answers.get());
+        out.put("answers", read.get());
         out.put("learned", learnedTotal);
         out.put("held", held.get());
         out.put("late", late.get());

@@ -152,6 +152,16 @@ public final class LearnedAddresses {
         return evictions;
     }
 
+    /** Forgets an address (its slice no longer lists its name); true if it was learned. */
+    public boolean forget(InetAddress address) {
+        Entry e = index.get(address);
+        if (e == null) {
+            return false;
+        }
+        remove(e);
+        return true;
+    }
+
     /** The learned addresses, least recently answered first. */
     public List<Entry> entries() {
         return List.copyOf(entries.values());

@@ -250,13 +250,15 @@ public final class FlowCompiler {
     }
 
     /**
-     * The rules for one address learned from a DNS answer: each of the slice's rules by name whose
-     * list {@code listed} accepts, with the address as its destination, at the slice's priority in
-     * the band and with the slice's treatment there. Permanent: CareLane removes them when the
-     * address's time is up (ONOS 2.7.0 would delete a rule re-added with a hard_timeout once
-     * its first timeout has run, FlowRuleManager.checkRuleLiveness, so a refresh could not extend it).
+     * The rules for one address learned from a DNS answer: for each of the slice's rules by name
+     * whose list {@code listed} accepts, one to the address (with the rule's sources, protocol
+     * and ports) and one for the replies from it (sources and ports swapped), which, like a
+     * slice's rules by source, are never steered. At the slice's priority in the band, with the
+     * slice's treatment there. Permanent: CareLane removes them when the address's time is up
+     * (ONOS 2.7.0 would delete a rule re-added with a hard_timeout once its first timeout has
+     * run, FlowRuleManager.checkRuleLiveness, so a refresh could not extend it).
      *
-     * @param listed whether a name list (by name) holds the name the address was learned for
+     * @param listed whether a name list (by name) holds a name the address was learned for
      */
     public static List<FlowRule> learned(SlicePolicy policy, SliceDefinition slice, DeviceUplink device,
                                          MeterId meter, ApplicationId appId, Profile profile, int bandBase,
@@ -264,6 +266,8 @@ public final class FlowCompiler {
                                          java.util.function.Predicate<String> listed) {
         int priority = bandBase + (staging(bandBase) ? 2 : 1) * slice.priority();
         TrafficTreatment treatment = treatment(slice, device, meter, profile);
+        TrafficTreatment returning = slice.egress() == null ? treatment
+                : treatment(slice.withEgress(null), device, meter, profile);
         IpPrefix host = address.toIpPrefix();
         int version = address.isIp4() ? 4 : 6;
         Map<TrafficSelector, FlowRule> out = new LinkedHashMap<>();
@@ -273,22 +277,31 @@ public final class FlowCompiler {
                 continue;
             }
             ClassifierRule toHost = rule.toLearned(host);
+            ClassifierRule fromHost = new ClassifierRule(List.of(host), List.of(), null, null, rule.ipProto(),
+                    rule.dstPort(), rule.srcPort(), null, null);
             boolean ports = rule.srcPort() != null || rule.dstPort() != null;
             List<Integer> protos = rule.ipProto() != null ? List.of(rule.ipProto())
                     : ports ? List.of(TCP, UDP) : Collections.singletonList(null);
-            for (IpPrefix src : prefixes(policy, rule.srcPrefixes(), rule.srcPrefixList())) {
+            for (IpPrefix client : prefixes(policy, rule.srcPrefixes(), rule.srcPrefixList())) {
                 for (Integer proto : protos) {
-                    if (fits(src, version) && !(proto != null && proto == ICMP && version == 6)
+                    if (fits(client, version) && !(proto != null && proto == ICMP && version == 6)
                             && !(proto != null && proto == ICMPV6 && version == 4)) {
-                        out.computeIfAbsent(selector(toHost, version, src, host, proto),
-                                sel -> DefaultFlowRule.builder().forDevice(device.deviceId()).forTable(0)
-                                        .withSelector(sel).withTreatment(treatment).withPriority(priority)
-                                        .fromApp(appId).makePermanent().build());
+                        add(out, selector(toHost, version, client, host, proto), treatment, priority, device,
+                                appId);
+                        add(out, selector(fromHost, version, host, client, proto), returning, priority, device,
+                                appId);
                     }
                 }
             }
         }
         return new ArrayList<>(out.values());
+    }
+
+    private static void add(Map<TrafficSelector, FlowRule> out, TrafficSelector selector, TrafficTreatment treatment,
+                            int priority, DeviceUplink device, ApplicationId appId) {
+        out.computeIfAbsent(selector, sel -> DefaultFlowRule.builder().forDevice(device.deviceId()).forTable(0)
+                .withSelector(sel).withTreatment(treatment).withPriority(priority).fromApp(appId).makePermanent()
+                .build());
     }
 
     /** True if the rule can match a packet at all (its prefixes and protocol agree on an IP version). */

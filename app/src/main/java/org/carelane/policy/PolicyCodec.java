@@ -509,9 +509,13 @@ public final class PolicyCodec {
         return SliceRates.of(rates.maxKbps(), rates.maxPercent(), rates.minKbps(), rates.minPercent());
     }
 
+    private static final Set<String> RULE_FIELDS = Set.of("srcPrefixes", "dstPrefixes", "srcPrefixList",
+            "dstPrefixList", "dstNameList", "ipProto", "srcPort", "dstPort", "dscp", "ingress");
+
     private static ClassifierRule parseRule(JsonFields.Item item) {
         String at = item.path();
         JsonNode node = object(item.node(), at);
+        onlyFields(node, at, RULE_FIELDS);   // a misspelt field would leave a rule that matches everything
         List<IpPrefix> src = list(node, "srcPrefixes", path(at, "srcPrefixes"), i -> prefix(i.node(), i.path()));
         List<IpPrefix> dst = list(node, "dstPrefixes", path(at, "dstPrefixes"), i -> prefix(i.node(), i.path()));
         Integer proto = present(node, "ipProto") ? protocol(node.get("ipProto"), path(at, "ipProto")) : null;

@@ -61,7 +61,7 @@ class NameLearningTest {
     }
 
     private List<FlowEntry> puntRules() {
-        return namesRules().stream().filter(e -> e.priority() >= NameLearning.PUNT_PRIORITY)
+        return namesRules().stream().filter(e -> e.priority() >= DnsPunt.PRIORITY)
                 .collect(Collectors.toList());
     }
 
@@ -123,7 +123,7 @@ class NameLearningTest {
         assertTrue(punt.selector().toString().contains(RESOLVER + "/32"), punt.selector().toString());
         assertTrue(punt.selector().toString().contains("UDP_SRC:53"), punt.selector().toString());
         assertEquals(List.of(Instructions.createOutput(PortNumber.CONTROLLER)), punt.treatment().allInstructions());
-        assertEquals(NameLearning.PUNT_SECONDS, punt.hardTimeout());
+        assertEquals(DnsPunt.SECONDS, punt.hardTimeout());
         assertTrue(punt.priority() > FlowCompiler.ALTERNATE_STAGE_BASE_PRIORITY + 2 * FlowCompiler.ND_OFFSET + 1,
                 "above every band");
     }
@@ -144,8 +144,8 @@ class NameLearningTest {
                 bed.flows.pollFlows(GW);
             }
             long punts = bed.flows.switchRules(GW).stream()
-                    .filter(r -> r.contains("@" + NameLearning.PUNT_PRIORITY + " ")
-                            || r.contains("@" + (NameLearning.PUNT_PRIORITY + 1) + " "))
+                    .filter(r -> r.contains("@" + DnsPunt.PRIORITY + " ")
+                            || r.contains("@" + (DnsPunt.PRIORITY + 1) + " "))
                     .count();
             assertEquals(1, punts, "at " + s + " s: " + bed.flows.switchRules(GW));
         }
@@ -175,6 +175,8 @@ class NameLearningTest {
         assertEquals(List.of(Instructions.createOutput(PortNumber.NORMAL)), out.treatment().allInstructions());
         assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.200.1.11", 6))),
                 "another address keeps its class");
+        assertEquals(Optional.of(18), dscp(bed.flows.switchTreatment(GW, new Probe("10.200.1.10", CLIENT, 6))),
+                "and the replies: a download from a work site is not social's");
         var learned = bed.manager.learnedNames(GW).orElseThrow();
         assertEquals(1, learned.size());
         assertEquals("10.200.1.10", learned.get(0).address().toString());
@@ -247,7 +249,7 @@ class NameLearningTest {
             bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
         }
         await(() -> bed.packets.emitted.size() == 6, Duration.ofSeconds(5));
-        assertEquals(4, namesRules().size() - 1, "maxLearned 4");
+        assertEquals(4 * 2, namesRules().size() - 1, "maxLearned 4, each with a rule each way");
         assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.1.1", 6))));
         assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.1.6", 6))));
         assertEquals(2L, bed.manager.nameCounters().get("evicted"));
@@ -259,16 +261,16 @@ class NameLearningTest {
         byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
         await(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
-        int before = namesRules().stream().filter(e -> e.priority() < NameLearning.PUNT_PRIORITY).findFirst()
+        int before = namesRules().stream().filter(e -> e.priority() < DnsPunt.PRIORITY).findFirst()
                 .orElseThrow().priority();
         bed.manager.setRates("social", org.carelane.api.Profile.OFF_PEAK, new org.carelane.api.SliceRates(9000, 0),
                 "alice", "rest");
         bed.manager.awaitIdle();
         Probe toFacebook = new Probe(CLIENT, "10.203.0.7", 6);
         await(() -> namesRules().stream().anyMatch(e -> e.priority() != before
-                && e.priority() < NameLearning.PUNT_PRIORITY), Duration.ofSeconds(3));
-        await(() -> namesRules().size() == 2, Duration.ofSeconds(3));
-        assertEquals(2, namesRules().size(), "the punt rule and one learned rule: " + namesRules());
+                && e.priority() < DnsPunt.PRIORITY), Duration.ofSeconds(3));
+        await(() -> namesRules().size() == 3, Duration.ofSeconds(3));
+        assertEquals(3, namesRules().size(), "the punt rule and the learned address's two: " + namesRules());
         TrafficTreatment t = bed.flows.switchTreatment(GW, toFacebook);
         assertNotNull(t);
         assertEquals(Optional.of(8), dscp(t), "still social, in the new band");

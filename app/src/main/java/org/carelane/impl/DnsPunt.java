@@ -1,0 +1,111 @@
+package org.carelane.impl;
+
+import org.onlab.packet.Ethernet;
+import org.onlab.packet.IPv4;
+import org.onlab.packet.IpAddress;
+import org.onlab.packet.IpPrefix;
+import org.onlab.packet.TpPort;
+import org.onosproject.core.ApplicationId;
+import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.DefaultFlowRule;
+import org.onosproject.net.flow.DefaultTrafficSelector;
+import org.onosproject.net.flow.DefaultTrafficTreatment;
+import org.onosproject.net.flow.FlowRule;
+import org.onosproject.net.flow.FlowRuleOperations;
+import org.onosproject.net.flow.FlowRuleService;
+import org.onosproject.net.flow.TrafficSelector;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rules that send the resolvers' answers to the controller, one set per device. Each has a
+ * hard_timeout ({@link #SECONDS}), and is replaced every {@link #RENEWAL} at the other of two
+ * priorities: ONOS 2.7.0 deletes a hard-timeout rule re-added under the same id once its first
+ * timeout has run (FlowRuleManager.checkRuleLiveness keeps firstSeen until the switch reports
+ * the rule removed). If nobody replaces them, the switch drops them and answers flow by the
+ * normal rules: DNS keeps working without CareLane. Names thread only.
+ */
+final class DnsPunt {
+    /** Above every band CareLane's generations use. */
+    static final int PRIORITY = 11_000;
+    static final int SECONDS = 15;
+    static final Duration RENEWAL = Duration.ofSeconds(5);
+
+    private final ApplicationId appId;
+    private final FlowRuleService flowRules;
+    /** Each device's punt rules now, and since when. */
+    private final Map<DeviceId, List<FlowRule>> current = new HashMap<>();
+    private final Map<DeviceId, Instant> since = new HashMap<>();
+    private final Map<DeviceId, List<IpAddress>> forResolvers = new HashMap<>();
+
+    DnsPunt(ApplicationId appId, FlowRuleService flowRules) {
+        this.appId = appId;
+        this.flowRules = flowRules;
+    }
+
+    static boolean isPunt(FlowRule rule) {
+        return rule.priority() == PRIORITY || rule.priority() == PRIORITY + 1;
+    }
+
+    /** Replaces the device's punt rules if due, or if the resolvers changed. */
+    void renew(DeviceId id, List<IpAddress> resolvers, Instant now) {
+        List<FlowRule> before = current.getOrDefault(id, List.of());
+        Instant at = since.get(id);
+        if (at != null && Duration.between(at, now).compareTo(RENEWAL) < 0
+                && resolvers.equals(forResolvers.get(id))) {
+            return;
+        }
+        int priority = !before.isEmpty() && before.get(0).priority() == PRIORITY ? PRIORITY + 1 : PRIORITY;
+        List<FlowRule> next = new ArrayList<>();
+        resolvers.forEach(r -> next.add(rule(id, r, priority)));
+        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+        next.forEach(ops::add);
+        ops.newStage();   // the old ones go once the new ones are in
+        before.forEach(ops::remove);
+        flowRules.apply(ops.build());
+        current.put(id, next);
+        since.put(id, now);
+        forResolvers.put(id, List.copyOf(resolvers));
+    }
+
+    /** The device's punt rules go (it no longer learns here). */
+    void remove(DeviceId id) {
+        List<FlowRule> before = current.remove(id);
+        forget(id);
+        if (before != null && !before.isEmpty()) {
+            flowRules.removeFlowRules(before.toArray(FlowRule[]::new));
+        }
+    }
+
+    /** Forgets the device without touching its rules (another node masters it now). */
+    void forget(DeviceId id) {
+        current.remove(id);
+        since.remove(id);
+        forResolvers.remove(id);
+    }
+
+    /** The punt rules this node keeps, all devices. */
+    List<FlowRule> all() {
+        List<FlowRule> out = new ArrayList<>();
+        current.values().forEach(out::addAll);
+        return out;
+    }
+
+    private FlowRule rule(DeviceId id, IpAddress resolver, int priority) {
+        TrafficSelector.Builder sel = DefaultTrafficSelector.builder();
+        if (resolver.isIp4()) {
+            sel.matchEthType(Ethernet.TYPE_IPV4).matchIPSrc(IpPrefix.valueOf(resolver, 32));
+        } else {
+            sel.matchEthType(Ethernet.TYPE_IPV6).matchIPv6Src(IpPrefix.valueOf(resolver, 128));
+        }
+        sel.matchIPProtocol(IPv4.PROTOCOL_UDP).matchUdpSrc(TpPort.tpPort(AnswerPackets.DNS_PORT));
+        return DefaultFlowRule.builder().forDevice(id).forTable(0).withSelector(sel.build())
+                .withTreatment(DefaultTrafficTreatment.builder().punt().build()).withPriority(priority)
+                .fromApp(appId).withHardTimeout(SECONDS).build();
+    }
+}
