@@ -27,6 +27,11 @@ ZONE = [f'--host-record=nhs-wales.cdn.test,{WORK_ADDRESS},2001:db8:200::20,{TTL}
         f'--cname=facebook.com,star.fbcdn.net,{TTL + 10}',
         f'--host-record=badsite.example,{BLOCKED_ADDRESS},60']
 BE, CS1, AF21 = 0, 8, 18
+OUTSIDE_RESOLVER = WAN_HOSTS['social1']   # another DNS server: the bypass goes to the blocked slice
+DOH_NAMES = ['dns.google', 'cloudflare-dns.com', '*.cloudflare-dns.com']
+DOT_LISTENER = ('import socket\ns = socket.socket()\ns.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n'
+                f's.bind(("{WAN_HOSTS["social1"]}", 853))\ns.listen(8)\n'
+                'while True:\n    c, _ = s.accept()\n    c.close()\n')
 PUNT = re.compile(r'priority=1100[01],udp,nw_src=' + re.escape(RESOLVER) + r',tp_src=53 .*actions=CONTROLLER')
 
 
@@ -37,12 +42,21 @@ def names_netcfg(onos):
     block['nameLists'] = {'work-sites': ['nhs.wales', '*.nhs.wales'],
                           'social-media': ['facebook.com', '*.facebook.com', '*.fbcdn.net'],
                           'blocked-names': ['badsite.example']}
+    block['nameLists']['blocked-names'] += DOH_NAMES
     block['dns'] = {'resolvers': [RESOLVER], 'minTtlSeconds': 5, 'maxTtlSeconds': 600, 'holdMs': 50}
+    block['prefixLists']['site-resolvers'] = [RESOLVER + '/32']
     for s in block['slices']:
         if s['name'] == 'social':
             s['rules'].append({'dstNameList': 'social-media'})
         if s['name'] == 'blocked':
-            s['rules'].append({'dstNameList': 'blocked-names'})
+            # Bypass: DNS to any other server, DNS over TLS, and known DNS-over-HTTPS names.
+            s['rules'] += [{'dstNameList': 'blocked-names'}, {'ipProto': 17, 'dstPort': 53},
+                           {'ipProto': 6, 'dstPort': 53}, {'ipProto': 6, 'dstPort': 853}]
+    # Above blocked: DNS to and from the site's own resolvers.
+    block['slices'].append({'name': 'resolvers', 'priority': 950, 'dscp': 'CS2', 'queue': 1,
+                            'rules': [{'dstPrefixList': 'site-resolvers', 'dstPort': 53},
+                                      {'srcPrefixList': 'site-resolvers', 'srcPort': 53}],
+                            'rates': {'peak': {'maxKbps': 1000}, 'offPeak': {'maxKbps': 1000}}})
     block['slices'].append({'name': 'work-internet', 'priority': 300, 'dscp': 'AF21', 'queue': 1,
                             'rules': [{'dstNameList': 'work-sites'}],
                             'rates': {'peak': {'maxKbps': 6000}, 'offPeak': {'maxKbps': 15000}}})
@@ -70,6 +84,12 @@ def site(onos_carelane):
             social1.cmd(f'ip addr add {address}/8 dev {social1.defaultIntf()}')
             net.get('staff1').cmd(f'ip neigh replace {address} lladdr {social1.MAC()} dev '
                                   f'{net.get("staff1").defaultIntf()}')
+        resolver['outside'] = social1.popen(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
+                                             f'--listen-address={OUTSIDE_RESOLVER}', '--bind-interfaces',
+                                             '--port=53', *ZONE], stdout=subprocess.DEVNULL,
+                                            stderr=subprocess.DEVNULL)
+        resolver['dot'] = social1.popen(['/usr/bin/python3', '-c', DOT_LISTENER], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
         biz1 = net.get('biz1')
         resolver['process'] = biz1.popen(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
                                           f'--listen-address={RESOLVER}', '--bind-interfaces', '--port=53',
@@ -83,9 +103,9 @@ def site(onos_carelane):
             onos.wait_until(lambda: punt_rules(onos), 30, "the punt rule for the resolver's answers")
             yield net
     finally:
-        if 'process' in resolver:
-            resolver['process'].terminate()
-            resolver['process'].wait(5)
+        for process in resolver.values():
+            process.terminate()
+            process.wait(5)
         code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
         assert code == 200, body
 
@@ -171,3 +191,22 @@ def test_dns_keeps_working_when_carelane_cannot_be_reached(onos_carelane, site):
     onos.wait_until(lambda: onos.device_available(GATEWAY_DEVICE), 30, 'the gateway back')
     onos.wait_until(lambda: punt_rules(onos), 30, 'the punt rule back')
     assert resolve(staff1, 'www.nhs.wales')['addresses'] == [WORK_ADDRESS]
+
+
+def tcp_connects(host, address, port):
+    out = host.cmd(f'/usr/bin/python3 -c "import socket; s = socket.socket(); s.settimeout(2); '
+                   f'print(s.connect_ex((\'{address}\', {port})))"')
+    return out.strip().splitlines()[-1] == '0'
+
+
+def test_dns_to_another_server_dot_and_doh_names_are_blocked(onos_carelane, site):
+    staff1 = site.get('staff1')
+    assert resolve(staff1, 'www.nhs.wales')['addresses'] == [WORK_ADDRESS], 'the site resolver answers'
+    outside = json.loads(staff1.cmd(f'/usr/bin/python3 {HERE / "dns_query.py"} {OUTSIDE_RESOLVER} www.nhs.wales A')
+                         .strip().splitlines()[-1])
+    assert outside['rcode'] is None, f'DNS to another server must not be answered: {outside}'
+    assert not tcp_connects(staff1, WAN_HOSTS['social1'], 853), 'DNS over TLS must not connect'
+    assert tcp_connects(site.get('biz1'), WAN_HOSTS['social1'], 853), 'the DoT listener is up (biz1 is WAN-side)'
+    for name in ('dns.google', 'cloudflare-dns.com'):
+        answer = resolve(staff1, name)
+        assert answer['rcode'] == 3, f'{name}: {answer}'

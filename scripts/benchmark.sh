@@ -5,6 +5,8 @@
 #   scripts/benchmark.sh all-wales [N]                     N bridges, 7 boards, 3 site classes, through the
 #                                                          real ONOS test bed (root; default 300, CI runs 150)
 #   scripts/benchmark.sh all-wales-cluster [N]             the same on the test bed's 3-node cluster (default 300)
+#   scripts/benchmark.sh names [RATE SECONDS LOAD]          DNS hold latency and a flood of names through the real
+#                                                          ONOS test bed (root; default 200 answers/s, 10 s, 50000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-compile}
@@ -13,9 +15,10 @@ case "$what" in
   all-wales) scripts/start-ovs.sh; cd mininet-tests; exec /usr/bin/python3 bench_all_wales.py "${1:-300}" ;;
   all-wales-cluster) scripts/start-ovs.sh; cd mininet-tests
     exec /usr/bin/python3 bench_all_wales.py "${1:-300}" --cluster ;;
+  names) scripts/start-ovs.sh; cd mininet-tests; exec /usr/bin/python3 bench_names.py "$@" ;;
   compile) main=org.carelane.bench.PolicyCompileBenchmark ;;
   meters) main=org.carelane.bench.MeterLeakBenchmark ;;
-  *) echo "benchmark.sh: unknown benchmark '$what' (compile, meters, all-wales or all-wales-cluster)" >&2; exit 2 ;;
+  *) echo "benchmark.sh: unknown benchmark '$what' (compile, meters, names, all-wales or all-wales-cluster)" >&2; exit 2 ;;
 esac
 scripts/onos-jars.sh
 mvn -B -ntp -q -pl app test-compile

@@ -279,4 +279,57 @@ class NameLearningTest {
         bed.close();
         assertEquals(0, namesRules().size(), "deactivation removes the punt and learned rules");
     }
+
+    @Test
+    void aRuleNarrowedBySourceWinsOnlyForItsSources() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode config = SampleConfig.withNames();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) config.get("prefixLists")).putArray("comms-team")
+                .add("10.1.3.0/24");
+        for (var slice : config.get("slices")) {
+            if (slice.get("name").asText().equals("work-internet")) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) slice.get("rules")).addObject()
+                        .put("srcPrefixList", "comms-team").put("dstNameList", "social-media");
+            }
+        }
+        bed = new CareLaneTestBed(WED_MORNING, config);
+        bed.manager.awaitIdle();
+        await(() -> puntRules().size() == 1, Duration.ofSeconds(5));
+        byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
+        bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
+        await(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        assertEquals(Optional.of(18), dscp(bed.flows.switchTreatment(GW, new Probe("10.1.3.5", "10.203.0.7", 6))),
+                "the communications team's social media is work");
+        assertEquals(Optional.of(18), dscp(bed.flows.switchTreatment(GW, new Probe("10.203.0.7", "10.1.3.5", 6))),
+                "and its replies");
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.0.7", 6))),
+                "everybody else's is social");
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe("10.203.0.7", CLIENT, 6))));
+    }
+
+    @Test
+    void aNewMasterRemovesTheLearnedRulesItInheritsAndLearnsAgain() throws Exception {
+        try (TestCluster cluster = new TestCluster(SampleConfig.withNames(), java.util.Map.of(GW, "a"))) {
+            cluster.start("a", WED_MORNING);
+            cluster.start("b", WED_MORNING);
+            cluster.awaitIdle();
+            short names = new org.onosproject.TestApplicationId(CareLaneManager.APP_NAME + ".names").id();
+            java.util.function.Supplier<List<FlowEntry>> learned = () -> cluster.flows.devices(GW).stream()
+                    .filter(e -> e.appId() == names && e.priority() < DnsPunt.PRIORITY)
+                    .collect(Collectors.toList());
+            await(() -> cluster.flows.devices(GW).stream().anyMatch(e -> e.appId() == names), Duration.ofSeconds(5));
+            byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7")
+                    .bytes();
+            assertTrue(cluster.node("a").packets.receive(GW, RESOLVER_PORT, frame(answer)));
+            await(() -> learned.get().size() == 2, Duration.ofSeconds(5));
+            assertEquals(2, learned.get().size());
+            cluster.stopNode("a");
+            cluster.mastership.setMaster(GW, "b");
+            await(() -> learned.get().isEmpty(), Duration.ofSeconds(5));
+            assertEquals(List.of(), learned.get(), "b knows neither their names nor their TTLs");
+            assertTrue(cluster.node("b").packets.receive(GW, RESOLVER_PORT, frame(answer)), "b reads the answers");
+            await(() -> learned.get().size() == 2, Duration.ofSeconds(5));
+            assertEquals(Optional.of(8), dscp(cluster.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.0.7", 6))),
+                    "learned again from the next answer");
+        }
+    }
 }
