@@ -104,6 +104,9 @@ final class NameLearning {
     /** Devices whose inherited learned rules are gone (names thread only). */
     private final Set<DeviceId> inheritedRemoved = new HashSet<>();
     private final AtomicInteger queued = new AtomicInteger();
+    /** Learned rules waiting for the next batch, and what to send on once it is in (names thread only). */
+    private final Map<FlowId, FlowRule> pendingRules = new java.util.LinkedHashMap<>();
+    private final List<Runnable> pendingSends = new ArrayList<>();
 
     private final AtomicLong read = new AtomicLong();
     private final AtomicLong held = new AtomicLong();
@@ -111,6 +114,7 @@ final class NameLearning {
     private final AtomicLong blockedAnswers = new AtomicLong();
     private final AtomicLong unread = new AtomicLong();
     private final AtomicLong evicted = new AtomicLong();
+    private final AtomicLong batches = new AtomicLong();
     private final long[] holdHistogram = new long[HOLD_BUCKETS_MS.length + 1];
     private long holdNanos;
     private volatile int learnedTotal;
@@ -199,6 +203,14 @@ final class NameLearning {
         }
         try {
             thread.submit(() -> {
+                if (leaving) {
+                    pendingRules.clear();   // their answers go on without them
+                } else {
+                    flush();
+                }
+                List<Runnable> sends = new ArrayList<>(pendingSends);
+                pendingSends.clear();
+                sends.forEach(Runnable::run);
                 if (leaving) {
                     removeAll();
                 }
@@ -334,6 +346,7 @@ final class NameLearning {
             }
         }
         learnedTotal = devices.values().stream().mapToInt(d -> d.learned.size()).sum();
+        removes.removeIf(r -> pendingRules.remove(r.id()) != null);   // not sent yet: nothing to remove
         if (!removes.isEmpty()) {
             flowRules.removeFlowRules(removes.toArray(FlowRule[]::new));
         }
@@ -354,19 +367,38 @@ final class NameLearning {
                 send.run();
             }
         }, names.settings.holdMs(), TimeUnit.MILLISECONDS);
-        flowRules.apply(adds.build(new FlowRuleOperationsContext() {
+        if (pendingRules.isEmpty()) {
+            thread.execute(this::flush);   // after the answers already waiting: one batch for them all
+        }
+        adds.build().stages().forEach(stage -> stage.forEach(op -> pendingRules.put(op.rule().id(), op.rule())));
+        pendingSends.add(() -> {
+            bound.cancel(false);
+            send.run();
+        });
+    }
+
+    /** The rules of the answers read since the last batch, in one batch; each answer goes on when it is in. */
+    private void flush() {
+        if (pendingRules.isEmpty()) {
+            return;
+        }
+        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
+        pendingRules.values().forEach(ops::add);
+        List<Runnable> sends = new ArrayList<>(pendingSends);
+        int rules = pendingRules.size();
+        pendingRules.clear();
+        pendingSends.clear();
+        batches.incrementAndGet();
+        flowRules.apply(ops.build(new FlowRuleOperationsContext() {
             @Override
             public void onSuccess(FlowRuleOperations o) {
-                bound.cancel(false);
-                send.run();
+                sends.forEach(Runnable::run);
             }
 
             @Override
             public void onError(FlowRuleOperations o) {
-                log.warn("CareLane could not add the rules learned from an answer for {} on {}", message.question(),
-                        answer.device);
-                bound.cancel(false);
-                send.run();
+                log.warn("CareLane could not add {} rules learned from {} DNS answers", rules, sends.size());
+                sends.forEach(Runnable::run);
             }
         }));
     }
@@ -433,6 +465,7 @@ final class NameLearning {
             log.debug("CareLane could not read the policy for name learning: {}", e.toString());
             return;
         }
+        flush();   // what the tick changes below is then on its way to the switch
         NameSettings settings = policy.map(SlicePolicy::names).orElse(NameSettings.NONE);
         boolean byName = policy.isPresent() && new NameRules(policy.get()).any() && !settings.resolvers().isEmpty();
         Set<DeviceId> mastered = new HashSet<>();
@@ -632,6 +665,7 @@ final class NameLearning {
         out.put("blocked", blockedAnswers.get());
         out.put("unread", unread.get());
         out.put("evicted", evicted.get());
+        out.put("batches", batches.get());
         synchronized (this) {
             out.put("holdHistogramMs", holdHistogram.clone());
             out.put("holdSeconds", holdNanos / 1e9);
