@@ -35,4 +35,6 @@ step "Benchmark: one TCP flow under social caps of 2, 4 and 15 Mbit/s through ON
 /usr/bin/python3 bench_tcp.py
 step "Benchmark: meters after 1,000 REST rate changes on one bridge (README: 10,000, run by hand)"
 /usr/bin/python3 bench_meters.py 1000
+step "Benchmark: DNS answers held for their rules at 200/s, and 5,000 names (scripts/benchmark.sh names: 10 s, 50,000)"
+/usr/bin/python3 bench_names.py 200 5 5000
 step "done"

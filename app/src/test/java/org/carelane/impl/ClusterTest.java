@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.carelane.api.Profile;
 import org.carelane.api.SliceRates;
 import org.carelane.policy.PolicyCodec;
+import org.carelane.testing.Await;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -340,10 +341,10 @@ class ClusterTest {
         Runnable answerMeterReads = cluster.node("a").openFlow.holdMeterReads();
         cluster.mastership.clearMaster(GW_B);
         cluster.mastership.setMaster(GW_B, "a");
-        await(() -> cluster.node("a").openFlow.heldMeterReads() > 0, Duration.ofSeconds(5));
+        Await.until(() -> cluster.node("a").openFlow.heldMeterReads() > 0, Duration.ofSeconds(5));
         assertEquals(1, cluster.node("a").openFlow.heldMeterReads(), "the first attempt reads the switch's meters");
         cluster.flows.removeExtraneous(GW_B);   // node a's flow-stats poll, on its unsynced store
-        await(() -> switchBefore.equals(cluster.flows.switchRules(GW_B)), Duration.ofSeconds(2));
+        Await.until(() -> switchBefore.equals(cluster.flows.switchRules(GW_B)), Duration.ofSeconds(2));
         assertEquals(switchBefore, cluster.flows.switchRules(GW_B),
                 "every rule ONOS deleted is back before the first attempt has read the switch");
         assertEquals(5, cluster.node("a").manager.restoredRules(), "the 5 DSCP rules, each put back once");
@@ -354,14 +355,6 @@ class ClusterTest {
         idle();
         assertEquals(switchBefore, cluster.flows.switchRules(GW_B), "the first attempt re-adds them in place");
         assertEquals(6, cluster.flows.devices(GW_B).size(), "ONOS knows them all once synced");
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, Duration limit)
-            throws InterruptedException {
-        long t0 = System.nanoTime();
-        while (!condition.getAsBoolean() && System.nanoTime() - t0 < limit.toNanos()) {
-            Thread.sleep(10);
-        }
     }
 
     /**

@@ -4,6 +4,7 @@ import org.carelane.names.DnsMessage;
 import org.carelane.names.DnsWire;
 import org.carelane.policy.FlowCompiler;
 import org.carelane.testing.Probe;
+import org.carelane.testing.Await;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -52,7 +52,7 @@ class NameLearningTest {
     private void start() {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.withNames());
         bed.manager.awaitIdle();
-        await(() -> puntRules().size() == 1, Duration.ofSeconds(5));
+        Await.until(() -> puntRules().size() == 1, Duration.ofSeconds(5));
     }
 
     private List<FlowEntry> namesRules() {
@@ -82,18 +82,6 @@ class NameLearningTest {
         eth.setDestinationMACAddress(MacAddress.valueOf("00:00:00:00:00:21"));
         eth.setPayload(ip);
         return eth.serialize();
-    }
-
-    private static void await(BooleanSupplier condition, Duration limit) {
-        long t0 = System.nanoTime();
-        while (!condition.getAsBoolean() && System.nanoTime() - t0 < limit.toNanos()) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
     private static Optional<Integer> dscp(TrafficTreatment t) {
@@ -163,7 +151,7 @@ class NameLearningTest {
                 .a("nhs-wales.cdn.example.net", 60, "10.200.1.10").bytes();
         byte[] frame = frame(answer);
         assertTrue(bed.packets.receive(GW, RESOLVER_PORT, frame), "taken from ONOS's other processors");
-        await(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
+        Await.until(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
         assertEquals(1, bed.packets.emitted.size());
         assertEquals(Optional.of(18), dscp(atRelease.get()), "work-internet (AF21) on the switch when the client"
                 + " gets the answer");
@@ -196,7 +184,7 @@ class NameLearningTest {
         byte[] answer = new DnsWire("badsite.example", DnsMessage.TYPE_A).a("badsite.example", 60, "10.201.0.66")
                 .bytes();
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
-        await(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
+        Await.until(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
         DnsMessage sent = dnsOf(bed.packets.emitted.get(0));
         assertEquals(DnsMessage.RCODE_NXDOMAIN, sent.rcode());
         assertEquals("badsite.example", sent.question());
@@ -209,7 +197,7 @@ class NameLearningTest {
         start();
         byte[] answer = new DnsWire("example.org", DnsMessage.TYPE_A).a("example.org", 60, "10.202.0.1").bytes();
         assertTrue(bed.packets.receive(GW, RESOLVER_PORT, frame(answer)));
-        await(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
+        Await.until(() -> !bed.packets.emitted.isEmpty(), Duration.ofSeconds(5));
         assertEquals(1, bed.packets.emitted.size());
         assertEquals(1, namesRules().size());
         Ethernet other = Ethernet.deserializer().deserialize(frame(answer), 0, frame(answer).length);
@@ -226,16 +214,16 @@ class NameLearningTest {
         Probe toFacebook = new Probe(CLIENT, "10.203.0.7", 6);
         assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, toFacebook)), "default (BE) before");
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
-        await(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        Await.until(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
         assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, toFacebook)), "social by name");
         bed.clock.set(WED_MORNING.plusSeconds(20));
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));   // from the resolver's cache: the TTL again
-        await(() -> bed.packets.emitted.size() == 2, Duration.ofSeconds(5));
+        Await.until(() -> bed.packets.emitted.size() == 2, Duration.ofSeconds(5));
         bed.clock.set(WED_MORNING.plusSeconds(31));
         Thread.sleep(2 * NameLearning.TICK.toMillis());
         assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, toFacebook)), "extended to 50 s");
         bed.clock.set(WED_MORNING.plusSeconds(51));
-        await(() -> dscp(bed.flows.switchTreatment(GW, toFacebook)).equals(Optional.of(0)), Duration.ofSeconds(3));
+        Await.until(() -> dscp(bed.flows.switchTreatment(GW, toFacebook)).equals(Optional.of(0)), Duration.ofSeconds(3));
         assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, toFacebook)), "gone once its time is up");
         assertEquals(1, namesRules().size());
     }
@@ -248,7 +236,7 @@ class NameLearningTest {
                     .a("img" + i + ".fbcdn.net", 60, "10.203.1." + i).bytes();
             bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
         }
-        await(() -> bed.packets.emitted.size() == 6, Duration.ofSeconds(5));
+        Await.until(() -> bed.packets.emitted.size() == 6, Duration.ofSeconds(5));
         assertEquals(4 * 2, namesRules().size() - 1, "maxLearned 4, each with a rule each way");
         assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.1.1", 6))));
         assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.1.6", 6))));
@@ -260,16 +248,16 @@ class NameLearningTest {
         start();
         byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
-        await(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        Await.until(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
         int before = namesRules().stream().filter(e -> e.priority() < DnsPunt.PRIORITY).findFirst()
                 .orElseThrow().priority();
         bed.manager.setRates("social", org.carelane.api.Profile.OFF_PEAK, new org.carelane.api.SliceRates(9000, 0),
                 "alice", "rest");
         bed.manager.awaitIdle();
         Probe toFacebook = new Probe(CLIENT, "10.203.0.7", 6);
-        await(() -> namesRules().stream().anyMatch(e -> e.priority() != before
+        Await.until(() -> namesRules().stream().anyMatch(e -> e.priority() != before
                 && e.priority() < DnsPunt.PRIORITY), Duration.ofSeconds(3));
-        await(() -> namesRules().size() == 3, Duration.ofSeconds(3));
+        Await.until(() -> namesRules().size() == 3, Duration.ofSeconds(3));
         assertEquals(3, namesRules().size(), "the punt rule and the learned address's two: " + namesRules());
         TrafficTreatment t = bed.flows.switchTreatment(GW, toFacebook);
         assertNotNull(t);
@@ -293,10 +281,10 @@ class NameLearningTest {
         }
         bed = new CareLaneTestBed(WED_MORNING, config);
         bed.manager.awaitIdle();
-        await(() -> puntRules().size() == 1, Duration.ofSeconds(5));
+        Await.until(() -> puntRules().size() == 1, Duration.ofSeconds(5));
         byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
-        await(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        Await.until(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
         assertEquals(Optional.of(18), dscp(bed.flows.switchTreatment(GW, new Probe("10.1.3.5", "10.203.0.7", 6))),
                 "the communications team's social media is work");
         assertEquals(Optional.of(18), dscp(bed.flows.switchTreatment(GW, new Probe("10.203.0.7", "10.1.3.5", 6))),
@@ -316,18 +304,18 @@ class NameLearningTest {
             java.util.function.Supplier<List<FlowEntry>> learned = () -> cluster.flows.devices(GW).stream()
                     .filter(e -> e.appId() == names && e.priority() < DnsPunt.PRIORITY)
                     .collect(Collectors.toList());
-            await(() -> cluster.flows.devices(GW).stream().anyMatch(e -> e.appId() == names), Duration.ofSeconds(5));
+            Await.until(() -> cluster.flows.devices(GW).stream().anyMatch(e -> e.appId() == names), Duration.ofSeconds(5));
             byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7")
                     .bytes();
             assertTrue(cluster.node("a").packets.receive(GW, RESOLVER_PORT, frame(answer)));
-            await(() -> learned.get().size() == 2, Duration.ofSeconds(5));
+            Await.until(() -> learned.get().size() == 2, Duration.ofSeconds(5));
             assertEquals(2, learned.get().size());
             cluster.stopNode("a");
             cluster.mastership.setMaster(GW, "b");
-            await(() -> learned.get().isEmpty(), Duration.ofSeconds(5));
+            Await.until(() -> learned.get().isEmpty(), Duration.ofSeconds(5));
             assertEquals(List.of(), learned.get(), "b knows neither their names nor their TTLs");
             assertTrue(cluster.node("b").packets.receive(GW, RESOLVER_PORT, frame(answer)), "b reads the answers");
-            await(() -> learned.get().size() == 2, Duration.ofSeconds(5));
+            Await.until(() -> learned.get().size() == 2, Duration.ofSeconds(5));
             assertEquals(Optional.of(8), dscp(cluster.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.0.7", 6))),
                     "learned again from the next answer");
         }
