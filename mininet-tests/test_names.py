@@ -45,6 +45,7 @@ def names_netcfg(onos):
     block['nameLists']['blocked-names'] += DOH_NAMES
     block['dns'] = {'resolvers': [RESOLVER], 'minTtlSeconds': 5, 'maxTtlSeconds': 600, 'holdMs': 50}
     block['prefixLists']['site-resolvers'] = [RESOLVER + '/32']
+    block['prefixLists']['internet'].append('2001:db8:200::/48')   # dual-stack: AAAA answers get rules
     for s in block['slices']:
         if s['name'] == 'social':
             s['rules'].append({'dstNameList': 'social-media'})

@@ -104,9 +104,6 @@ final class NameLearning {
     /** Devices whose inherited learned rules are gone (names thread only). */
     private final Set<DeviceId> inheritedRemoved = new HashSet<>();
     private final AtomicInteger queued = new AtomicInteger();
-    /** Learned rules waiting for the next batch, and what to send on once it is in (names thread only). */
-    private final Map<FlowId, FlowRule> pendingRules = new java.util.LinkedHashMap<>();
-    private final List<Runnable> pendingSends = new ArrayList<>();
 
     private final AtomicLong read = new AtomicLong();
     private final AtomicLong held = new AtomicLong();
@@ -115,6 +112,7 @@ final class NameLearning {
     private final AtomicLong unread = new AtomicLong();
     private final AtomicLong evicted = new AtomicLong();
     private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong failedBatches = new AtomicLong();
     private final long[] holdHistogram = new long[HOLD_BUCKETS_MS.length + 1];
     private long holdNanos;
     private volatile int learnedTotal;
@@ -133,10 +131,13 @@ final class NameLearning {
         Placement placement;
         /** When the placement was last read from the store; EPOCH: read it at the next tick. */
         Instant placedAt = Instant.EPOCH;
+        /** The device's learned-rule changes on their way to ONOS, in order. */
+        final LearnedRuleQueue queue;
 
-        DeviceNames(NameSettings settings, SlicePolicy own) {
+        DeviceNames(NameSettings settings, SlicePolicy own, LearnedRuleQueue queue) {
             this.settings = settings;
             this.own = own;
+            this.queue = queue;
             this.learned = new LearnedAddresses(settings.maxLearned(), settings.maxPerName(), settings.minTtl(),
                     settings.maxTtl());
         }
@@ -202,18 +203,18 @@ final class NameLearning {
             ticker.cancel(false);
         }
         try {
+            if (leaving) {
+                // Answers waiting go on without their rules; the batches in flight land first,
+                // so that nothing they add is left behind.
+                thread.submit(() -> devices.values().forEach(d -> d.queue.drop())).get(10, TimeUnit.SECONDS);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                while (!thread.submit(() -> devices.values().stream().allMatch(d -> d.queue.idle()))
+                        .get(10, TimeUnit.SECONDS) && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                thread.submit(this::removeAll).get(10, TimeUnit.SECONDS);
+            }
             thread.submit(() -> {
-                if (leaving) {
-                    pendingRules.clear();   // their answers go on without them
-                } else {
-                    flush();
-                }
-                List<Runnable> sends = new ArrayList<>(pendingSends);
-                pendingSends.clear();
-                sends.forEach(Runnable::run);
-                if (leaving) {
-                    removeAll();
-                }
                 stopped = true;
             }).get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -313,50 +314,39 @@ final class NameLearning {
             blockedAnswers.incrementAndGet();
             log.debug("CareLane answers NXDOMAIN for {} on {} (slice {})", message.question(), answer.device,
                     mine.get().slice().name());
-            sent.set(true);
             answers.releaseAsNxdomain(answer, message);
+            sent.set(true);
             return;
         }
         NameRules.Match top = matches.get(0);
+        List<DnsMessage.Answer> addresses = message.addresses();
         LearnedAddresses.Change change = names.learned.learn(top.name(), top.slice().name(), top.slice().priority(),
-                message.addresses(), clock.get());
+                addresses, clock.get());
         evicted.addAndGet(change.evicted.size());
-        FlowRuleOperations.Builder adds = FlowRuleOperations.builder();
-        List<FlowRule> removes = new ArrayList<>();
-        change.evicted.forEach(e -> {
-            names.names.remove(e.address);
-            removes.addAll(names.rules.getOrDefault(e.address, List.of()));
-            names.rules.remove(e.address);
-        });
+        change.evicted.forEach(e -> forget(names, e.address).forEach(names.queue::remove));
         change.refreshed.forEach(e -> names.names.put(e.address, chain));
-        Set<FlowId> added = new HashSet<>();
+        boolean added = false;
         for (LearnedAddresses.Entry e : change.installed) {
             names.names.put(e.address, chain);
             List<FlowRule> before = names.rules.remove(e.address);
             List<FlowRule> next = rulesFor(names.placement, e.address, chain);
+            Set<FlowId> nextIds = new HashSet<>();
             if (!next.isEmpty()) {
                 names.rules.put(e.address, next);
                 next.forEach(r -> {
-                    adds.add(r);
-                    added.add(r.id());
+                    names.queue.add(r, e.address);
+                    nextIds.add(r.id());
                 });
+                added = true;
             }
             if (before != null) {
-                before.stream().filter(r -> !added.contains(r.id())).forEach(removes::add);
+                before.stream().filter(r -> !nextIds.contains(r.id())).forEach(names.queue::remove);
             }
         }
         learnedTotal = devices.values().stream().mapToInt(d -> d.learned.size()).sum();
-        removes.removeIf(r -> pendingRules.remove(r.id()) != null);   // not sent yet: nothing to remove
-        if (!removes.isEmpty()) {
-            flowRules.removeFlowRules(removes.toArray(FlowRule[]::new));
-        }
-        if (added.isEmpty()) {
-            release.run();
-            return;
-        }
-        held.incrementAndGet();
+        long waiting = System.nanoTime();
         Runnable send = () -> {
-            if (!sent.get()) {
+            if (!sent.get() && System.nanoTime() > waiting) {
                 recordHold(System.nanoTime() - answer.receivedNanos);
             }
             release.run();
@@ -367,40 +357,15 @@ final class NameLearning {
                 send.run();
             }
         }, names.settings.holdMs(), TimeUnit.MILLISECONDS);
-        if (pendingRules.isEmpty()) {
-            thread.execute(this::flush);   // after the answers already waiting: one batch for them all
+        if (added) {
+            held.incrementAndGet();
         }
-        adds.build().stages().forEach(stage -> stage.forEach(op -> pendingRules.put(op.rule().id(), op.rule())));
-        pendingSends.add(() -> {
+        Set<InetAddress> of = new HashSet<>();
+        addresses.forEach(a -> of.add(a.address));
+        names.queue.whenIn(of, () -> {
             bound.cancel(false);
             send.run();
         });
-    }
-
-    /** The rules of the answers read since the last batch, in one batch; each answer goes on when it is in. */
-    private void flush() {
-        if (pendingRules.isEmpty()) {
-            return;
-        }
-        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-        pendingRules.values().forEach(ops::add);
-        List<Runnable> sends = new ArrayList<>(pendingSends);
-        int rules = pendingRules.size();
-        pendingRules.clear();
-        pendingSends.clear();
-        batches.incrementAndGet();
-        flowRules.apply(ops.build(new FlowRuleOperationsContext() {
-            @Override
-            public void onSuccess(FlowRuleOperations o) {
-                sends.forEach(Runnable::run);
-            }
-
-            @Override
-            public void onError(FlowRuleOperations o) {
-                log.warn("CareLane could not add {} rules learned from {} DNS answers", rules, sends.size());
-                sends.forEach(Runnable::run);
-            }
-        }));
     }
 
     private static DnsMessage parse(byte[] wire) {
@@ -465,7 +430,6 @@ final class NameLearning {
             log.debug("CareLane could not read the policy for name learning: {}", e.toString());
             return;
         }
-        flush();   // what the tick changes below is then on its way to the switch
         NameSettings settings = policy.map(SlicePolicy::names).orElse(NameSettings.NONE);
         boolean byName = policy.isPresent() && new NameRules(policy.get()).any() && !settings.resolvers().isEmpty();
         Set<DeviceId> mastered = new HashSet<>();
@@ -503,7 +467,11 @@ final class NameLearning {
             names = null;
         }
         if (names == null) {
-            names = new DeviceNames(settings, own);
+            names = new DeviceNames(settings, own, new LearnedRuleQueue(flowRules, thread, batches::incrementAndGet,
+                    n -> {
+                        failedBatches.incrementAndGet();
+                        log.warn("CareLane could not apply {} learned-rule changes on {}", n, id);
+                    }));
             devices.put(id, names);
         }
         if (!inheritedRemoved.contains(id)) {
@@ -511,9 +479,8 @@ final class NameLearning {
             inheritedRemoved.add(id);
         }
         punt.renew(id, settings.resolvers(), now);
-        List<FlowRule> removes = new ArrayList<>();
         for (LearnedAddresses.Entry e : names.learned.expire(now)) {
-            removes.addAll(forget(names, e.address));
+            forget(names, e.address).forEach(names.queue::remove);
         }
         if (!own.equals(names.own)) {
             names.own = own;
@@ -521,13 +488,10 @@ final class NameLearning {
             for (LearnedAddresses.Entry e : names.learned.entries()) {
                 if (rules.matches(names.names.getOrDefault(e.address, List.of())).isEmpty()) {
                     names.learned.forget(e.address);   // no slice lists its names any more
-                    removes.addAll(forget(names, e.address));
+                    forget(names, e.address).forEach(names.queue::remove);
                 }
             }
             names.placedAt = Instant.EPOCH;
-        }
-        if (!removes.isEmpty()) {
-            flowRules.removeFlowRules(removes.toArray(FlowRule[]::new));
         }
         if (Duration.between(names.placedAt, now).compareTo(PLACEMENT_CHECK) >= 0) {
             names.placedAt = now;
@@ -564,20 +528,19 @@ final class NameLearning {
         Map<InetAddress, List<FlowRule>> before = new HashMap<>(names.rules);
         names.rules.clear();
         Set<FlowId> kept = new HashSet<>();
-        FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
         for (LearnedAddresses.Entry e : names.learned.entries()) {
             List<FlowRule> next = rulesFor(at, e.address, names.names.get(e.address));
             if (!next.isEmpty()) {
                 names.rules.put(e.address, next);
                 next.forEach(r -> {
-                    ops.add(r);
+                    names.queue.add(r, e.address);
                     kept.add(r.id());
                 });
             }
         }
-        ops.newStage();
-        before.values().forEach(list -> list.stream().filter(r -> !kept.contains(r.id())).forEach(ops::remove));
-        flowRules.apply(ops.build());
+        // In the same batch, after the adds (LearnedRuleQueue sends adds first).
+        before.values().forEach(list -> list.stream().filter(r -> !kept.contains(r.id()))
+                .forEach(names.queue::remove));
     }
 
     /** A new master removes the learned rules it inherits: it does not know their names or TTLs. */
@@ -607,12 +570,10 @@ final class NameLearning {
         }
     }
 
+    /** The device's learned rules go, after whatever is on its way (its queue lives on in its callbacks). */
     private void forgetLearned(DeviceId id, DeviceNames names) {
-        List<FlowRule> gone = new ArrayList<>();
-        names.rules.values().forEach(gone::addAll);
-        if (!gone.isEmpty()) {
-            flowRules.removeFlowRules(gone.toArray(FlowRule[]::new));
-        }
+        names.rules.values().forEach(list -> list.forEach(names.queue::remove));
+        names.rules.clear();
         devices.remove(id);
     }
 
@@ -666,6 +627,7 @@ final class NameLearning {
         out.put("unread", unread.get());
         out.put("evicted", evicted.get());
         out.put("batches", batches.get());
+        out.put("failedBatches", failedBatches.get());
         synchronized (this) {
             out.put("holdHistogramMs", holdHistogram.clone());
             out.put("holdSeconds", holdNanos / 1e9);

@@ -252,7 +252,8 @@ public final class FlowCompiler {
     /**
      * The rules for one address learned from a DNS answer: for each of the slice's rules by name
      * whose list {@code listed} accepts, one to the address (with the rule's sources, protocol
-     * and ports) and one for the replies from it (sources and ports swapped), which, like a
+     * and ports) and, unless the rule is bound to a port or a DSCP, one for the replies from it
+     * (sources and ports swapped), which, like a
      * slice's rules by source, are never steered. At the slice's priority in the band, with the
      * slice's treatment there. Permanent: CareLane removes them when the address's time is up
      * (ONOS 2.7.0 would delete a rule re-added with a hard_timeout once its first timeout has
@@ -270,6 +271,9 @@ public final class FlowCompiler {
                 : treatment(slice.withEgress(null), device, meter, profile);
         IpPrefix host = address.toIpPrefix();
         int version = address.isIp4() ? 4 : 6;
+        if (version == 6 && !dualStack(policy)) {
+            return List.of();   // IPv4 only: no IPv6 rule (nor neighbour discovery) for it to live with
+        }
         Map<TrafficSelector, FlowRule> out = new LinkedHashMap<>();
         for (ClassifierRule rule : slice.rules()) {
             if (rule.dstNameList() == null || !listed.test(rule.dstNameList())
@@ -288,8 +292,10 @@ public final class FlowCompiler {
                             && !(proto != null && proto == ICMPV6 && version == 4)) {
                         add(out, selector(toHost, version, client, host, proto), treatment, priority, device,
                                 appId);
-                        add(out, selector(fromHost, version, host, client, proto), returning, priority, device,
-                                appId);
+                        if (rule.ingress() == null && rule.dscp() == null) {   // else replies are not its
+                            add(out, selector(fromHost, version, host, client, proto), returning, priority, device,
+                                    appId);
+                        }
                     }
                 }
             }

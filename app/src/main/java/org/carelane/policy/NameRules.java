@@ -70,13 +70,15 @@ public final class NameRules {
     }
 
     /**
-     * The slice a client's traffic to the answer's addresses would take by name: the highest
-     * priority one whose rule listing a name applies to the client's address (no source, or a
-     * source that holds it).
+     * The slice all of a client's traffic to the answer's addresses would take by name: the
+     * highest priority one whose rule listing a name applies to the client's address (no source,
+     * or a source that holds it) whatever the port, protocol or mark. Only such a drop slice
+     * may answer NXDOMAIN.
      */
     public Optional<Match> forClient(Collection<String> names, IpAddress client) {
         for (SliceDefinition slice : byName) {
-            Optional<String> name = firstListed(slice, names, r -> fromClient(r, client));
+            Optional<String> name = firstListed(slice, names, r -> fromClient(r, client) && r.ingress() == null
+                    && r.ipProto() == null && r.srcPort() == null && r.dstPort() == null && r.dscp() == null);
             if (name.isPresent()) {
                 return Optional.of(new Match(slice, name.get()));
             }

@@ -320,4 +320,37 @@ class NameLearningTest {
                     "learned again from the next answer");
         }
     }
+
+    @Test
+    void aDropRuleNarrowedByProtocolDropsThatProtocolButTheNameStillResolves() throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode config = SampleConfig.withNames();
+        for (var slice : config.get("slices")) {
+            if (slice.get("name").asText().equals("blocked")) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) slice.get("rules")).addObject()
+                        .put("dstNameList", "social-media").put("ipProto", 17);   // e.g. QUIC to social media
+            }
+        }
+        bed = new CareLaneTestBed(WED_MORNING, config);
+        bed.manager.awaitIdle();
+        Await.until(() -> puntRules().size() == 1, Duration.ofSeconds(5));
+        byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
+        bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
+        Await.until(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        assertEquals(List.of("10.203.0.7"), dnsOf(bed.packets.emitted.get(0)).addresses().stream()
+                .map(a -> a.address.getHostAddress()).collect(Collectors.toList()), "not NXDOMAIN");
+        TrafficTreatment udp = bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.0.7", 17));
+        assertTrue(udp.meters().isEmpty() && dscp(udp).isEmpty(), "UDP dropped: " + udp);
+        assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, new Probe(CLIENT, "10.203.0.7", 6))));
+    }
+
+    @Test
+    void anAaaaAnswerInAnIpv4OnlyPolicyTeachesNoRule() throws Exception {
+        start();
+        byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_AAAA).aaaa("facebook.com", 300, "2001:db8:203::7")
+                .bytes();
+        bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
+        Await.until(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
+        assertEquals(1, bed.packets.emitted.size(), "sent on at once");
+        assertEquals(1, namesRules().size(), "only the punt rule: IPv6 is not classified in an IPv4-only policy");
+    }
 }
