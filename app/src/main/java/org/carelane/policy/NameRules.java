@@ -91,7 +91,8 @@ public final class NameRules {
         for (String n : names) {
             String name = DnsName.normalise(n);
             for (ClassifierRule rule : slice.rules()) {
-                if (rule.dstNameList() != null && applies.test(rule) && listed(List.of(name)).test(rule.dstNameList())) {
+                if (rule.dstNameList() != null && applies.test(rule)
+                        && listed(List.of(name)).test(rule.dstNameList())) {
                     return Optional.of(name);
                 }
             }

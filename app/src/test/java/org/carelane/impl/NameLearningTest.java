@@ -223,7 +223,8 @@ class NameLearningTest {
         Thread.sleep(2 * NameLearning.TICK.toMillis());
         assertEquals(Optional.of(8), dscp(bed.flows.switchTreatment(GW, toFacebook)), "extended to 50 s");
         bed.clock.set(WED_MORNING.plusSeconds(51));
-        Await.until(() -> dscp(bed.flows.switchTreatment(GW, toFacebook)).equals(Optional.of(0)), Duration.ofSeconds(3));
+        Await.until(() -> dscp(bed.flows.switchTreatment(GW, toFacebook)).equals(Optional.of(0)),
+                Duration.ofSeconds(3));
         assertEquals(Optional.of(0), dscp(bed.flows.switchTreatment(GW, toFacebook)), "gone once its time is up");
         assertEquals(1, namesRules().size());
     }
@@ -304,7 +305,8 @@ class NameLearningTest {
             java.util.function.Supplier<List<FlowEntry>> learned = () -> cluster.flows.devices(GW).stream()
                     .filter(e -> e.appId() == names && e.priority() < DnsPunt.PRIORITY)
                     .collect(Collectors.toList());
-            Await.until(() -> cluster.flows.devices(GW).stream().anyMatch(e -> e.appId() == names), Duration.ofSeconds(5));
+            Await.until(() -> cluster.flows.devices(GW).stream().anyMatch(e -> e.appId() == names),
+                    Duration.ofSeconds(5));
             byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7")
                     .bytes();
             assertTrue(cluster.node("a").packets.receive(GW, RESOLVER_PORT, frame(answer)));
