@@ -100,6 +100,10 @@ def site(onos_carelane):
         with ovs.hospital_under_onos(onos, 'name tests', prepare=prepare) as net:
             code, body = onos.push_netcfg(names_netcfg(onos))
             assert code == 200, body
+            # netcfg reaches CareLane as an event: its slices, which wait_programmed reads, first.
+            onos.wait_until(lambda: 'work-internet' in {s['name'] for s in
+                                                        onos.rest('GET', '/onos/carelane/slices')[1]['slices']},
+                            30, 'the names policy in CareLane')
             onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
             onos.wait_until(lambda: punt_rules(onos), 30, "the punt rule for the resolver's answers")
             yield net
