@@ -61,8 +61,9 @@ def main():
     workdir = tempfile.mkdtemp(prefix='carelane-names-')
     hosts = Path(workdir) / 'hosts'
     hosts_file(hosts, n + flood, n)
-    onos.boot()
-    onos.install_app()
+    Path(workdir).chmod(0o755)   # dnsmasq reads it as nobody
+    hosts.chmod(0o644)
+    onos.start_with_carelane(onos.ROOT / 'topologies' / 'carelane-netcfg.json')
     resolver = {}
 
     def prepare(net):
