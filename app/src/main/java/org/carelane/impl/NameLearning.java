@@ -341,7 +341,7 @@ final class NameLearning {
                 before.stream().filter(r -> !nextIds.contains(r.id())).forEach(names.queue::remove);
             }
         }
-        learnedTotal = devices.values().stream().mapToInt(d -> d.learned.size()).sum();
+        countLearned();
         long waiting = System.nanoTime();
         Runnable send = () -> {
             if (!sent.get() && System.nanoTime() > waiting) {
@@ -364,6 +364,11 @@ final class NameLearning {
             bound.cancel(false);
             send.run();
         });
+    }
+
+    /** The learned addresses of every device here, for the metrics (read off the names thread). */
+    private void countLearned() {
+        learnedTotal = devices.values().stream().mapToInt(d -> d.learned.size()).sum();
     }
 
     private static DnsMessage parse(byte[] wire) {
@@ -454,7 +459,7 @@ final class NameLearning {
                 log.debug("CareLane's name learning on {} failed this time: {}", id, e.toString());
             }
         }
-        learnedTotal = devices.values().stream().mapToInt(d -> d.learned.size()).sum();
+        countLearned();
     }
 
     private void tick(DeviceId id, SlicePolicy policy, NameSettings settings, Instant now) {

@@ -283,13 +283,9 @@ public final class FlowCompiler {
             ClassifierRule toHost = rule.toLearned(host);
             ClassifierRule fromHost = new ClassifierRule(List.of(host), List.of(), null, null, rule.ipProto(),
                     rule.dstPort(), rule.srcPort(), null, null);
-            boolean ports = rule.srcPort() != null || rule.dstPort() != null;
-            List<Integer> protos = rule.ipProto() != null ? List.of(rule.ipProto())
-                    : ports ? List.of(TCP, UDP) : Collections.singletonList(null);
             for (IpPrefix client : prefixes(policy, rule.srcPrefixes(), rule.srcPrefixList())) {
-                for (Integer proto : protos) {
-                    if (fits(client, version) && !(proto != null && proto == ICMP && version == 6)
-                            && !(proto != null && proto == ICMPV6 && version == 4)) {
+                for (Integer proto : protocols(rule)) {
+                    if (agree(client, host, proto, version)) {
                         add(out, selector(toHost, version, client, host, proto), treatment, priority, device,
                                 appId);
                         if (rule.ingress() == null && rule.dscp() == null) {   // else replies are not its
@@ -325,23 +321,33 @@ public final class FlowCompiler {
     private static void expand(SlicePolicy policy, ClassifierRule rule, boolean dualStack, Combination out) {
         List<IpPrefix> srcs = prefixes(policy, rule.srcPrefixes(), rule.srcPrefixList());
         List<IpPrefix> dsts = prefixes(policy, rule.dstPrefixes(), rule.dstPrefixList());
-        boolean ports = rule.srcPort() != null || rule.dstPort() != null;
-        List<Integer> protos = rule.ipProto() != null ? List.of(rule.ipProto())
-                : ports ? List.of(TCP, UDP) : Collections.singletonList(null);
+        List<Integer> protos = protocols(rule);
         List<Integer> versions = dualStack ? List.of(4, 6) : List.of(4);
         for (IpPrefix src : srcs) {
             for (IpPrefix dst : dsts) {
                 for (Integer proto : protos) {
                     for (int version : versions) {
-                        if (fits(src, version) && fits(dst, version)
-                                && !(proto != null && proto == ICMP && version == 6)
-                                && !(proto != null && proto == ICMPV6 && version == 4)) {
+                        if (agree(src, dst, proto, version)) {
                             out.accept(version, src, dst, proto);
                         }
                     }
                 }
             }
         }
+    }
+
+    /** The rule's protocol; TCP and UDP if it names ports but no protocol; else any (null). */
+    private static List<Integer> protocols(ClassifierRule rule) {
+        boolean ports = rule.srcPort() != null || rule.dstPort() != null;
+        return rule.ipProto() != null ? List.of(rule.ipProto())
+                : ports ? List.of(TCP, UDP) : Collections.singletonList(null);
+    }
+
+    /** True if the prefixes (null: any) and protocol can meet in one packet of this IP version. */
+    private static boolean agree(IpPrefix src, IpPrefix dst, Integer proto, int version) {
+        return fits(src, version) && fits(dst, version)
+                && !(proto != null && proto == ICMP && version == 6)
+                && !(proto != null && proto == ICMPV6 && version == 4);
     }
 
     private static boolean fits(IpPrefix prefix, int version) {

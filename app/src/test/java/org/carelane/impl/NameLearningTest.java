@@ -50,7 +50,12 @@ class NameLearningTest {
     }
 
     private void start() {
-        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.withNames());
+        start(SampleConfig.withNames());
+    }
+
+    /** The test bed on this config, once its punt rule is on the switch. */
+    private void start(com.fasterxml.jackson.databind.node.ObjectNode config) {
+        bed = new CareLaneTestBed(WED_MORNING, config);
         bed.manager.awaitIdle();
         Await.until(() -> puntRules().size() == 1, Duration.ofSeconds(5));
     }
@@ -280,9 +285,7 @@ class NameLearningTest {
                         .put("srcPrefixList", "comms-team").put("dstNameList", "social-media");
             }
         }
-        bed = new CareLaneTestBed(WED_MORNING, config);
-        bed.manager.awaitIdle();
-        Await.until(() -> puntRules().size() == 1, Duration.ofSeconds(5));
+        start(config);
         byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
         Await.until(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
@@ -332,9 +335,7 @@ class NameLearningTest {
                         .put("dstNameList", "social-media").put("ipProto", 17);   // e.g. QUIC to social media
             }
         }
-        bed = new CareLaneTestBed(WED_MORNING, config);
-        bed.manager.awaitIdle();
-        Await.until(() -> puntRules().size() == 1, Duration.ofSeconds(5));
+        start(config);
         byte[] answer = new DnsWire("facebook.com", DnsMessage.TYPE_A).a("facebook.com", 300, "10.203.0.7").bytes();
         bed.packets.receive(GW, RESOLVER_PORT, frame(answer));
         Await.until(() -> bed.packets.emitted.size() == 1, Duration.ofSeconds(5));
