@@ -28,8 +28,11 @@ import static org.slf4j.LoggerFactory.getLogger;
  * ONOS's OVSDB client exists only on a node that holds a session with the switch's
  * ovsdb-server, and such a node masters the {@code ovsdb:} device: ONOS's DeviceManager gives
  * up the mastership of a device whose session it loses (deviceDisconnected). So the master of
- * a device's OVSDB device owns its queues; while that has no master (no node holds a session),
- * nobody touches them until one does. Only a device whose OVSDB device ONOS does not know is
+ * a device's OVSDB device owns its queues. While that has no master, ownership does not change:
+ * no node holds a session, or ONOS is re-asserting the role (the OVSDB provider never
+ * acknowledges one, so DeviceManager.roleCheck relinquishes and requests it again every 10-20 s).
+ * The owner goes on, nobody else starts, and the next master hears MASTER_CHANGED.
+ * Only a device whose OVSDB device ONOS does not know is
  * left to the device's own master, which reports why it cannot. What to apply comes from the
  * store, the same on every node:
  * the device's effective policy, and the profile its master put in force on it
@@ -86,7 +89,11 @@ final class UplinkQueueOwner {
         Optional<DevicePolicy> device = policy.flatMap(p -> p.forDevice(id));
         Future<?> unused;
         if (device.isPresent()) {
-            if (!owns(queues.ovsdbDevice(device.get().device()), id)) {
+            DeviceId ovsdb = queues.ovsdbDevice(device.get().device());
+            if (masterless(ovsdb)) {
+                return;   // the owner's work goes on; the next master takes it up
+            }
+            if (!owns(ovsdb, id)) {
                 queues.release(id);
                 return;
             }
@@ -97,7 +104,11 @@ final class UplinkQueueOwner {
             return;
         }
         // Left the policy: whoever owns the OVSDB device that holds its queues removes them.
-        if (owns(queues.lastOvsdb(id).orElse(null), id)) {
+        DeviceId last = queues.lastOvsdb(id).orElse(null);
+        if (masterless(last)) {
+            return;
+        }
+        if (owns(last, id)) {
             unused = queues.remove(id);
         } else {
             queues.release(id);
@@ -143,6 +154,11 @@ final class UplinkQueueOwner {
         records.shutdownNow();
         owned.forEach(id -> store.setQueueProfile(id, Optional.empty()));
         queues.removeAndStop(owned, timeout);
+    }
+
+    /** True if ONOS knows the OVSDB device and no node masters it now. */
+    private boolean masterless(DeviceId ovsdb) {
+        return ovsdb != null && devices.getDevice(ovsdb) != null && mastership.getMasterFor(ovsdb) == null;
     }
 
     /** Whether this node does the OVSDB work of a device whose queues are on {@code ovsdb}. */

@@ -318,6 +318,40 @@ class UplinkQueueOwnerTest {
                 "n2 went no further than its hung write: " + n2.session.writes);
     }
 
+    /**
+     * CI of 8887c73: with ovsdb-server paused, the queues never showed FAILED. ONOS re-asserts
+     * the ovsdb: device's role every 10-20 s; its owner heard MASTER_CHANGED with no master,
+     * released the device and dropped its work in flight, whose timeout then reported nothing.
+     * Now a masterless moment changes no ownership.
+     */
+    @Test
+    void onosReassertingTheOvsdbRoleLeavesTheOwnersWorkInFlightToReportItsTimeout() throws Exception {
+        appliedByTheOvsdbMaster();
+        n2.session.hung = new java.util.concurrent.CountDownLatch(1);
+        var wider = UplinkQueuesTest.policyJson();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
+                .put("maxKbps", 6000);
+        n2.store.setPolicy(PolicyCodec.parse(wider));
+        n2.owner.wantedAll();   // n2's first OVSDB write hangs; its worker waits up to 1 s
+        Thread.sleep(200);
+        mastership.roleCheckRelinquishes(OVSDB, () -> {
+            n1.owner.wantedOn(OVSDB);
+            n2.owner.wantedOn(OVSDB);
+            assertTrue(n2.queues.working().contains(gateway), "n2 keeps the device while nobody masters it");
+        });
+        n2.owner.wantedOn(OVSDB);   // MASTER_CHANGED: n2 again
+        n2.settle();
+        DeviceStatus.Queues failed = n1.store.queueStatus(gateway).orElseThrow();
+        assertEquals("FAILED", failed.state());
+        assertTrue(failed.reason().orElse("").contains("did not answer"), failed.toString());
+        assertEquals(List.of(), n1.session.writes);
+
+        n2.session.hung.countDown();   // ovsdb-server answers again
+        org.carelane.testing.Await.until(() -> n1.store.queueStatus(gateway).orElseThrow().state().equals("APPLIED"),
+                Duration.ofSeconds(5));
+        assertEquals(List.of(4_000_000L, 6_000_000L), ovs.onPort(PORT).get(2L));
+    }
+
     @Test
     void aNodeThatNoLongerMastersTheSwitchRecordsNoQueueProfile() throws Exception {
         mastership.setMaster(gateway, "n1");

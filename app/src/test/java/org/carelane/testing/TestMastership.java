@@ -108,14 +108,38 @@ public final class TestMastership {
         };
     }
 
-    /** A single-node view whose node is master of the devices {@code masterOf} accepts. */
+    /**
+     * A single-node view whose node is master of the devices {@code masterOf} accepts; the
+     * others have no master.
+     */
     public static MastershipServiceAdapter fixed(Predicate<DeviceId> masterOf) {
         return new MastershipServiceAdapter() {
             @Override
             public MastershipRole getLocalRole(DeviceId deviceId) {
                 return masterOf.test(deviceId) ? MastershipRole.MASTER : MastershipRole.STANDBY;
             }
+
+            @Override
+            public NodeId getMasterFor(DeviceId deviceId) {
+                return masterOf.test(deviceId) ? NodeId.nodeId("local") : null;
+            }
         };
+    }
+
+    /**
+     * ONOS 2.7.0's DeviceManager.roleCheck on a device whose provider never acknowledges a role,
+     * as the OVSDB provider (its roleChanged is a TODO): 10-20 s after each role request it
+     * relinquishes the mastership, then requests it again. Every node hears MASTER_CHANGED with
+     * no master, then with a master again; here the same node, as when it alone holds a session.
+     * {@code between} runs while the device has no master.
+     */
+    public void roleCheckRelinquishes(DeviceId device, Runnable between) {
+        NodeId master = masters.get(device);
+        clearMaster(device);
+        between.run();
+        if (master != null) {
+            setMaster(device, master.toString());
+        }
     }
 
     public Optional<NodeId> masterOf(DeviceId device) {
