@@ -19,6 +19,7 @@ public final class DeviceStatus {
     private final long flowRulesAdded;
     private final String flowRulesError;
     private final Map<String, Meter> meters;
+    private final Staged staged;
 
     /**
      * @param sync           null if this node does not program the device
@@ -29,6 +30,14 @@ public final class DeviceStatus {
      */
     public DeviceStatus(DeviceId deviceId, boolean available, boolean master, Sync sync, Queues queues,
                         Integer flowRules, long flowRulesAdded, String flowRulesError, Map<String, Meter> meters) {
+        this(deviceId, available, master, sync, queues, flowRules, flowRulesAdded, flowRulesError, meters, null);
+    }
+
+    /** @param staged the next boundary's staging on the device; null if none */
+    public DeviceStatus(DeviceId deviceId, boolean available, boolean master, Sync sync, Queues queues,
+                        Integer flowRules, long flowRulesAdded, String flowRulesError, Map<String, Meter> meters,
+                        Staged staged) {
+        this.staged = staged;
         this.deviceId = deviceId;
         this.available = available;
         this.master = master;
@@ -71,6 +80,35 @@ public final class DeviceStatus {
 
     public Optional<String> flowRulesError() {
         return Optional.ofNullable(flowRulesError);
+    }
+
+    /** The next boundary staged on the device, if any. */
+    public Optional<Staged> staged() {
+        return Optional.ofNullable(staged);
+    }
+
+    /**
+     * A boundary staged ahead: the next profile's meters already on the switch, and, if its rules
+     * are staged too, the profile its shadows keep until they run out, when the switch switches
+     * itself to the next.
+     */
+    public static final class Staged {
+        private final ShadowGeneration shadow;
+        private final Map<String, InstalledMeter> meters;
+
+        public Staged(ShadowGeneration shadow, Map<String, InstalledMeter> meters) {
+            this.shadow = shadow;
+            this.meters = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(meters));
+        }
+
+        /** The staged rules' boundary, if the rules are staged (not only the meters). */
+        public Optional<ShadowGeneration> shadow() {
+            return Optional.ofNullable(shadow);
+        }
+
+        public Map<String, InstalledMeter> meters() {
+            return meters;
+        }
     }
 
     public Map<String, Meter> meters() {

@@ -75,10 +75,13 @@ final class CareLaneReports {
                 Meter live = meterService.getMeter(id, MeterId.meterId(m.meterId()));
                 meters.put(slice, new DeviceStatus.Meter(m, live == null ? "UNKNOWN" : live.state().name()));
             });
+            Optional<org.carelane.api.ShadowGeneration> shadow = store.shadow(id);
+            Map<String, org.carelane.api.InstalledMeter> staged = store.stagedMeters(id);
             out.add(new DeviceStatus(id, deviceService.isAvailable(id), mastershipService.isLocalMaster(id),
                     sync.get(id).map(DeviceSyncTracker.Entry::toStatus).orElse(null),
                     store.queueStatus(id).orElse(null), rules, added, unreadable,
-                    meters));
+                    meters, shadow.isEmpty() && staged.isEmpty() ? null
+                            : new DeviceStatus.Staged(shadow.orElse(null), staged)));
         }
         return out;
     }

@@ -228,9 +228,22 @@ final class NameLearning {
         Map<FlowId, FlowRule> ours = new HashMap<>();
         devices.values().forEach(d -> d.rules.values().forEach(list -> list.forEach(r -> ours.put(r.id(), r))));
         punt.all().forEach(r -> ours.put(r.id(), r));
-        for (FlowEntry e : flowRules.getFlowEntriesById(appId)) {
-            if (mastership.isLocalMaster(e.deviceId())) {
-                ours.put(e.id(), e);
+        // Device by device, those this node masters: getFlowEntriesById would also read the
+        // other masters' stores, which fails for rules that rewrite DSCP (see CareLaneReports).
+        Set<DeviceId> mastered = new HashSet<>(devices.keySet());
+        mastered.addAll(learning);
+        for (DeviceId id : mastered) {
+            if (!mastership.isLocalMaster(id)) {
+                continue;
+            }
+            try {
+                for (FlowEntry e : flowRules.getFlowEntries(id)) {
+                    if (e.appId() == appId.id()) {
+                        ours.put(e.id(), e);
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.debug("CareLane could not read {}'s rules: {}", id, e.toString());
             }
         }
         if (!ours.isEmpty()) {

@@ -58,6 +58,14 @@ public final class StatusCodec extends JsonCodec<CareLaneStatus> {
         d.meters().forEach((slice, m) -> meters.putObject(slice).put("meterId", m.installed().meterId())
                 .put("rateKbps", m.installed().rateKbps()).put("burstKbits", m.installed().burstKbits())
                 .put("state", m.state()));
+        d.staged().ifPresent(staged -> {
+            ObjectNode out = node.putObject("staged");
+            staged.shadow().ifPresent(sh -> out.put("from", sh.profile().jsonName())
+                    .put("switchesItselfBy", sh.until().toString()));
+            ObjectNode next = out.putObject("meters");
+            staged.meters().forEach((slice, m) -> next.putObject(slice).put("meterId", m.meterId())
+                    .put("rateKbps", m.rateKbps()).put("burstKbits", m.burstKbits()));
+        });
     }
 
     private static void sync(DeviceStatus.Sync s, ObjectNode node) {

@@ -161,6 +161,10 @@ class CareLaneManagerTest {
         assertEquals(4000L, bed.meters.switchMeters(GW).get(bed.store.installedMeters(GW).get("social").meterId()),
                 "on the switch");
         assertEquals(4, bed.meters.liveMeters(GW).size(), "the off-peak one stays while its shadow does");
+        org.carelane.api.DeviceStatus.Staged staged = bed.manager.status().devices().get(0).staged().orElseThrow();
+        assertEquals(org.carelane.api.Profile.OFF_PEAK, staged.shadow().orElseThrow().profile(),
+                "/status shows the staging: the shadows keep off-peak");
+        assertTrue(!staged.shadow().get().until().isBefore(WED_NOON), "the switch switches itself at the boundary");
         bed.flows.expireHardTimeouts(GW, true);
         bed.clock.set(WED_NOON);
         bed.manager.evaluateNow();
@@ -169,6 +173,7 @@ class CareLaneManagerTest {
         assertEquals(4000L, meterRatesBySlice().get("social"));
         assertEquals(submits + 1, bed.meters.submits, "the boundary submitted no meter of its own");
         assertTrue(bed.store.stagedMeters(GW).isEmpty());
+        assertTrue(bed.manager.status().devices().get(0).staged().isEmpty(), "nothing staged once switched");
         assertExactlyOneMeterPerSlice();
     }
 
