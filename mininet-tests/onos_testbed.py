@@ -440,7 +440,8 @@ def in_force_rates(bridge, appid):
     winners = {}
     for f in carelane_flows(bridge, appid):
         prio = int(re.search(r'priority=(\d+)', f).group(1))
-        match = re.sub(r'cookie=0x[0-9a-f]+, |priority=\d+,?| actions=.*', '', f)
+        # A shadow differs from the rule under it only in priority and hard_timeout.
+        match = re.sub(r'cookie=0x[0-9a-f]+, |(hard|idle)_timeout=\d+, |priority=\d+,?| actions=.*', '', f)
         if match not in winners or prio > winners[match][0]:
             winners[match] = (prio, f)
     meters = switch_meters(bridge)

@@ -89,18 +89,21 @@ def expected_queues(onos, device_id, profile='peak'):
             for name, s in effective(onos, device_id).items() if name in queue_of}
 
 
-def meters_and_queues(onos, bridge):
+def meters_and_queues(onos, bridge, in_force=False):
+    """The switch's meter rates and its uplink's queues; with in_force, only the meters its rules
+    apply now (a boundary staged within 30 s of it adds the next profile's meters)."""
     port = onos.port_queues(uplink(bridge))
-    return sorted(onos.switch_meters(bridge).values()), port and port['queues']
+    meters = onos.in_force_rates(bridge, onos.app_id()) if in_force else sorted(onos.switch_meters(bridge).values())
+    return meters, port and port['queues']
 
 
-def wait_site(onos, bridge, what, timeout=30, profile='peak'):
+def wait_site(onos, bridge, what, timeout=30, profile='peak', in_force=False):
     device_id = SITES[bridge]
     want = (expected_meters(onos, device_id, profile), expected_queues(onos, device_id, profile))
     seen = {}
 
     def there():
-        seen['now'] = meters_and_queues(onos, bridge)
+        seen['now'] = meters_and_queues(onos, bridge, in_force)
         return seen['now'] == want
     try:
         onos.wait_until(there, timeout, f'{bridge} {what}', interval=0.2)
@@ -252,7 +255,7 @@ def test_a_boards_own_lunch_window_switches_only_that_boards_sites_at_its_bounda
         for bridge in BOARDS['bcuhb']:
             wait_site(onos, bridge, 'off-peak: no national peak day', profile='offPeak')
         for bridge in BOARDS['cav']:
-            wait_site(onos, bridge, f'on {before} before its board\'s boundary', profile=before)
+            wait_site(onos, bridge, f'on {before} before its board\'s boundary', profile=before, in_force=True)
         want = {bridge: (expected_meters(onos, SITES[bridge], to), expected_queues(onos, SITES[bridge], to))
                 for bridge in BOARDS['cav']}
         others = {bridge: switch_state(onos, bridge) for bridge in BOARDS['bcuhb']}
