@@ -192,6 +192,14 @@ class UplinkQueueOwnerTest {
         wanted();
     }
 
+    /** The policy with social's peak cap at 6 Mbit/s instead of 4. */
+    private static SlicePolicy socialCappedAt6Mbit() {
+        var wider = UplinkQueuesTest.policyJson();
+        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
+                .put("maxKbps", 6000);
+        return PolicyCodec.parse(wider);
+    }
+
     @Test
     void theNodeHoldingTheOvsdbSessionAppliesTheQueuesAndEveryNodeShowsThem() throws Exception {
         appliedByTheOvsdbMaster();
@@ -217,10 +225,7 @@ class UplinkQueueOwnerTest {
         n1.settle();
         assertEquals(adds, ovs.adds, "the same plan, applied by n2, is kept: no new generation");
 
-        var wider = UplinkQueuesTest.policyJson();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
-                .put("maxKbps", 6000);
-        n1.store.setPolicy(PolicyCodec.parse(wider));
+        n1.store.setPolicy(socialCappedAt6Mbit());
         n1.owner.wantedAll();   // POLICY_CHANGED
         n1.settle();
         assertEquals(List.of(4_000_000L, 6_000_000L), ovs.onPort(PORT).get(2L), "n1 applies the next change");
@@ -269,10 +274,7 @@ class UplinkQueueOwnerTest {
         appliedByTheOvsdbMaster();
         DeviceStatus.Queues before = n1.store.queueStatus(gateway).orElseThrow();
         mastership.clearMaster(OVSDB);
-        var wider = UplinkQueuesTest.policyJson();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
-                .put("maxKbps", 6000);
-        n1.store.setPolicy(PolicyCodec.parse(wider));
+        n1.store.setPolicy(socialCappedAt6Mbit());
         for (Node n : List.of(n1, n2)) {
             n.owner.wantedAll();
             n.settle();
@@ -295,10 +297,7 @@ class UplinkQueueOwnerTest {
     void anOwnerWhoseSessionHungAndThatLostTheOvsdbDeviceReportsNothingMore() throws Exception {
         appliedByTheOvsdbMaster();
         n2.session.hung = new java.util.concurrent.CountDownLatch(1);
-        var wider = UplinkQueuesTest.policyJson();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
-                .put("maxKbps", 6000);
-        n1.store.setPolicy(PolicyCodec.parse(wider));
+        n1.store.setPolicy(socialCappedAt6Mbit());
         int writesBefore = n2.session.writes.size();
         n2.owner.wantedAll();   // n2's first OVSDB write hangs; its worker waits up to 1 s
         Thread.sleep(200);
@@ -328,10 +327,7 @@ class UplinkQueueOwnerTest {
     void onosReassertingTheOvsdbRoleLeavesTheOwnersWorkInFlightToReportItsTimeout() throws Exception {
         appliedByTheOvsdbMaster();
         n2.session.hung = new java.util.concurrent.CountDownLatch(1);
-        var wider = UplinkQueuesTest.policyJson();
-        ((com.fasterxml.jackson.databind.node.ObjectNode) wider.get("slices").get(2).get("rates").get("peak"))
-                .put("maxKbps", 6000);
-        n2.store.setPolicy(PolicyCodec.parse(wider));
+        n2.store.setPolicy(socialCappedAt6Mbit());
         n2.owner.wantedAll();   // n2's first OVSDB write hangs; its worker waits up to 1 s
         Thread.sleep(200);
         mastership.roleCheckRelinquishes(OVSDB, () -> {
