@@ -141,13 +141,18 @@ def log_size():
         return 0
 
 
-def carelane_log_errors_since(offset):
-    """CareLane's ERROR lines written to karaf.log after `offset` (a new log restarts at 0)."""
+def log_lines_since(offset, needle):
+    """karaf.log lines written after `offset` that contain `needle`."""
     if not KARAF_LOG.exists():
         return []
     data = KARAF_LOG.read_bytes()
     text = (data[offset:] if len(data) >= offset else data).decode(errors='replace')
-    return [line for line in text.splitlines() if is_carelane_error(line)]
+    return [line for line in text.splitlines() if needle in line]
+
+
+def carelane_log_errors_since(offset):
+    """CareLane's ERROR lines written to karaf.log after `offset` (a new log restarts at 0)."""
+    return [line for line in log_lines_since(offset, '| ERROR') if is_carelane_error(line)]
 
 
 def running():
