@@ -150,7 +150,8 @@ def test_a_paused_ovsdb_server_fails_the_queues_not_the_change_and_they_follow_w
     assert figures['restAnswerS'] < 1, figures
     assert 'did not answer' in figures['reason'], figures
     assert figures['appliedAfterContS'] <= 5, figures
-    assert figures['ovsdbRoleReasserts'] >= 1, figures
+    if onos.log_size() >= log_at:   # karaf.log not rotated meanwhile
+        assert figures['ovsdbRoleReasserts'] >= 1, figures
 
 
 def test_an_uplink_port_the_switch_lacks_is_refused_naming_the_field(onos_carelane, queue_site):

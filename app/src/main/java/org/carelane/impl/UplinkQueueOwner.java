@@ -28,10 +28,11 @@ import static org.slf4j.LoggerFactory.getLogger;
  * ONOS's OVSDB client exists only on a node that holds a session with the switch's
  * ovsdb-server, and such a node masters the {@code ovsdb:} device: ONOS's DeviceManager gives
  * up the mastership of a device whose session it loses (deviceDisconnected). So the master of
- * a device's OVSDB device owns its queues. While that has no master, ownership does not change:
- * no node holds a session, or ONOS is re-asserting the role (the OVSDB provider never
- * acknowledges one, so DeviceManager.roleCheck relinquishes and requests it again every 10-20 s).
- * The owner goes on, nobody else starts, and the next master hears MASTER_CHANGED.
+ * a device's OVSDB device owns its queues. The OVSDB provider never acknowledges a role, so
+ * DeviceManager.roleCheck relinquishes the role every 10-20 s and requests it again: with other
+ * nodes holding sessions it moves to the next, and the queues with it; with one, the device is
+ * masterless for a moment. While it has no master, ownership does not change: the owner goes
+ * on, nobody else starts, and the next master hears MASTER_CHANGED.
  * Only a device whose OVSDB device ONOS does not know is
  * left to the device's own master, which reports why it cannot. What to apply comes from the
  * store, the same on every node:
@@ -89,11 +90,11 @@ final class UplinkQueueOwner {
         Optional<DevicePolicy> device = policy.flatMap(p -> p.forDevice(id));
         Future<?> unused;
         if (device.isPresent()) {
-            DeviceId ovsdb = queues.ovsdbDevice(device.get().device());
-            if (masterless(ovsdb)) {
+            Owner owner = owner(queues.ovsdbDevice(device.get().device()), id);
+            if (owner == Owner.NOBODY) {
                 return;   // the owner's work goes on; the next master takes it up
             }
-            if (!owns(ovsdb, id)) {
+            if (owner == Owner.ANOTHER_NODE) {
                 queues.release(id);
                 return;
             }
@@ -104,11 +105,11 @@ final class UplinkQueueOwner {
             return;
         }
         // Left the policy: whoever owns the OVSDB device that holds its queues removes them.
-        DeviceId last = queues.lastOvsdb(id).orElse(null);
-        if (masterless(last)) {
+        Owner owner = owner(queues.lastOvsdb(id).orElse(null), id);
+        if (owner == Owner.NOBODY) {
             return;
         }
-        if (owns(last, id)) {
+        if (owner == Owner.THIS_NODE) {
             unused = queues.remove(id);
         } else {
             queues.release(id);
@@ -156,17 +157,30 @@ final class UplinkQueueOwner {
         queues.removeAndStop(owned, timeout);
     }
 
-    /** True if ONOS knows the OVSDB device and no node masters it now. */
-    private boolean masterless(DeviceId ovsdb) {
-        return ovsdb != null && devices.getDevice(ovsdb) != null && mastership.getMasterFor(ovsdb) == null;
+    private enum Owner { THIS_NODE, ANOTHER_NODE, NOBODY }
+
+    /**
+     * Who does the OVSDB work of a device whose queues are on {@code ovsdb}: that device's
+     * master, or nobody while ONOS knows it and no node masters it. The local role is read
+     * again after a master is seen, so that a role re-asserted between the reads is not taken
+     * for another node's.
+     */
+    private Owner owner(DeviceId ovsdb, DeviceId device) {
+        if (ovsdb == null || devices.getDevice(ovsdb) == null) {
+            return mastership.isLocalMaster(device) ? Owner.THIS_NODE : Owner.ANOTHER_NODE;
+        }
+        if (mastership.isLocalMaster(ovsdb)) {
+            return Owner.THIS_NODE;
+        }
+        if (mastership.getMasterFor(ovsdb) == null) {
+            return Owner.NOBODY;
+        }
+        return mastership.isLocalMaster(ovsdb) ? Owner.THIS_NODE : Owner.ANOTHER_NODE;
     }
 
     /** Whether this node does the OVSDB work of a device whose queues are on {@code ovsdb}. */
-    boolean owns(DeviceId ovsdb, DeviceId device) {
-        if (ovsdb != null && devices.getDevice(ovsdb) != null) {
-            return mastership.isLocalMaster(ovsdb);
-        }
-        return mastership.isLocalMaster(device);
+    private boolean owns(DeviceId ovsdb, DeviceId device) {
+        return owner(ovsdb, device) == Owner.THIS_NODE;
     }
 
     private Set<DeviceId> devicesToCheck(Optional<SlicePolicy> policy, Map<DeviceId, Profile> profiles) {
