@@ -48,6 +48,15 @@ final class DeviceProgramming implements WorkCounts {
      * a margin: with 7 s, a busy 2-core host sometimes failed rules that were on the switch.
      */
     static final Duration VERIFY_AFTER = Duration.ofSeconds(12);
+    /**
+     * When, after a clear, CareLane reads ONOS's flow store for the device again. ONOS 2.7.0
+     * can put rules into a new master's store after CareLane read it: when one bucket fails to
+     * sync from the previous master, DeviceFlowTable activates the term anyway and the buckets
+     * still in flight land later (seen on the cluster: the drop rule's, 0.3 s after the read).
+     * A removal that waits over 5 s for the term is dropped (ECFlowRuleStore.updateStoreInternal).
+     */
+    static final List<Duration> CLEAR_CHECKS = List.of(Duration.ofMillis(800), Duration.ofSeconds(3),
+            Duration.ofSeconds(10));
 
     private final Logger log = getLogger(getClass());
     private final ApplicationId appId;
@@ -86,6 +95,8 @@ final class DeviceProgramming implements WorkCounts {
     private final Map<DeviceId, Integer> clearFailures = new HashMap<>();
     /** A device's next clear, after a failed one (apart from programming's retries). */
     private final Map<DeviceId, ScheduledFuture<?>> clearRetries = new HashMap<>();
+    /** A cleared device's next look at ONOS's flow store (see {@link #CLEAR_CHECKS}). */
+    private final Map<DeviceId, ScheduledFuture<?>> clearChecks = new HashMap<>();
     /** Set when the component stops: nothing is retried any more. */
     private volatile boolean stopped;
     /**
@@ -209,6 +220,7 @@ final class DeviceProgramming implements WorkCounts {
             return;
         }
         cancelClearRetry(id);   // back in the policy
+        cancel(clearChecks, id);
         clearFailures.remove(id);
         Instant at = clock.get();
         Profile profile = profileAt.apply(id, at);
@@ -452,6 +464,7 @@ final class DeviceProgramming implements WorkCounts {
         }
         cancelRetry(stale);
         cancelClearRetry(stale);
+        cancel(clearChecks, stale);
         dirty.remove(stale);
         programmedWith.remove(stale);
         // Nothing of its programming carries over: the clear removes its rules, staged ones too.
@@ -482,9 +495,50 @@ final class DeviceProgramming implements WorkCounts {
             } else {
                 clearFailures.remove(stale);
                 log.info("CareLane cleared {}: it left the policy", stale);
+                checkClearedLater(stale, 0);
             }
             startQueued();
         }));
+    }
+
+    /** Reads ONOS's flow store for a cleared device at the check'th of {@link #CLEAR_CHECKS}. */
+    private void checkClearedLater(DeviceId id, int check) {
+        if (check >= CLEAR_CHECKS.size() || carelane.isShutdown()) {
+            return;
+        }
+        Duration since = check == 0 ? Duration.ZERO : CLEAR_CHECKS.get(check - 1);
+        clearChecks.put(id, carelane.schedule(() -> {
+            clearChecks.remove(id);
+            if (!stillCleared(id)) {
+                return;
+            }
+            reads.execute(() -> {
+                long left = 0;
+                for (FlowEntry e : flowRules.getFlowEntries(id)) {
+                    if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.PENDING_REMOVE) {
+                        left++;
+                    }
+                }
+                long found = left;
+                onCareLaneThread(() -> {
+                    if (!stillCleared(id) || clearChecks.containsKey(id)) {
+                        return;
+                    }
+                    if (found == 0) {
+                        checkClearedLater(id, check + 1);
+                        return;
+                    }
+                    log.info("CareLane finds {} of its rule(s) on {} in ONOS's flow store after clearing it "
+                            + "(synced into the store since); clearing it again", found, id);
+                    clear(id, clock.get());
+                });
+            });
+        }, CLEAR_CHECKS.get(check).minus(since).toMillis(), TimeUnit.MILLISECONDS));
+    }
+
+    /** A device this node masters, out of the policy, and not being cleared now. */
+    private boolean stillCleared(DeviceId id) {
+        return !stopped && !clearing.contains(id) && !inPolicy(id) && mastership.isLocalMaster(id);
     }
 
     /**
@@ -525,6 +579,7 @@ final class DeviceProgramming implements WorkCounts {
         stopped = true;
         new ArrayList<>(retries.keySet()).forEach(this::cancelRetry);
         new ArrayList<>(clearRetries.keySet()).forEach(this::cancelClearRetry);
+        new ArrayList<>(clearChecks.keySet()).forEach(id -> cancel(clearChecks, id));
         return new ArrayList<>(inFlight.values());
     }
 

@@ -381,6 +381,31 @@ class ClusterTest {
     }
 
     /**
+     * Issue 15, caught on the 3-node cluster with ONOS's flow-store debug log (docs/evidence.md):
+     * the new master's store lacked the drop rule when CareLane cleared the device, and its
+     * bucket, synced from the previous master, landed 0.3 s later. ONOS then held the rule
+     * ADDED, as the switch did, and nothing removed it.
+     */
+    @Test
+    void aRuleThatReachesTheNewMastersStoreAfterItsClearIsRemovedToo() {
+        start(WED_MORNING);
+        cluster.mastership.clearMaster(GW_B);
+        idle();
+        cluster.netcfg.push(SampleConfig.hospital());   // GW_A only
+        idle();
+        cluster.flows.syncLate(GW_B, e -> e.treatment().meters().isEmpty());   // the drop rule
+        cluster.mastership.setMaster(GW_B, "c");
+        idle();
+        assertEquals(1, cluster.flows.switchRules(GW_B).size(), "the clear could not see the drop rule");
+        cluster.flows.landLate(GW_B);
+        Await.until(() -> cluster.flows.switchRules(GW_B).isEmpty(), Duration.ofSeconds(5));
+        assertEquals(List.of(), cluster.flows.switchRules(GW_B), "its master removed it once ONOS listed it");
+        assertEquals(List.of(), cluster.flows.devices(GW_B), "ONOS's store is clean too");
+        assertEquals(0, cluster.meters.liveMeters(GW_B).size());
+        assertEquals(6, cluster.flows.switchRules(GW_A).size(), "GW_A keeps the policy");
+    }
+
+    /**
      * Issue 15, the CI of 77c96bd: while a switch reconnects, ONOS 2.7.0 can name as master a
      * node that cannot reach it (DeviceManager hands the role on until one can). That node's
      * clear failed, yet it forgot what CareLane had put on the switch, so the master that
