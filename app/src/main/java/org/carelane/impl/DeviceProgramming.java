@@ -50,12 +50,14 @@ final class DeviceProgramming implements WorkCounts {
     static final Duration VERIFY_AFTER = Duration.ofSeconds(12);
     /**
      * When, after a clear, CareLane reads ONOS's flow store for the device again. ONOS 2.7.0
-     * can put rules into a new master's store after CareLane read it: when one bucket fails to
-     * sync from the previous master, DeviceFlowTable activates the term anyway and the buckets
-     * still in flight land later (seen on the cluster: the drop rule's, 0.3 s after the read).
-     * A removal that waits over 5 s for the term is dropped (ECFlowRuleStore.updateStoreInternal).
+     * can put rules into a new master's store after CareLane read it: a bucket holding a DSCP
+     * rule fails to sync from the previous master (see {@link CareLaneReports#carelaneFlows}),
+     * DeviceFlowTable then activates the term anyway, and the buckets still in flight land
+     * later (seen on the cluster: the drop rule's, within 2 s). A removal that waits over 5 s
+     * for the term is dropped (ECFlowRuleStore.updateStoreInternal). The clear's own removals
+     * wait for the term, so the first look, at once, comes after it is active.
      */
-    static final List<Duration> CLEAR_CHECKS = List.of(Duration.ofMillis(800), Duration.ofSeconds(3),
+    static final List<Duration> CLEAR_CHECKS = List.of(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(3),
             Duration.ofSeconds(10));
 
     private final Logger log = getLogger(getClass());
