@@ -510,18 +510,17 @@ final class SliceProgrammer {
     /**
      * CareLane meters that ONOS still holds for a device but that are neither the installed
      * ones nor used by a CareLane rule, e.g. a generation's meters that ONOS replayed after a
-     * restart. Only reads; the answer holds while no attempt runs on the device.
+     * restart. A rule ONOS is removing does not count: at a staged boundary the attempt removes
+     * the shadows the switch has expired, and ONOS lists them PENDING_REMOVE until it handles
+     * their FLOW_REMOVED (seen: the working meter then stayed 12 s). Only reads; the answer
+     * holds while no attempt runs on the device.
      */
     List<InstalledMeter> strayMeters(DeviceId id) {
         List<InstalledMeter> stray = new ArrayList<>();
         Set<Long> keep = new HashSet<>();
         store.installedMeters(id).values().forEach(m -> keep.add(m.meterId()));
         store.stagedMeters(id).values().forEach(m -> keep.add(m.meterId()));
-        for (FlowEntry e : flowRules.getFlowEntries(id)) {
-            if (e.appId() == appId.id()) {
-                e.treatment().meters().forEach(m -> keep.add(m.meterId().id()));
-            }
-        }
+        liveEntries(id).forEach(e -> e.treatment().meters().forEach(m -> keep.add(m.meterId().id())));
         for (Meter m : meters.getMeters(id)) {
             if (m.appId().equals(appId) && !keep.contains(m.id().id()) && !m.bands().isEmpty()
                     && m.state() != MeterState.PENDING_REMOVE) {

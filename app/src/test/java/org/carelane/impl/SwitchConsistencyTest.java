@@ -200,6 +200,28 @@ class SwitchConsistencyTest {
     }
 
     /**
+     * The clean-clone CI of f84b1c1 (wcomb2 at its board's boundary): the switch expired the
+     * shadows, but ONOS had not yet handled their FLOW_REMOVED (it shares the 32 event-stats
+     * threads with stats replies) when the attempt at the boundary removed them; ONOS keeps a
+     * removed rule PENDING_REMOVE until then, and the off-peak social meter it used stayed
+     * until the verification 12 s later.
+     */
+    @Test
+    void theWorkingMeterGoesWithShadowsOnosStillListsAsBeingRemoved() throws Exception {
+        stageNoon();
+        bed.flows.removedStayPending = true;
+        bed.flows.expireHardTimeouts(GW, false);   // the switch's expiry, not yet handled by ONOS
+        bed.clock.set(WED_NOON.plusMillis(200));
+        bed.manager.evaluateNow();
+        bed.manager.awaitIdle();
+        assertEquals(4000L, socialRate());
+        waitFor(() -> bed.meters.liveMeters(GW).size() == 3, 3);
+        assertEquals(3, bed.meters.liveMeters(GW).size(), "the off-peak social meter went with its shadows: "
+                + bed.meters.liveMeters(GW));
+        assertEquals(List.of(), violations);
+    }
+
+    /**
      * A rate change before the boundary brings the staged device back to the profile in force,
      * shadows and staged rules out, and stages it again with the new rates.
      */
