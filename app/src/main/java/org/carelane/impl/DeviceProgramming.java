@@ -515,13 +515,7 @@ final class DeviceProgramming implements WorkCounts {
                 return;
             }
             reads.execute(() -> {
-                long left = 0;
-                for (FlowEntry e : flowRules.getFlowEntries(id)) {
-                    if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.PENDING_REMOVE) {
-                        left++;
-                    }
-                }
-                long found = left;
+                int found = programmer.liveEntries(id).size();
                 onCareLaneThread(() -> {
                     if (!stillCleared(id) || clearChecks.containsKey(id)) {
                         return;

@@ -462,7 +462,7 @@ final class SliceProgrammer {
     }
 
     /** CareLane's rules ONOS holds for a device, but those it is removing. */
-    private List<FlowEntry> liveEntries(DeviceId id) {
+    List<FlowEntry> liveEntries(DeviceId id) {
         List<FlowEntry> out = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
             if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.PENDING_REMOVE) {
