@@ -10,7 +10,6 @@ rules are on the switch adds to DNS, and what a flood of distinct names does.
 Usage (root): /usr/bin/python3 bench_names.py [RATE] [SECONDS] [LOAD]   (default 200 10 50000)
 """
 import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -67,10 +66,9 @@ def main():
     resolver = {}
 
     def prepare(net):
-        resolver['p'] = net.get('biz1').popen(
-            ['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts', f'--addn-hosts={hosts}',
-             '--local-ttl=600', f'--listen-address={RESOLVER}', '--bind-interfaces', '--port=53',
-             '--dns-forward-max=10000'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        resolver['p'] = ovs.start_dnsmasq(net.get('biz1'), RESOLVER,
+                                          [f'--addn-hosts={hosts}', '--local-ttl=600', '--dns-forward-max=10000'],
+                                          workdir, 'site')
     try:
         with ovs.hospital_under_onos(onos, 'names benchmark', prepare=prepare) as net:
             doc = names_netcfg(onos)

@@ -66,6 +66,30 @@ def build_net(topo):
     return net
 
 
+def start_dnsmasq(host, address, args, workdir, name):
+    """dnsmasq on host, answering on address:53, with its own pid file (by default every
+    instance writes /var/run/dnsmasq.pid, and one started at the same moment as another dies:
+    "failed to open pidfile ... File exists"). Returns once it answers a query from its host;
+    if it does not, fails with what dnsmasq wrote."""
+    err = Path(workdir) / f'dnsmasq-{name}.err'
+    with open(err, 'w') as out:
+        process = host.popen(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
+                              f'--pid-file={Path(workdir) / f"dnsmasq-{name}.pid"}',
+                              f'--listen-address={address}', '--bind-interfaces', '--port=53', *args],
+                             stdout=subprocess.DEVNULL, stderr=out)
+    query = Path(__file__).resolve().parent / 'dns_query.py'
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f'dnsmasq {name} on {host} exited ({process.returncode}): {err.read_text()}')
+        # Any answer will do (NXDOMAIN too): the server is up. Asked from its own host, off the switch.
+        if '"rcode": null' not in host.cmd(f'/usr/bin/python3 {query} {address} carelane.invalid A'):
+            return process
+        time.sleep(0.2)
+    process.terminate()
+    raise AssertionError(f'dnsmasq {name} on {host} does not answer on {address}:53: {err.read_text()}')
+
+
 def stop_net(net):
     """Stops hosts by PID and deletes bridges by name; never mn -c or killall."""
     names = [sw.name for sw in net.switches]

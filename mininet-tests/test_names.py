@@ -5,7 +5,9 @@ name is NXDOMAIN; a learned rule goes when its TTL runs out, and a later (cached
 it; DNS keeps working when CareLane cannot be reached."""
 import json
 import re
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -78,6 +80,7 @@ def learned_rules(onos, address):
 def site(onos_carelane):
     onos = onos_carelane
     resolver = {}
+    workdir = tempfile.mkdtemp(prefix='carelane-names-')
 
     def prepare(net):
         social1 = net.get('social1')
@@ -85,17 +88,10 @@ def site(onos_carelane):
             social1.cmd(f'ip addr add {address}/8 dev {social1.defaultIntf()}')
             net.get('staff1').cmd(f'ip neigh replace {address} lladdr {social1.MAC()} dev '
                                   f'{net.get("staff1").defaultIntf()}')
-        resolver['outside'] = social1.popen(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
-                                             f'--listen-address={OUTSIDE_RESOLVER}', '--bind-interfaces',
-                                             '--port=53', *ZONE], stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.DEVNULL)
+        resolver['outside'] = ovs.start_dnsmasq(social1, OUTSIDE_RESOLVER, ZONE, workdir, 'outside')
         resolver['dot'] = social1.popen(['/usr/bin/python3', '-c', DOT_LISTENER], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
-        biz1 = net.get('biz1')
-        resolver['process'] = biz1.popen(['dnsmasq', '--keep-in-foreground', '--no-resolv', '--no-hosts',
-                                          f'--listen-address={RESOLVER}', '--bind-interfaces', '--port=53',
-                                          '--log-queries', '--log-facility=-', *ZONE],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        resolver['process'] = ovs.start_dnsmasq(net.get('biz1'), RESOLVER, ZONE, workdir, 'site')
     try:
         with ovs.hospital_under_onos(onos, 'name tests', prepare=prepare) as net:
             code, body = onos.push_netcfg(names_netcfg(onos))
@@ -111,6 +107,7 @@ def site(onos_carelane):
         for process in resolver.values():
             process.terminate()
             process.wait(5)
+        shutil.rmtree(workdir, ignore_errors=True)
         code, body = onos.push_netcfg(onos.netcfg_for(NETCFG))
         assert code == 200, body
 
