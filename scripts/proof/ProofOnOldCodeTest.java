@@ -10,6 +10,7 @@ import org.onosproject.net.DeviceId;
 import org.onosproject.net.flow.TrafficTreatment;
 import org.onosproject.net.flow.instructions.Instruction;
 import org.onosproject.net.flow.instructions.L3ModificationInstruction.ModDscpInstruction;
+import org.onosproject.net.meter.MeterFailReason;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -132,5 +133,58 @@ class ProofOnOldCodeTest {
         bed.manager.awaitIdle();
         long now = bed.store.installedMeters(GW).get("social").meterId();
         assertEquals(15000L, bed.meters.switchMeters(GW).get(now), "social's meter on the switch at its rate");
+    }
+
+    /**
+     * ONOS keeps a meter the switch refused and re-sends it at every poll; f6b45d2 ignored a
+     * refusal that came after its 150 ms grace, so the refused meter stayed in ONOS (and social's
+     * new rules, sent at 150 ms, pointed at a meter the switch does not hold). Counterpart:
+     * FailureHandlingTest.aMeterTheSwitchRefusesLateIsNotLeftForOnosToResend.
+     */
+    @Test
+    void aMeterTheSwitchRefusesLateIsNotLeftForOnosToResend() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        bed.manager.meterGrace = CareLaneManager.METER_GRACE;
+        bed.manager.setProgramTimeout(CareLaneManager.PROGRAM_TIMEOUT);
+        bed.manager.awaitIdle();
+        bed.meters.failSubmits = 1000;
+        bed.meters.failReason = MeterFailReason.OUT_OF_METERS;
+        bed.meters.holdOffSwitch = true;
+        Thread onosSendsTheMeter = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            bed.meters.holdOffSwitch = false;
+            bed.meters.deliver();
+        });
+        onosSendsTheMeter.start();
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        onosSendsTheMeter.join();
+        bed.manager.awaitIdle();
+        bed.meters.poll();   // ONOS re-sends every refused meter it still holds
+        assertEquals(0, bed.meters.failedMeters(), "a refused meter left in ONOS: " + bed.meters.getMeters(GW));
+    }
+
+    /**
+     * ONOS frees a withdrawn meter's id only when a stats poll purges it (MeterManager
+     * .pushMeterMetrics); until then a switch with no spare id has none for a second change.
+     * f6b45d2 did not try again when the poll freed one. Counterpart:
+     * FailureHandlingTest.aSecondChangeBeforeOnosPurgesTheFirstsOldMeterLandsWhenThePollFreesItsId.
+     */
+    @Test
+    void aSecondChangeBeforeOnosPurgesTheFirstsOldMeterLandsWhenThePollFreesItsId() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        bed.manager.awaitIdle();
+        bed.meters.tableSize = 4;   // the switch's max_meter: one id to spare
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        bed.manager.awaitIdle();
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(7000, 0), "alice", "rest");
+        bed.manager.awaitIdle();
+        bed.meters.poll();   // purges the first change's old meter: its id is free again
+        waitFor(() -> bed.meters.switchMeters(GW).containsValue(7000L), Duration.ofSeconds(1));
+        assertEquals(List.of(7000L, 20000L, 20000L), bed.meters.switchMeters(GW).values().stream().sorted()
+                .collect(java.util.stream.Collectors.toList()), "social's meter at its new rate");
     }
 }

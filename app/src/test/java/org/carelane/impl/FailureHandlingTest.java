@@ -166,6 +166,62 @@ class FailureHandlingTest {
     }
 
     /**
+     * Issue 18: ONOS frees a withdrawn meter's id only when a stats poll purges it
+     * (MeterManager.pushMeterMetrics). A second change on a switch with one id to spare finds
+     * none until then, and lands at that poll, not at a backoff timer.
+     */
+    @Test
+    void aSecondChangeBeforeOnosPurgesTheFirstsOldMeterLandsWhenThePollFreesItsId() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.meters.tableSize = 4;   // the switch's max_meter: one id to spare
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        waitFor(() -> List.of(9000L, 20000L, 20000L).equals(meterRates()), Duration.ofSeconds(2), "the first change");
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(7000, 0), "alice", "rest");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "no id for the second");
+        assertTrue(sync().path("reason").asText().contains("every meter id of the switch is taken"), sync().toString());
+        assertEquals(List.of(9000L, 20000L, 20000L), meterRates(), "the first change's meters stay");
+        bed.meters.poll();   // purges the first change's old meter: its id is free again
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(1), "a retry at the poll");
+        assertEquals(List.of(7000L, 20000L, 20000L), bed.meters.switchMeters(GW).values().stream().sorted()
+                .collect(Collectors.toList()), "social's meter at its new rate");
+    }
+
+    /**
+     * Issue 18: ONOS keeps a meter the switch refused and re-sends it at every poll
+     * (DistributedMeterStore.failedMeter, MeterManager.pushMeterMetrics). Here the refusal comes
+     * 300 ms after the submit, from a switch whose meter table stays full: the change fails with
+     * the old meters in place, and no refused meter is left for ONOS to re-send.
+     */
+    @Test
+    void aMeterTheSwitchRefusesLateIsNotLeftForOnosToResend() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.meters.failSubmits = 1000;
+        bed.meters.failReason = MeterFailReason.OUT_OF_METERS;
+        bed.meters.holdOffSwitch = true;
+        Thread onosSendsTheMeter = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            bed.meters.holdOffSwitch = false;
+            bed.meters.deliver();
+        });
+        onosSendsTheMeter.start();
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        onosSendsTheMeter.join();
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "a failure");
+        assertTrue(sync().path("reason").asText().contains("OUT_OF_METERS"), sync().toString());
+        bed.meters.poll();   // ONOS re-sends every refused meter it still holds
+        assertEquals(0, bed.meters.failedMeters(), "a refused meter left in ONOS: " + bed.meters.getMeters(GW));
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the old meters stay");
+        assertEquals(List.of(15000L, 20000L, 20000L), bed.meters.switchMeters(GW).values().stream().sorted()
+                .collect(Collectors.toList()), "and the switch holds them alone");
+    }
+
+    /**
      * ONOS dropped the social meter from its store while the switch kept it (racing stats
      * replies), and hands its id to the next meter: the switch answers EXISTING_METER. Checked
      * against the switch's own meters: at another rate the change fails at once, saying so.

@@ -75,7 +75,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
      * its own threads after submit returns (MeterManager, DistributedMeterStore delegate), so a
      * rule sent at once can reach the switch first.
      */
-    public boolean holdOffSwitch;
+    public volatile boolean holdOffSwitch;
     private final List<Meter> held = new ArrayList<>();
 
     @Override
@@ -89,13 +89,13 @@ public class RecordingMeterService extends MeterServiceAdapter {
         table.put(id, meter);
         requests.put(request.deviceId() + "/" + id, request);
         if (holdOffSwitch) {
-            held.add(meter);
-        } else {
-            MeterFailReason refused = send(meter);
-            if (refused != null) {
-                request.context().ifPresent(c -> c.onError(request, refused));
-                return meter;
-            }
+            held.add(meter);   // confirmed or refused once it reaches the switch (deliver)
+            return meter;
+        }
+        MeterFailReason refused = send(meter);
+        if (refused != null) {
+            request.context().ifPresent(c -> c.onError(request, refused));
+            return meter;
         }
         if (confirmOnPoll) {
             pending.put(meter, request);
@@ -210,10 +210,29 @@ public class RecordingMeterService extends MeterServiceAdapter {
         onSwitch.computeIfAbsent(deviceId, d -> new ConcurrentHashMap<>()).put(meterId, rateKbps);
     }
 
-    /** The meters held off the switch reach it. */
-    public synchronized void deliver() {
-        held.forEach(this::send);
-        held.clear();
+    /**
+     * The meters held off the switch reach it. The switch's refusal reaches the meter's context
+     * then (MeterManager's MeterOperation error, through DistributedMeterStore.failedMeter),
+     * outside this double's lock, as ONOS calls it from its own threads.
+     */
+    public void deliver() {
+        List<Runnable> outcomes = new ArrayList<>();
+        synchronized (this) {
+            for (Meter meter : held) {
+                MeterRequest request = requests.get(meter.deviceId() + "/" + meter.id().id());
+                MeterFailReason refused = send(meter);
+                if (refused != null) {
+                    outcomes.add(() -> request.context().ifPresent(c -> c.onError(request, refused)));
+                } else if (confirmOnPoll) {
+                    pending.put(meter, request);
+                } else {
+                    ((DefaultMeter) meter).setState(MeterState.ADDED);
+                    outcomes.add(() -> request.context().ifPresent(c -> c.onSuccess(request)));
+                }
+            }
+            held.clear();
+        }
+        outcomes.forEach(Runnable::run);
     }
 
     private void toSwitch(Meter meter) {
