@@ -492,9 +492,7 @@ final class SliceProgrammer {
         }
         CompletableFuture<Void> deleted = CompletableFuture.completedFuture(null);
         if (!attempt.newRules.isEmpty()) {
-            FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-            attempt.newRules.forEach(ops::remove);
-            deleted = execute(ops).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            deleted = deleteBottomUp(attempt.newRules).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
         return deleted.handleAsync((v, e) -> {
             if (e != null) {
@@ -1024,10 +1022,18 @@ final class SliceProgrammer {
      * in late, and fails.
      */
     private <T> CompletableFuture<T> removeLate(Attempt attempt, String what) {
-        FlowRuleOperations.Builder late = FlowRuleOperations.builder();
-        attempt.newRules.forEach(late::remove);
-        return execute(late).thenCompose(v -> CompletableFuture.<T>failedFuture(
+        return deleteBottomUp(attempt.newRules).thenCompose(v -> CompletableFuture.<T>failedFuture(
                 new IllegalStateException(what + " was undone while its rules went in")));
+    }
+
+    /**
+     * Deletes a failed attempt's rules lowest priority first, one batch per priority, stopping
+     * at a failure. In one batch ONOS would send them in no fixed order (a set in
+     * ECFlowRuleStore.updateStoreInternal and OpenFlowRuleProvider.executeBatch), and a packet
+     * could meet a lower slice's new rule in the band above while its own was already gone.
+     */
+    private CompletableFuture<Void> deleteBottomUp(List<FlowRule> rules) {
+        return inTurn(staged(rules, Comparator.naturalOrder(), FlowRuleOperations.Builder::remove), () -> { });
     }
 
     /** True if the device already has exactly these rules, meters included. */

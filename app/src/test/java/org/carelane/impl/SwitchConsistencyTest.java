@@ -57,8 +57,7 @@ class SwitchConsistencyTest {
 
     private void start() {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
-        bed.flows.onStage(this::checkSwitch);
-        checkSwitch();
+        watch();
     }
 
     /** Waits up to {@code seconds} for {@code condition}; the caller asserts what it needs. */
@@ -94,8 +93,14 @@ class SwitchConsistencyTest {
                 : "blocked";
     }
 
+    /** Probes the switch between every two operations it applies, and counts the stages. */
+    private void watch() {
+        bed.flows.onEachOperation(this::checkSwitch);
+        bed.flows.onStage(() -> stagesSeen++);
+        checkSwitch();
+    }
+
     private void checkSwitch() {
-        stagesSeen++;
         PROBES.forEach((slice, packet) -> {
             TrafficTreatment t = bed.flows.switchTreatment(GW, packet);
             if (!slice.equals(sliceOf(t))) {
@@ -132,12 +137,28 @@ class SwitchConsistencyTest {
         assertEquals(3, bed.meters.liveMeters(GW).size());
     }
 
+    /**
+     * A failed change's rules in the band above are deleted lowest priority first. ONOS sends a
+     * batch's deletes in no fixed order: deleted in one batch, the new blocked rule could go
+     * before the new social one, and the blocked site's packets took social's rule meanwhile.
+     */
+    @Test
+    void aFailedChangesRulesAreDeletedLowestPriorityFirst() {
+        start();
+        bed.flows.tableLimit = 11;   // every new rule but default's fits
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        bed.manager.awaitIdle();
+        assertEquals("FAILED", syncState());
+        assertEquals(List.of(), violations, "every packet kept its slice through the undo");
+        assertEquals(6, bed.flows.switchRules(GW).size(), "the failed attempt's rules were deleted");
+    }
+
     private static final Instant WED_NOON = Instant.parse("2026-01-14T12:00:00Z");
 
     /** Off-peak, then the lead before 12:00: the device stages its boundary. */
     private void stageNoon() throws InterruptedException {
         bed = new CareLaneTestBed(WED_NOON.minus(Reconciler.STAGE_LEAD).minusSeconds(5), SampleConfig.hospital());
-        bed.flows.onStage(this::checkSwitch);
+        watch();
         bed.clock.set(WED_NOON.minus(Reconciler.STAGE_LEAD));
         bed.manager.evaluateNow();
         waitFor(() -> bed.store.shadow(GW).isPresent() && bed.manager.inFlightNow() == 0, 5);

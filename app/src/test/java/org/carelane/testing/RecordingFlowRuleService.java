@@ -131,7 +131,8 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                 return;
             }
             boolean stageFailed = false;
-            for (FlowRuleOperation op : stage) {
+            for (FlowRuleOperation op : worstOrder(stage)) {
+                operationListeners.forEach(Runnable::run);
                 FlowRule rule = op.rule();
                 opsByDevice.merge(rule.deviceId(), 1, Integer::sum);
                 if (op.type() == FlowRuleOperation.Type.ADD && (rejectAdds || tableFull(rule))) {
@@ -189,6 +190,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                         });
                 }
             }
+            operationListeners.forEach(Runnable::run);
             if (stageFailed) {
                 failed = true;
                 errors++;
@@ -495,6 +497,26 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
     }
 
     /** Runs after every stage has reached the switch. */
+    /**
+     * ONOS 2.7.0 sends a stage's flow mods in no fixed order: ECFlowRuleStore.updateStoreInternal
+     * collects the batch into a set (539), and OpenFlowRuleProvider.executeBatch into a HashSet
+     * (409); the switch applies them one at a time. The double takes the order that hurts a
+     * packet most: adds lowest priority first, removes highest priority first.
+     */
+    private static List<FlowRuleOperation> worstOrder(Set<FlowRuleOperation> stage) {
+        List<FlowRuleOperation> ordered = new ArrayList<>(stage);
+        ordered.sort(java.util.Comparator.comparingInt(op -> op.type() == FlowRuleOperation.Type.ADD
+                ? op.rule().priority() : -op.rule().priority()));
+        return ordered;
+    }
+
+    private final List<Runnable> operationListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** Runs {@code listener} between the operations of every stage, as the switch applies them one at a time. */
+    public synchronized void onEachOperation(Runnable listener) {
+        operationListeners.add(listener);
+    }
+
     public synchronized void onStage(Runnable listener) {
         stageListeners.add(listener);
     }
