@@ -138,6 +138,58 @@ class SwitchConsistencyTest {
     }
 
     /**
+     * Issue 16: a change of rates only takes one batch on the side the other band covers. Up
+     * into the band above: one batch per priority (4), then the old rules in one. Back into the
+     * band below: the new rules in one, then the old ones one priority at a time (4).
+     */
+    @Test
+    void aRateChangeTakesOneBatchOnTheSideTheOtherBandCovers() {
+        start();
+        assertEquals(java.util.Set.of(FlowCompiler.BASE_PRIORITY), bands());
+        int before = stagesSeen;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
+        bed.manager.awaitIdle();
+        assertEquals(java.util.Set.of(FlowCompiler.ALTERNATE_BASE_PRIORITY), bands());
+        assertEquals(4 + 1, stagesSeen - before, "up: staged adds, one remove batch");
+        before = stagesSeen;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
+        bed.manager.awaitIdle();
+        assertEquals(java.util.Set.of(FlowCompiler.BASE_PRIORITY), bands());
+        assertEquals(1 + 4, stagesSeen - before, "down: one add batch, staged removes");
+        assertEquals(List.of(), violations);
+        assertEquals(6, bed.flows.switchRules(GW).size(), "one generation of rules is left");
+    }
+
+    /**
+     * A change of what the rules match keeps one batch per priority both ways: here as many
+     * rules, social's at another priority. (A rule added to the policy goes into the working
+     * band in place.)
+     */
+    @Test
+    void aChangeOfMatchesStaysStagedBothWays() {
+        start();
+        var moved = SampleConfig.hospital();
+        moved.withArray("slices").forEach(slice -> {
+            if ("social".equals(slice.path("name").asText())) {
+                ((com.fasterxml.jackson.databind.node.ObjectNode) slice).put("priority", 300);
+            }
+        });
+        int before = stagesSeen;
+        bed.netcfg.push(moved);
+        bed.manager.evaluateNow();
+        bed.manager.awaitIdle();
+        assertEquals(java.util.Set.of(FlowCompiler.ALTERNATE_BASE_PRIORITY), bands());
+        assertEquals(4 + 4, stagesSeen - before, "up");
+        before = stagesSeen;
+        bed.netcfg.push(SampleConfig.hospital());
+        bed.manager.evaluateNow();
+        bed.manager.awaitIdle();
+        assertEquals(java.util.Set.of(FlowCompiler.BASE_PRIORITY), bands());
+        assertEquals(4 + 4, stagesSeen - before, "down");
+        assertEquals(List.of(), violations);
+    }
+
+    /**
      * A failed change's rules in the band above are deleted lowest priority first. ONOS sends a
      * batch's deletes in no fixed order: deleted in one batch, the new blocked rule could go
      * before the new social one, and the blocked site's packets took social's rule meanwhile.
@@ -151,6 +203,11 @@ class SwitchConsistencyTest {
         assertEquals("FAILED", syncState());
         assertEquals(List.of(), violations, "every packet kept its slice through the undo");
         assertEquals(6, bed.flows.switchRules(GW).size(), "the failed attempt's rules were deleted");
+    }
+
+    private java.util.Set<Integer> bands() {
+        return bed.flows.devices(GW).stream().map(e -> FlowCompiler.bandBase(e.priority()))
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     private static final Instant WED_NOON = Instant.parse("2026-01-14T12:00:00Z");
