@@ -306,6 +306,16 @@ def ofctl(*args):
     return subprocess.run(['ovs-ofctl', '-O', 'OpenFlow13', *args], capture_output=True, text=True).stdout
 
 
+def slice_priority(priority):
+    """The slice priority of a CareLane rule's OpenFlow priority, in any band, as
+    FlowCompiler.slicePriority: bands at 1000 and 3000, and staging bands at 5000 and 8000, where
+    a slice sits at base + 2 x its priority (a shadow at + 1 more)."""
+    for base, stride in ((8000, 2), (5000, 2), (3000, 1), (1000, 1)):
+        if priority >= base:
+            return (priority - base) // stride
+    return priority
+
+
 def carelane_flows(bridge, appid, counters=False):
     """Flows on the switch whose cookie carries CareLane's ONOS application id (top 16 bits),
     without their counters unless asked."""

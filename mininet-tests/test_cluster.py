@@ -170,7 +170,7 @@ def shape(flow):
     """A CareLane rule without cookie, meter id or band: what every generation must carry."""
     p = int(re.search(r'priority=(\d+)', flow).group(1))
     return re.sub(r'cookie=0x[0-9a-f]+, ', '', re.sub(r'meter:\d+', 'meter', flow)).replace(
-        f'priority={p}', f'slice-priority={p % 1000}')
+        f'priority={p}', f'slice-priority={onos.slice_priority(p)}')
 
 
 def treatments(flows, meters):

@@ -323,7 +323,7 @@ def rule_shapes(onos):
     for flow in onos.carelane_flows(GATEWAY, onos.app_id()):
         p = int(re.search(r'priority=(\d+)', flow).group(1))
         shape = re.sub(r'cookie=0x[0-9a-f]+, ', '', re.sub(r'meter:\d+', 'meter', flow))
-        out.append(shape.replace(f'priority={p}', f'slice-priority={p - (3000 if p >= 3000 else 1000)}'))
+        out.append(shape.replace(f'priority={p}', f'slice-priority={onos.slice_priority(p)}'))
     return sorted(out)
 
 
