@@ -6,6 +6,7 @@ emulated with tc htb classes plus u32 filters on the DSCP that CareLane marks.
 Hosts get static ARP entries: see README, "Non-IP traffic".
 """
 import contextlib
+import json
 import re
 import subprocess
 import sys
@@ -83,10 +84,15 @@ def start_dnsmasq(host, address, args, workdir, name):
         if process.poll() is not None:
             raise AssertionError(f'dnsmasq {name} on {host} exited ({process.returncode}): {err.read_text()}')
         # Any answer will do (NXDOMAIN too): the server is up. Asked from its own host, off the switch.
-        if '"rcode": null' not in host.cmd(f'/usr/bin/python3 {query} {address} carelane.invalid A'):
-            return process
+        out = host.cmd(f'/usr/bin/python3 {query} {address} carelane.invalid A').strip().splitlines()
+        try:
+            if out and isinstance(json.loads(out[-1]).get('rcode'), int):
+                return process
+        except ValueError:
+            pass
         time.sleep(0.2)
     process.terminate()
+    process.wait(5)
     raise AssertionError(f'dnsmasq {name} on {host} does not answer on {address}:53: {err.read_text()}')
 
 

@@ -152,6 +152,12 @@ class ProofOnOldCodeTest {
         bed.meters.holdOffSwitch = true;
         Thread onosSendsTheMeter = new Thread(() -> {
             try {
+                // 300 ms after the submit, whenever that comes: past the 150 ms grace.
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (bed.meters.getMeters(GW).stream().noneMatch(m -> m.bands().iterator().next().rate() == 9000)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
                 Thread.sleep(300);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -180,6 +186,9 @@ class ProofOnOldCodeTest {
         bed.meters.tableSize = 4;   // the switch's max_meter: one id to spare
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         bed.manager.awaitIdle();
+        waitFor(() -> bed.meters.switchMeters(GW).containsValue(9000L), Duration.ofSeconds(2));
+        assertEquals(List.of(9000L, 20000L, 20000L), bed.meters.switchMeters(GW).values().stream().sorted()
+                .collect(java.util.stream.Collectors.toList()), "the first change landed (as it does on f6b45d2)");
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(7000, 0), "alice", "rest");
         bed.manager.awaitIdle();
         bed.meters.poll();   // purges the first change's old meter: its id is free again

@@ -182,7 +182,7 @@ class FailureHandlingTest {
         assertTrue(sync().path("reason").asText().contains("every meter id of the switch is taken"), sync().toString());
         assertEquals(List.of(9000L, 20000L, 20000L), meterRates(), "the first change's meters stay");
         bed.meters.poll();   // purges the first change's old meter: its id is free again
-        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(1), "a retry at the poll");
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "a retry at the poll");
         assertEquals(List.of(7000L, 20000L, 20000L), bed.meters.switchMeters(GW).values().stream().sorted()
                 .collect(Collectors.toList()), "social's meter at its new rate");
     }
@@ -202,6 +202,12 @@ class FailureHandlingTest {
         bed.meters.holdOffSwitch = true;
         Thread onosSendsTheMeter = new Thread(() -> {
             try {
+                // 300 ms after the submit, whenever that comes: past the 150 ms grace.
+                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+                while (bed.meters.getMeters(GW).stream().noneMatch(m -> m.bands().iterator().next().rate() == 9000)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
                 Thread.sleep(300);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

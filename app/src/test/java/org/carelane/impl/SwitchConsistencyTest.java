@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every change reaches the switch without a packet ever taking another slice's actions:
- * after every stage of every change, each probe packet meets its own slice's rule (old or
- * new), and every meter a rule on the switch uses exists.
+ * between every two operations the switch applies, each probe packet meets its own slice's
+ * rule (old or new), and every meter a rule on the switch uses exists.
  */
 class SwitchConsistencyTest {
     private static final DeviceId GW = DeviceId.deviceId("of:0000000000000001");
@@ -131,7 +131,7 @@ class SwitchConsistencyTest {
         assertEquals(Profile.PEAK, bed.manager.activeProfile(), "the override expired");
 
         assertEquals(List.of(), violations);
-        assertTrue(stagesSeen - before >= 5 * 2, "each change ran staged adds and removes: " + stagesSeen);
+        assertTrue(stagesSeen - before >= 5 * 2, "every change went out in batches: " + stagesSeen);
         assertEquals(0, bed.flows.modifies, "no MODIFY: ONOS sends it non-strict");
         assertEquals(6, bed.flows.devices(GW).size(), "one generation of rules is left");
         assertEquals(3, bed.meters.liveMeters(GW).size());

@@ -496,7 +496,6 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         switchRules.values().removeIf(r -> r.deviceId().equals(deviceId));
     }
 
-    /** Runs after every stage has reached the switch. */
     /**
      * ONOS 2.7.0 sends a stage's flow mods in no fixed order: ECFlowRuleStore.updateStoreInternal
      * collects the batch into a set (539), and OpenFlowRuleProvider.executeBatch into a HashSet
@@ -505,7 +504,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
      */
     private static List<FlowRuleOperation> worstOrder(Set<FlowRuleOperation> stage) {
         List<FlowRuleOperation> ordered = new ArrayList<>(stage);
-        ordered.sort(java.util.Comparator.comparingInt(op -> op.type() == FlowRuleOperation.Type.ADD
+        ordered.sort(Comparator.comparingInt(op -> op.type() == FlowRuleOperation.Type.ADD
                 ? op.rule().priority() : -op.rule().priority()));
         return ordered;
     }
@@ -517,6 +516,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         operationListeners.add(listener);
     }
 
+    /** Runs {@code listener} after every stage has reached the switch. */
     public synchronized void onStage(Runnable listener) {
         stageListeners.add(listener);
     }
