@@ -67,6 +67,13 @@ def build_net(topo):
     return net
 
 
+def dns_query(host, server, name, qtype='A'):
+    """One DNS question from host to server over UDP (dns_query.py): {"rcode", "addresses", "ttl",
+    "ms"}, rcode None if no answer came within 3 s."""
+    out = host.cmd(f'/usr/bin/python3 {Path(__file__).resolve().parent / "dns_query.py"} {server} {name} {qtype}')
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def start_dnsmasq(host, address, args, workdir, name):
     """dnsmasq on host, answering on address:53, with its own pid file (by default every
     instance writes /var/run/dnsmasq.pid, and one started at the same moment as another dies:
@@ -78,17 +85,15 @@ def start_dnsmasq(host, address, args, workdir, name):
                               f'--pid-file={Path(workdir) / f"dnsmasq-{name}.pid"}',
                               f'--listen-address={address}', '--bind-interfaces', '--port=53', *args],
                              stdout=subprocess.DEVNULL, stderr=out)
-    query = Path(__file__).resolve().parent / 'dns_query.py'
     deadline = time.time() + 10
     while time.time() < deadline:
         if process.poll() is not None:
             raise AssertionError(f'dnsmasq {name} on {host} exited ({process.returncode}): {err.read_text()}')
         # Any answer will do (NXDOMAIN too): the server is up. Asked from its own host, off the switch.
-        out = host.cmd(f'/usr/bin/python3 {query} {address} carelane.invalid A').strip().splitlines()
         try:
-            if out and isinstance(json.loads(out[-1]).get('rcode'), int):
+            if isinstance(dns_query(host, address, 'carelane.invalid').get('rcode'), int):
                 return process
-        except ValueError:
+        except (ValueError, IndexError):
             pass
         time.sleep(0.2)
     process.terminate()

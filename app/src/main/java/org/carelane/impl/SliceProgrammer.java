@@ -1004,6 +1004,7 @@ final class SliceProgrammer {
         return matches.values().stream().allMatch(n -> n == 0);
     }
 
+    /** All of {@code rules} in one batch; none if there are none. */
     private static List<FlowRuleOperations.Builder> oneBatch(List<? extends FlowRule> rules,
                                                              java.util.function.BiConsumer<FlowRuleOperations.Builder,
                                                                      FlowRule> operation) {
@@ -1030,11 +1031,7 @@ final class SliceProgrammer {
         TreeMap<Integer, List<FlowRule>> stages = new TreeMap<>(order);
         rules.forEach(r -> stages.computeIfAbsent(r.priority(), p -> new ArrayList<>()).add(r));
         List<FlowRuleOperations.Builder> batches = new ArrayList<>();
-        stages.values().forEach(stage -> {
-            FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
-            stage.forEach(r -> operation.accept(ops, r));
-            batches.add(ops);
-        });
+        stages.values().forEach(stage -> batches.addAll(oneBatch(stage, operation)));
         return batches;
     }
 

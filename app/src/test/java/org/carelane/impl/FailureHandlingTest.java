@@ -199,23 +199,8 @@ class FailureHandlingTest {
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
         bed.meters.failSubmits = 1000;
         bed.meters.failReason = MeterFailReason.OUT_OF_METERS;
-        bed.meters.holdOffSwitch = true;
-        Thread onosSendsTheMeter = new Thread(() -> {
-            try {
-                // 300 ms after the submit, whenever that comes: past the 150 ms grace.
-                long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (bed.meters.getMeters(GW).stream().noneMatch(m -> m.bands().iterator().next().rate() == 9000)
-                        && System.nanoTime() < deadline) {
-                    Thread.sleep(5);
-                }
-                Thread.sleep(300);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            bed.meters.holdOffSwitch = false;
-            bed.meters.deliver();
-        });
-        onosSendsTheMeter.start();
+        // 300 ms after the submit, whenever that comes: past the 150 ms grace.
+        Thread onosSendsTheMeter = bed.meters.deliverLate(GW, 9000, 300);
         bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(9000, 0), "alice", "rest");
         onosSendsTheMeter.join();
         waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "a failure");

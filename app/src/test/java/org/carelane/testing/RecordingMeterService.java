@@ -211,6 +211,31 @@ public class RecordingMeterService extends MeterServiceAdapter {
     }
 
     /**
+     * Holds meters off the switch until {@code millis} after a meter of {@code rateKbps} for the
+     * device is submitted (ONOS sending it late), then delivers them and stops holding. Join the
+     * returned thread to wait for the delivery.
+     */
+    public Thread deliverLate(DeviceId deviceId, long rateKbps, long millis) {
+        holdOffSwitch = true;
+        Thread sender = new Thread(() -> {
+            try {
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+                while (getMeters(deviceId).stream().noneMatch(m -> m.bands().iterator().next().rate() == rateKbps)
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            holdOffSwitch = false;
+            deliver();
+        });
+        sender.start();
+        return sender;
+    }
+
+    /**
      * The meters held off the switch reach it. The switch's refusal reaches the meter's context
      * then (MeterManager's MeterOperation error, through DistributedMeterStore.failedMeter),
      * outside this double's lock, as ONOS calls it from its own threads.
