@@ -345,8 +345,12 @@ def main():
         answered = time.time() - t0
         assert code == 200, body
         done, took = wait_in_sync(members, body['policyVersion'], after, args.timeout)
+        starts = flow_starts(t0)
         figures['boardChange'] = {'board': board, 'devices': len(members), 'answeredS': round(answered, 2),
-                                  'inSyncS': round(max(done.values()) - t0, 2) if took else None}
+                                  'inSyncS': round(max(done.values()) - t0, 2) if took else None,
+                                  # Where the time goes, per device: until its flow rules began, then the rules.
+                                  'untilFlowRulesS': percentiles([starts[d] - t0 for d in done if d in starts]),
+                                  'flowRulesS': percentiles([done[d] - starts[d] for d in done if d in starts])}
         changed = sum(1 for name, *_ in others if bridge_state(name) != before_state[name])
         figures['boardChange']['sampledOthersChanged'] = f'{changed}/{len(others)}'
         print(f'board change: {figures["boardChange"]}', flush=True)

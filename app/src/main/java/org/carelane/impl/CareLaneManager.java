@@ -169,6 +169,8 @@ public class CareLaneManager implements CareLaneService {
     private PolicyChanges changes;
     /** The steps that follow ONOS's callbacks (see SliceProgrammer); never ONOS's own threads. */
     private ExecutorService programming;
+    /** Verification reads (see DeviceProgramming#verify), apart from the programming thread. */
+    private ExecutorService checks;
     private Reconciler reconciler;
     private NetcfgIntake intake;
     private PolicyAudit audit;
@@ -189,11 +191,12 @@ public class CareLaneManager implements CareLaneService {
         audit = new PolicyAudit(store, () -> clock.instant());
         ports = new DevicePorts(deviceService);
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
+        checks = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-checks"));
         OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
         ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, retired, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
-                () -> clock.instant(), (id, at) -> reconciler.profileAt(id, at), executor, programming);
+                () -> clock.instant(), (id, at) -> reconciler.profileAt(id, at), executor, programming, checks);
         devices.use(newProgrammer(), programTimeout);
         devices.boundInFlight(PROGRAM_IN_FLIGHT);
         UplinkQueues uplinkQueues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService),
@@ -268,6 +271,7 @@ public class CareLaneManager implements CareLaneService {
         }
         thread.shutdownNow();
         programming.shutdownNow();
+        checks.shutdownNow();
         meterStats.shutdownNow();
         log.info("CareLane stopped");
     }

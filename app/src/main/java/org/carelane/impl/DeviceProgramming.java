@@ -71,8 +71,13 @@ final class DeviceProgramming implements WorkCounts {
     private final BiFunction<DeviceId, Instant, Profile> profileAt;
     /** The CareLane thread. */
     private final ScheduledExecutorService carelane;
-    /** Where ONOS's callbacks continue and verification reads (see SliceProgrammer). */
+    /** Where ONOS's callbacks continue (see SliceProgrammer). */
     private final ExecutorService reads;
+    /**
+     * Where verification and clear-check reads run: each copies ONOS's whole meter store, and a
+     * boundary verifies every device, so on the programming thread they held up changes.
+     */
+    private final ExecutorService checks;
     private volatile SliceProgrammer programmer;
     private volatile Duration timeout;
     private volatile java.util.function.BiConsumer<DeviceId, Profile> inSync = (id, profile) -> { };
@@ -123,11 +128,12 @@ final class DeviceProgramming implements WorkCounts {
      * @param profileAt a device's profile at an instant
      * @param carelane  the CareLane thread
      * @param reads     the programming thread
+     * @param checks    the thread of verification reads
      */
     DeviceProgramming(ApplicationId appId, CareLaneStore store, FlowRuleService flowRules, MastershipService mastership,
                       DeviceService devices, DeviceSyncTracker sync, Supplier<Instant> clock,
                       BiFunction<DeviceId, Instant, Profile> profileAt,
-                      ScheduledExecutorService carelane, ExecutorService reads) {
+                      ScheduledExecutorService carelane, ExecutorService reads, ExecutorService checks) {
         this.appId = appId;
         this.store = store;
         this.flowRules = flowRules;
@@ -138,6 +144,7 @@ final class DeviceProgramming implements WorkCounts {
         this.profileAt = profileAt;
         this.carelane = carelane;
         this.reads = reads;
+        this.checks = checks;
     }
 
     /** @param attemptTimeout what the programmer's attempts time out after (for the reason shown) */
@@ -514,7 +521,7 @@ final class DeviceProgramming implements WorkCounts {
             if (!stillCleared(id)) {
                 return;
             }
-            reads.execute(() -> {
+            checks.execute(() -> {
                 int found = programmer.liveEntries(id).size();
                 onCareLaneThread(() -> {
                     if (!stillCleared(id) || clearChecks.containsKey(id)) {
@@ -648,8 +655,8 @@ final class DeviceProgramming implements WorkCounts {
 
     /**
      * Checks, after a flow-stats poll, that ONOS found every rule of an in-sync device on it
-     * and still holds its meters, and withdraws stray meters. The reads run on the programming
-     * thread, so that verifying many devices does not hold up changes.
+     * and still holds its meters, and withdraws stray meters. The reads run on their own
+     * thread, so that verifying many devices holds up neither changes nor ONOS's callbacks.
      */
     void verify(DeviceId id) {
         retries.remove(id);
@@ -657,7 +664,7 @@ final class DeviceProgramming implements WorkCounts {
         if (state.isEmpty() || state.get().state != DeviceSyncTracker.State.IN_SYNC || inFlight.containsKey(id)) {
             return;
         }
-        reads.execute(() -> {
+        checks.execute(() -> {
             long missing = 0;
             for (FlowEntry e : flowRules.getFlowEntries(id)) {
                 if (e.appId() == appId.id() && e.state() != FlowEntry.FlowEntryState.ADDED) {
@@ -673,7 +680,7 @@ final class DeviceProgramming implements WorkCounts {
 
     /** For tests: waits until the verification reads queued so far have run. */
     void awaitReads() {
-        QueuedWork.await(reads);
+        QueuedWork.await(checks);
     }
 
     private void verified(DeviceId id, DeviceSyncTracker.Entry checked, long missing, List<String> lost,

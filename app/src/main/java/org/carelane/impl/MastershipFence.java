@@ -33,6 +33,11 @@ final class MastershipFence {
         return mastership.isLocalMaster(device) && sameTerm(term, mastership.getMastershipFor(device));
     }
 
+    /** The number of the term this attempt started in (-1 if ONOS gave none). */
+    long term() {
+        return term == null ? -1 : term.term();
+    }
+
     /** Same leadership term and master; the roles of the backups may change within a term. */
     private static boolean sameTerm(MastershipInfo a, MastershipInfo b) {
         if (a == null || b == null) {

@@ -113,6 +113,12 @@ final class SliceProgrammer {
         meterMismatch = renew;
     }
 
+    /**
+     * The mastership term in which each device's meters were last looked through for strays
+     * at an attempt's end: a term's later attempts leave none (verification still looks).
+     */
+    private final Map<DeviceId, Long> sweptInTerm = new ConcurrentHashMap<>();
+
     /** device/meter id of withdrawn meters whose purge gives the device room (see {@link #madeRoom}). */
     private final Set<String> roomMaking = ConcurrentHashMap.newKeySet();
 
@@ -219,6 +225,8 @@ final class SliceProgrammer {
         Map<String, InstalledMeter> current = store.installedMeters(id);
         // A fresh generation trusts nothing recorded: staged meters may be gone from the switch too.
         Map<String, InstalledMeter> staged = fresh ? Map.of() : store.stagedMeters(id);
+        // Shadows use the working meters the staging took off the record (see stageRules).
+        boolean shadowed = store.shadow(id).isPresent();
         Map<String, InstalledMeter> next = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
         // Fails with the first meter error ONOS reports for this attempt.
@@ -264,9 +272,14 @@ final class SliceProgrammer {
                         staged.values().stream().filter(m -> !next.containsValue(m))
                                 .forEach(m -> withdrawIfHeld(id, m, next.values(), true));
                     }
-                    // Meters of an attempt that stopped when this node lost the device (a stale
-                    // attempt undoes nothing: the next master decides), before it got it back.
-                    withdrawMeters(id, strayMeters(id));
+                    // The meters the expired shadows used, and those of an attempt that stopped
+                    // when this node lost the device (a stale attempt undoes nothing: the next
+                    // master decides), before it got it back: the latter looked for once per
+                    // term, as ONOS copies its whole meter store for the read.
+                    Long swept = sweptInTerm.put(id, attempt.fence.term());
+                    if (shadowed || swept == null || swept != attempt.fence.term()) {
+                        withdrawMeters(id, strayMeters(id));
+                    }
                     return CompletableFuture.<Void>completedFuture(null);
                 }, callbacks)
                 .thenCompose(f -> f);
@@ -556,6 +569,7 @@ final class SliceProgrammer {
 
     private CompletableFuture<Void> clear(DeviceId id, boolean evenIfRulesStay) {
         keeper.forget(id);
+        sweptInTerm.remove(id);
         List<FlowRule> mine = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
             if (e.appId() == appId.id()) {

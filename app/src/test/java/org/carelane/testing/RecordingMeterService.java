@@ -39,6 +39,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>withdrawing an unknown meter is a no-op (DistributedMeterStore.deleteMeter);</li>
  *   <li>the switch (OVS) refuses a meter id it already holds (EXISTING_METER);</li>
  *   <li>a poll deletes from the switch what ONOS's store lacks;</li>
+ *   <li>{@code getMeters(device)} copies the whole store, every device's meters, before it
+ *       filters (DistributedMeterStore.getAllMeters(DeviceId): ImmutableSet.copyOf over the
+ *       ConsistentMap): {@link #wholeStoreReads} counts them, {@link #wholeStoreReadMillis} is
+ *       what each takes;</li>
  *   <li>{@link #loseMeter} drops a meter from the store and frees its id, as ONOS 2.7.0's
  *       racing meter-stats replies do (MeterManager.pushMeterMetrics).</li>
  * </ul>
@@ -66,6 +70,11 @@ public class RecordingMeterService extends MeterServiceAdapter {
     public MeterFailReason failReason = MeterFailReason.OUT_OF_METERS;
     /** The highest meter id a device offers (its meter features' max_meter). */
     public int tableSize = Integer.MAX_VALUE;
+    /** Reads of one device's meters, each a copy of ONOS's whole meter store. */
+    public final java.util.concurrent.atomic.AtomicInteger wholeStoreReads =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** How long each such read takes (a large store, or a Raft read during a leader election). */
+    public volatile long wholeStoreReadMillis;
     /** Meters stay PENDING_ADD until {@link #poll()}, as on ONOS. */
     public boolean confirmOnPoll;
     /** What each device's switch holds: meter id to rate (kbps). */
@@ -220,7 +229,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
         Thread sender = new Thread(() -> {
             try {
                 long deadline = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
-                while (getMeters(deviceId).stream().noneMatch(m -> m.bands().iterator().next().rate() == rateKbps)
+                while (metersOf(deviceId).stream().noneMatch(m -> m.bands().iterator().next().rate() == rateKbps)
                         && System.nanoTime() < deadline) {
                     Thread.sleep(5);
                 }
@@ -451,7 +460,21 @@ public class RecordingMeterService extends MeterServiceAdapter {
     }
 
     @Override
-    public synchronized Collection<Meter> getMeters(DeviceId deviceId) {
+    public Collection<Meter> getMeters(DeviceId deviceId) {
+        wholeStoreReads.incrementAndGet();
+        long millis = wholeStoreReadMillis;
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return metersOf(deviceId);
+    }
+
+    /** A device's meters, as the test sees them (no store read counted). */
+    public synchronized Collection<Meter> metersOf(DeviceId deviceId) {
         return new ArrayList<>(meters.getOrDefault(deviceId, new TreeMap<>()).values());
     }
 
