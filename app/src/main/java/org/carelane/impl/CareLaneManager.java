@@ -70,6 +70,8 @@ public class CareLaneManager implements CareLaneService {
      * earlier ones end (0: no bound). See docs/evidence.md, bench_all_wales.
      */
     static final int PROGRAM_IN_FLIGHT = Integer.getInteger("carelane.programInFlight", 0);
+    /** Threads that start attempts: their store and meter-store round trips overlap across devices. */
+    static final int START_THREADS = Integer.getInteger("carelane.startThreads", 4);
     /** How long a change waits for the devices before it answers; they go on in the background. */
     static final Duration PROMPT = Duration.ofMillis(750);
     /** Time ONOS gets to send new meters before their rules, on a switch CareLane cannot ask (SliceProgrammer). */
@@ -171,6 +173,8 @@ public class CareLaneManager implements CareLaneService {
     private ExecutorService programming;
     /** Verification reads (see DeviceProgramming#verify), apart from the programming thread. */
     private ExecutorService checks;
+    /** Where attempts start (see DeviceProgramming#starts). */
+    private ExecutorService starts;
     private Reconciler reconciler;
     private NetcfgIntake intake;
     private PolicyAudit audit;
@@ -192,11 +196,14 @@ public class CareLaneManager implements CareLaneService {
         ports = new DevicePorts(deviceService);
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
         checks = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-checks"));
+        java.util.concurrent.atomic.AtomicInteger startThreads = new java.util.concurrent.atomic.AtomicInteger();
+        starts = Executors.newFixedThreadPool(START_THREADS,
+                r -> new Thread(r, "carelane-starts-" + startThreads.incrementAndGet()));
         OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
         ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, retired, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
-                () -> clock.instant(), (id, at) -> reconciler.profileAt(id, at), executor, programming, checks);
+                () -> clock.instant(), (id, at) -> reconciler.profileAt(id, at), executor, programming, checks, starts);
         devices.use(newProgrammer(), programTimeout);
         devices.boundInFlight(PROGRAM_IN_FLIGHT);
         UplinkQueues uplinkQueues = new UplinkQueues(new OnosQueueConfigurator(driverService, deviceService),
@@ -272,6 +279,7 @@ public class CareLaneManager implements CareLaneService {
         thread.shutdownNow();
         programming.shutdownNow();
         checks.shutdownNow();
+        starts.shutdownNow();
         meterStats.shutdownNow();
         log.info("CareLane stopped");
     }

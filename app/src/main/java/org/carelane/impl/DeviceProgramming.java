@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -78,6 +79,11 @@ final class DeviceProgramming implements WorkCounts {
      * boundary verifies every device, so on the programming thread they held up changes.
      */
     private final ExecutorService checks;
+    /**
+     * Where attempts start: their store reads and meter submits (each several Raft operations
+     * in ONOS's meter store) overlap across devices instead of queueing on the CareLane thread.
+     */
+    private final Executor starts;
     private volatile SliceProgrammer programmer;
     private volatile Duration timeout;
     private volatile java.util.function.BiConsumer<DeviceId, Profile> inSync = (id, profile) -> { };
@@ -129,11 +135,13 @@ final class DeviceProgramming implements WorkCounts {
      * @param carelane  the CareLane thread
      * @param reads     the programming thread
      * @param checks    the thread of verification reads
+     * @param starts    where attempts start (several threads)
      */
     DeviceProgramming(ApplicationId appId, CareLaneStore store, FlowRuleService flowRules, MastershipService mastership,
                       DeviceService devices, DeviceSyncTracker sync, Supplier<Instant> clock,
                       BiFunction<DeviceId, Instant, Profile> profileAt,
-                      ScheduledExecutorService carelane, ExecutorService reads, ExecutorService checks) {
+                      ScheduledExecutorService carelane, ExecutorService reads, ExecutorService checks,
+                      Executor starts) {
         this.appId = appId;
         this.store = store;
         this.flowRules = flowRules;
@@ -145,6 +153,7 @@ final class DeviceProgramming implements WorkCounts {
         this.carelane = carelane;
         this.reads = reads;
         this.checks = checks;
+        this.starts = starts;
     }
 
     /** @param attemptTimeout what the programmer's attempts time out after (for the reason shown) */
@@ -279,13 +288,11 @@ final class DeviceProgramming implements WorkCounts {
         boolean reconnect = reconnected.remove(id);
         log.debug("CareLane attempt on {} for {} (fresh {}, reconnected {})", id, profile, renew, reconnect);
         MastershipFence fence = MastershipFence.now(mastership, id);
-        CompletableFuture<Void> attempt;
-        try {
-            attempt = reconnect && !renew ? programmer.programReconnected(own, profile, device.get(), fence)
-                    : programmer.program(own, profile, device.get(), renew, fence);
-        } catch (RuntimeException e) {
-            attempt = CompletableFuture.failedFuture(e);
-        }
+        SliceProgrammer p = programmer;
+        DeviceUplink uplink = device.get();
+        CompletableFuture<Void> attempt = CompletableFuture.supplyAsync(() -> reconnect && !renew
+                ? p.programReconnected(own, profile, uplink, fence)
+                : p.program(own, profile, uplink, renew, fence), starts).thenCompose(f -> f);
         inFlight.put(id, attempt);
         inFlightTerm.put(id, fence);
         if (renew) {

@@ -96,6 +96,24 @@ class ScopedRatesTest {
         assertEquals(1000, meterKbps(GP_CAV, "social"));
     }
 
+    /**
+     * Each meter submit is several round trips to ONOS's distributed store: at 300 sites a board
+     * of 43 queued them one device after another (about 90 ms each), so the attempts of a
+     * change start on several threads and their submits overlap.
+     */
+    @Test
+    void theSitesOfABoardChangeSubmitTheirMetersAtTheSameTime() {
+        start();
+        bed.meters.submitMillis = 300;
+        bed.meters.mostSubmitsAtOnce.set(0);
+        bed.manager.setScopedRates(RateScope.board("cav"), "social", Profile.PEAK,
+                new RateOverride(null, 20.0, null, null), "alice", "rest");
+        assertEquals(2000, meterKbps(GP_CAV, "social"));
+        assertEquals(20_000, meterKbps(COMMUNITY_CAV, "social"));
+        assertTrue(bed.meters.mostSubmitsAtOnce.get() > 1, "submits one at a time: "
+                + bed.meters.mostSubmitsAtOnce.get());
+    }
+
     @Test
     void statusSumsUpByBoardAndMetricsCarryBoardAndClass() {
         start();

@@ -75,6 +75,16 @@ public class RecordingMeterService extends MeterServiceAdapter {
             new java.util.concurrent.atomic.AtomicInteger();
     /** How long each such read takes (a large store, or a Raft read during a leader election). */
     public volatile long wholeStoreReadMillis;
+    /**
+     * How long a submit takes before it returns: ONOS's allocateMeterId and addOrUpdateMeter are
+     * several round trips to its distributed store (an id set, a counter, the meter map).
+     */
+    public volatile long submitMillis;
+    private final java.util.concurrent.atomic.AtomicInteger submitsInProgress =
+            new java.util.concurrent.atomic.AtomicInteger();
+    /** The most submits that were in progress at one moment. */
+    public final java.util.concurrent.atomic.AtomicInteger mostSubmitsAtOnce =
+            new java.util.concurrent.atomic.AtomicInteger();
     /** Meters stay PENDING_ADD until {@link #poll()}, as on ONOS. */
     public boolean confirmOnPoll;
     /** What each device's switch holds: meter id to rate (kbps). */
@@ -88,7 +98,24 @@ public class RecordingMeterService extends MeterServiceAdapter {
     private final List<Meter> held = new ArrayList<>();
 
     @Override
-    public synchronized Meter submit(MeterRequest request) {
+    public Meter submit(MeterRequest request) {
+        int now = submitsInProgress.incrementAndGet();
+        mostSubmitsAtOnce.accumulateAndGet(now, Math::max);
+        try {
+            long millis = submitMillis;
+            if (millis > 0) {
+                Thread.sleep(millis);
+            }
+            return store(request);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } finally {
+            submitsInProgress.decrementAndGet();
+        }
+    }
+
+    private synchronized Meter store(MeterRequest request) {
         long id = allocate(request.deviceId());
         TreeMap<Long, Meter> table = meters.computeIfAbsent(request.deviceId(), d -> new TreeMap<>());
         DefaultMeter meter = (DefaultMeter) DefaultMeter.builder()
