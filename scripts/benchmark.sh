@@ -5,6 +5,10 @@
 #   scripts/benchmark.sh all-wales [N]                     N bridges, 7 boards, 3 site classes, through the
 #                                                          real ONOS test bed (root; default 300, CI runs 150)
 #   scripts/benchmark.sh all-wales-cluster [N]             the same on the test bed's 3-node cluster (default 300)
+#   scripts/benchmark.sh scale [N]                         N bridges, one national policy, through the real ONOS
+#                                                          test bed (root; default 150, CI runs 100)
+#   scripts/benchmark.sh rest-meters [CHANGES]              meters after N REST rate changes on one bridge through
+#                                                          the real ONOS test bed (root; default 1000, CI runs 300)
 #   scripts/benchmark.sh names [RATE SECONDS LOAD]          DNS hold latency and a flood of names through the real
 #                                                          ONOS test bed (root; default 200 answers/s, 10 s, 50000)
 set -euo pipefail
@@ -15,10 +19,12 @@ case "$what" in
   all-wales) scripts/start-ovs.sh; cd mininet-tests; exec /usr/bin/python3 bench_all_wales.py "${1:-300}" ;;
   all-wales-cluster) scripts/start-ovs.sh; cd mininet-tests
     exec /usr/bin/python3 bench_all_wales.py "${1:-300}" --cluster ;;
+  scale) scripts/start-ovs.sh; cd mininet-tests; exec /usr/bin/python3 bench_scale.py "${1:-150}" ;;
+  rest-meters) scripts/start-ovs.sh; cd mininet-tests; exec /usr/bin/python3 bench_meters.py "${1:-1000}" ;;
   names) scripts/start-ovs.sh; cd mininet-tests; exec /usr/bin/python3 bench_names.py "$@" ;;
   compile) main=org.carelane.bench.PolicyCompileBenchmark ;;
   meters) main=org.carelane.bench.MeterLeakBenchmark ;;
-  *) echo "benchmark.sh: unknown benchmark '$what' (compile, meters, names, all-wales or all-wales-cluster)" >&2; exit 2 ;;
+  *) echo "benchmark.sh: unknown benchmark '$what' (compile, meters, scale, rest-meters, names, all-wales or all-wales-cluster)" >&2; exit 2 ;;
 esac
 scripts/onos-jars.sh
 mvn -B -ntp -q -pl app test-compile

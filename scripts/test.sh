@@ -2,8 +2,9 @@
 # All CareLane tests (run as root): the build with the Java unit/REST/CLI tests (JDK 17 compiler,
 # Java 11 bytecode), the same tests again on a Java 11 JVM, the compile and meter-leak
 # benchmarks, the acceptance tests (Mininet on userspace OVS with CareLane in a real ONOS 2.7.0
-# from ../shared/onos-testbed, single node and its 3-node cluster), then the 150-bridge scale
-# and all-Wales benchmarks. With CI=true a missing test bed fails the run instead of skipping.
+# from ../shared/onos-testbed, single node and its 3-node cluster), then the benchmarks through
+# ONOS at CI size (full size: scripts/benchmark.sh). With CI=true a missing test bed fails the
+# run instead of skipping.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -27,14 +28,14 @@ step "Acceptance tests: Mininet + userspace OVS + CareLane in a real ONOS 2.7.0"
 scripts/start-ovs.sh
 cd mininet-tests
 /usr/bin/python3 -m pytest -s -v -p no:cacheprovider .
-step "Benchmark: 150 OVS bridges on one ONOS node, netcfg push and rate change convergence"
-/usr/bin/python3 bench_scale.py 150
+step "Benchmark: 100 OVS bridges on one ONOS node, netcfg push and rate change convergence (scripts/benchmark.sh scale: 150)"
+/usr/bin/python3 bench_scale.py 100
 step "Benchmark: all of NHS Wales, 150 bridges over 7 boards and 3 site classes (scripts/benchmark.sh all-wales: 300)"
 /usr/bin/python3 bench_all_wales.py 150
 step "Benchmark: one TCP flow under social caps of 2, 4 and 15 Mbit/s through ONOS"
 /usr/bin/python3 bench_tcp.py
-step "Benchmark: meters after 1,000 REST rate changes on one bridge (README: 10,000, run by hand)"
-/usr/bin/python3 bench_meters.py 1000
+step "Benchmark: meters after 300 REST rate changes on one bridge (scripts/benchmark.sh rest-meters: 1,000)"
+/usr/bin/python3 bench_meters.py 300
 step "Benchmark: DNS answers held for their rules at 200/s, and 5,000 names (scripts/benchmark.sh names: 10 s, 50,000)"
 /usr/bin/python3 bench_names.py 200 5 5000
 step "done"

@@ -45,7 +45,7 @@ final class MeterFeaturesRepair {
 
     private final Supplier<OpenFlowController> controller;
     private final Supplier<Consumer<MeterFeatures>> store;
-    private volatile int restored;
+    private final java.util.concurrent.atomic.AtomicInteger restored = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param controller ONOS's OpenFlow controller, or null while there is none
@@ -78,13 +78,13 @@ final class MeterFeaturesRepair {
             return Outcome.NO_METERS;
         }
         sink.accept(features(id, features));
-        restored++;
+        restored.incrementAndGet();
         return Outcome.RESTORED;
     }
 
     /** How many times features were stored again (for /status and tests). */
     int restored() {
-        return restored;
+        return restored.get();
     }
 
     /** ONOS's view of an OpenFlow 1.3 switch's meter features: ids 1 to max_meter. */
