@@ -227,6 +227,8 @@ final class SliceProgrammer {
         Map<String, InstalledMeter> staged = fresh ? Map.of() : store.stagedMeters(id);
         // Shadows use the working meters the staging took off the record (see stageRules).
         boolean shadowed = store.shadow(id).isPresent();
+        // Taken until this attempt succeeds: after any failure the next success looks for strays.
+        Long swept = sweptInTerm.remove(id);
         Map<String, InstalledMeter> next = new ConcurrentHashMap<>();
         List<CompletableFuture<Void>> submitted = new ArrayList<>();
         // Fails with the first meter error ONOS reports for this attempt.
@@ -272,14 +274,16 @@ final class SliceProgrammer {
                         staged.values().stream().filter(m -> !next.containsValue(m))
                                 .forEach(m -> withdrawIfHeld(id, m, next.values(), true));
                     }
-                    // The meters the expired shadows used, and those of an attempt that stopped
-                    // when this node lost the device (a stale attempt undoes nothing: the next
-                    // master decides), before it got it back: the latter looked for once per
-                    // term, as ONOS copies its whole meter store for the read.
-                    Long swept = sweptInTerm.put(id, attempt.fence.term());
-                    if (shadowed || swept == null || swept != attempt.fence.term()) {
+                    // The meters the expired shadows used, those of an attempt that stopped when
+                    // this node lost the device (a stale attempt undoes nothing: the next master
+                    // decides), before it got it back, and those a failed attempt could not
+                    // withdraw: looked for after a failure or in a new term, not at every
+                    // attempt, as ONOS copies its whole meter store for the read.
+                    long term = attempt.fence.term();
+                    if (shadowed || swept == null || swept != term) {
                         withdrawMeters(id, strayMeters(id));
                     }
+                    sweptInTerm.put(id, term);
                     return CompletableFuture.<Void>completedFuture(null);
                 }, callbacks)
                 .thenCompose(f -> f);
@@ -543,9 +547,17 @@ final class SliceProgrammer {
         return stray;
     }
 
-    /** Withdraws meters found by {@link #strayMeters}. */
+    /**
+     * Withdraws meters found by {@link #strayMeters}, but any the device now uses or has staged
+     * (a staging may have run while a verification read ONOS's meter store).
+     */
     void withdrawMeters(DeviceId id, List<InstalledMeter> stray) {
-        stray.forEach(m -> withdrawIfHeld(id, m, store.installedMeters(id).values(), true));
+        if (stray.isEmpty()) {
+            return;
+        }
+        List<InstalledMeter> inUse = new ArrayList<>(store.installedMeters(id).values());
+        inUse.addAll(store.stagedMeters(id).values());
+        stray.forEach(m -> withdrawIfHeld(id, m, inUse, true));
     }
 
     /**

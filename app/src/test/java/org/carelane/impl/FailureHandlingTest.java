@@ -441,6 +441,30 @@ class FailureHandlingTest {
         assertEquals(reads + 1, bed.meters.wholeStoreReads.get(), "only the verification read the whole store");
     }
 
+    /**
+     * An attempt's end looks through ONOS's whole meter store for strays only in a new term or
+     * after a failure: a stray left by a failed attempt of this term goes when the retry lands,
+     * not at a verification that a device changed every few seconds may never reach.
+     */
+    @Test
+    void aStrayMeterGoesWhenTheRetryAfterAFailureLands() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(12000, 0), "alice", "rest");
+        waitFor(() -> meterRates().contains(12000L), Duration.ofSeconds(2), "a change in the same term");
+        // A meter of CareLane's that no rule uses, e.g. one a failed attempt could not withdraw.
+        bed.meters.submit(DefaultMeterRequest.builder().forDevice(GW).fromApp(bed.manager.appId())
+                .withUnit(Meter.Unit.KB_PER_SEC).burst()
+                .withBands(List.of(DefaultBand.builder().ofType(Band.Type.DROP).withRate(4000).burstSize(400).build()))
+                .add());
+        bed.meters.failSubmits = 1;
+        bed.meters.failReason = MeterFailReason.TIMEOUT;
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(8000, 0), "alice", "rest");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(2), "a failure");
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(8), "a retry succeeds");
+        assertEquals(List.of(8000L, 20000L, 20000L), meterRates(), "the stray went with the retry");
+    }
+
     private List<org.onosproject.net.flow.FlowEntry> rulesUsing(long meterId) {
         return bed.flows.devices(GW).stream().filter(e -> e.treatment().meters().stream()
                 .anyMatch(m -> m.meterId().id() == meterId)).collect(Collectors.toList());
