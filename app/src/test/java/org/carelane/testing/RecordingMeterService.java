@@ -102,16 +102,22 @@ public class RecordingMeterService extends MeterServiceAdapter {
         int now = submitsInProgress.incrementAndGet();
         mostSubmitsAtOnce.accumulateAndGet(now, Math::max);
         try {
-            long millis = submitMillis;
-            if (millis > 0) {
-                Thread.sleep(millis);
-            }
+            pause(submitMillis);
             return store(request);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         } finally {
             submitsInProgress.decrementAndGet();
+        }
+    }
+
+    /** Waits as a round trip to ONOS's store would (an interrupt ends the wait, and stays set). */
+    private static void pause(long millis) {
+        if (millis <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -489,14 +495,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
     @Override
     public Collection<Meter> getMeters(DeviceId deviceId) {
         wholeStoreReads.incrementAndGet();
-        long millis = wholeStoreReadMillis;
-        if (millis > 0) {
-            try {
-                Thread.sleep(millis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
+        pause(wholeStoreReadMillis);
         return metersOf(deviceId);
     }
 
