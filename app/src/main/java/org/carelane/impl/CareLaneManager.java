@@ -175,6 +175,8 @@ public class CareLaneManager implements CareLaneService {
     private ExecutorService checks;
     /** Where attempts start (see DeviceProgramming#starts). */
     private ExecutorService starts;
+    /** Where meters are submitted (see SliceProgrammer#submitApart), as many threads as starts. */
+    private ExecutorService submits;
     private Reconciler reconciler;
     private NetcfgIntake intake;
     private PolicyAudit audit;
@@ -199,6 +201,9 @@ public class CareLaneManager implements CareLaneService {
         java.util.concurrent.atomic.AtomicInteger startThreads = new java.util.concurrent.atomic.AtomicInteger();
         starts = Executors.newFixedThreadPool(START_THREADS,
                 r -> new Thread(r, "carelane-starts-" + startThreads.incrementAndGet()));
+        java.util.concurrent.atomic.AtomicInteger submitThreads = new java.util.concurrent.atomic.AtomicInteger();
+        submits = Executors.newFixedThreadPool(START_THREADS,
+                r -> new Thread(r, "carelane-submits-" + submitThreads.incrementAndGet()));
         OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
         ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, retired, executor);
@@ -280,6 +285,7 @@ public class CareLaneManager implements CareLaneService {
         programming.shutdownNow();
         checks.shutdownNow();
         starts.shutdownNow();
+        submits.shutdownNow();
         meterStats.shutdownNow();
         log.info("CareLane stopped");
     }
@@ -333,7 +339,7 @@ public class CareLaneManager implements CareLaneService {
 
     private SliceProgrammer newProgrammer() {
         SliceProgrammer programmer = new SliceProgrammer(appId, flowRuleService, meterService, store, programTimeout,
-                retired, meterGrace, programming, keeper, switchMeters, meterFeatures,
+                retired, meterGrace, programming, submits, keeper, switchMeters, meterFeatures,
                 new WithdrawnMeterSweep(() -> openFlowController, switchMeters, meterService, programming));
         programmer.onMeterMismatch(id -> thread.execute(() -> devices.meterMismatch(id)));
         return programmer;

@@ -64,6 +64,8 @@ final class SliceProgrammer {
     private final Duration timeout;
     private final RetiredCounters retired;
     private final Duration meterGrace;
+    /** Where meters are submitted: not the programming thread, and a device's meters together. */
+    private final Executor submits;
     /**
      * Runs everything that follows an ONOS future. Never the thread that completed it: that
      * can be an Atomix partition thread, and a blocking store call there times the store out.
@@ -85,6 +87,7 @@ final class SliceProgrammer {
      * @param retired where the counters of replaced rules are kept
      * @param meterGrace time between submitting meters and sending the rules that use them
      * @param callbacks   where the steps after ONOS's callbacks run
+     * @param submits     where meters are submitted (several threads)
      * @param keeper      told which rules each device is to hold
      * @param switchMeters reads the meters a switch holds
      * @param features    gives ONOS back a switch's meter features it forgot
@@ -92,6 +95,7 @@ final class SliceProgrammer {
      */
     SliceProgrammer(ApplicationId appId, FlowRuleService flowRules, MeterService meters, CareLaneStore store,
                     Duration timeout, RetiredCounters retired, Duration meterGrace, Executor callbacks,
+                    Executor submits,
                     RuleKeeper keeper, SwitchMeterReader switchMeters, MeterFeaturesRepair features,
                     WithdrawnMeterSweep sweep) {
         this.appId = appId;
@@ -102,6 +106,7 @@ final class SliceProgrammer {
         this.retired = retired;
         this.meterGrace = meterGrace;
         this.callbacks = callbacks;
+        this.submits = submits;
         this.keeper = keeper;
         this.switchMeters = switchMeters;
         this.features = features;
@@ -245,8 +250,8 @@ final class SliceProgrammer {
                 next.put(slice, ready);   // staged before the boundary, already on the switch
                 return;
             }
-            CompletableFuture<InstalledMeter> meter = submitOrExplain(id, slice, rate, burst, attempt, meterError);
-            submitted.add(meter.thenAccept(m -> next.put(slice, m)));
+            submitted.add(submitApart(id, slice, rate, burst, attempt, meterError)
+                    .thenAccept(m -> next.put(slice, m)));
         });
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
                 .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
@@ -327,7 +332,7 @@ final class SliceProgrammer {
                 staged.put(slice, ready);
                 return;
             }
-            submitted.add(submitOrExplain(id, slice, rate, burst, attempt, meterError)
+            submitted.add(submitApart(id, slice, rate, burst, attempt, meterError)
                     .thenAccept(m -> staged.put(slice, m)));
         });
         return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
@@ -666,6 +671,19 @@ final class SliceProgrammer {
      */
     boolean madeRoom(DeviceId id, long meterId) {
         return roomMaking.remove(id + "/" + meterId);
+    }
+
+    /**
+     * {@link #submitOrExplain} on the submit threads. In a cluster each submit is several Raft
+     * round trips (MeterManager.submit: a free id, the id counter, the meter map), slowest just
+     * after a Raft leader changed: a device's meters go together, and a reconnect's fresh
+     * generation, which starts on the programming thread, does not hold up other devices there.
+     */
+    private CompletableFuture<InstalledMeter> submitApart(DeviceId id, String slice, long rateKbps, long burstKbits,
+                                                          Attempt attempt, CompletableFuture<Void> meterError) {
+        return CompletableFuture.supplyAsync(
+                () -> submitOrExplain(id, slice, rateKbps, burstKbits, attempt, meterError), submits)
+                .thenCompose(f -> f);
     }
 
     /**

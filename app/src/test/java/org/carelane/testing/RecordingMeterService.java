@@ -16,6 +16,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -85,6 +86,8 @@ public class RecordingMeterService extends MeterServiceAdapter {
     /** The most submits that were in progress at one moment. */
     public final java.util.concurrent.atomic.AtomicInteger mostSubmitsAtOnce =
             new java.util.concurrent.atomic.AtomicInteger();
+    /** The threads submits ran on. */
+    public final Set<String> submitThreads = ConcurrentHashMap.newKeySet();
     /** Meters stay PENDING_ADD until {@link #poll()}, as on ONOS. */
     public boolean confirmOnPoll;
     /** What each device's switch holds: meter id to rate (kbps). */
@@ -101,6 +104,7 @@ public class RecordingMeterService extends MeterServiceAdapter {
     public Meter submit(MeterRequest request) {
         int now = submitsInProgress.incrementAndGet();
         mostSubmitsAtOnce.accumulateAndGet(now, Math::max);
+        submitThreads.add(Thread.currentThread().getName());
         try {
             pause(submitMillis);
             return store(request);
