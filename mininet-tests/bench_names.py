@@ -75,7 +75,7 @@ def main():
             doc['apps']['org.carelane.app']['carelane']['dns']['maxLearned'] = MAX_LEARNED
             code, body = onos.push_netcfg(doc)
             assert code == 200, body
-            onos.wait_until(lambda: 'work-internet' in {s['name'] for s in
+            onos.wait_until(lambda: 'resolvers' in {s['name'] for s in
                                                         onos.rest('GET', '/onos/carelane/slices')[1]['slices']},
                             30, 'the names policy in CareLane')
             onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)

@@ -400,10 +400,18 @@ def status():
     return body
 
 
-def expected_rates(profile):
-    """{slice: maxKbps} of the forwarding slices in a profile, from CareLane's REST API."""
+def by_name_only(slice_):
+    """True if every rule of a slice lists names: its meter is on the switch, but no rule uses it
+    until an answer for one of its names is learned."""
+    return all(r.get('dstNameList') for r in slice_.get('rules', [])) and bool(slice_.get('rules'))
+
+
+def expected_rates(profile, in_force=False):
+    """{slice: maxKbps} of the forwarding slices in a profile, from CareLane's REST API; with
+    in_force, only the slices whose meters rules use before any name is learned."""
     _, body = rest('GET', '/onos/carelane/slices')
-    return {s['name']: s['rates'][profile]['maxKbps'] for s in body['slices'] if s.get('action') != 'drop'}
+    return {s['name']: s['rates'][profile]['maxKbps'] for s in body['slices']
+            if s.get('action') != 'drop' and not (in_force and by_name_only(s))}
 
 
 def wait_programmed(bridge, device_id, profile, timeout=60):

@@ -28,7 +28,8 @@ def test_bundle_is_built_for_java_11(onos_carelane):
 def test_netcfg_reaches_the_app_and_bad_netcfg_is_refused_naming_the_field(onos_carelane):
     onos = onos_carelane
     code, slices = onos.rest('GET', '/onos/carelane/slices')
-    assert code == 200 and [s['name'] for s in slices['slices']] == ['blocked', 'clinical', 'social', 'default']
+    assert code == 200 and [s['name'] for s in slices['slices']] == ['blocked', 'clinical', 'work-internet', 'social',
+                                                                          'default']
     bad = onos.netcfg_for(onos.ROOT / 'topologies' / 'carelane-netcfg.json')
     bad['apps']['org.carelane.app']['carelane']['slices'][1]['rates']['peak']['minKbps'] = 30000
     code, body = onos.push_netcfg(bad)

@@ -22,7 +22,7 @@ def netcfg(onos, when='peak', port=BREAKOUT_PORT):
     doc = onos.netcfg_for(NETCFG)
     block = doc['apps']['org.carelane.app']['carelane']
     block['devices'][0]['links'] = {'breakout': {'port': port, 'kbps': 30000, 'vlan': 100}}
-    block['slices'][2]['egress'] = {'link': 'breakout', 'when': when}
+    next(s for s in block['slices'] if s['name'] == 'social')['egress'] = {'link': 'breakout', 'when': when}
     return doc
 
 

@@ -38,31 +38,26 @@ PUNT = re.compile(r'priority=1100[01],udp,nw_src=' + re.escape(RESOLVER) + r',tp
 
 
 def names_netcfg(onos):
-    """The hospital netcfg with work-internet and social by name, and a blocked name."""
+    """The shipped hospital sample, which has work-internet and social by name and a blocked
+    name, with the test zone's short TTLs, DNS bypass blocked and the site's resolvers above it."""
     doc = onos.netcfg_for(NETCFG)
     block = doc['apps']['org.carelane.app']['carelane']
-    block['nameLists'] = {'work-sites': ['nhs.wales', '*.nhs.wales'],
-                          'social-media': ['facebook.com', '*.facebook.com', '*.fbcdn.net'],
-                          'blocked-names': ['badsite.example']}
+    assert {'work-sites', 'social-media', 'blocked-names'} <= set(block['nameLists']), 'the sample names sites'
+    assert block['dns']['resolvers'] == [RESOLVER], block['dns']
     block['nameLists']['blocked-names'] += DOH_NAMES
     block['dns'] = {'resolvers': [RESOLVER], 'minTtlSeconds': 5, 'maxTtlSeconds': 600, 'holdMs': 50}
     block['prefixLists']['site-resolvers'] = [RESOLVER + '/32']
     block['prefixLists']['internet'].append('2001:db8:200::/48')   # dual-stack: AAAA answers get rules
     for s in block['slices']:
-        if s['name'] == 'social':
-            s['rules'].append({'dstNameList': 'social-media'})
         if s['name'] == 'blocked':
             # Bypass: DNS to any other server, DNS over TLS, and known DNS-over-HTTPS names.
-            s['rules'] += [{'dstNameList': 'blocked-names'}, {'ipProto': 17, 'dstPort': 53},
-                           {'ipProto': 6, 'dstPort': 53}, {'ipProto': 6, 'dstPort': 853}]
+            s['rules'] += [{'ipProto': 17, 'dstPort': 53}, {'ipProto': 6, 'dstPort': 53},
+                           {'ipProto': 6, 'dstPort': 853}]
     # Above blocked: DNS to and from the site's own resolvers.
     block['slices'].append({'name': 'resolvers', 'priority': 950, 'dscp': 'CS2', 'queue': 1,
                             'rules': [{'dstPrefixList': 'site-resolvers', 'dstPort': 53},
                                       {'srcPrefixList': 'site-resolvers', 'srcPort': 53}],
                             'rates': {'peak': {'maxKbps': 1000}, 'offPeak': {'maxKbps': 1000}}})
-    block['slices'].append({'name': 'work-internet', 'priority': 300, 'dscp': 'AF21', 'queue': 1,
-                            'rules': [{'dstNameList': 'work-sites'}],
-                            'rates': {'peak': {'maxKbps': 6000}, 'offPeak': {'maxKbps': 15000}}})
     return doc
 
 
@@ -97,7 +92,7 @@ def site(onos_carelane):
             code, body = onos.push_netcfg(names_netcfg(onos))
             assert code == 200, body
             # netcfg reaches CareLane as an event: its slices, which wait_programmed reads, first.
-            onos.wait_until(lambda: 'work-internet' in {s['name'] for s in
+            onos.wait_until(lambda: 'resolvers' in {s['name'] for s in
                                                         onos.rest('GET', '/onos/carelane/slices')[1]['slices']},
                             30, 'the names policy in CareLane')
             onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)

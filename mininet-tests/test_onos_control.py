@@ -124,10 +124,10 @@ def test_rest_rate_changes_reach_the_switch_while_traffic_flows(onos_carelane, s
     assert after >= 0.8 * 2.0 and before >= 1.5 * after, (before, after)
     assert loss < 0.5, udp_result['end']
     assert received >= sent - 1, ping_out
-    assert sorted(onos.switch_meters(GATEWAY).values()) == [2000, 18000, 20000]
+    assert sorted(onos.switch_meters(GATEWAY).values()) == [2000, 6000, 18000, 20000]
     st = onos.status()
     installed = {k: v['rateKbps'] for k, v in st['devices'][0]['meters'].items()}
-    assert installed == {'clinical': 18000, 'social': 2000, 'default': 20000}, st
+    assert installed == {'clinical': 18000, 'work-internet': 6000, 'social': 2000, 'default': 20000}, st
     code, audit = onos.rest('GET', '/onos/carelane/audit?limit=5')
     assert [e['user'] for e in audit['entries'] if e['source'] == 'rest'][:2] == ['onos', 'onos'], audit
 
@@ -297,9 +297,11 @@ def test_the_scheduled_switch_over_reaches_the_switch_at_the_boundary(onos_carel
         # Within 30 s of the boundary CareLane stages it: the next profile's meters join the
         # switch's, and its rules wait under shadows, so what counts is what the rules apply.
         appid = onos.app_id()
-        onos.wait_until(lambda: onos.switch_in_force(GATEWAY, before_rates, appid), 30,
-                        f'{GATEWAY} to apply {before_rates}', interval=0.05)
-        assert not onos.switch_in_force(GATEWAY, after_rates, appid), f'{before} before the boundary'
+        before_in_force = list(onos.expected_rates(before, in_force=True).values())
+        after_in_force = list(onos.expected_rates(to, in_force=True).values())
+        onos.wait_until(lambda: onos.switch_in_force(GATEWAY, before_in_force, appid), 30,
+                        f'{GATEWAY} to apply {before_in_force}', interval=0.05)
+        assert not onos.switch_in_force(GATEWAY, after_in_force, appid), f'{before} before the boundary'
         wait = boundary.timestamp() - time.time()
         assert wait > 0, 'the boundary passed while preparing'
         time.sleep(wait)
@@ -388,7 +390,8 @@ def test_a_rest_change_survives_reactivation_and_an_onos_restart(onos_carelane, 
         _, body = onos.rest('GET', '/onos/carelane/slices/social')
         return body['rates']['peak']['maxKbps']
     _, netcfg = onos.rest('GET', '/onos/v1/network/configuration/apps/org.carelane.app')
-    assert netcfg['carelane']['slices'][2]['rates']['peak']['maxKbps'] == 3000, netcfg
+    social = next(s for s in netcfg['carelane']['slices'] if s['name'] == 'social')
+    assert social['rates']['peak']['maxKbps'] == 3000, netcfg
     onos.deactivate_app()
     onos.activate_app()
     assert social_peak() == 3000, 'kept across app reactivation'
@@ -399,7 +402,7 @@ def test_a_rest_change_survives_reactivation_and_an_onos_restart(onos_carelane, 
     onos.wait_until(lambda: onos.device_available(GATEWAY_DEVICE), 60, 'gateway back after the restart')
     onos.set_profile('peak', reason='after restart')
     onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)
-    assert sorted(onos.switch_meters(GATEWAY).values()) == [3000, 20000, 20000]
+    assert sorted(onos.switch_meters(GATEWAY).values()) == [3000, 6000, 20000, 20000]
     assert onos.rest('PUT', '/onos/carelane/slices/social/bandwidth',
                      {'profile': 'peak', 'maxKbps': 4000, 'minKbps': 4000})[0] == 200
     onos.wait_programmed(GATEWAY, GATEWAY_DEVICE, 'peak', timeout=60)

@@ -76,12 +76,14 @@ def test_with_the_ovs_driver_the_uplink_gets_the_peak_queues(onos_carelane, queu
     onos = onos_carelane
     code, body = onos.push_netcfg(onos.with_owned_queues(onos.netcfg_for(NETCFG)))
     assert code == 200, body
-    port = wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT)},
+    port = wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT),
+                        3: (0, 6 * MBIT)},
                        'the peak queues on the uplink')
     assert port['type'] == 'linux-htb' and port['maxRate'] == 20 * MBIT, port
     assert port['name'].startswith('carelane-0000000000000001-'), port
     onos.wait_until(lambda: queue_status(onos).get('state') == 'APPLIED', 20, 'queues APPLIED in /status')
-    assert [q['slice'] for q in queue_status(onos)['queues']] == ['clinical', 'default', 'social']
+    assert [q['slice'] for q in queue_status(onos)['queues']] == ['clinical', 'default', 'social',
+                                                                        'work-internet']
     # The userspace datapath ignores set_queue, but OVS builds the port's tc classes itself:
     # class 1:(queue + 1) at the queue's min rate (see README, Queues on the switch).
     classes = subprocess.run(['tc', 'class', 'show', 'dev', UPLINK], capture_output=True, text=True).stdout
@@ -92,17 +94,20 @@ def test_with_the_ovs_driver_the_uplink_gets_the_peak_queues(onos_carelane, queu
 def test_the_queues_follow_the_profile_and_rest_changes(onos_carelane, queue_site):
     onos = onos_carelane
     onos.set_profile('offPeak', reason='queue tests')
-    wait_queues(onos, {0: (10 * MBIT, 20 * MBIT), 1: (2 * MBIT, 20 * MBIT), 2: (4 * MBIT, 15 * MBIT)},
+    wait_queues(onos, {0: (10 * MBIT, 20 * MBIT), 1: (2 * MBIT, 20 * MBIT), 2: (4 * MBIT, 15 * MBIT),
+                        3: (0, 15 * MBIT)},
                 'the off-peak queues after the switch-over')
     code, body = onos.rest('PUT', '/onos/carelane/slices/social/bandwidth',
                            {'profile': 'offPeak', 'maxKbps': 9000, 'minKbps': 3000})
     assert code == 200, body
-    wait_queues(onos, {0: (10 * MBIT, 20 * MBIT), 1: (2 * MBIT, 20 * MBIT), 2: (3 * MBIT, 9 * MBIT)},
+    wait_queues(onos, {0: (10 * MBIT, 20 * MBIT), 1: (2 * MBIT, 20 * MBIT), 2: (3 * MBIT, 9 * MBIT),
+                        3: (0, 15 * MBIT)},
                 "social's new off-peak cap in its queue")
     qos, queues = onos.carelane_ovsdb_rows()
-    assert len(qos) == 1 and len(queues) == 3, f'earlier generations are deleted: {qos} {queues}'
+    assert len(qos) == 1 and len(queues) == 4, f'earlier generations are deleted: {qos} {queues}'
     onos.set_profile('peak', reason='queue tests')
-    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT)},
+    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT),
+                        3: (0, 6 * MBIT)},
                 'the peak queues again')
 
 
@@ -112,7 +117,8 @@ def test_a_paused_ovsdb_server_fails_the_queues_not_the_change_and_they_follow_w
     rate change still answers within 1 s and reaches the switch's meters (OpenFlow); /status
     shows the queues FAILED with the reason; after SIGCONT the queues follow within 5 s."""
     onos = onos_carelane
-    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT)},
+    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT),
+                        3: (0, 6 * MBIT)},
                 'the peak queues before the pause')
     pid = int(Path('/var/run/openvswitch/ovsdb-server.pid').read_text().strip())
     figures = {}
@@ -137,7 +143,8 @@ def test_a_paused_ovsdb_server_fails_the_queues_not_the_change_and_they_follow_w
     onos.wait_until(lambda: queue_status(onos).get('state') == 'APPLIED', 30, 'the queues APPLIED after SIGCONT',
                     interval=0.1)
     figures['appliedAfterContS'] = round(time.time() - t1, 3)
-    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 5 * MBIT)},
+    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 5 * MBIT),
+                        3: (0, 6 * MBIT)},
                 "social's new peak cap in its queue after the pause", timeout=10)
     # ONOS re-asserts the ovsdb: device's role every 10-20 s (its provider never acknowledges
     # one): the pause spans a moment without a master, which released the queues before 42f54a4.
@@ -175,5 +182,6 @@ def test_deactivation_removes_the_queues_and_reactivation_restores_them(onos_car
     onos.wait_until(lambda: onos.carelane_ovsdb_rows() == ([], []) and onos.port_queues(UPLINK) is None, 30,
                     'no CareLane QoS or queue on OVS')
     onos.activate_app()
-    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT)},
+    wait_queues(onos, {0: (15 * MBIT, 20 * MBIT), 1: (1 * MBIT, 20 * MBIT), 2: (4 * MBIT, 4 * MBIT),
+                        3: (0, 6 * MBIT)},
                 'the peak queues after reactivation', timeout=60)

@@ -38,6 +38,6 @@ class OvsExportInputTest {
     void anInvalidFieldGivesTheValidatorsPathAndReason() throws Exception {
         String shipped = Files.readString(Path.of("..", "topologies", "carelane-netcfg.json"));
         String bad = shipped.replace("\"maxKbps\": 4000", "\"maxKbps\": -4");
-        assertEquals("FILE: slices[2].rates.peak.maxKbps: must be between 1 and 100000000, got -4", problem(bad));
+        assertEquals("FILE: slices[3].rates.peak.maxKbps: must be between 1 and 100000000, got -4", problem(bad));
     }
 }

@@ -90,4 +90,33 @@ class NameConfigTest {
         PolicyException unknown = reject(b -> ((ObjectNode) b.get("dns")).put("resolver", "10.1.0.53"));
         assertTrue(unknown.field().startsWith("dns"), unknown.field());
     }
+
+    /**
+     * The shipped sample (topologies/carelane-netcfg.json): work-related internet by name in its
+     * own slice, ahead of social, which follows the social media's names as well as the internet
+     * prefix list; a blocked name; the site's resolver.
+     */
+    @Test
+    void theShippedSampleServesWorkInternetAheadOfSocialAndBlocksByName() {
+        SlicePolicy p = PolicyCodec.parse(SampleConfig.shipped());
+        PolicyValidator.validate(p);
+        assertEquals(List.of(IpAddress.valueOf("10.150.0.10")), p.names().resolvers());
+        NameRules rules = new NameRules(p);
+        IpAddress staff = IpAddress.valueOf("10.1.1.11");
+        assertEquals("work-internet", rules.forClient(List.of("www.nice.org.uk"), staff).orElseThrow().slice().name());
+        assertEquals("work-internet", rules.forClient(List.of("bmj.com"), staff).orElseThrow().slice().name());
+        assertEquals("social", rules.forClient(List.of("www.facebook.com", "star-mini.c10r.facebook.com"), staff)
+                .orElseThrow().slice().name());
+        assertEquals("social", rules.forClient(List.of("pbs.twimg.com"), staff).orElseThrow().slice().name());
+        assertEquals("social", rules.forClient(List.of("someone.blogspot.com"), staff).orElseThrow().slice().name());
+        assertEquals("blocked", rules.forClient(List.of("badsite.example"), staff).orElseThrow().slice().name());
+        assertTrue(rules.forClient(List.of("example.org"), staff).isEmpty(),
+                "an unlisted name keeps its prefix's slice");
+        var work = p.slices().stream().filter(s -> s.name().equals("work-internet")).findFirst().orElseThrow();
+        var social = p.slices().stream().filter(s -> s.name().equals("social")).findFirst().orElseThrow();
+        assertTrue(work.priority() > social.priority(), "work-internet ahead of social");
+        assertEquals(6000, work.rates(org.carelane.api.Profile.PEAK).maxKbps());
+        assertTrue(work.rates(org.carelane.api.Profile.PEAK).maxKbps()
+                > social.rates(org.carelane.api.Profile.PEAK).maxKbps(), "and served better at peak");
+    }
 }

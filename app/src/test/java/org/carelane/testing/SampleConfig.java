@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shipped sample netcfg (topologies/carelane-netcfg.json). */
+/** The shipped sample netcfgs (topologies/), and the hospital the unit tests are written against. */
 public final class SampleConfig {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -27,8 +27,21 @@ public final class SampleConfig {
         }
     }
 
-    /** A fresh mutable copy of the hospital sample block. */
+    /**
+     * A fresh mutable copy of the hospital by prefix only (blocked, clinical, social, default):
+     * a fixture frozen from the sample before it named sites, so the tests of programming do not
+     * change with the shipped sample's lists.
+     */
     public static ObjectNode hospital() {
+        try (java.io.InputStream in = SampleConfig.class.getResourceAsStream("hospital-by-prefix.json")) {
+            return (ObjectNode) MAPPER.readTree(in).path("apps").path("org.carelane.app").path("carelane");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A fresh mutable copy of the shipped hospital sample block (topologies/carelane-netcfg.json). */
+    public static ObjectNode shipped() {
         return topology("carelane-netcfg.json");
     }
 
