@@ -138,6 +138,11 @@ final class SliceProgrammer {
         final List<InstalledMeter> created = Collections.synchronizedList(new ArrayList<>());
         /** Meter ids the switch answered EXISTING_METER for: checked against its own meters. */
         final Set<Long> existing = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /**
+         * Ends when every meter submit of this attempt has (failed or not): a timeout may come
+         * while some wait for a submit thread, and undo withdraws what they create too.
+         */
+        volatile CompletableFuture<Void> submits = CompletableFuture.completedFuture(null);
         /** Set once the wait for the meters on the switch ended: a later EXISTING_METER is checked on its own. */
         volatile boolean meterWaitOver;
         /** Rules this attempt added that no rule in place shares: deleted if it fails before all are in. */
@@ -253,7 +258,8 @@ final class SliceProgrammer {
             submitted.add(submitApart(id, slice, rate, burst, attempt, meterError)
                     .thenAccept(m -> next.put(slice, m)));
         });
-        return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
+        attempt.submits = CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new));
+        return attempt.submits
                 .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
                 .thenComposeAsync(v -> applyFlows(attempt, policy, profile, device, meterIds(next), fresh,
                         rewrite), callbacks)
@@ -335,7 +341,8 @@ final class SliceProgrammer {
             submitted.add(submitApart(id, slice, rate, burst, attempt, meterError)
                     .thenAccept(m -> staged.put(slice, m)));
         });
-        return CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new))
+        attempt.submits = CompletableFuture.allOf(submitted.toArray(CompletableFuture[]::new));
+        return attempt.submits
                 .thenComposeAsync(v -> onSwitch(id, attempt, meterError), callbacks)
                 .thenComposeAsync(v -> {
                     attempt.fence.check();
@@ -516,9 +523,10 @@ final class SliceProgrammer {
         if (!attempt.newRules.isEmpty()) {
             deleted = deleteBottomUp(attempt.newRules).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
         }
-        return deleted.handleAsync((v, e) -> {
-            if (e != null) {
-                log.warn("CareLane could not delete the failed attempt's rules on {}: {}", id, e.getMessage());
+        CompletableFuture<Void> submitsEnded = attempt.submits.handle((v, e) -> null);
+        return deleted.handle((v, e) -> Optional.ofNullable(e)).thenCombineAsync(submitsEnded, (e, v) -> {
+            if (e.isPresent()) {
+                log.warn("CareLane could not delete the failed attempt's rules on {}: {}", id, e.get().getMessage());
             }
             synchronized (attempt.created) {
                 attempt.created.forEach(m -> withdrawIfHeld(id, m, List.of(), false));

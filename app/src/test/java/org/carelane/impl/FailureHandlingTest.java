@@ -284,6 +284,28 @@ class FailureHandlingTest {
         assertTrue(bed.meters.liveMeters(GW).stream().allMatch(m -> m.state() == MeterState.ADDED));
     }
 
+    /**
+     * A submit still waiting for ONOS when its attempt times out (a Raft leader just changed, a
+     * busy submit queue): the meter it creates afterwards is withdrawn with the rest, not left
+     * for a later attempt to find.
+     */
+    @Test
+    void aMeterSubmittedAfterItsAttemptTimedOutIsWithdrawnToo() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        bed.manager.setProgramTimeout(Duration.ofMillis(200));
+        bed.meters.submitMillis = 500;
+        long t0 = System.nanoTime();
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(6000, 0), "alice", "rest");
+        waitFor(() -> "FAILED".equals(sync().path("state").asText()), Duration.ofSeconds(3), "timeout");
+        Thread.sleep(Math.max(0, 700 - (System.nanoTime() - t0) / 1_000_000));   // the submit has ended
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates(), "the late meter was withdrawn");
+        bed.meters.submitMillis = 0;
+        bed.manager.setProgramTimeout(Duration.ofSeconds(5));
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "retry");
+        assertEquals(List.of(6000L, 20000L, 20000L), meterRates());
+    }
+
     @Test
     void anAttemptThatNeverCompletesTimesOutWithdrawsItsMeterAndRetries() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
