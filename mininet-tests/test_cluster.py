@@ -4,14 +4,17 @@ meters in place, the new master keeps the device in sync, and deactivation clean
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import threading
 import time
 from datetime import datetime
 
 import pytest
 
+import carelane_ovs as ovs
 import onos_cluster as cl
 import onos_testbed as onos
 from conftest import require_testbed
@@ -498,10 +501,10 @@ OVSDB_DEVICE = 'ovsdb:10.77.0.254'   # the host's OVS, as the nodes see it on tb
 UPLINK = 'clq1'
 
 
-def social_queue_max(port):
-    """The max-rate, in kbit/s, of every queue of the QoS on an OVS port (empty without one)."""
+def queue_max(port, queue):
+    """The max-rate, in kbit/s, of one queue of the QoS on an OVS port (None without it)."""
     q = onos.port_queues(port)
-    return set() if q is None else {mx // 1000 for _, mx in q['queues'].values()}
+    return None if q is None or queue not in q['queues'] else q['queues'][queue][1] // 1000
 
 
 def set_master(device_id, node):
@@ -555,7 +558,8 @@ def test_the_uplink_queues_are_applied_by_the_ovsdb_master_and_follow_a_rate_cha
         social = next(s for s in cl.rest(node, 'GET', '/onos/carelane/slices')[1]['slices'] if s['name'] == 'social')
         rate = social['rates']['offPeak']['maxKbps']
         try:
-            onos.wait_until(lambda: rate in social_queue_max(UPLINK), 60, f'a {rate} kbit/s social queue on {UPLINK}')
+            onos.wait_until(lambda: queue_max(UPLINK, social['queue']) == rate, 60,
+                            f'a {rate} kbit/s social queue on {UPLINK}')
             onos.wait_until(lambda: all(cl.device_status(n, device).get('queues', {}).get('state') == 'APPLIED'
                                         for n in site.up), 10, 'every node showing the queues APPLIED')
         except onos.OnosError as e:
@@ -581,7 +585,7 @@ def test_the_uplink_queues_are_applied_by_the_ovsdb_master_and_follow_a_rate_cha
         code, reply = cl.rest(switch_master, 'PUT', '/onos/carelane/slices/social/bandwidth',
                               {'profile': 'offPeak', 'maxKbps': rate + 500})
         assert code == 200, reply
-        onos.wait_until(lambda: rate + 500 in social_queue_max(UPLINK), 30,
+        onos.wait_until(lambda: queue_max(UPLINK, social['queue']) == rate + 500, 30,
                         f'the {rate + 500} kbit/s social queue on {UPLINK}', interval=0.1)
         took = round(time.time() - t0, 2)
         record('queues_after_ovsdb_master_killed_s', took)
@@ -630,6 +634,124 @@ def atomix_leaders(dead=()):
         for partition, leader in re.findall(r'RaftServer\{([\w-]+)\} - Found leader atomix-(\d+)', text):
             seen.setdefault(partition, {})[i] = int(leader)
     return {p: max(set(by.values()), key=list(by.values()).count) for p, by in seen.items()}
+
+
+class NetnsHost:
+    """A host in its own network namespace on a gateway bridge (a veth pair, static neighbours,
+    no Mininet): enough for ovs.start_dnsmasq and ovs.dns_query."""
+
+    def __init__(self, name, bridge, address):
+        self.name, self.bridge, self.address = name, bridge, address
+        self.ns, self.intf, self.peer = f'clns-{name}', f'{name}-eth0', f'{name}-br'
+        self.processes = []
+        self.close()   # what an aborted run left
+        run = lambda *a: subprocess.run(a, check=True, capture_output=True)
+        run('ip', 'netns', 'add', self.ns)
+        run('ip', 'link', 'add', self.intf, 'type', 'veth', 'peer', 'name', self.peer)
+        run('ip', 'link', 'set', self.intf, 'netns', self.ns)
+        for line in (f'ip addr add {address}/8 dev {self.intf}', f'ip link set {self.intf} up', 'ip link set lo up',
+                     f'ethtool -K {self.intf} tx off'):
+            run('ip', 'netns', 'exec', self.ns, *line.split())
+        run('ip', 'link', 'set', self.peer, 'up')
+        run('ethtool', '-K', self.peer, 'tx', 'off')
+        run('ovs-vsctl', 'add-port', bridge, self.peer)
+        self.mac = self.cmd(f'cat /sys/class/net/{self.intf}/address').strip()
+
+    def __str__(self):
+        return self.name
+
+    def cmd(self, line):
+        return subprocess.run(['ip', 'netns', 'exec', self.ns, 'bash', '-c', line], capture_output=True,
+                              text=True, timeout=30).stdout
+
+    def popen(self, args, **kwargs):
+        process = subprocess.Popen(['ip', 'netns', 'exec', self.ns, *args], **kwargs)
+        self.processes.append(process)
+        return process
+
+    def neighbour(self, other, *addresses):
+        for address in (other.address, *addresses):
+            self.cmd(f'ip neigh replace {address} lladdr {other.mac} dev {self.intf}')
+
+    def close(self):
+        for process in self.processes:
+            process.terminate()
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        subprocess.run(['ovs-vsctl', '--if-exists', 'del-port', self.bridge, self.peer], capture_output=True)
+        subprocess.run(['ip', 'link', 'del', self.peer], capture_output=True)
+        subprocess.run(['ip', 'netns', 'del', self.ns], capture_output=True)
+
+
+def learned(bridge, address, dscp):
+    """The learned rules to an address on a bridge that mark it with this DSCP."""
+    return [f for f in onos.ofctl('dump-flows', bridge).splitlines()
+            if f'nw_dst={address} ' in f or f'nw_dst={address},' in f
+            if f'set_field:{dscp}->ip_dscp' in f]
+
+
+def test_after_its_master_is_killed_names_are_still_classified(site):
+    """Names on the cluster (issue 17): the sample's work-internet and social names, answered by
+    dnsmasq on the sample's resolver (10.150.0.10) behind clgw1, are learned on the master. After
+    a SIGKILL of that master, the new master learns again: learned addresses live on the master
+    only, and a new master removes the learned rules it inherits. An answer from the resolver's
+    cache to a name learned before the kill, and a name not asked before, both get their slice's
+    rules on the switch, and the client gets its answers."""
+    restart_stopped_nodes(site)
+    wait_gateways_in_sync(site)
+    work, social = '10.200.0.20', '10.150.0.20'   # internet by prefix (social) and in no list (default)
+    zone = [f'--host-record=nhs-wales.cdn.test,{work},60', '--cname=www.nhs.wales,nhs-wales.cdn.test,60',
+            f'--host-record=star.fbcdn.net,{social},60', '--cname=facebook.com,star.fbcdn.net,60',
+            f'--host-record=pbs.twimg.com,{social},60']
+    af21, cs1 = 18, 8
+    workdir = tempfile.mkdtemp(prefix='carelane-cluster-names-')
+    hosts = []
+    try:
+        resolver = NetnsHost('clres', BRIDGE, '10.150.0.10')
+        hosts.append(resolver)
+        client = NetnsHost('clcli', BRIDGE, '10.1.1.11')
+        hosts.append(client)
+        client.neighbour(resolver, work, social)
+        resolver.neighbour(client)
+        ovs.start_dnsmasq(resolver, resolver.address, zone, workdir, 'cluster')
+        answers = {}
+
+        def ask(name):
+            answer = ovs.dns_query(client, resolver.address, name)
+            answers[name] = answer
+            return answer['rcode'] == 0 and bool(answer['addresses'])
+
+        def asked_and_learned(name, address, dscp):
+            return ask(name) and learned(BRIDGE, address, dscp)
+        onos.wait_until(lambda: asked_and_learned('www.nhs.wales', work, af21), 30,
+                        'the punt rule and a learned work-internet rule', interval=1)
+        master = site.master()
+        pid = int((cl.DIR / f'node-{master}' / 'onos.pid').read_text())
+        os.kill(pid, signal.SIGKILL)
+        site.up.discard(master)
+        onos.wait_until(lambda: site.master() not in (None, master), 30, 'a new master', interval=0.1)
+        survivor = site.master()
+        # The new master's punt rule first (until then answers reach the client by the normal rules).
+        onos.wait_until(lambda: not learned(BRIDGE, work, af21), 20, 'the inherited learned rule removed',
+                        interval=0.2)
+        t0 = time.time()
+        onos.wait_until(lambda: asked_and_learned('www.nhs.wales', work, af21), 30,
+                        'www.nhs.wales (from the cache) learned by the new master', interval=0.5)
+        relearned = round(time.time() - t0, 2)
+        assert ask('facebook.com'), answers
+        onos.wait_until(lambda: learned(BRIDGE, social, cs1), 5, 'facebook.com learned in social', interval=0.1)
+        _, rows = cl.rest(survivor, 'GET', f'/onos/carelane/names/learned?device={site.device}')
+        slices = {e['address']: e['slice'] for e in rows['learned']}
+        record('names_relearned_after_master_killed_s', relearned)
+        onos.log(f'cluster: killed node {master}, master of {site.device}; node {survivor} learned '
+                 f'www.nhs.wales again {relearned} s after its inherited rule was removed; learned there: {slices}')
+        assert slices.get(work) == 'work-internet' and slices.get(social) == 'social', rows
+    finally:
+        for host in hosts:
+            host.close()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def test_after_the_raft_leader_is_killed_carelane_still_reacts_to_a_reconnect(site):
