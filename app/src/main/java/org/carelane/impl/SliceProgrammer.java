@@ -143,6 +143,8 @@ final class SliceProgrammer {
          * while some wait for a submit thread, and undo withdraws what they create too.
          */
         volatile CompletableFuture<Void> submits = CompletableFuture.completedFuture(null);
+        /** What giving ONOS back the switch's meter features found, once per attempt (guarded by the attempt). */
+        MeterFeaturesRepair.Outcome featuresRepair;
         /** Set once the wait for the meters on the switch ended: a later EXISTING_METER is checked on its own. */
         volatile boolean meterWaitOver;
         /** Rules this attempt added that no rule in place shares: deleted if it fails before all are in. */
@@ -705,13 +707,24 @@ final class SliceProgrammer {
         try {
             return submitMeter(id, rateKbps, burstKbits, attempt, meterError);
         } catch (IllegalArgumentException first) {
-            MeterFeaturesRepair.Outcome repair = features.restore(id);
+            // Once for the attempt: its meters are submitted together, and each finds them lost.
+            MeterFeaturesRepair.Outcome repair;
+            boolean mine;
+            synchronized (attempt) {
+                mine = attempt.featuresRepair == null;
+                if (mine) {
+                    attempt.featuresRepair = features.restore(id);
+                }
+                repair = attempt.featuresRepair;
+            }
             if (repair == MeterFeaturesRepair.Outcome.NO_METERS) {
                 return CompletableFuture.failedFuture(new FailureCause.RefusedException(FailureCause.PERMANENT,
                         "no meter for slice " + slice + ": the switch offers no meters"));
             }
             if (repair == MeterFeaturesRepair.Outcome.RESTORED) {
-                log.warn("CareLane gave ONOS back the meter features of {}, which it had lost", id);
+                if (mine) {
+                    log.warn("CareLane gave ONOS back the meter features of {}, which it had lost", id);
+                }
                 try {
                     return submitMeter(id, rateKbps, burstKbits, attempt, meterError);
                 } catch (IllegalArgumentException again) {

@@ -133,6 +133,23 @@ class FailureHandlingTest {
         assertEquals(List.of(9000L, 20000L, 20000L), meterRates());
     }
 
+    /** A fresh generation's meters, submitted together, each find the features lost: one repair serves them all. */
+    @Test
+    void meterFeaturesAreGivenBackOnceForAllTheMetersOfAnAttempt() throws Exception {
+        bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
+        waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
+        Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
+        bed.meters.loseFeatures(GW);
+        bed.flows.switchLost(GW);
+        bed.meters.switchLost(GW);
+        bed.meters.submitMillis = 200;   // the three submits overlap, and each finds no id
+        bed.fireDeviceAvailable(GW);
+        waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null
+                && "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "fresh generation");
+        assertEquals(1, bed.meters.featuresStored, "given back once");
+        assertEquals(List.of(15000L, 20000L, 20000L), meterRates());
+    }
+
     @Test
     void aSwitchWithoutMetersIsNotRetried() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
