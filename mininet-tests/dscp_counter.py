@@ -1,5 +1,5 @@
-"""Counts the IPv4 packets a host receives for one destination address, by DSCP, until it is
-sent SIGTERM or SIGINT; then prints {"total": n, "byDscp": {dscp: n}} as JSON.
+"""Counts the IPv4 or IPv6 packets a host receives for one destination address, by DSCP, until
+it is sent SIGTERM or SIGINT; then prints {"total": n, "byDscp": {dscp: n}} as JSON.
 
 Usage (inside the receiving host): python3 dscp_counter.py IFACE DST_IP
 """
@@ -14,7 +14,9 @@ PACKET_OUTGOING = 4
 
 
 def main(iface, dst_ip):
-    dst = socket.inet_aton(dst_ip)
+    v6 = ':' in dst_ip
+    dst = socket.inet_pton(socket.AF_INET6 if v6 else socket.AF_INET, dst_ip)
+    ethertype, at, minimum = (0x86dd, 38, 54) if v6 else (0x0800, 30, 34)
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(ETH_P_ALL))
     sock.bind((iface, 0))
     sock.settimeout(0.2)
@@ -33,11 +35,12 @@ def main(iface, dst_ip):
             continue
         except InterruptedError:
             continue
-        if addr[2] == PACKET_OUTGOING or len(frame) < 34 or struct.unpack('!H', frame[12:14])[0] != 0x0800:
+        if addr[2] == PACKET_OUTGOING or len(frame) < minimum or struct.unpack('!H', frame[12:14])[0] != ethertype:
             continue
-        if frame[30:34] != dst:
+        if frame[at:at + len(dst)] != dst:
             continue
-        dscp = frame[15] >> 2
+        # IPv4: the TOS byte; IPv6: the traffic class, across the first two bytes.
+        dscp = (((frame[14] & 0x0f) << 4) | (frame[15] >> 4)) >> 2 if v6 else frame[15] >> 2
         counts[dscp] = counts.get(dscp, 0) + 1
     print(json.dumps({'total': sum(counts.values()), 'byDscp': counts}), flush=True)
 

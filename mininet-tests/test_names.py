@@ -22,10 +22,12 @@ RESOLVER = WAN_HOSTS['biz1']
 WORK_ADDRESS = '10.200.0.20'     # in the internet prefix list: social by prefix, work-internet by name
 SOCIAL_ADDRESS = '10.150.0.20'   # in no prefix list: default by prefix, social by name
 BLOCKED_ADDRESS = '10.150.0.66'
+SOCIAL_V6 = '2001:db8:150::20'   # in no prefix list: default by prefix, social by name
+STAFF_V6 = '2001:db8:1::11'
 TTL = 20
 ZONE = [f'--host-record=nhs-wales.cdn.test,{WORK_ADDRESS},2001:db8:200::20,{TTL}',
         f'--cname=www.nhs.wales,nhs-wales.cdn.test,{TTL + 10}',
-        f'--host-record=star.fbcdn.net,{SOCIAL_ADDRESS},2001:db8:150::20,{TTL}',
+        f'--host-record=star.fbcdn.net,{SOCIAL_ADDRESS},{SOCIAL_V6},{TTL}',
         f'--cname=facebook.com,star.fbcdn.net,{TTL + 10}',
         f'--host-record=badsite.example,{BLOCKED_ADDRESS},60']
 BE, CS1, AF21 = 0, 8, 18
@@ -83,6 +85,12 @@ def site(onos_carelane):
             social1.cmd(f'ip addr add {address}/8 dev {social1.defaultIntf()}')
             net.get('staff1').cmd(f'ip neigh replace {address} lladdr {social1.MAC()} dev '
                                   f'{net.get("staff1").defaultIntf()}')
+        staff1 = net.get('staff1')
+        for host, address in ((staff1, STAFF_V6), (social1, SOCIAL_V6)):
+            host.cmd('sysctl -qw net.ipv6.conf.all.disable_ipv6=0 net.ipv6.conf.default.disable_ipv6=0')
+            host.cmd(f'ip -6 addr add {address}/32 dev {host.defaultIntf()} nodad')
+        staff1.cmd(f'ip -6 neigh replace {SOCIAL_V6} lladdr {social1.MAC()} dev {staff1.defaultIntf()}')
+        social1.cmd(f'ip -6 neigh replace {STAFF_V6} lladdr {staff1.MAC()} dev {social1.defaultIntf()}')
         resolver['outside'] = ovs.start_dnsmasq(social1, OUTSIDE_RESOLVER, ZONE, workdir, 'outside')
         resolver['dot'] = social1.popen(['/usr/bin/python3', '-c', DOT_LISTENER], stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
@@ -134,19 +142,24 @@ def test_a_work_name_behind_a_cname_takes_work_internet_from_its_first_packet(on
     assert counts['byDscp'] == {str(AF21): counts['total']}, f'every packet in work-internet (AF21): {counts}'
 
 
-def test_a_social_name_takes_social_over_ipv4_and_its_aaaa_answer_gets_its_rule(onos_carelane, site):
+def test_a_social_name_takes_social_over_ipv4_and_over_ipv6(onos_carelane, site):
     onos = onos_carelane
     staff1 = site.get('staff1')
     before = dscp_counts(site, SOCIAL_ADDRESS, lambda: staff1.cmd(f'ping -n -q -c 5 -i 0.01 {SOCIAL_ADDRESS}'))
     assert set(before['byDscp']) <= {str(BE)}, f'default by prefix before the answer: {before}'
+    before6 = dscp_counts(site, SOCIAL_V6, lambda: staff1.cmd(f'ping -6 -n -q -c 5 -i 0.01 {SOCIAL_V6}'))
+    assert before6['total'] >= 5 and set(before6['byDscp']) <= {str(BE)}, f'IPv6 default before: {before6}'
     answer = resolve(staff1, 'facebook.com')
     assert answer['addresses'] == [SOCIAL_ADDRESS], answer
     counts = dscp_counts(site, SOCIAL_ADDRESS, lambda: staff1.cmd(f'ping -n -q -c 50 -i 0.01 {SOCIAL_ADDRESS}'))
     assert counts['total'] >= 50 and counts['byDscp'] == {str(CS1): counts['total']}, counts
     v6 = resolve(staff1, 'facebook.com', 'AAAA')
-    assert v6['addresses'] == ['2001:db8:150::20'], v6
-    rules = learned_rules(onos, '2001:db8:150::20')
+    assert v6['addresses'] == [SOCIAL_V6], v6
+    rules = learned_rules(onos, SOCIAL_V6)
     assert len(rules) == 1 and f'set_field:{CS1}->ip_dscp' in rules[0], rules
+    counts6 = dscp_counts(site, SOCIAL_V6, lambda: staff1.cmd(f'ping -6 -n -q -c 50 -i 0.01 {SOCIAL_V6}'))
+    assert counts6['total'] >= 50 and counts6['byDscp'] == {str(CS1): counts6['total']}, \
+        f'every IPv6 packet in social (CS1): {counts6}'
 
 
 def test_a_blocked_name_never_resolves(onos_carelane, site):
