@@ -406,12 +406,24 @@ def by_name_only(slice_):
     return all(r.get('dstNameList') for r in slice_.get('rules', [])) and bool(slice_.get('rules'))
 
 
-def expected_rates(profile, in_force=False):
-    """{slice: maxKbps} of the forwarding slices in a profile, from CareLane's REST API; with
+def forwarding_rates(slices, profile, in_force=False):
+    """{slice: maxKbps} in a profile of the forwarding slices among CareLane's /slices; with
     in_force, only the slices whose meters rules use before any name is learned."""
-    _, body = rest('GET', '/onos/carelane/slices')
-    return {s['name']: s['rates'][profile]['maxKbps'] for s in body['slices']
+    return {s['name']: s['rates'][profile]['maxKbps'] for s in slices
             if s.get('action') != 'drop' and not (in_force and by_name_only(s))}
+
+
+def expected_rates(profile, in_force=False):
+    """forwarding_rates, from this node's CareLane REST API."""
+    _, body = rest('GET', '/onos/carelane/slices')
+    return forwarding_rates(body['slices'], profile, in_force)
+
+
+def rules_to(bridge, address):
+    """The rules on a bridge that match this destination address exactly (IPv4 or IPv6): the
+    rules CareLane learned for it from a DNS answer."""
+    return [f for f in ofctl('dump-flows', bridge).splitlines()
+            if any(f'{field}={address}{end}' in f for field in ('nw_dst', 'ipv6_dst') for end in (' ', ','))]
 
 
 def wait_programmed(bridge, device_id, profile, timeout=60):

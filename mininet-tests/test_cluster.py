@@ -42,8 +42,7 @@ class Site:
         """The meter rates of the forwarding slices; with in_force, of those rules use before any
         name is learned (see onos.by_name_only)."""
         _, body = cl.rest(node, 'GET', '/onos/carelane/slices')
-        return sorted(s['rates'][profile]['maxKbps'] for s in body['slices']
-                      if s.get('action') != 'drop' and not (in_force and onos.by_name_only(s)))
+        return sorted(onos.forwarding_rates(body['slices'], profile, in_force).values())
 
     def state(self):
         """(flows, meters) of one moment: flows read again after the meters until unchanged, since
@@ -687,9 +686,7 @@ class NetnsHost:
 
 def learned(bridge, address, dscp):
     """The learned rules to an address on a bridge that mark it with this DSCP."""
-    return [f for f in onos.ofctl('dump-flows', bridge).splitlines()
-            if f'nw_dst={address} ' in f or f'nw_dst={address},' in f
-            if f'set_field:{dscp}->ip_dscp' in f]
+    return [f for f in onos.rules_to(bridge, address) if f'set_field:{dscp}->ip_dscp' in f]
 
 
 def test_after_its_master_is_killed_names_are_still_classified(site):

@@ -68,9 +68,7 @@ def punt_rules(onos):
 
 
 def learned_rules(onos, address):
-    return [f for f in onos.ofctl('dump-flows', GATEWAY).splitlines()
-            if f'nw_dst={address} ' in f or f'nw_dst={address},' in f or f'ipv6_dst={address} ' in f
-            or f'ipv6_dst={address},' in f]
+    return onos.rules_to(GATEWAY, address)
 
 
 @pytest.fixture(scope='module')

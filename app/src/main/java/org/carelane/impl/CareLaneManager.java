@@ -198,12 +198,8 @@ public class CareLaneManager implements CareLaneService {
         ports = new DevicePorts(deviceService);
         programming = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-programming"));
         checks = Executors.newSingleThreadExecutor(r -> new Thread(r, "carelane-checks"));
-        java.util.concurrent.atomic.AtomicInteger startThreads = new java.util.concurrent.atomic.AtomicInteger();
-        starts = Executors.newFixedThreadPool(START_THREADS,
-                r -> new Thread(r, "carelane-starts-" + startThreads.incrementAndGet()));
-        java.util.concurrent.atomic.AtomicInteger submitThreads = new java.util.concurrent.atomic.AtomicInteger();
-        submits = Executors.newFixedThreadPool(START_THREADS,
-                r -> new Thread(r, "carelane-submits-" + submitThreads.incrementAndGet()));
+        starts = pool("carelane-starts-", START_THREADS);
+        submits = pool("carelane-submits-", START_THREADS);
         OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
         ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, retired, executor);
@@ -335,6 +331,12 @@ public class CareLaneManager implements CareLaneService {
     void setProgramTimeout(Duration timeout) {
         programTimeout = timeout;
         devices.use(newProgrammer(), timeout);
+    }
+
+    /** A fixed pool of threads named {@code prefix} 1, 2, ... */
+    private static ExecutorService pool(String prefix, int threads) {
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r -> new Thread(r, prefix + made.incrementAndGet()));
     }
 
     private SliceProgrammer newProgrammer() {

@@ -53,6 +53,20 @@ class FailureHandlingTest {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * The gateway's switch restarted empty while ONOS still lists its rules and meters, then
+     * reconnects: returns once the fresh generation is on it and the device is in sync.
+     */
+    private void reconnectEmptied(Duration within) throws Exception {
+        Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
+        bed.flows.switchLost(GW);
+        bed.meters.switchLost(GW);
+        assertEquals(null, bed.flows.switchTreatment(GW, clinical));
+        bed.fireDeviceAvailable(GW);
+        waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null
+                && "IN_SYNC".equals(sync().path("state").asText()), within, "fresh generation");
+    }
+
     private static void waitFor(BooleanSupplier condition, Duration limit, String what) throws InterruptedException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (!condition.getAsBoolean()) {
@@ -138,14 +152,9 @@ class FailureHandlingTest {
     void meterFeaturesAreGivenBackOnceForAllTheMetersOfAnAttempt() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
-        Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
         bed.meters.loseFeatures(GW);
-        bed.flows.switchLost(GW);
-        bed.meters.switchLost(GW);
         bed.meters.submitMillis = 200;   // the three submits overlap, and each finds no id
-        bed.fireDeviceAvailable(GW);
-        waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null
-                && "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "fresh generation");
+        reconnectEmptied(Duration.ofSeconds(5));
         assertEquals(1, bed.meters.featuresStored, "given back once");
         assertEquals(List.of(15000L, 20000L, 20000L), meterRates());
     }
@@ -381,14 +390,8 @@ class FailureHandlingTest {
     void aSwitchThatReconnectsWithEmptyTablesGetsAFreshGenerationMetersFirst() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
-        Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
         List<Long> before = bed.meters.liveMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList());
-        bed.flows.switchLost(GW);   // restarted: ONOS still believes its rules are there
-        bed.meters.switchLost(GW);
-        assertEquals(null, bed.flows.switchTreatment(GW, clinical));
-        bed.fireDeviceAvailable(GW);
-        waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null
-                && "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "fresh generation");
+        reconnectEmptied(Duration.ofSeconds(2));
         List<Long> after = bed.meters.liveMeters(GW).stream().map(m -> m.id().id()).collect(Collectors.toList());
         assertEquals(3, after.size(), "new meters, old ones withdrawn: " + after);
         assertTrue(after.stream().noneMatch(before::contains), "all new meters: " + before + " -> " + after);
@@ -404,15 +407,10 @@ class FailureHandlingTest {
     void anEmptiedReconnectSubmitsItsMetersTogetherAndNotOnTheProgrammingThread() throws Exception {
         bed = new CareLaneTestBed(WED_MORNING, SampleConfig.hospital());
         waitFor(() -> "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(2), "first sync");
-        Probe clinical = new Probe("10.1.1.11", "10.100.0.10", 17);
-        bed.flows.switchLost(GW);
-        bed.meters.switchLost(GW);   // ONOS still lists them: CareLane reads the switch first
         bed.meters.submitMillis = 300;
         bed.meters.mostSubmitsAtOnce.set(0);
         bed.meters.submitThreads.clear();
-        bed.fireDeviceAvailable(GW);
-        waitFor(() -> bed.flows.switchTreatment(GW, clinical) != null
-                && "IN_SYNC".equals(sync().path("state").asText()), Duration.ofSeconds(5), "fresh generation");
+        reconnectEmptied(Duration.ofSeconds(5));   // ONOS still lists the meters: CareLane reads the switch first
         assertEquals(3, bed.meters.mostSubmitsAtOnce.get(), "the three meters together");
         assertTrue(bed.meters.submitThreads.stream().noneMatch(t -> t.startsWith("carelane-programming")),
                 "submitted on " + bed.meters.submitThreads);
