@@ -202,7 +202,6 @@ public class CareLaneManager implements CareLaneService {
         submits = pool("carelane-submits-", START_THREADS);
         OpenFlowRuleWriter writer = new OpenFlowRuleWriter(() -> openFlowController);
         keeper = new RuleKeeper(flowRuleService, mastershipService, () -> clock.millis(), writer::write);
-        ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, retired, executor);
         devices = new DeviceProgramming(appId, store, flowRuleService, mastershipService, deviceService, sync,
                 () -> clock.instant(), (id, at) -> reconciler.profileAt(id, at), executor, programming, checks, starts);
         devices.use(newProgrammer(), programTimeout);
@@ -220,6 +219,8 @@ public class CareLaneManager implements CareLaneService {
         names = new NameLearning(coreService.registerApplication(APP_NAME + ".names"), store, flowRuleService,
                 packetService, mastershipService, (id, at) -> reconciler.profileAt(id, at), () -> clock.instant(),
                 namesThread);
+        ruleRemovedDelegate = new OpenFlowRuleRemovedListener(appId, keeper, retired, executor,
+                names.appId(), names::deleted);
         devices.onInSync((id, profile) -> {
             queues.inForce(id, profile);
             reconciler.stageIfDue(id);

@@ -10,6 +10,8 @@ import org.onosproject.net.DeviceId;
 import org.onosproject.net.flow.DefaultFlowRule;
 import org.onosproject.net.flow.DefaultTrafficSelector;
 import org.onosproject.net.flow.DefaultTrafficTreatment;
+import org.onosproject.net.flow.FlowEntry;
+import org.onosproject.net.flow.FlowId;
 import org.onosproject.net.flow.FlowRule;
 import org.onosproject.net.flow.FlowRuleOperations;
 import org.onosproject.net.flow.FlowRuleService;
@@ -29,6 +31,11 @@ import java.util.Map;
  * timeout has run (FlowRuleManager.checkRuleLiveness keeps firstSeen until the switch reports
  * the rule removed). If nobody replaces them, the switch drops them and answers flow by the
  * normal rules: DNS keeps working without CareLane. Names thread only.
+ *
+ * <p>That firstSeen outlives a control cut: the switch's report of a rule that ran out meanwhile
+ * never reaches ONOS. So a device taken over (again) starts from the punt rules ONOS's store
+ * holds for it, at the other priority, and a current punt rule the switch reports deleted
+ * (ONOS's check deleted it after all) is replaced at once, not at the next renewal.
  */
 final class DnsPunt {
     /** Above every band CareLane's generations use. */
@@ -54,13 +61,13 @@ final class DnsPunt {
 
     /** Replaces the device's punt rules if due, or if the resolvers changed. */
     void renew(DeviceId id, List<IpAddress> resolvers, Instant now) {
-        List<FlowRule> before = current.getOrDefault(id, List.of());
         Instant at = since.get(id);
         if (at != null && Duration.between(at, now).compareTo(RENEWAL) < 0
                 && resolvers.equals(forResolvers.get(id))) {
             return;
         }
-        int priority = !before.isEmpty() && before.get(0).priority() == PRIORITY ? PRIORITY + 1 : PRIORITY;
+        List<FlowRule> before = current.containsKey(id) ? current.get(id) : stored(id);
+        int priority = before.stream().anyMatch(r -> r.priority() == PRIORITY) ? PRIORITY + 1 : PRIORITY;
         List<FlowRule> next = new ArrayList<>();
         resolvers.forEach(r -> next.add(rule(id, r, priority)));
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
@@ -71,6 +78,31 @@ final class DnsPunt {
         current.put(id, next);
         since.put(id, now);
         forResolvers.put(id, List.copyOf(resolvers));
+    }
+
+    /**
+     * The switch reports a rule of the device deleted: if it is a current punt rule, the device's
+     * punt rules are replaced now. True if they were.
+     */
+    boolean deleted(DeviceId id, FlowId rule, Instant now) {
+        List<FlowRule> rules = current.get(id);
+        if (rules == null || rules.stream().noneMatch(r -> r.id().equals(rule))) {
+            return false;
+        }
+        since.remove(id);
+        renew(id, forResolvers.get(id), now);
+        return true;
+    }
+
+    /** The punt rules ONOS's store holds for a device this node did not keep (a take-over). */
+    private List<FlowRule> stored(DeviceId id) {
+        List<FlowRule> out = new ArrayList<>();
+        for (FlowEntry e : flowRules.getFlowEntries(id)) {
+            if (e.appId() == appId.id() && isPunt(e)) {
+                out.add(e);
+            }
+        }
+        return out;
     }
 
     /** The device's punt rules go (it no longer learns here). */

@@ -598,6 +598,30 @@ final class NameLearning {
         thread.submit(() -> tick()).get(10, TimeUnit.SECONDS);
     }
 
+    /**
+     * The switch reports a rule of the names app deleted (FLOW_REMOVED, reason DELETE): a current
+     * punt rule is replaced at once (see {@link DnsPunt}).
+     */
+    void deleted(DeviceId id, FlowId rule) {
+        if (stopped) {
+            return;
+        }
+        try {
+            thread.execute(() -> {
+                if (!stopped && devices.containsKey(id) && punt.deleted(id, rule, clock.get())) {
+                    log.info("CareLane put back the DNS punt rule ONOS deleted on {}", id);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("CareLane's name learning has stopped");
+        }
+    }
+
+    /** The application the learned and punt rules are installed under (names thread or not). */
+    ApplicationId appId() {
+        return appId;
+    }
+
     /** A device got in sync with the policy: its generation may be in another band, or use other meters. */
     void inSync(DeviceId id) {
         if (stopped) {

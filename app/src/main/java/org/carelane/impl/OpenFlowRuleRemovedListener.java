@@ -3,6 +3,7 @@ package org.carelane.impl;
 import org.carelane.policy.FlowCompiler;
 import org.onosproject.core.ApplicationId;
 import org.onosproject.net.DeviceId;
+import org.onosproject.net.flow.FlowId;
 import org.onosproject.openflow.controller.Dpid;
 import org.onosproject.openflow.controller.OpenFlowEventListener;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
@@ -11,12 +12,14 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFType;
 
 import java.util.concurrent.Executor;
+import java.util.function.BiConsumer;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * Hands the switch's reports of deleted CareLane rules (FLOW_REMOVED, reason DELETE) to the
- * {@link RuleKeeper}, and the final counters of a staged boundary's shadows, which the switch
- * expires (reason HARD_TIMEOUT), to the {@link RetiredCounters}. ONOS sets SEND_FLOW_REM on
+ * {@link RuleKeeper}, the final counters of a staged boundary's shadows, which the switch
+ * expires (reason HARD_TIMEOUT), to the {@link RetiredCounters}, and deleted rules of the names
+ * app to {@link NameLearning} (on its own thread). ONOS sets SEND_FLOW_REM on
  * every rule it installs, and its controller passes FLOW_REMOVED messages to its event
  * listeners; the switch sends them to its master.
  */
@@ -25,13 +28,21 @@ final class OpenFlowRuleRemovedListener implements OpenFlowEventListener {
     private final RuleKeeper keeper;
     private final RetiredCounters retired;
     private final Executor carelane;
+    private final ApplicationId namesAppId;
+    private final BiConsumer<DeviceId, FlowId> namesDeleted;
 
-    /** @param carelane the CareLane thread, where the keeper runs (never ONOS's OpenFlow threads) */
-    OpenFlowRuleRemovedListener(ApplicationId appId, RuleKeeper keeper, RetiredCounters retired, Executor carelane) {
+    /**
+     * @param carelane     the CareLane thread, where the keeper runs (never ONOS's OpenFlow threads)
+     * @param namesDeleted told of each deleted rule of {@code namesAppId}; it must not block
+     */
+    OpenFlowRuleRemovedListener(ApplicationId appId, RuleKeeper keeper, RetiredCounters retired, Executor carelane,
+                                ApplicationId namesAppId, BiConsumer<DeviceId, FlowId> namesDeleted) {
         this.appId = appId;
         this.keeper = keeper;
         this.retired = retired;
         this.carelane = carelane;
+        this.namesAppId = namesAppId;
+        this.namesDeleted = namesDeleted;
     }
 
     @Override
@@ -41,11 +52,16 @@ final class OpenFlowRuleRemovedListener implements OpenFlowEventListener {
         }
         OFFlowRemoved removed = (OFFlowRemoved) msg;
         long cookie = removed.getCookie().getValue();
+        DeviceId device = DeviceId.deviceId(Dpid.uri(dpid));
         // ONOS puts the app id in a rule's cookie's top 16 bits (DefaultFlowRule).
-        if ((short) (cookie >>> 48) != appId.id()) {
+        short app = (short) (cookie >>> 48);
+        if (app == namesAppId.id() && removed.getReason() == OFFlowRemovedReason.DELETE) {
+            namesDeleted.accept(device, FlowId.valueOf(cookie));
             return;
         }
-        DeviceId device = DeviceId.deviceId(Dpid.uri(dpid));
+        if (app != appId.id()) {
+            return;
+        }
         if (removed.getReason() == OFFlowRemovedReason.HARD_TIMEOUT && FlowCompiler.shadow(removed.getPriority())) {
             retired.retire(device, FlowCompiler.slicePriority(removed.getPriority()),
                     removed.getByteCount().getValue(), removed.getPacketCount().getValue());

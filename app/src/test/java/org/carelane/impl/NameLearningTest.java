@@ -30,6 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -142,6 +143,71 @@ class NameLearningTest {
                     .count();
             assertEquals(1, punts, "at " + s + " s: " + bed.flows.switchRules(GW));
         }
+    }
+
+    /**
+     * A control cut longer than the punt rule's hard_timeout: the switch drops the rule, and ONOS
+     * never hears it (the FLOW_REMOVED is lost), so ONOS's firstSeen of that rule stays. Once the
+     * device is mastered again, with ONOS's flow poll every 5 s, the punt rule is on the switch
+     * at every second (the names thread having caught up).
+     */
+    @Test
+    void thePuntRuleIsOnTheSwitchAfterAControlCutLongerThanItsTimeout() throws Exception {
+        try (TestCluster cluster = new TestCluster(SampleConfig.withNames(), java.util.Map.of(GW, "a"))) {
+            CareLaneTestBed a = cluster.start("a", WED_MORNING);
+            cluster.awaitIdle();
+            cluster.flows.pollClock = () -> a.clock.millis();
+            Await.until(() -> punts(cluster.flows) == 1, Duration.ofSeconds(5));
+            for (int s = 0; s <= 3; s++) {
+                a.clock.set(WED_MORNING.plusSeconds(s));
+                a.manager.nameLearning().tickNow();
+                if (s == 0) {
+                    cluster.flows.pollFlows(GW);
+                }
+            }
+            cluster.mastership.clearMaster(GW);   // the cut: no node masters the switch
+            a.manager.nameLearning().tickNow();
+            a.clock.set(WED_MORNING.plusSeconds(20));
+            assertEquals(1, cluster.flows.expireHardTimeouts(GW, false), "the punt rule ran out, unheard");
+            cluster.mastership.setMaster(GW, "a");   // back
+            for (int s = 20; s <= 60; s++) {
+                a.clock.set(WED_MORNING.plusSeconds(s));
+                a.manager.nameLearning().tickNow();
+                if (s % 5 == 0) {
+                    cluster.flows.pollFlows(GW);
+                }
+                a.manager.nameLearning().tickNow();
+                assertEquals(1, punts(cluster.flows), "at " + s + " s: " + cluster.flows.switchRules(GW));
+            }
+        }
+    }
+
+    /** A node taking the device over starts from the punt rules in ONOS's store: they go once its own are in. */
+    @Test
+    void aNewMasterReplacesThePuntRulesItInheritsAtTheOtherPriority() throws Exception {
+        try (TestCluster cluster = new TestCluster(SampleConfig.withNames(), java.util.Map.of(GW, "a"))) {
+            cluster.start("a", WED_MORNING);
+            cluster.start("b", WED_MORNING);
+            cluster.awaitIdle();
+            Await.until(() -> punts(cluster.flows) == 1, Duration.ofSeconds(5));
+            List<String> inherited = cluster.flows.switchRules(GW).stream().filter(NameLearningTest::isPunt)
+                    .collect(Collectors.toList());
+            cluster.stopNode("a");
+            cluster.mastership.setMaster(GW, "b");
+            cluster.node("b").manager.nameLearning().tickNow();
+            List<String> now = cluster.flows.switchRules(GW).stream().filter(NameLearningTest::isPunt)
+                    .collect(Collectors.toList());
+            assertEquals(1, now.size(), now.toString());
+            assertFalse(inherited.contains(now.get(0)), "not added again under the inherited rule's id: " + now);
+        }
+    }
+
+    private static boolean isPunt(String rule) {
+        return rule.contains("@" + DnsPunt.PRIORITY + " ") || rule.contains("@" + (DnsPunt.PRIORITY + 1) + " ");
+    }
+
+    private static long punts(org.carelane.testing.RecordingFlowRuleService flows) {
+        return flows.switchRules(GW).stream().filter(NameLearningTest::isPunt).count();
     }
 
     @Test

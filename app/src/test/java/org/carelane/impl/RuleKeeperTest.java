@@ -31,7 +31,8 @@ class RuleKeeperTest {
     private final RuleKeeper keeper = new RuleKeeper(flows, TestMastership.fixed(GW::equals), now::get);
     private final RetiredCounters retired = new RetiredCounters();
     private final OpenFlowRuleRemovedListener listener =
-            new OpenFlowRuleRemovedListener(CareLaneTestBed.APP_ID, keeper, retired, Runnable::run);
+            new OpenFlowRuleRemovedListener(CareLaneTestBed.APP_ID, keeper, retired, Runnable::run,
+                    new org.onosproject.TestApplicationId("names"), (device, rule) -> { });
 
     private static FlowRule rule(DeviceId device, int priority) {
         return DefaultFlowRule.builder().forDevice(device).fromApp(CareLaneTestBed.APP_ID).withPriority(priority)

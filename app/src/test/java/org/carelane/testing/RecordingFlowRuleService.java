@@ -273,7 +273,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
      * from its store (FlowRuleManager.flowRemoved marks them REMOVED, ONOS 2.7.0 451-464). With
      * {@code heard} false no master hears it (killed at the boundary): the store keeps them
      * ADDED, and the next {@link #pollFlows} sends them again, with their full timeout
-     * (flowMissing).
+     * (flowMissing), and ONOS's firstSeen of each stays (see {@link #expireByLiveness}).
      *
      * @return how many rules expired
      */
@@ -283,8 +283,8 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                 .forEach(r -> expired.add(r.id()));
         for (FlowId id : expired) {
             switchRules.remove(id);
-            firstSeen.remove(id);
             if (heard) {
+                firstSeen.remove(id);   // FlowRuleManager.flowRemoved; unheard, ONOS keeps it
                 entries.remove(id);
             }
         }
