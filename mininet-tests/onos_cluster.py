@@ -131,6 +131,17 @@ def master(device_id):
     return None
 
 
+def candidates(device_id):
+    """The nodes that may master a device: its master and backups (GET /onos/v1/mastership/{id}/role).
+    ONOS moves mastership only to a candidate, a node the device is connected to; a PUT naming any
+    other node is accepted and does nothing."""
+    for n in NODES:
+        code, body = rest(n, 'GET', f'/onos/v1/mastership/{device_id}/role')
+        if code == 200:
+            return {int(i.rsplit('.', 1)[1]) for i in [body.get('master'), *body.get('backups', [])] if i}
+    return set()
+
+
 def balance_masters(device_ids, timeout=20):
     """Asks ONOS to share mastership among the nodes (GET /onos/v1/mastership) and waits until
     the devices have as many different masters as there can be; the switch's first connection

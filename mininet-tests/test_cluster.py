@@ -507,7 +507,10 @@ def queue_max(port, queue):
 
 
 def set_master(device_id, node):
-    """Makes a node master of a device (ONOS's PUT /onos/v1/mastership) and waits until it is."""
+    """Makes a node master of a device (ONOS's PUT /onos/v1/mastership) and waits until it is.
+    Waits first until the node is a candidate (connected to the device): ONOS ignores the PUT otherwise."""
+    onos.wait_until(lambda: node in cl.candidates(device_id), 30, f'node {node} a candidate for {device_id}',
+                    interval=0.2)
     code, body = cl.rest(node, 'PUT', '/onos/v1/mastership',
                          {'deviceId': device_id, 'nodeId': f'10.77.0.{node}', 'role': 'MASTER'})
     assert code == 200, body
@@ -549,6 +552,8 @@ def test_the_uplink_queues_are_applied_by_the_ovsdb_master_and_follow_a_rate_cha
         onos.wait_until(lambda: any(p.get('port') == '1' for p in
                                     cl.rest(node, 'GET', f'/onos/v1/devices/{device}/ports')[1].get('ports', [])),
                         20, f'port 1 of {device} in ONOS')
+        # OVS connects to each manager on its own backoff: a node without a session cannot be OVSDB master.
+        onos.wait_until(lambda: cl.candidates(OVSDB_DEVICE) == site.up, 60, 'every node up holding an OVSDB session')
         switch_master = site.master()
         ovsdb_master = next(n for n in sorted(site.up) if n != switch_master)
         set_master(OVSDB_DEVICE, ovsdb_master)
