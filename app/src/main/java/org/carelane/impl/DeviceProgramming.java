@@ -110,7 +110,7 @@ final class DeviceProgramming implements WorkCounts {
     private final Map<DeviceId, ScheduledFuture<?>> clearRetries = new HashMap<>();
     /** A cleared device's next look at ONOS's flow store (see {@link #CLEAR_CHECKS}). */
     private final Map<DeviceId, ScheduledFuture<?>> clearChecks = new HashMap<>();
-    /** Set when the component stops: nothing is retried any more. */
+    /** Set when the component stops: nothing is started or retried any more. */
     private volatile boolean stopped;
     /**
      * At most this many attempts in flight on this node (0: no bound). A boundary or a
@@ -194,6 +194,9 @@ final class DeviceProgramming implements WorkCounts {
 
     /** Starts waiting devices while there is room. */
     private void startQueued() {
+        if (stopped) {
+            return;
+        }
         java.util.Iterator<DeviceId> it = queued.iterator();
         while (it.hasNext() && (maxInFlight == 0 || inFlight.size() < maxInFlight)) {
             DeviceId next = it.next();
@@ -224,6 +227,9 @@ final class DeviceProgramming implements WorkCounts {
 
     /** @param now true to try again at once, whatever the last failure waits for */
     private void program(DeviceId id, boolean now) {
+        if (stopped) {
+            return;   // deactivating: the clean-up owns the devices now
+        }
         if (inFlight.containsKey(id)) {
             dirty.add(id);
             return;
@@ -322,6 +328,9 @@ final class DeviceProgramming implements WorkCounts {
      * @param at the boundary
      */
     void stage(DeviceId id, Profile next, Instant at) {
+        if (stopped) {
+            return;
+        }
         Optional<DeviceSyncTracker.Entry> last = sync.get(id);
         Optional<SlicePolicy> policy = store.policy();
         Optional<DeviceUplink> device = policy.flatMap(p -> p.device(id));

@@ -7,6 +7,7 @@ import org.carelane.api.Profile;
 import org.carelane.api.SliceRates;
 import org.carelane.api.SliceStats;
 import org.carelane.policy.FlowCompiler;
+import org.carelane.testing.Await;
 import org.carelane.testing.SampleConfig;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -434,6 +435,45 @@ class CareLaneManagerTest {
         bed.meters.poll();   // ONOS purges withdrawn meters at its next stats poll
         assertEquals(0, bed.meters.getAllMeters().size());
         assertEquals(bed.meters.submits, bed.meters.withdraws);
+    }
+
+    /**
+     * Deactivated while an attempt is in flight and a newer change waits for it: the attempt ends
+     * while the app cleans up, and nothing starts after that, so the switch is left empty.
+     */
+    @Test
+    void deactivationDuringAnAttemptWithAChangeWaitingLeavesNothingBehind() throws Exception {
+        start(WED_MORNING);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean gate = new java.util.concurrent.atomic.AtomicBoolean(true);
+        bed.flows.onEachOperation(() -> {
+            if (gate.get() && Thread.currentThread().getName().startsWith("carelane")) {
+                try {
+                    release.await(5, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(5000, 0), "alice", "rest");
+        Await.until(() -> !bed.manager.settled(), Duration.ofSeconds(5));
+        bed.manager.setRates("social", Profile.OFF_PEAK, new SliceRates(5100, 0), "alice", "rest");
+        Thread opener = new Thread(() -> {
+            try {
+                Thread.sleep(300);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            gate.set(false);
+            release.countDown();
+        });
+        opener.start();
+        bed.close();
+        opener.join();
+        Thread.sleep(500);   // anything started after the clean-up would be on the switch by now
+        assertEquals(List.of(), bed.flows.switchRules(GW), "no rule left");
+        bed.meters.poll();
+        assertEquals(0, bed.meters.getAllMeters().size(), "no meter left");
     }
 
     @Test
