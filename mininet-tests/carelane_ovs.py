@@ -67,10 +67,11 @@ def build_net(topo):
     return net
 
 
-def dns_query(host, server, name, qtype='A'):
+def dns_query(host, server, name, qtype='A', timeout=3):
     """One DNS question from host to server over UDP (dns_query.py): {"rcode", "addresses", "ttl",
-    "ms"}, rcode None if no answer came within 3 s."""
-    out = host.cmd(f'/usr/bin/python3 {Path(__file__).resolve().parent / "dns_query.py"} {server} {name} {qtype}')
+    "ms"}, rcode None if no answer came within {timeout} s."""
+    out = host.cmd(f'/usr/bin/python3 {Path(__file__).resolve().parent / "dns_query.py"} {server} {name} {qtype} '
+                   f'53 {timeout}')
     return json.loads(out.strip().splitlines()[-1])
 
 

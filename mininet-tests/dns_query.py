@@ -1,7 +1,7 @@
 """Asks a DNS server one question over UDP and prints the answer as JSON:
 {"rcode": n, "addresses": [...], "ttl": shortest TTL, "ms": round trip}.
 
-Usage (inside a host): python3 dns_query.py SERVER NAME [A|AAAA] [PORT]
+Usage (inside a host): python3 dns_query.py SERVER NAME [A|AAAA] [PORT] [TIMEOUT_S]
 """
 import json
 import random
@@ -50,10 +50,10 @@ def parse(msg):
     return {'rcode': flags & 0xF, 'addresses': addresses, 'ttl': min(ttls) if ttls else None}
 
 
-def main(server, name, qtype='A', port=53):
+def main(server, name, qtype='A', port=53, timeout=3):
     qid, wire = query(name, qtype)
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.settimeout(3)
+    sock.settimeout(float(timeout))
     start = time.monotonic()
     sock.sendto(wire, (server, int(port)))
     while True:
