@@ -613,6 +613,9 @@ final class DeviceProgramming implements WorkCounts {
         inFlight.remove(id);
         inFlightTerm.remove(id);
         inFlightFresh.remove(id);
+        if (stopped) {
+            return;   // deactivating: no record of the device's state, no queue profile, no retry
+        }
         Instant now = clock.get();
         if (dirty.remove(id)) {
             // The policy changed meanwhile: go again at once, but say what failed.

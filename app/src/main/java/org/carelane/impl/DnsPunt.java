@@ -21,8 +21,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The rules that send the resolvers' answers to the controller, one set per device. Each has a
@@ -70,10 +72,12 @@ final class DnsPunt {
         int priority = before.stream().anyMatch(r -> r.priority() == PRIORITY) ? PRIORITY + 1 : PRIORITY;
         List<FlowRule> next = new ArrayList<>();
         resolvers.forEach(r -> next.add(rule(id, r, priority)));
+        Set<FlowId> nextIds = new HashSet<>();
+        next.forEach(r -> nextIds.add(r.id()));
         FlowRuleOperations.Builder ops = FlowRuleOperations.builder();
         next.forEach(ops::add);
         ops.newStage();   // the old ones go once the new ones are in
-        before.forEach(ops::remove);
+        before.stream().filter(r -> !nextIds.contains(r.id())).forEach(ops::remove);
         flowRules.apply(ops.build());
         current.put(id, next);
         since.put(id, now);
@@ -94,11 +98,15 @@ final class DnsPunt {
         return true;
     }
 
-    /** The punt rules ONOS's store holds for a device this node did not keep (a take-over). */
+    /**
+     * The punt rules ONOS's store holds for a device whose rules this node does not keep (taken
+     * over, or learning again), but those ONOS is removing already.
+     */
     private List<FlowRule> stored(DeviceId id) {
         List<FlowRule> out = new ArrayList<>();
         for (FlowEntry e : flowRules.getFlowEntries(id)) {
-            if (e.appId() == appId.id() && isPunt(e)) {
+            if (e.appId() == appId.id() && isPunt(e) && e.state() != FlowEntry.FlowEntryState.PENDING_REMOVE
+                    && e.state() != FlowEntry.FlowEntryState.REMOVED) {
                 out.add(e);
             }
         }

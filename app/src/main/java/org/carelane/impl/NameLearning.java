@@ -609,7 +609,7 @@ final class NameLearning {
         try {
             thread.execute(() -> {
                 if (!stopped && devices.containsKey(id) && punt.deleted(id, rule, clock.get())) {
-                    log.info("CareLane put back the DNS punt rule ONOS deleted on {}", id);
+                    log.info("CareLane replaced the DNS punt rule the switch reported deleted on {}", id);
                 }
             });
         } catch (RejectedExecutionException e) {

@@ -12,8 +12,8 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFType;
 
 import java.util.concurrent.Executor;
-import java.util.function.BiConsumer;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 
 /**
  * Hands the switch's reports of deleted CareLane rules (FLOW_REMOVED, reason DELETE) to the

@@ -202,6 +202,40 @@ class NameLearningTest {
         }
     }
 
+    /**
+     * The previous master renewed the punt rule and ONOS still holds its old one, PENDING_REMOVE
+     * until the next flow poll, when another node takes over: the switch holds a punt rule at
+     * every operation of the take-over.
+     */
+    @Test
+    void aNewMasterKeepsAPuntRuleOnTheSwitchWhileThePreviousMastersRemovalIsPending() throws Exception {
+        try (TestCluster cluster = new TestCluster(SampleConfig.withNames(), java.util.Map.of(GW, "a"))) {
+            cluster.flows.removedStayPending = true;
+            CareLaneTestBed a = cluster.start("a", WED_MORNING);
+            CareLaneTestBed b = cluster.start("b", WED_MORNING);
+            cluster.awaitIdle();
+            Await.until(() -> punts(cluster.flows) == 1, Duration.ofSeconds(5));
+            a.clock.set(WED_MORNING.plusSeconds(5));
+            a.manager.nameLearning().tickNow();   // renewed at the other priority
+            assertEquals(List.of(FlowEntry.FlowEntryState.ADDED, FlowEntry.FlowEntryState.PENDING_REMOVE),
+                    cluster.flows.devices(GW).stream().filter(e -> e.priority() >= DnsPunt.PRIORITY)
+                            .map(FlowEntry::state).sorted().collect(Collectors.toList()));
+            cluster.stopNode("a");
+            List<List<String>> gaps = new java.util.concurrent.CopyOnWriteArrayList<>();
+            cluster.flows.onEachOperation(() -> {
+                if (punts(cluster.flows) == 0) {
+                    gaps.add(cluster.flows.switchRules(GW));
+                }
+            });
+            b.clock.set(WED_MORNING.plusSeconds(6));
+            cluster.mastership.setMaster(GW, "b");
+            b.manager.nameLearning().tickNow();
+            cluster.awaitIdle();
+            assertEquals(List.of(), gaps, "moments without a punt rule");
+            assertEquals(1, punts(cluster.flows), cluster.flows.switchRules(GW).toString());
+        }
+    }
+
     private static boolean isPunt(String rule) {
         return rule.contains("@" + DnsPunt.PRIORITY + " ") || rule.contains("@" + (DnsPunt.PRIORITY + 1) + " ");
     }
