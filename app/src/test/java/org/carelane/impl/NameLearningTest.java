@@ -236,6 +236,41 @@ class NameLearningTest {
         }
     }
 
+    /**
+     * ONOS's firstSeen lives on each node, and only the master hears the switch's reports: a
+     * node that gets the device back may still hold the firstSeen of a rule from its first term.
+     * Over a failover and a failback, polled every 5 s by the master, a punt rule is on the
+     * switch at every second.
+     */
+    @Test
+    void thePuntRuleIsOnTheSwitchAtEverySecondOverAFailoverAndAFailback() throws Exception {
+        try (TestCluster cluster = new TestCluster(SampleConfig.withNames(), java.util.Map.of(GW, "a"))) {
+            CareLaneTestBed a = cluster.start("a", WED_MORNING);
+            CareLaneTestBed b = cluster.start("b", WED_MORNING);
+            cluster.awaitIdle();
+            cluster.flows.pollClock = () -> a.clock.millis();
+            Await.until(() -> punts(cluster.flows) == 1, Duration.ofSeconds(5));
+            for (int s = 0; s <= 90; s++) {
+                if (s == 30) {
+                    cluster.mastership.setMaster(GW, "b");
+                } else if (s == 60) {
+                    cluster.mastership.setMaster(GW, "a");
+                }
+                cluster.setTime(WED_MORNING.plusSeconds(s));
+                for (CareLaneTestBed node : List.of(a, b)) {
+                    node.manager.nameLearning().tickNow();
+                }
+                if (s % 5 == 2) {
+                    cluster.flows.pollFlows(GW);
+                }
+                for (CareLaneTestBed node : List.of(a, b)) {
+                    node.manager.nameLearning().tickNow();
+                }
+                assertEquals(1, punts(cluster.flows), "at " + s + " s: " + cluster.flows.switchRules(GW));
+            }
+        }
+    }
+
     private static boolean isPunt(String rule) {
         return rule.contains("@" + DnsPunt.PRIORITY + " ") || rule.contains("@" + (DnsPunt.PRIORITY + 1) + " ");
     }

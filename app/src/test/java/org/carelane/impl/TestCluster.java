@@ -30,6 +30,7 @@ final class TestCluster implements AutoCloseable {
 
     TestCluster(JsonNode carelaneBlock, Map<DeviceId, String> masters) {
         netcfg.preload(carelaneBlock);
+        flows.masterNode = d -> mastership.masterOf(d).map(Object::toString).orElse("");
         masters.forEach(mastership::setMaster);
     }
 

@@ -239,8 +239,18 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
 
     /** ONOS's clock at its flow-stats polls (System.currentTimeMillis in FlowRuleManager). */
     public volatile java.util.function.LongSupplier pollClock = System::currentTimeMillis;
-    /** When ONOS's poll first saw each rule with a hard_timeout (FlowRuleManager's firstSeen). */
-    private final Map<FlowId, Long> firstSeen = new HashMap<>();
+    /**
+     * When ONOS's poll first saw each rule with a hard_timeout, per node (FlowRuleManager's
+     * firstSeen is a field of each node's FlowRuleManager): the device's master polls it and
+     * hears the switch's reports.
+     */
+    private final Map<String, Map<FlowId, Long>> firstSeenByNode = new HashMap<>();
+    /** The node mastering a device now ("" on a single node); a cluster sets it. */
+    public volatile java.util.function.Function<DeviceId, String> masterNode = d -> "";
+
+    private Map<FlowId, Long> firstSeen(DeviceId deviceId) {
+        return firstSeenByNode.computeIfAbsent(masterNode.apply(deviceId), n -> new HashMap<>());
+    }
 
     /**
      * FlowRuleManager.checkRuleLiveness (ONOS 2.7.0 546-585): a stored rule with a hard_timeout
@@ -256,7 +266,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
                     || e.state() == FlowEntry.FlowEntryState.PENDING_REMOVE) {
                 continue;
             }
-            Long first = firstSeen.putIfAbsent(e.id(), now);
+            Long first = firstSeen(deviceId).putIfAbsent(e.id(), now);
             if (first != null && now - first > e.hardTimeout() * 1000L) {
                 dead.add(e.id());
             }
@@ -284,7 +294,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         for (FlowId id : expired) {
             switchRules.remove(id);
             if (heard) {
-                firstSeen.remove(id);   // FlowRuleManager.flowRemoved; unheard, ONOS keeps it
+                firstSeen(deviceId).remove(id);   // FlowRuleManager.flowRemoved; unheard, ONOS keeps it
                 entries.remove(id);
             }
         }
@@ -393,7 +403,7 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         if (gone == null) {
             return;
         }
-        firstSeen.remove(id);   // the switch reports it removed (FlowRuleManager.flowRemoved)
+        firstSeen(gone.deviceId()).remove(id);   // the switch reports it to the master (flowRemoved)
         switchRemovals.forEach(l -> l.accept(gone.deviceId(), gone));
         FlowEntry stored = entries.get(id);
         if (stored != null && (stored.state() == FlowEntry.FlowEntryState.ADDED
@@ -547,7 +557,9 @@ public class RecordingFlowRuleService extends FlowRuleServiceAdapter {
         for (FlowRule r : rules) {
             removes++;
             entries.remove(r.id());
-            switchRules.remove(r.id());
+            if (switchRules.remove(r.id()) != null) {
+                firstSeen(r.deviceId()).remove(r.id());   // the switch reports it to the master
+            }
         }
     }
 
